@@ -1,0 +1,151 @@
+"""The `reportbot` command: serve, clock, demo, cadence, run, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from jobs.settings import SettingsError
+
+log = logging.getLogger("reportbot")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.app import create_app
+    from bot.deps import BotDeps
+    from bot.runtime import start_runtime
+    from bot.server import build_wsgi, make_server
+    from bot.settings import BotSettings
+    from jobs import actors
+
+    settings = BotSettings.from_env()
+    if not settings.has_credentials:
+        print("No Slack credentials (SLACK_BOT_TOKEN) — running the offline demo instead.\n", file=sys.stderr)
+        return _demo(args)
+    settings.require_credentials()
+    runtime = start_runtime()
+    deps = BotDeps(jobs=runtime.context, enqueue=actors.enqueue, settings=settings)
+    app = create_app(deps)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(app, settings.app_token)
+            handler.connect()
+            log.info("connected in Socket Mode")
+            stop.wait()
+            handler.close()
+        else:
+            server = make_server(build_wsgi(app, runtime.context.database), "0.0.0.0", settings.port)
+            log.info("listening on :%s%s", settings.port, "/slack/events")
+            threading.Thread(target=lambda: (stop.wait(), server.close()), daemon=True).start()
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        runtime.stop()
+    return 0
+
+
+def _clock(args: argparse.Namespace) -> int:
+    from jobs import actors
+    from jobs.context import get_context
+
+    context = get_context()
+    if context.settings.redis_url is None:
+        raise SettingsError("`reportbot clock` sends ticks through Redis: set REDIS_URL. "
+                            "Without Redis, `reportbot serve` runs the clock itself.")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    log.info("clock: ticking every %ss", context.settings.tick_interval)
+    while not stop.is_set():
+        actors.tick.send()
+        stop.wait(context.settings.tick_interval)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(out_dir=getattr(args, "out", None) or "reportbot-demo")
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from storage.db import get_database
+    from storage.migrate import upgrade
+
+    upgrade(get_database())
+    print("database is up to date")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.runtime import start_runtime
+    from jobs import actors
+    from jobs.trigger import AlreadyRunning, run_now
+    from storage.models import Schedule
+
+    runtime = start_runtime(clock=False)
+    try:
+        with runtime.context.database.session() as session:
+            schedule = session.get(Schedule, args.schedule_id)
+        if schedule is None:
+            print(f"no schedule {args.schedule_id}", file=sys.stderr)
+            return 2
+        outcome = run_now(runtime.context, schedule, user_id="cli", surface="cli", enqueue=actors.enqueue)
+        if isinstance(outcome, AlreadyRunning):
+            print(f"schedule {schedule.id} is already running (run {outcome.run_id})")
+            return 1
+        print(f"started run {outcome.run_id}")
+        if runtime.worker is not None:
+            runtime.worker.join()
+        return 0
+    finally:
+        runtime.stop()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reportbot", description="Scheduled reports in Slack, in plain words.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the Slack app (HTTP or Socket Mode; the offline demo without credentials)")
+    sub.add_parser("clock", help="send the tick every few seconds (needs REDIS_URL)")
+    demo = sub.add_parser("demo", help="run the offline demo against the local Slack emulator")
+    demo.add_argument("--out", default="reportbot-demo", help="folder for the demo's files (default ./reportbot-demo)")
+    sub.add_parser("migrate", help="apply database migrations")
+    run = sub.add_parser("run", help="run a schedule now, e.g. from another system")
+    run.add_argument("schedule_id", type=int)
+    try:
+        from bot import cli_cadence
+
+        cli_cadence.register(sub)
+    except ImportError:  # the cadence command ships with the cadence module
+        pass
+    for name, fn in (("serve", _serve), ("clock", _clock), ("demo", _demo), ("migrate", _migrate), ("run", _run)):
+        sub.choices[name].set_defaults(func=fn)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    # Migrations announce every step at INFO; only problems are worth an operator's attention.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "demo" or (args.command == "serve" and not os.environ.get("SLACK_BOT_TOKEN")):
+        logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING").upper())  # the transcript speaks
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"reportbot: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Look people and channels up in Slack: timezones, ids behind plain `#name` / `@name`, membership."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import BadInput
+from bot.refs import Ref
+
+log = logging.getLogger(__name__)
+PAGE = 200
+
+
+def user_timezone(client: WebClient, user_id: str) -> str:
+    """The user's IANA timezone from their Slack profile; UTC if Slack does not say."""
+    try:
+        return client.users_info(user=user_id)["user"].get("tz") or "UTC"
+    except SlackApiError as exc:
+        log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        return "UTC"
+
+
+def _pages(method, key: str, **kwargs):
+    cursor = None
+    while True:
+        response = method(cursor=cursor, limit=PAGE, **kwargs) if cursor else method(limit=PAGE, **kwargs)
+        yield from response.get(key, [])
+        cursor = (response.get("response_metadata") or {}).get("next_cursor")
+        if not cursor:
+            return
+
+
+def resolve_channel(client: WebClient, ref: Ref) -> Ref:
+    """Return the channel with its id, checking it exists."""
+    if ref.id:
+        try:
+            info = client.conversations_info(channel=ref.id)["channel"]
+        except SlackApiError as exc:
+            raise BadInput(f"I can't see the channel {ref.display} ({exc.response.get('error')}). "
+                           "If it is private, invite me with `/invite @reportbot` first.") from None
+        return Ref("channel", info["id"], info.get("name") or ref.name)
+    for channel in _pages(client.conversations_list, "channels", types="public_channel,private_channel",
+                          exclude_archived=True):
+        if channel.get("name", "").lower() == ref.name.lower():
+            return Ref("channel", channel["id"], channel["name"])
+    raise BadInput(f"I couldn't find a channel called #{ref.name}. Check the spelling, or if it is private, "
+                   "invite me with `/invite @reportbot` first.")
+
+
+def resolve_user(client: WebClient, ref: Ref) -> Ref:
+    """Return the user with their id, checking they exist."""
+    if ref.id:
+        try:
+            user = client.users_info(user=ref.id)["user"]
+        except SlackApiError:
+            raise BadInput(f"I couldn't find the user {ref.display}.") from None
+        return Ref("user", user["id"], user.get("name") or ref.name)
+    for user in _pages(client.users_list, "members"):
+        names = {user.get("name", "").lower(), (user.get("profile") or {}).get("display_name", "").lower()}
+        if ref.name.lower() in names and not user.get("deleted"):
+            return Ref("user", user["id"], user.get("name") or ref.name)
+    raise BadInput(f"I couldn't find anyone called @{ref.name}.")
+
+
+def is_channel_member(client: WebClient, channel_id: str, user_id: str) -> bool:
+    """Whether `user_id` is in the channel (people may only schedule into channels they are in)."""
+    try:
+        return any(member == user_id for member in _pages(client.conversations_members, "members", channel=channel_id))
+    except SlackApiError as exc:
+        log.info("conversations.members failed for %s: %s", channel_id, exc.response.get("error"))
+        return False

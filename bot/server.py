@@ -1,0 +1,78 @@
+"""HTTP mode: a WSGI app serving `/slack/events`, `/healthz` and `/readyz` under waitress."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from urllib.parse import parse_qsl
+
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.context import BoltContext
+from slack_bolt.request.internals import build_context
+from sqlalchemy import text
+
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+EVENTS_PATH = "/slack/events"
+
+
+def bolt_request(raw_body: str, query: str, headers: dict) -> BoltRequest:
+    """Build the BoltRequest, fixing Bolt's reading of slash commands whose text contains "payload".
+
+    Bolt treats any form body containing the substring "payload" as an interactivity payload, so
+    `/report show payload` would parse to {} and be dropped. A slash command has a `command` field
+    and no `payload` field; read it as the plain form it is.
+    """
+    request = BoltRequest(body=raw_body, query=query, headers=headers)
+    if not request.body and raw_body and not raw_body.lstrip().startswith("{"):
+        fields = dict(parse_qsl(raw_body, keep_blank_values=True))
+        if "command" in fields and "payload" not in fields:
+            request.body = fields
+            request.context = build_context(BoltContext({}), fields)
+    return request
+
+
+class _Handler(SlackRequestHandler):
+    def dispatch(self, request) -> BoltResponse:
+        try:
+            bolt = bolt_request(request.get_body(), request.query_string, request.get_headers())
+        except (ValueError, json.JSONDecodeError):
+            return BoltResponse(status=400, body='{"error": "malformed request body"}',
+                                headers={"content-type": "application/json"})
+        return self.app.dispatch(bolt)
+
+
+def build_wsgi(app: App, database: Database) -> Callable:
+    """Return the WSGI application: Slack's endpoint plus health checks."""
+    slack = _Handler(app, path=EVENTS_PATH)
+
+    def wsgi(environ, start_response) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/healthz":
+            return _plain(start_response, "200 OK", "ok")
+        if path == "/readyz":
+            try:
+                with database.engine.connect() as conn:
+                    conn.execute(text("select 1"))
+            except Exception as exc:  # report, don't crash: the load balancer asks again
+                return _plain(start_response, "503 Service Unavailable", f"database unavailable: {type(exc).__name__}")
+            return _plain(start_response, "200 OK", "ready")
+        return slack(environ, start_response)
+
+    return wsgi
+
+
+def _plain(start_response, status: str, body: str) -> list[bytes]:
+    data = body.encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data)))])
+    return [data]
+
+
+def make_server(wsgi: Callable, host: str, port: int):
+    """A waitress server (production-grade, pure Python); `.run()` serves, `.close()` stops."""
+    from waitress.server import create_server
+
+    return create_server(wsgi, host=host, port=port, threads=8, ident="reportbot")

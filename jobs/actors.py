@@ -1,0 +1,55 @@
+"""Dramatiq actors: thin, idempotent, ids as arguments. Each body calls a tested function.
+
+Import after `jobs.broker` (the worker command is `dramatiq jobs.broker jobs.actors`).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+
+from jobs import broker as _broker  # noqa: F401  (declares the broker before the actors)
+from jobs.context import get_context
+from jobs.deliver import TransientDeliveryError, deliver as deliver_run
+from jobs.generate import generate as generate_run
+from jobs.tick import tick as run_tick
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(run_id: int, phase: str, delay_ms: int) -> None:
+    """Send the message for a run's next phase, released after `delay_ms`."""
+    actor = {"generate": generate, "deliver": deliver, "generate_now": generate_now}[phase]
+    actor.send_with_options(args=(run_id,), delay=delay_ms or None)
+
+
+@dramatiq.actor(queue_name="clock", max_retries=0, time_limit=120_000)
+def tick() -> None:
+    """Find due schedules and release their runs."""
+    result = run_tick(get_context(), enqueue)
+    if result.created or result.requeued:
+        log.info("tick: %s runs created, %s re-enqueued", len(result.created), len(result.requeued))
+
+
+@dramatiq.actor(queue_name="reports", max_retries=0, time_limit=30 * 60_000)
+def generate(run_id: int) -> None:
+    """Generate one scheduled run."""
+    generate_run(get_context(), run_id, enqueue)
+
+
+@dramatiq.actor(queue_name="interactive", max_retries=0, time_limit=30 * 60_000)
+def generate_now(run_id: int) -> None:
+    """Generate a run a person is waiting for (run now, previews): its own queue, never behind a burst."""
+    generate_run(get_context(), run_id, enqueue)
+
+
+@dramatiq.actor(queue_name="deliveries", max_retries=5, min_backoff=2_000, max_backoff=300_000,
+                throws=(), time_limit=10 * 60_000)
+def deliver(run_id: int) -> None:
+    """Deliver one generated run; temporary failures are retried with exponential backoff."""
+    try:
+        deliver_run(get_context(), run_id)
+    except TransientDeliveryError as exc:
+        log.warning("run %s: delivery will be retried: %s", run_id, exc)
+        raise

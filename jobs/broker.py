@@ -1,0 +1,48 @@
+"""The Dramatiq broker, imported first by every process (`dramatiq jobs.broker jobs.actors`).
+
+With `REDIS_URL` set, messages go through Redis and any number of worker processes consume them.
+Without it (the embedded default), a stub broker keeps messages in memory and the web process runs
+an in-process worker (`jobs.inprocess`); the database stays the source of truth, so pending runs
+are enqueued again at start.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dramatiq
+from dramatiq.brokers.stub import StubBroker
+
+from jobs.settings import JobSettings
+
+log = logging.getLogger(__name__)
+
+QUEUES = ("clock", "interactive", "reports", "deliveries")
+
+
+def build_broker(redis_url: str | None) -> dramatiq.Broker:
+    """Return a Redis broker for `redis_url`, or an in-memory stub broker when it is None."""
+    if redis_url:
+        from dramatiq.brokers.redis import RedisBroker
+
+        return RedisBroker(url=redis_url)
+    broker = StubBroker()
+    broker.emit_after("process_boot")
+    return broker
+
+
+def use_broker(new_broker: dramatiq.Broker) -> dramatiq.Broker:
+    """Make `new_broker` the global broker and move the declared actors onto it (tests, demo)."""
+    global broker
+    old = dramatiq.get_broker()
+    dramatiq.set_broker(new_broker)
+    for name in old.get_declared_actors():
+        actor = old.get_actor(name)
+        actor.broker = new_broker
+        new_broker.declare_actor(actor)
+    broker = new_broker
+    return old
+
+
+broker = build_broker(JobSettings.from_env().redis_url)
+dramatiq.set_broker(broker)

@@ -1,0 +1,52 @@
+"""Draft: what the grammar heard, clause by clause, before it becomes a rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from jobs.cadence.errors import CadenceError
+
+
+@dataclass
+class Draft:
+    """Collect the pieces of a schedule sentence in any order."""
+
+    text: str
+    step: tuple[int, str] | None = None  # (n, unit) from "every 2 weeks", "hourly"
+    elapsed: bool = False
+    weekdays: set[int] = field(default_factory=set)
+    except_days: set[int] = field(default_factory=set)
+    week_every: int = 1
+    monthdays: list[int] = field(default_factory=list)
+    nth: list[tuple[int, int]] = field(default_factory=list)
+    business: list[int] = field(default_factory=list)
+    dates: list[tuple[int, int]] = field(default_factory=list)
+    months: set[int] = field(default_factory=set)
+    quarter: bool = False
+    times: list[int] = field(default_factory=list)
+    minute_offset: int | None = None
+    morning: bool = False
+    window: tuple[int, int] | None = None
+    start: dt.date | None = None
+    until: dt.date | None = None
+    holidays: tuple[str, str | None] | None = None
+    zone: str | None = None
+
+    def set_step(self, n: int, unit: str) -> None:
+        """Record the repeat interval, refusing a second, different one."""
+        if self.step and self.step != (n, unit):
+            raise CadenceError(f"'{self.text}' gives two different repeats. Pick one, e.g. 'every 2 weeks on monday'.")
+        self.step = (n, unit)
+
+    def set_zone(self, zone: str) -> None:
+        """Record the zone named in the text, refusing a second, different one."""
+        if self.zone and self.zone != zone:
+            raise CadenceError(f"'{self.text}' names two time zones ({self.zone} and {zone}). Use one.")
+        self.zone = zone
+
+    def set_window(self, start: int, end: int) -> None:
+        """Record a daily time window, refusing a second one."""
+        if self.window:
+            raise CadenceError(f"'{self.text}' has two time windows. Use one, e.g. 'from 8am to 6pm'.")
+        self.window = (start, end)

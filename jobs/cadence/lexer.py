@@ -1,0 +1,189 @@
+"""Lexer: normalise the user's words and cut them into typed tokens."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from jobs.cadence.errors import CadenceError
+from jobs.cadence.words import AMBIGUOUS, VAGUE, VOCABULARY
+from jobs.cadence.zones import cities, suggest_zone, zone_from_word
+
+
+@dataclass(frozen=True)
+class Token:
+    """One lexical unit: kind is num, ord, time, minute, word kinds, zone, punct or unknown."""
+
+    kind: str
+    value: Any
+    text: str
+    start: int
+    end: int
+
+
+_MERIDIEM = re.compile(r"(?<=\d)\s*([ap])\.\s?m\b\.?|\b([ap])\.m\.")
+_PATTERNS = [
+    ("path", re.compile(r"[a-z][a-z0-9_+\-]*(?:/[a-z0-9_+\-]+)+")),
+    ("offset", re.compile(r"(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?\b")),
+    ("clock", re.compile(r"(\d{1,2})[:.h](\d{2})(?:\s*(am|pm)\b)?(?![\d.:])")),
+    ("meridiem", re.compile(r"(\d{1,4})\s*(am|pm)\b")),
+    ("oclock", re.compile(r"(\d{1,2})\s*o'?clock\b")),
+    ("minute", re.compile(r":(\d{2})\b")),
+    ("ord", re.compile(r"(\d+)(?:st|nd|rd|th)\b")),
+    ("num", re.compile(r"\d+")),
+    ("word", re.compile(r"[a-z]+(?:'[a-z]+)?")),
+    ("punct", re.compile(r"[,;\-/()+*@]")),
+    ("space", re.compile(r"[\s.!?\"'`]+|:")),
+]
+_AREAS = {"africa", "america", "antarctica", "asia", "atlantic", "australia", "europe", "indian", "pacific", "etc", "us"}
+_CORRECTABLE = sorted(word for word in VOCABULARY if len(word) >= 4)
+
+
+def normalise(text: str) -> str:
+    """Lower-case and straighten punctuation so the patterns see one spelling."""
+    text = text.strip().lower()
+    for fancy, plain in (("–", "-"), ("—", "-"), ("’", "'"), ("&", " and "), ("\u00a0", " ")):
+        text = text.replace(fancy, plain)
+    return _MERIDIEM.sub(lambda m: (m[1] or m[2]) + "m", text)
+
+
+def tokenize(text: str) -> list[Token]:
+    """Cut normalised text into tokens, merging multi-word names and fixing typos."""
+    source = normalise(text)
+    tokens: list[Token] = []
+    position = 0
+    while position < len(source):
+        token, position = _next_token(source, position)
+        if token:
+            tokens.append(token)
+    return _correct(_merge_cities(_merge_numbers(tokens)))
+
+
+def _next_token(source: str, position: int) -> tuple[Token | None, int]:
+    for kind, pattern in _PATTERNS:
+        found = pattern.match(source, position)
+        if not found:
+            continue
+        token = _make(kind, found, source)
+        if token is not False:
+            return token, found.end()
+    raise CadenceError(f"I don't understand '{source[position]}' in '{source}'. Try something like 'every monday at 9am'.")
+
+
+def _make(kind: str, found: re.Match[str], source: str) -> Token | None | bool:
+    text, start, end = found[0], found.start(), found.end()
+    if kind == "space":
+        return None
+    if kind in ("path", "offset"):
+        zone = zone_from_word(text.replace(" ", ""))
+        if not zone and kind == "path" and text.split("/")[0] in _AREAS:
+            raise CadenceError(f"I don't know the time zone '{text}'.{suggest_zone(text)}")
+        return Token("zone", zone, text, start, end) if zone else False
+    if kind == "clock":
+        return Token("time", clock_minutes(int(found[1]), int(found[2]), found[3], text), text, start, end)
+    if kind == "meridiem":
+        digits = found[1]
+        hour, minute = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
+        return Token("time", clock_minutes(hour, minute, found[2], text), text, start, end)
+    if kind == "oclock":
+        return Token("time", clock_minutes(int(found[1]), 0, None, text), text, start, end)
+    if kind == "minute":
+        return Token("minute", _minute(int(found[1]), text), text, start, end)
+    if kind == "ord":
+        return Token("ord", int(found[1]), text, start, end)
+    if kind == "num":
+        return Token("num", int(text), text, start, end)
+    if kind == "punct":
+        return Token("punct", text, text, start, end)
+    return _word(text, start, end)
+
+
+def _word(text: str, start: int, end: int) -> Token:
+    if text in VAGUE:
+        raise CadenceError(f"'{text}' is too vague for a schedule. Say when, e.g. 'every monday at 9am'.")
+    if text in AMBIGUOUS:
+        raise CadenceError(AMBIGUOUS[text])
+    if text in VOCABULARY:
+        kind, value = VOCABULARY[text]
+        return Token(kind, value, text, start, end)
+    zone = zone_from_word(text) or cities().get(text)
+    if zone:
+        return Token("zone", zone, text, start, end)
+    return Token("unknown", text, text, start, end)
+
+
+def clock_minutes(hour: int, minute: int, meridiem: str | None, text: str) -> int:
+    """Turn a clock reading into minutes after midnight, refusing impossible ones."""
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise CadenceError(f"'{text}' isn't a clock time: with am/pm the hour runs 1–12. Try '1pm' or '13:00'.")
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    elif hour > 23:
+        raise CadenceError(f"'{text}' isn't a clock time: hours run 0–23. Try '23:00' or '00:00' (midnight).")
+    return hour * 60 + _minute(minute, text)
+
+
+def _minute(minute: int, text: str) -> int:
+    if minute > 59:
+        raise CadenceError(f"'{text}' isn't a clock time: minutes run 00–59. Try '9:45'.")
+    return minute
+
+
+def _merge_numbers(tokens: list[Token]) -> list[Token]:
+    """Join spelled compounds such as 'thirty five' or 'twenty first'."""
+    merged: list[Token] = []
+    for token in tokens:
+        previous = merged[-1] if merged else None
+        if (previous and previous.kind == "num" and previous.value in (20, 30, 40, 50) and previous.text.isalpha()
+                and token.kind in ("num", "ord") and token.text.isalpha() and 0 < token.value < 10):
+            token = Token(token.kind, previous.value + token.value, f"{previous.text} {token.text}", previous.start, token.end)
+            merged.pop()
+        merged.append(token)
+    return merged
+
+
+def _merge_cities(tokens: list[Token]) -> list[Token]:
+    """Join multi-word city names such as 'new york' into one zone token."""
+    merged: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        for size in (3, 2):
+            group = tokens[index:index + size]
+            name = " ".join(token.text for token in group)
+            if len(group) == size and all(t.kind in ("unknown", "zone", "kw") for t in group) and name in cities():
+                merged.append(Token("zone", cities()[name], name, group[0].start, group[-1].end))
+                index += size
+                break
+        else:
+            merged.append(tokens[index])
+            index += 1
+    return merged
+
+
+def _correct(tokens: list[Token]) -> list[Token]:
+    """Replace unknown words with the closest known word, except next to 'holidays'."""
+    corrected = []
+    for index, token in enumerate(tokens):
+        if token.kind == "unknown" and not _near_holidays(tokens, index):
+            guess = _closest(token.text)
+            if guess:
+                kind, value = VOCABULARY[guess]
+                token = Token(kind, value, token.text, token.start, token.end)
+        corrected.append(token)
+    return corrected
+
+
+def _near_holidays(tokens: list[Token], index: int) -> bool:
+    window = tokens[max(0, index - 3):index + 5]
+    return any(t.kind == "kw" and t.value == "holiday" for t in window)
+
+
+def _closest(word: str) -> str | None:
+    if len(word) < 4:
+        return None
+    candidates = [w for w in _CORRECTABLE if w[0] == word[0] and abs(len(w) - len(word)) <= 2]
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
+    return found[0] if found else None
+

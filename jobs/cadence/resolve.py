@@ -1,0 +1,171 @@
+"""Resolve a draft into a rule: apply defaults, check conflicts, refuse impossible schedules."""
+
+from __future__ import annotations
+
+from jobs.cadence.draft import Draft
+from jobs.cadence.errors import CadenceError
+from jobs.cadence.model import (ALL_DAYS, ALL_MONTHS, NINE_AM, BusinessDays, Calendar, Elapsed, MonthDays,
+                                NthWeekdays, Spec, Weekdays, YearDays)
+
+DAY_MINUTES = 24 * 60
+_UNIT_MINUTES = {"minute": 1, "hour": 60, "day": DAY_MINUTES, "week": 7 * DAY_MINUTES}
+QUARTER_STARTS = (1, 4, 7, 10)
+QUARTER_ENDS = (3, 6, 9, 12)
+
+
+def resolve(draft: Draft) -> Spec:
+    """Turn what was heard into one rule, or explain what is missing or contradictory."""
+    if draft.elapsed:
+        return _elapsed(draft)
+    step_n, unit = draft.step or (1, None)
+    months = _months(draft, step_n, unit)
+    days = _days(draft, step_n, unit)
+    months = _quarter_months(draft, days, months)
+    days, months = _dates(draft, days, months)
+    return Calendar(days=days, months=months, times=_times(draft, step_n, unit), start=draft.start,
+                    until=draft.until, holidays=draft.holidays)
+
+
+def _elapsed(draft: Draft) -> Elapsed:
+    if not draft.step or draft.step[1] not in _UNIT_MINUTES:
+        raise CadenceError("How long after the last run? Try 'every 24 hours after the last run'.")
+    extras = (draft.weekdays or draft.monthdays or draft.nth or draft.business or draft.dates or draft.months
+              or draft.times or draft.window or draft.holidays or draft.morning or draft.minute_offset is not None)
+    if extras:
+        raise CadenceError("A schedule that counts from the last run can't also have fixed days or times. "
+                           "Try 'every 24 hours after the last run'.")
+    n, unit = draft.step
+    return Elapsed(n * _UNIT_MINUTES[unit])
+
+
+def _months(draft: Draft, n: int, unit: str | None) -> tuple[int, ...]:
+    explicit = tuple(sorted(draft.months))
+    if unit in ("month", "quarter") and (n > 1 or unit == "quarter"):
+        span = n * (3 if unit == "quarter" else 1)
+        if 12 % span:
+            raise CadenceError(f"Every {span} months doesn't fit evenly into a year. Try every 2, 3, 4 or 6 months.")
+        if explicit:
+            raise CadenceError("Give either the months or a repeat like 'every 2 months', not both.")
+        if span == 3:
+            draft.quarter = True
+            return QUARTER_STARTS
+        return tuple(range(1, 13, span))
+    if unit == "year":
+        if n > 1:
+            raise CadenceError("I can't repeat every few years. Try 'every year on march 3'.")
+        if not explicit and not draft.dates and (draft.nth or draft.monthdays or draft.business or draft.weekdays):
+            raise CadenceError("In which month? Try 'every year on the 4th thursday of november'.")
+        return explicit or (ALL_MONTHS if draft.dates else (1,))
+    return explicit or ALL_MONTHS
+
+
+def _days(draft: Draft, n: int, unit: str | None):
+    kinds = [kind for kind, present in (("weekday", draft.weekdays or draft.except_days),
+                                        ("monthday", draft.monthdays), ("nth", draft.nth),
+                                        ("business", draft.business)) if present]
+    if len(kinds) > 1:
+        raise CadenceError("I can use one kind of day rule at a time (weekdays, month days or 'the 2nd tuesday'). "
+                           "Split it into two schedules.")
+    if unit == "day" and n > 1:
+        raise CadenceError(f"Every {n} days drifts across weeks and months. Try specific weekdays, or "
+                           f"'every {n * 24} hours after the last run'.")
+    if unit in ("week",) and kinds and kinds[0] != "weekday":
+        raise CadenceError("A weekly repeat needs weekdays. Try 'every 2 weeks on monday'.")
+    if draft.weekdays or draft.except_days:
+        return _weekdays(draft, n if unit == "week" else 1, unit)
+    if draft.monthdays:
+        return MonthDays(tuple(sorted(set(draft.monthdays), key=_day_order)))
+    if draft.nth:
+        return NthWeekdays(tuple(sorted(set(draft.nth), key=lambda item: (_day_order(item[0]), item[1]))))
+    if draft.business:
+        return BusinessDays(tuple(sorted(set(draft.business), key=_day_order)))
+    if unit == "week":
+        return Weekdays((0,), n)  # "weekly" with no day: Mondays
+    if unit in ("month", "quarter", "year") and not draft.dates:
+        return MonthDays((1,))
+    return Weekdays()
+
+
+def _weekdays(draft: Draft, every: int, unit: str | None) -> Weekdays:
+    if unit in ("month", "quarter", "year") and not draft.months and not draft.except_days:
+        raise CadenceError("Which one in the month? Try 'the first monday of the month' or 'every monday'.")
+    days = set(draft.weekdays or ALL_DAYS) - draft.except_days
+    if not days:
+        raise CadenceError("That leaves no days at all. Try 'every weekday'.")
+    return Weekdays(tuple(sorted(days)), every)
+
+
+def _day_order(n: int) -> tuple[int, int]:
+    return (1, n) if n < 0 else (0, n)
+
+
+def _quarter_months(draft: Draft, days, months: tuple[int, ...]) -> tuple[int, ...]:
+    if not draft.quarter:
+        return months
+    if draft.months and months != QUARTER_STARTS:
+        raise CadenceError("Give either the months or 'each quarter', not both.")
+    positions = _positions(days)
+    if isinstance(days, Weekdays):
+        raise CadenceError("Which one in the quarter? Try 'the first monday of each quarter'.")
+    if positions and all(n < 0 for n in positions):
+        return QUARTER_ENDS  # "the last friday of the quarter" is in its last month
+    if any(n < 0 for n in positions):
+        raise CadenceError("Mixing first and last days of a quarter is too tangled; split it into two schedules.")
+    return QUARTER_STARTS
+
+
+def _positions(days) -> set[int]:
+    if isinstance(days, MonthDays):
+        return set(days.days)
+    if isinstance(days, NthWeekdays):
+        return {n for n, _ in days.items}
+    if isinstance(days, BusinessDays):
+        return set(days.nth)
+    return set()
+
+
+def _dates(draft: Draft, days, months: tuple[int, ...]):
+    if not draft.dates:
+        return days, months
+    if draft.months or draft.monthdays or draft.nth or draft.business or draft.weekdays or draft.quarter:
+        raise CadenceError("Give either dates like 'march 3' or a monthly rule, not both.")
+    dates = sorted(set(draft.dates))
+    day_set = sorted({d for _, d in dates})
+    month_set = tuple(sorted({m for m, _ in dates}))
+    if len(dates) == len(day_set) * len(month_set):
+        return MonthDays(tuple(day_set)), month_set
+    return YearDays(tuple(dates)), month_set
+
+
+def _times(draft: Draft, n: int, unit: str | None) -> tuple[int, ...]:
+    if unit in ("minute", "hour"):
+        return _grid(draft, n * _UNIT_MINUTES[unit])
+    if draft.window:
+        raise CadenceError("A time window needs a repeat. Try 'every hour from 9am to 5pm'.")
+    if draft.minute_offset is not None:
+        raise CadenceError("Minutes past the hour need an hourly repeat. Try 'every hour at :15'.")
+    times = set(draft.times) or {NINE_AM}
+    return tuple(sorted(times))
+
+
+def _grid(draft: Draft, step: int) -> tuple[int, ...]:
+    if draft.times:
+        raise CadenceError("Give either a repeat or fixed times, not both. Try 'every 30 minutes from 9am to 5pm'.")
+    if draft.window:
+        first, last = draft.window
+        if step > last - first:
+            raise CadenceError("That repeat is longer than the window. Try a shorter repeat or a wider window.")
+        return tuple(range(first, last + 1, step))
+    offset = draft.minute_offset or 0
+    if draft.minute_offset is not None and step % 60:
+        raise CadenceError("Minutes past the hour work with whole hours. Try 'every hour at :15'.")
+    if step > DAY_MINUTES or DAY_MINUTES % step:
+        raise CadenceError(
+            f"Every {_span(step)} doesn't divide the day evenly, so the rhythm would break at midnight. Try a "
+            f"window ('every {_span(step)} from 8am to 8pm') or 'every {_span(step)} after the last run'."
+        )
+    return tuple(range(offset, DAY_MINUTES, step))
+
+
+def _span(minutes: int) -> str:
+    return f"{minutes // 60} hours" if minutes % 60 == 0 else f"{minutes} minutes"

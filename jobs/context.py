@@ -1,0 +1,96 @@
+"""What background work needs from the outside world, in one object that tests can replace.
+
+Actors run in worker processes that only import `jobs`, so everything they use (database,
+artifact store, Slack clients, settings, the clock) is built here from the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from jobs.settings import JobSettings, SettingsError, SlackSettings
+from storage.artifacts import ArtifactStore
+from storage.db import Database, get_database
+from storage.settings import StorageSettings
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class AdjustableClock:
+    """Real time plus an offset that can jump forward.
+
+    The demo and the tests jump to a slot time instead of waiting for it; every part of the job
+    context (tick, leases, workers) then agrees on what time it is.
+    """
+
+    def __init__(self) -> None:
+        self._offset = dt.timedelta(0)
+
+    def __call__(self) -> dt.datetime:
+        return utcnow() + self._offset
+
+    def jump_to(self, when: dt.datetime) -> None:
+        self._offset = when - utcnow()
+
+
+def slack_client(token: str, api_url: str) -> WebClient:
+    """Build a WebClient that waits out short rate limits instead of failing."""
+    client = WebClient(token=token, base_url=api_url, timeout=30)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+@dataclass
+class JobContext:
+    database: Database
+    artifacts: ArtifactStore
+    settings: JobSettings
+    slack_settings: SlackSettings
+    now: Callable[[], dt.datetime] = utcnow
+    # team id -> client; replaced by the multi-workspace installation store when OAuth is on.
+    client_for_team: Callable[[str], WebClient] | None = None
+    _clients: dict[str, WebClient] = field(default_factory=dict)
+
+    def slack(self, team_id: str) -> WebClient:
+        if self.client_for_team is not None:
+            return self.client_for_team(team_id)
+        if not self.slack_settings.bot_token:
+            raise SettingsError("No Slack bot token: set SLACK_BOT_TOKEN.")
+        client = self._clients.get(team_id)
+        if client is None:
+            client = self._clients[team_id] = slack_client(self.slack_settings.bot_token, self.slack_settings.api_url)
+        return client
+
+
+_lock = threading.Lock()
+_context: JobContext | None = None
+
+
+def get_context() -> JobContext:
+    """Return the process-wide job context, built from the environment on first use."""
+    global _context
+    with _lock:
+        if _context is None:
+            _context = JobContext(
+                database=get_database(),
+                artifacts=ArtifactStore(StorageSettings.from_env().artifact_dir),
+                settings=JobSettings.from_env(),
+                slack_settings=SlackSettings.from_env(),
+            )
+        return _context
+
+
+def set_context(context: JobContext | None) -> JobContext | None:
+    """Replace the process-wide job context (demo, tests); return the previous one."""
+    global _context
+    with _lock:
+        previous, _context = _context, context
+        return previous

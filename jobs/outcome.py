@@ -1,0 +1,55 @@
+"""What happens when a run reaches a final status: counters, the owner's App Home, failure notices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from sqlalchemy.orm import Session
+
+from jobs.context import JobContext
+from storage.models import Run, RunStatus, Schedule, ScheduleStatus
+
+log = logging.getLogger(__name__)
+
+FAILURES_BEFORE_PAUSE = 3
+
+
+def settle_run(session: Session, run: Run, status: str, *, now: dt.datetime, error: str | None = None) -> Schedule | None:
+    """Give `run` its final status and update its schedule's counters; return the schedule.
+
+    After `FAILURES_BEFORE_PAUSE` failed runs in a row the schedule goes to `error` (paused).
+    """
+    run.status = status
+    run.error = error
+    run.finished_at = now
+    run.lease_token = None
+    run.lease_until = None
+    if run.started_at is not None:
+        run.duration_ms = int((now - run.started_at).total_seconds() * 1000)
+    schedule = session.get(Schedule, run.schedule_id)
+    if schedule is None:
+        return None
+    schedule.run_count += 1
+    schedule.last_run_at = now
+    if status in (RunStatus.DELIVERED, RunStatus.SKIPPED):
+        schedule.success_count += 1
+        schedule.consecutive_failures = 0
+    elif status in (RunStatus.FAILED, RunStatus.PARTIAL):
+        schedule.failure_count += 1
+        schedule.consecutive_failures += 1
+        schedule.last_error = error
+        if schedule.consecutive_failures >= FAILURES_BEFORE_PAUSE and schedule.status == ScheduleStatus.ACTIVE:
+            schedule.status = ScheduleStatus.ERROR
+            log.warning("schedule %s paused after %s failed runs", schedule.id, schedule.consecutive_failures)
+    return schedule
+
+
+def after_settle(ctx: JobContext, team_id: str, owner_user_id: str) -> None:
+    """Refresh the owner's App Home; a Slack hiccup here must not undo the run."""
+    from jobs.home import publish_home
+
+    try:
+        publish_home(ctx, team_id, owner_user_id)
+    except Exception:
+        log.exception("could not refresh App Home for %s", owner_user_id)

@@ -1,0 +1,68 @@
+"""Settings of background work and of the Slack Web API client, read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+SLACK_API_DEFAULT = "https://slack.com/api/"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message says what to set."""
+
+
+def _number(env: dict[str, str], name: str, default: float, *, minimum: float = 0) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number of seconds, not {raw!r}.") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum:g}.")
+    return value
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str | None
+    api_url: str
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "SlackSettings":
+        env = dict(os.environ if env is None else env)
+        api_url = env.get("SLACK_API_URL") or SLACK_API_DEFAULT
+        if not api_url.startswith(("http://", "https://")):
+            raise SettingsError(f"SLACK_API_URL must be an http(s) URL, not {api_url!r}.")
+        token = env.get("SLACK_BOT_TOKEN") or None
+        if token is not None and not token.startswith("xoxb-"):
+            raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
+        return cls(bot_token=token, api_url=api_url if api_url.endswith("/") else api_url + "/")
+
+
+@dataclass(frozen=True)
+class JobSettings:
+    redis_url: str | None
+    tick_interval: float  # seconds between clock ticks
+    lookahead: float  # the tick claims slots this far ahead and enqueues them with a delay
+    missed_grace: float  # a missed slot younger than this still gets its (one) catch-up run
+    lease_seconds: float  # how long a worker holds a run without renewing
+    dispatch_timeout: float  # a queued run not picked up by then is enqueued again
+    max_attempts: int  # a run whose worker died this many times is failed
+    worker_threads: int
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "JobSettings":
+        env = dict(os.environ if env is None else env)
+        return cls(
+            redis_url=env.get("REDIS_URL") or None,
+            tick_interval=_number(env, "TICK_INTERVAL", 2.0, minimum=0.1),
+            lookahead=_number(env, "TICK_LOOKAHEAD", 10.0),
+            missed_grace=_number(env, "MISSED_GRACE", 3600.0),
+            lease_seconds=_number(env, "RUN_LEASE_SECONDS", 120.0, minimum=1),
+            dispatch_timeout=_number(env, "DISPATCH_TIMEOUT", 600.0, minimum=1),
+            max_attempts=int(_number(env, "MAX_ATTEMPTS", 3, minimum=1)),
+            worker_threads=int(_number(env, "WORKER_THREADS", 4, minimum=1)),
+        )

@@ -1,0 +1,58 @@
+"""Which slots of a due schedule run, which are recorded as skipped, and when it is next due.
+
+The rule (architecture, "Missed slots"): after downtime, at most one catch-up run, for the latest
+missed slot, if it is within the grace period; older missed slots are recorded as skipped. Never a
+burst.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from jobs.cadence import Cadence, cadence_from_json
+
+# Recording every missed minute of a week-long outage would bury the history; the count is kept.
+MAX_SKIPPED_RECORDED = 50
+MAX_SLOTS_SCANNED = 100_000
+
+
+@dataclass
+class SlotPlan:
+    run_slot: dt.datetime | None
+    skipped: list[dt.datetime] = field(default_factory=list)
+    skipped_total: int = 0
+    next_run_at: dt.datetime | None = None
+
+
+@lru_cache(maxsize=65536)
+def _compile(cadence_key: str) -> Cadence:
+    return cadence_from_json(json.loads(cadence_key))
+
+
+def compiled_cadence(cadence_json: dict) -> Cadence:
+    """Rebuild a stored cadence once and reuse it: the tick asks thousands of them per second."""
+    return _compile(json.dumps(cadence_json, sort_keys=True))
+
+
+def plan_slots(cadence: Cadence, due_at: dt.datetime, now: dt.datetime, grace: dt.timedelta) -> SlotPlan:
+    """Plan a schedule due at `due_at` (≤ the tick's horizon) as seen at `now`."""
+    if due_at > now:  # claimed ahead of time: runs at its slot, via a delayed message
+        return SlotPlan(run_slot=due_at, next_run_at=cadence.next_run(due_at))
+    missed: list[dt.datetime] = [due_at]
+    total = 1
+    upcoming = cadence.next_run(due_at)
+    while upcoming is not None and upcoming <= now and total < MAX_SLOTS_SCANNED:
+        missed.append(upcoming)
+        total += 1
+        if len(missed) > MAX_SKIPPED_RECORDED + 1:
+            missed.pop(0)
+        upcoming = cadence.next_run(upcoming)
+    if upcoming is not None and upcoming <= now:  # scanned too far: jump to the future
+        upcoming = cadence.next_run(now)
+    latest = missed[-1]
+    if now - latest <= grace:
+        return SlotPlan(run_slot=latest, skipped=missed[:-1], skipped_total=total - 1, next_run_at=upcoming)
+    return SlotPlan(run_slot=None, skipped=missed, skipped_total=total, next_run_at=upcoming)

@@ -1,0 +1,114 @@
+"""The tick: find due schedules, create each slot's run exactly once, and release the work.
+
+Safe with several clocks at once: schedules are claimed with `FOR UPDATE SKIP LOCKED` on
+PostgreSQL (SQLite serialises writers), and the unique (schedule_id, scheduled_for) constraint makes
+creating a run idempotent: only the tick that inserted a run enqueues it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from jobs.context import JobContext
+from jobs.slots import compiled_cadence, plan_slots
+from storage import runs as run_repo
+from storage import schedules as schedule_repo
+from storage.audit import record
+from storage.models import RunStatus, RunTrigger
+
+log = logging.getLogger(__name__)
+
+# (run id, phase, delay in ms) -> None; phase is "generate" or "deliver".
+Enqueue = Callable[[int, str, int], None]
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    created: list[int] = field(default_factory=list)
+    skipped: int = 0
+    requeued: list[int] = field(default_factory=list)
+
+
+def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, batch_size: int = 1000) -> TickResult:
+    """Run one tick as of `now` (default: the context's clock)."""
+    now = now or ctx.now()
+    settings = ctx.settings
+    horizon = now + dt.timedelta(seconds=settings.lookahead)
+    grace = dt.timedelta(seconds=settings.missed_grace)
+    dispatch = dt.timedelta(seconds=settings.dispatch_timeout)
+    result = TickResult()
+    while True:
+        released: list[tuple[int, dt.datetime]] = []
+        with ctx.database.session() as session:
+            due = schedule_repo.claim_due_schedules(session, horizon, batch_size)
+            for schedule in due:
+                plan = plan_slots(compiled_cadence(schedule.cadence), schedule.next_run_at, now, grace)
+                for slot in plan.skipped:
+                    run_repo.insert_run(
+                        session, schedule_id=schedule.id, scheduled_for=slot, trigger=RunTrigger.SCHEDULE,
+                        status=RunStatus.SKIPPED, error="Missed while the service was down; older than the grace period.",
+                    )
+                if plan.skipped_total:
+                    result.skipped += plan.skipped_total
+                    record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="system",
+                           action="slots_missed", surface="clock",
+                           details={"count": plan.skipped_total, "catch_up": plan.run_slot is not None})
+                if plan.run_slot is not None:
+                    run_id = run_repo.insert_run(
+                        session, schedule_id=schedule.id, scheduled_for=plan.run_slot, trigger=RunTrigger.SCHEDULE,
+                        lease_until=max(plan.run_slot, now) + dispatch,
+                    )
+                    if run_id is not None:
+                        released.append((run_id, plan.run_slot))
+                schedule_repo.set_next_run(session, schedule.id, plan.next_run_at)
+        # Enqueue only after commit, so a worker never looks for a run that is not there yet.
+        for run_id, slot in released:
+            enqueue(run_id, "generate", max(0, int((slot - now).total_seconds() * 1000)))
+        result.claimed += len(due)
+        result.created.extend(run_id for run_id, _ in released)
+        if len(due) < batch_size:
+            break
+    result.requeued = requeue_expired(ctx, enqueue, now=now)
+    return result
+
+
+def requeue_expired(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime) -> list[int]:
+    """Enqueue again the runs whose message was lost or whose worker died; fail the hopeless ones."""
+    dispatch = dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+    again: list[tuple[int, str]] = []
+    with ctx.database.session() as session:
+        for run in run_repo.expired_leases(session, now):
+            if run.attempt >= ctx.settings.max_attempts:
+                run.status = RunStatus.FAILED
+                run.error = f"The worker stopped {run.attempt} times while handling this run; giving up."
+                run.finished_at = now
+                run.lease_token = None
+                continue
+            phase = "deliver" if run.status == RunStatus.DELIVERING else "generate"
+            run.lease_token = None  # whoever held it lost it; the next message takes it
+            run.lease_until = now + dispatch
+            again.append((run.id, phase))
+    for run_id, phase in again:
+        log.warning("run %s: lease expired, enqueuing %s again", run_id, phase)
+        enqueue(run_id, phase, 0)
+    return [run_id for run_id, _ in again]
+
+
+def requeue_unfinished(ctx: JobContext, enqueue: Enqueue) -> list[int]:
+    """Enqueue every unfinished run again (embedded default at start: its queue lived in memory)."""
+    now = ctx.now()
+    again: list[tuple[int, str, int]] = []
+    with ctx.database.session() as session:
+        for run in run_repo.unfinished_runs(session):
+            run.lease_token = None
+            run.lease_until = max(run.scheduled_for, now) + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+            phase = "deliver" if run.status == RunStatus.DELIVERING else "generate"
+            delay = max(0, int((run.scheduled_for - now).total_seconds() * 1000)) if phase == "generate" else 0
+            again.append((run.id, phase, delay))
+    for run_id, phase, delay in again:
+        enqueue(run_id, phase, delay)
+    return [run_id for run_id, _, _ in again]

@@ -1,0 +1,63 @@
+"""Renderers: pure functions from a `Table` to bytes written on a binary stream.
+
+Each format lives in its own module and registers itself with `@renderer(...)`, the same way a
+plugin would. Renderers never touch Slack or the database.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from reports.table import Table
+
+RenderFn = Callable[[Table, BinaryIO, dict], None]
+
+
+@dataclass(frozen=True)
+class Renderer:
+    format: str
+    extension: str
+    content_type: str
+    render: RenderFn
+    description: str = ""
+
+
+_RENDERERS: dict[str, Renderer] = {}
+_BUILTIN_MODULES = ("csv_renderer", "xlsx_renderer", "png_renderer", "pdf_renderer")
+
+
+def renderer(format: str, *, extension: str, content_type: str, description: str = "") -> Callable[[RenderFn], RenderFn]:
+    """Register `fn(table, out, options)` as the renderer for `format`."""
+
+    def register(fn: RenderFn) -> RenderFn:
+        _RENDERERS[format] = Renderer(format, extension, content_type, fn, description)
+        return fn
+
+    return register
+
+
+def _load_builtins() -> None:
+    for name in _BUILTIN_MODULES:
+        try:
+            importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            # A built-in that is not written yet is simply absent; any other import error is a bug.
+            if exc.name != f"{__name__}.{name}":
+                raise
+
+
+def get_renderer(format: str) -> Renderer:
+    """Return the renderer for `format`; `KeyError` names the formats that exist."""
+    _load_builtins()
+    try:
+        return _RENDERERS[format]
+    except KeyError:
+        raise KeyError(f"unknown format {format!r}; known: {', '.join(sorted(_RENDERERS))}") from None
+
+
+def available_formats() -> list[str]:
+    _load_builtins()
+    return sorted(_RENDERERS)

@@ -1,0 +1,235 @@
+"""The short summary posted with each report: row count, key figures with change, top rows.
+
+`summarize` streams the table once. `Summary.to_json()` is stored with the run and handed back
+as `previous` next time, so figures can show the change against the previous run.
+`Summary.to_mrkdwn()` renders Slack mrkdwn that always fits a section block (3,000 characters).
+"""
+
+from __future__ import annotations
+
+import decimal
+import math
+from dataclasses import dataclass, field
+
+from reports.renderers.formatting import as_number, compact, display, is_id_column, thousands, truncate
+from reports.table import Table
+
+SCHEMA_VERSION = 1
+SECTION_LIMIT = 3_000  # Slack's limit for a section block's text
+MAX_FIGURES = 50  # stored; a 200-column table must not bloat the run record
+SHOWN_FIGURES = 6  # in the message
+TABLE_WIDTH = 72  # characters of the monospace preview before Slack starts wrapping
+MAX_CELL = 24
+# The preview never fits more than TABLE_WIDTH / 5 columns; storing more only bloats the run record.
+MAX_PREVIEW_COLUMNS = TABLE_WIDTH // 5
+TITLE_CHARS, WINDOW_CHARS = 150, 120
+
+# (label, total, change in % vs previous); total is None when it overflows a float.
+Figure = tuple[str, float | int | None, float | None]
+
+
+@dataclass
+class Summary:
+    """What a run's message says about its data."""
+
+    row_count: int
+    figures: list[Figure] = field(default_factory=list)
+    top_rows: list[list[str]] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    # Which columns are numeric, so the preview can right-align their figures.
+    numeric: list[bool] = field(default_factory=list)
+    # Figure columns beyond MAX_FIGURES and columns beyond MAX_PREVIEW_COLUMNS, counted only.
+    more_figures: int = 0
+    more_columns: int = 0
+
+    def to_json(self) -> dict:
+        """Return a JSON-safe dict (stored with the run, passed back as `previous`)."""
+        return {
+            "version": SCHEMA_VERSION,
+            "row_count": self.row_count,
+            "figures": [{"label": label, "value": value, "change_pct": change} for label, value, change in self.figures],
+            "columns": list(self.columns),
+            "numeric": list(self.numeric),
+            "more_figures": self.more_figures,
+            "more_columns": self.more_columns,
+            "top_rows": [list(r) for r in self.top_rows],
+        }
+
+    def to_mrkdwn(self, title: str, window_label: str) -> str:
+        """Return Slack mrkdwn: headline, figures line, monospace top rows; ≤ 3,000 chars."""
+        head = f"*{_escape(truncate(title or 'Report', TITLE_CHARS))}*"
+        if window_label:
+            head += f" · {_escape(truncate(window_label, WINDOW_CHARS))}"
+        parts = [f"{self.row_count:,} row{'' if self.row_count == 1 else 's'}"]
+        parts += [_figure_text(f) for f in self.figures[:SHOWN_FIGURES]]
+        hidden = max(0, len(self.figures) - SHOWN_FIGURES) + self.more_figures
+        if hidden:
+            parts.append(f"+{hidden} more in the file")
+        lines = [head, " · ".join(parts)]
+        if not self.row_count:
+            lines.append("_No data for this period._")
+        elif self.top_rows:
+            table = _preview(self.columns, self.top_rows, self.numeric, self.more_columns)
+            if self.row_count > len(self.top_rows):
+                lines.append(f"_First {len(self.top_rows)} of {self.row_count:,} rows:_")
+            lines.append(table)
+        text = "\n".join(lines)
+        # The parts above are individually bounded; this is the last line of defence.
+        while len(text) > SECTION_LIMIT and len(lines) > 2:
+            lines.pop()
+            text = "\n".join(lines)
+        return text if len(text) <= SECTION_LIMIT else truncate(text, SECTION_LIMIT)
+
+
+def summarize(table: Table, previous: dict | None = None, *, max_rows: int = 5, key_columns: list[str] | None = None) -> Summary:
+    """Stream `table` once into a `Summary`; figures are column totals, compared with `previous`."""
+    names = table.column_names
+    if key_columns:
+        missing = [k for k in key_columns if k not in names]
+        if missing:
+            raise ValueError(f"key columns not in the report: {', '.join(missing)}")
+        chosen = [names.index(k) for k in key_columns]
+        not_numeric = [names[i] for i in chosen if not table.columns[i].type.is_numeric]
+        if not_numeric:
+            raise ValueError(f"key columns must be numeric to total: {', '.join(not_numeric)}")
+    else:
+        numeric = [i for i, c in enumerate(table.columns) if c.type.is_numeric]
+        chosen = [i for i in numeric if not is_id_column(names[i])] or numeric
+    more_figures = max(0, len(chosen) - MAX_FIGURES)
+    chosen = chosen[:MAX_FIGURES]
+
+    int_totals = [0] * len(chosen)
+    float_totals = [0.0] * len(chosen)
+    has_float = [False] * len(chosen)
+    top: list[list[str]] = []
+    count = 0
+    for row in table.rows():
+        count += 1
+        for slot, i in enumerate(chosen):
+            value = row[i]
+            if type(value) is int:
+                int_totals[slot] += value
+            elif value is not None and not isinstance(value, bool):
+                number = as_number(value)
+                if number is not None:
+                    float_totals[slot] += number
+                    has_float[slot] = True
+        if len(top) < max_rows:
+            top.append([_cell(v) for v in list(row)[:MAX_PREVIEW_COLUMNS]])
+
+    prior = _previous_values(previous)
+    figures: list[Figure] = []
+    for slot, i in enumerate(chosen):
+        value: float | int | None = int_totals[slot]
+        if has_float[slot]:
+            try:
+                value = int_totals[slot] + float_totals[slot]
+            except OverflowError:
+                value = None
+            if value is not None and not math.isfinite(value):
+                value = None  # JSON has no infinity, and "inf" tells the reader nothing
+        label = _label(names[i])
+        figures.append((label, value, _change(value, prior.get(label))))
+    shown = table.columns[:MAX_PREVIEW_COLUMNS]
+    return Summary(
+        row_count=count,
+        figures=figures,
+        top_rows=top,
+        columns=[truncate(c.name, MAX_CELL) for c in shown],
+        numeric=[c.type.is_numeric for c in shown],
+        more_figures=more_figures,
+        more_columns=len(names) - len(shown),
+    )
+
+
+def _cell(value: object) -> str:
+    """Format a preview cell; numbers too wide for a cell go compact rather than being cut."""
+    text = display(value)
+    if len(text) <= MAX_CELL:
+        return text
+    if isinstance(value, (int, float, decimal.Decimal)) and not isinstance(value, bool):
+        return f"{decimal.Decimal(value):.3e}" if isinstance(value, int) else f"{float(value):.3e}"
+    return truncate(text, MAX_CELL)
+
+
+def _label(name: str) -> str:
+    """Turn a column name into a label: "net_revenue" -> "Net revenue"; "GMV" stays."""
+    text = " ".join(name.replace("_", " ").split()) or name
+    return text[:1].upper() + text[1:]
+
+
+def _previous_values(previous: dict | None) -> dict[str, float]:
+    """Read figures from an earlier `to_json()`, tolerating missing or odd data."""
+    values: dict[str, float] = {}
+    if not isinstance(previous, dict):
+        return values
+    for item in previous.get("figures") or []:
+        if isinstance(item, dict) and isinstance(item.get("label"), str):
+            number = as_number(item.get("value"))
+            if number is not None:
+                values[item["label"]] = number
+    return values
+
+
+def _change(value: float | int | None, before: float | None) -> float | None:
+    if value is None or before is None or before == 0:
+        return None
+    try:
+        change = (float(value) - before) / abs(before) * 100
+    except OverflowError:
+        return None
+    return round(change, 2) if abs(change) < 1e300 else None
+
+
+def _number(value: float | int | None) -> str:
+    """Format a figure: exact with separators up to millions, compact beyond."""
+    if value is None:
+        return "n/a"
+    if abs(value) >= 10_000_000:
+        if isinstance(value, int) and abs(value) >= 10**15:
+            return f"{decimal.Decimal(value):.2e}"  # float() would overflow past 1e308
+        return compact(value)
+    return thousands(round(value, 2) if isinstance(value, float) else value)
+
+
+def _figure_text(figure: Figure) -> str:
+    label, value, change = figure
+    text = f"{_escape(truncate(label, 40))} {_number(value)}"
+    if change is not None:
+        arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+        amount = f"{abs(change):.1f}" if abs(change) < 10_000 else compact(abs(change))
+        text += f" {arrow} {amount}% vs previous"
+    return text
+
+
+def _preview(columns: list[str], rows: list[list[str]], numeric: list[bool], more_columns: int = 0) -> str:
+    """Return a code block with the header and rows, as many columns as fit TABLE_WIDTH."""
+    widths: list[int] = []
+    used = 0
+    for i, name in enumerate(columns):
+        width = min(MAX_CELL, max([len(name)] + [len(r[i]) for r in rows if i < len(r)]))
+        width = max(width, 3)
+        if used + width + (2 if widths else 0) > TABLE_WIDTH:
+            break
+        used += width + (2 if widths else 0)
+        widths.append(width)
+    if not widths:
+        widths = [TABLE_WIDTH]
+    hidden = len(columns) - len(widths) + more_columns
+
+    right = [i < len(numeric) and numeric[i] for i in range(len(widths))]
+
+    def line(cells: list[str]) -> str:
+        fitted = (truncate(c, w) for c, w in zip(cells, widths))
+        return "  ".join(t.rjust(w) if r else t.ljust(w) for t, w, r in zip(fitted, widths, right)).rstrip()
+
+    body = [line(columns), line(["─" * w for w in widths])] + [line(r) for r in rows]
+    if hidden > 0:
+        body.append(f"(+{hidden} more column{'s' if hidden != 1 else ''})")
+    # A backtick inside the block would end it early; a look-alike keeps the text readable.
+    return "```\n" + _escape("\n".join(body).replace("`", "ˋ")) + "\n```"
+
+
+def _escape(text: str) -> str:
+    """Escape the three characters Slack's mrkdwn treats as control sequences."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,92 @@
+"""Engines and sessions for SQLite (embedded default, WAL) and PostgreSQL (psycopg 3).
+
+The caller owns the transaction: `with db.session() as s:` commits on success and rolls back on
+error. Repository functions take a session and never commit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.settings import StorageSettings
+
+log = logging.getLogger(__name__)
+
+
+class Database:
+    """One engine plus its session factory."""
+
+    def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
+        self.url = url
+        self.engine = _create_engine(url, pool_size=pool_size, echo=echo)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """Open a session whose transaction commits on success and rolls back on error."""
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str, *, pool_size: int, echo: bool) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
+        _make_sqlite_transactions_immediate(engine)
+        return engine
+    return create_engine(url, echo=echo, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _make_sqlite_transactions_immediate(engine: Engine) -> None:
+    """Use WAL and take the write lock at BEGIN.
+
+    pysqlite starts transactions lazily and upgrades read locks to write locks mid-transaction,
+    which fails with "database is locked" instead of waiting when threads (web, clock, in-process
+    worker) write at once. `BEGIN IMMEDIATE` makes writers queue on the busy timeout instead.
+    """
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below be the only one
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_lock = threading.Lock()
+_database: Database | None = None
+
+
+def get_database() -> Database:
+    """Return the process-wide database, built from the environment on first use."""
+    global _database
+    with _lock:
+        if _database is None:
+            _database = Database(StorageSettings.from_env().database_url)
+        return _database
+
+
+def set_database(database: Database | None) -> Database | None:
+    """Replace the process-wide database (the demo and tests point it elsewhere); return the old one."""
+    global _database
+    with _lock:
+        previous, _database = _database, database
+        return previous

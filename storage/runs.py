@@ -1,0 +1,170 @@
+"""Repository functions for runs, artifacts and deliveries. They never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, selectinload
+
+from storage.models import Delivery, DeliveryStatus, Run, RunStatus, Schedule
+
+
+def _insert(session: Session):
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)
+
+
+def insert_run(
+    session: Session,
+    *,
+    schedule_id: int,
+    scheduled_for: dt.datetime,
+    trigger: str,
+    triggered_by: str | None = None,
+    status: str = RunStatus.PENDING,
+    error: str | None = None,
+    lease_until: dt.datetime | None = None,
+) -> int | None:
+    """Create the run for a slot unless it exists; return its id, or None if another tick made it."""
+    values: dict[str, Any] = dict(
+        schedule_id=schedule_id,
+        scheduled_for=scheduled_for,
+        trigger=trigger,
+        triggered_by=triggered_by,
+        status=status,
+        attempt=0,
+        error=error,
+        lease_until=lease_until,
+        created_at=dt.datetime.now(dt.timezone.utc),
+    )
+    if status in (RunStatus.SKIPPED, RunStatus.CANCELED, RunStatus.FAILED):
+        values["finished_at"] = values["created_at"]
+    statement = (
+        _insert(session)(Run)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
+        .returning(Run.id)
+    )
+    return session.scalar(statement)
+
+
+def get_run(session: Session, run_id: int) -> Run | None:
+    return session.get(Run, run_id)
+
+
+def take_lease(
+    session: Session,
+    run_id: int,
+    *,
+    statuses: Sequence[str],
+    to_status: str,
+    token: str,
+    now: dt.datetime,
+    lease_for: dt.timedelta,
+) -> bool:
+    """Atomically take a run that nobody holds (or whose holder's lease ran out).
+
+    The conditional UPDATE is the lock: of two workers handed the same message, one gets rowcount 1
+    and does the work; the other sees 0 and stops.
+    """
+    statement = (
+        update(Run)
+        .where(
+            Run.id == run_id,
+            Run.status.in_(list(statuses)),
+            or_(Run.lease_token.is_(None), Run.lease_until < now),
+        )
+        .values(status=to_status, lease_token=token, lease_until=now + lease_for, attempt=Run.attempt + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def renew_lease(session: Session, run_id: int, *, token: str, until: dt.datetime) -> bool:
+    """Extend a lease; False means the run was taken over and the caller must stop."""
+    statement = (
+        update(Run).where(Run.id == run_id, Run.lease_token == token).values(lease_until=until)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def holds_lease(session: Session, run_id: int, token: str) -> Run | None:
+    """Return the run locked for update if `token` still holds its lease, else None."""
+    query = select(Run).where(Run.id == run_id, Run.lease_token == token)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def expired_leases(session: Session, now: dt.datetime, limit: int = 500) -> list[Run]:
+    """Runs whose dispatch or work lease ran out: their worker died or their message was lost."""
+    query = (
+        select(Run)
+        .where(
+            Run.status.in_((RunStatus.PENDING, RunStatus.RUNNING, RunStatus.DELIVERING)),
+            Run.lease_until < now,
+        )
+        .order_by(Run.lease_until)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))
+
+
+def recent_runs(
+    session: Session, team_id: str, *, owner_user_id: str | None = None, schedule_id: int | None = None,
+    limit: int = 10,
+) -> list[Run]:
+    """Latest runs (newest first) of a workspace, an owner's schedules, or one schedule."""
+    query = (
+        select(Run)
+        .join(Schedule, Schedule.id == Run.schedule_id)
+        .where(Schedule.team_id == team_id)
+        .options(selectinload(Run.deliveries), selectinload(Run.artifacts))
+        .order_by(Run.created_at.desc(), Run.id.desc())
+        .limit(limit)
+    )
+    if owner_user_id is not None:
+        query = query.where(Schedule.owner_user_id == owner_user_id)
+    if schedule_id is not None:
+        query = query.where(Run.schedule_id == schedule_id)
+    return list(session.scalars(query))
+
+
+def previous_finished_run(session: Session, schedule_id: int, before_run_id: int) -> Run | None:
+    """The schedule's latest successful run before this one (for "vs previous" figures)."""
+    query = (
+        select(Run)
+        .where(
+            Run.schedule_id == schedule_id,
+            Run.id < before_run_id,
+            Run.status.in_((RunStatus.DELIVERED, RunStatus.PARTIAL)),
+        )
+        .order_by(Run.id.desc())
+        .limit(1)
+    )
+    return session.scalar(query)
+
+
+def ensure_deliveries(session: Session, run_id: int, destinations: Sequence[str]) -> list[Delivery]:
+    """Create one pending delivery per destination (idempotent) and return all of the run's."""
+    for destination in destinations:
+        session.execute(
+            _insert(session)(Delivery)
+            .values(run_id=run_id, destination=destination, status=DeliveryStatus.PENDING, attempts=0,
+                    created_at=dt.datetime.now(dt.timezone.utc))
+            .on_conflict_do_nothing(index_elements=["run_id", "destination"])
+        )
+    return list(session.scalars(select(Delivery).where(Delivery.run_id == run_id).order_by(Delivery.id)))
+
+
+def unfinished_runs(session: Session) -> list[Run]:
+    """Runs not yet in a final status, oldest first."""
+    query = select(Run).where(Run.status.in_((RunStatus.PENDING, RunStatus.RUNNING, RunStatus.DELIVERING)))
+    return list(session.scalars(query.order_by(Run.id)))

@@ -1,0 +1,139 @@
+"""Repository functions for schedules and their destinations. They never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from storage.errors import NameTaken
+from storage.models import Destination, Schedule, ScheduleStatus
+
+
+@dataclass(frozen=True)
+class NewDestination:
+    kind: str
+    target: str
+    label: str = ""
+
+
+def name_key(name: str) -> str:
+    """Fold a schedule name for case-insensitive lookup and uniqueness."""
+    return " ".join(name.casefold().split())
+
+
+def create_schedule(
+    session: Session,
+    *,
+    team_id: str,
+    name: str,
+    owner_user_id: str,
+    report_type: str,
+    cadence_text: str,
+    cadence: dict[str, Any],
+    timezone: str,
+    next_run_at: dt.datetime | None,
+    destinations: Sequence[NewDestination],
+    params: dict[str, Any] | None = None,
+    formats: Sequence[str] = ("csv",),
+    skip_if_empty: bool = False,
+) -> Schedule:
+    """Insert a schedule with its destinations; raise `NameTaken` if the name is in use."""
+    schedule = Schedule(
+        team_id=team_id,
+        name=name.strip(),
+        name_key=name_key(name),
+        owner_user_id=owner_user_id,
+        report_type=report_type,
+        params=dict(params or {}),
+        formats=list(formats),
+        cadence_text=cadence_text,
+        cadence=cadence,
+        timezone=timezone,
+        status=ScheduleStatus.ACTIVE,
+        skip_if_empty=skip_if_empty,
+        next_run_at=next_run_at,
+        destinations=[Destination(kind=d.kind, target=d.target, label=d.label) for d in destinations],
+    )
+    try:
+        # A savepoint keeps the caller's transaction usable when the name clashes.
+        with session.begin_nested():
+            session.add(schedule)
+            session.flush()
+    except IntegrityError as exc:
+        if "name" in str(exc.orig).lower():
+            raise NameTaken(name) from exc
+        raise
+    return schedule
+
+
+def get_schedule(session: Session, schedule_id: int) -> Schedule | None:
+    return session.get(Schedule, schedule_id)
+
+
+def find_schedule(session: Session, team_id: str, ref: str) -> Schedule | None:
+    """Find a live schedule by id ("12", "#12") or by name, case-insensitively."""
+    ref = ref.strip()
+    live = (Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
+    digits = ref.lstrip("#")
+    if digits.isdigit():
+        found = session.scalar(select(Schedule).where(Schedule.id == int(digits), *live))
+        if found is not None:
+            return found
+    return session.scalar(select(Schedule).where(Schedule.name_key == name_key(ref), *live))
+
+
+def list_schedules(
+    session: Session, team_id: str, *, owner_user_id: str | None = None, limit: int = 100, offset: int = 0
+) -> list[Schedule]:
+    """List live schedules of a workspace (optionally one owner's), soonest first."""
+    query = (
+        select(Schedule)
+        .where(Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
+        .options(selectinload(Schedule.destinations))
+        .order_by(Schedule.next_run_at.is_(None), Schedule.next_run_at, Schedule.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    if owner_user_id is not None:
+        query = query.where(Schedule.owner_user_id == owner_user_id)
+    return list(session.scalars(query))
+
+
+def schedule_names(session: Session, team_id: str) -> list[str]:
+    """Names of the live schedules of a workspace, for "did you mean" suggestions."""
+    query = select(Schedule.name).where(Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
+    return list(session.scalars(query))
+
+
+def count_schedules(session: Session, *, status: str | None = None) -> int:
+    query = select(func.count()).select_from(Schedule)
+    if status is not None:
+        query = query.where(Schedule.status == status)
+    return session.scalar(query) or 0
+
+
+def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> list[Schedule]:
+    """Lock up to `limit` active schedules due by `horizon`, skipping rows another tick holds.
+
+    On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several clocks share the work; SQLite serialises
+    writers with `BEGIN IMMEDIATE` (see storage.db), which gives the same guarantee.
+    """
+    query = (
+        select(Schedule)
+        .where(Schedule.status == ScheduleStatus.ACTIVE, Schedule.next_run_at <= horizon)
+        .order_by(Schedule.next_run_at)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Schedule)
+    return list(session.scalars(query))
+
+
+def set_next_run(session: Session, schedule_id: int, next_run_at: dt.datetime | None) -> None:
+    session.execute(update(Schedule).where(Schedule.id == schedule_id).values(next_run_at=next_run_at))

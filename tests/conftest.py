@@ -1,0 +1,157 @@
+"""Shared fixtures: databases on both backends, the Slack emulator, the running app.
+
+PostgreSQL and Redis tests skip when the server is absent, except in CI (CI=true), where an
+absent server fails the run: a green CI must have exercised both backends.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from jobs.context import AdjustableClock, JobContext
+from jobs.settings import JobSettings, SlackSettings
+from storage.artifacts import ArtifactStore
+from storage.db import Database
+from storage.migrate import upgrade
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_SLACK = REPO.parent / "shared" / "slack"
+POSTGRES_URL = os.environ.get("REPORTBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("REPORTBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SIGNING_SECRET = "test-signing-secret-not-real"
+
+
+def unavailable(what: str, why: object) -> None:
+    """Skip locally; fail in CI, where every backend must be tested."""
+    message = f"{what} is not reachable ({why})"
+    if IN_CI:
+        pytest.fail(message + " — CI must run the PostgreSQL and Redis tests", pytrace=False)
+    pytest.skip(message)
+
+
+def _admin_url() -> str:
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> str:
+    import psycopg
+
+    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        with psycopg.connect(plain, connect_timeout=3) as conn:
+            conn.execute("select 1")
+    except Exception as exc:
+        unavailable("PostgreSQL", exc)
+    return plain
+
+
+def _fresh_postgres_database(server: str) -> tuple[str, callable]:
+    import psycopg
+
+    name = f"reportbot_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'create database "{name}"')
+    base = server.rsplit("/", 1)[0]
+
+    def drop() -> None:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+    return f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}", drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request, tmp_path) -> Iterator[Database]:
+    """A migrated, empty database on each backend."""
+    drop = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.db'}"
+    else:
+        url, drop = _fresh_postgres_database(request.getfixturevalue("postgres_server"))
+    db = Database(url)
+    upgrade(db)
+    yield db
+    db.dispose()
+    if drop is not None:
+        drop()
+
+
+@pytest.fixture
+def sqlite_database(tmp_path) -> Iterator[Database]:
+    db = Database(f"sqlite:///{tmp_path / 'test.db'}")
+    upgrade(db)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def postgres_database(postgres_server) -> Iterator[Database]:
+    url, drop = _fresh_postgres_database(postgres_server)
+    db = Database(url)
+    upgrade(db)
+    yield db
+    db.dispose()
+    drop()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        client.ping()
+    except Exception as exc:
+        unavailable("Redis", exc)
+    return REDIS_URL
+
+
+@pytest.fixture
+def emulator():
+    from bot.emulator import SlackEmulator
+
+    reference = SHARED_SLACK / "method-reference"
+    with SlackEmulator(reference_dir=reference if reference.is_dir() else None) as emu:
+        emu.add_user("U0ALICE01", "alice", real_name="Alice Example", tz="Europe/Berlin", email="alice@example.com")
+        emu.add_user("U0BOB0001", "bob", real_name="Bob Example", tz="America/New_York", email="bob@example.com")
+        emu.add_channel("C0SALES01", "sales", members=["U0ALICE01", "U0BOB0001"])
+        emu.add_channel("C0OPS0001", "ops", members=["U0BOB0001"])
+        yield emu
+
+
+def make_context(database: Database, tmp_path: Path, emulator=None, **settings) -> JobContext:
+    env = {"TICK_LOOKAHEAD": "0", **{k.upper(): str(v) for k, v in settings.items()}}
+    slack = SlackSettings(bot_token=emulator.bot_token() if emulator else None,
+                          api_url=emulator.base_url if emulator else "http://127.0.0.1:9/api/")
+    return JobContext(database=database, artifacts=ArtifactStore(tmp_path / "artifacts"),
+                      settings=JobSettings.from_env(env), slack_settings=slack, now=AdjustableClock())
+
+
+@pytest.fixture
+def job_context(database, tmp_path, emulator) -> JobContext:
+    return make_context(database, tmp_path, emulator)
+
+
+class RecordingEnqueue:
+    """Collects enqueued work instead of sending it (for tick tests without a broker)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, str, int]] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, run_id: int, phase: str, delay_ms: int) -> None:
+        with self._lock:
+            self.calls.append((run_id, phase, delay_ms))
+
+
+@pytest.fixture
+def recording_enqueue() -> RecordingEnqueue:
+    return RecordingEnqueue()

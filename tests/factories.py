@@ -1,0 +1,29 @@
+"""Build rows for tests through the same repository functions the app uses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from jobs.cadence import parse
+from storage import schedules as schedule_repo
+from storage.models import DestinationKind
+from storage.schedules import NewDestination
+
+TEAM = "T0TEST01"
+
+
+def make_schedule(session, *, name: str = "Daily sales", cadence_text: str = "every day at 9am",
+                  timezone: str = "Europe/Berlin", next_run_at: dt.datetime | None = None,
+                  after: dt.datetime | None = None, owner: str = "U0ALICE01", formats=("csv",),
+                  destinations=None, report_type: str = "demo_sales", team_id: str = TEAM, **kwargs):
+    """Create a schedule; its next run is the cadence's first slot after `after` unless given."""
+    cadence = parse(cadence_text, timezone)
+    if next_run_at is None:
+        next_run_at = cadence.next_run(after or dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc))
+    destinations = destinations if destinations is not None else [
+        NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")]
+    return schedule_repo.create_schedule(
+        session, team_id=team_id, name=name, owner_user_id=owner, report_type=report_type,
+        cadence_text=cadence_text, cadence=cadence.to_json(), timezone=cadence.timezone, next_run_at=next_run_at,
+        destinations=destinations, formats=list(formats), **kwargs,
+    )
