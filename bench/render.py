@@ -43,9 +43,19 @@ def build_database(path: Path, rows: int) -> None:
             at = start + dt.timedelta(seconds=i * 37)
             units = rnd.randint(1, 50)
             price = round(rnd.uniform(1, 500), 2)
-            note = None if i % 7 == 0 else rnd.choice(["", "rush, \"priority\"", "gift\nwrap", "standard", "ok ✓"])
-            yield (i, at.date().isoformat(), at.isoformat(sep=" "), rnd.choice(REGIONS), rnd.choice(PRODUCTS),
-                   units, price, round(units * price, 2), i % 3 == 0, note)
+            note = None if i % 7 == 0 else rnd.choice(["", 'rush, "priority"', "gift\nwrap", "standard", "ok ✓"])
+            yield (
+                i,
+                at.date().isoformat(),
+                at.isoformat(sep=" "),
+                rnd.choice(REGIONS),
+                rnd.choice(PRODUCTS),
+                units,
+                price,
+                round(units * price, 2),
+                i % 3 == 0,
+                note,
+            )
 
     con.executemany("INSERT INTO sales VALUES (?,?,?,?,?,?,?,?,?,?)", generate())
     con.commit()
@@ -61,21 +71,37 @@ def open_table(db_path: Path):
     engine = sa.create_engine(f"sqlite:///{db_path}")
     meta = sa.MetaData()
     sales = sa.Table(
-        "sales", meta,
-        sa.Column("id", sa.Integer, primary_key=True), sa.Column("day", sa.Date), sa.Column("sold_at", sa.DateTime),
-        sa.Column("region", sa.String(40)), sa.Column("product", sa.String(40)), sa.Column("units", sa.Integer),
-        sa.Column("price", sa.Float), sa.Column("revenue", sa.Numeric(12, 2, asdecimal=False)),
-        sa.Column("flag", sa.Boolean), sa.Column("note", sa.Text),
+        "sales",
+        meta,
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("day", sa.Date),
+        sa.Column("sold_at", sa.DateTime),
+        sa.Column("region", sa.String(40)),
+        sa.Column("product", sa.String(40)),
+        sa.Column("units", sa.Integer),
+        sa.Column("price", sa.Float),
+        sa.Column("revenue", sa.Numeric(12, 2, asdecimal=False)),
+        sa.Column("flag", sa.Boolean),
+        sa.Column("note", sa.Text),
     )
-    types = {sa.Integer: ColumnType.INTEGER, sa.Date: ColumnType.DATE, sa.DateTime: ColumnType.DATETIME,
-             sa.Float: ColumnType.NUMBER, sa.Numeric: ColumnType.NUMBER, sa.Boolean: ColumnType.BOOLEAN}
-    columns = [Column(c.name, next((t for k, t in types.items() if isinstance(c.type, k)), ColumnType.TEXT))
-               for c in sales.columns]
+    types = {
+        sa.Integer: ColumnType.INTEGER,
+        sa.Date: ColumnType.DATE,
+        sa.DateTime: ColumnType.DATETIME,
+        sa.Float: ColumnType.NUMBER,
+        sa.Numeric: ColumnType.NUMBER,
+        sa.Boolean: ColumnType.BOOLEAN,
+    }
+    columns = [
+        Column(c.name, next((t for k, t in types.items() if isinstance(c.type, k)), ColumnType.TEXT))
+        for c in sales.columns
+    ]
 
     def rows():
         with engine.connect() as conn:
             result = conn.execution_options(stream_results=True, yield_per=5_000).execute(
-                sa.select(sales).order_by(sales.c.id))
+                sa.select(sales).order_by(sales.c.id)
+            )
             yield from result
 
     return Table(columns=columns, row_source=rows, title="Daily sales", window_label="Mon 23 Nov 2026, Europe/Berlin")
@@ -114,8 +140,12 @@ def child(db_path: Path, fmt: str, writer: str, out_dir: Path) -> dict:
 
     table = open_table(db_path)
     out_path = out_dir / f"out-{writer}.{fmt}"
-    options = {"title": table.title, "window_label": table.window_label, "timezone": "Europe/Berlin",
-               "generated_at": _dt.datetime.now(_dt.UTC)}
+    options = {
+        "title": table.title,
+        "window_label": table.window_label,
+        "timezone": "Europe/Berlin",
+        "generated_at": _dt.datetime.now(_dt.UTC),
+    }
     render = get_renderer(fmt).render  # resolved first: registry imports are not render time
     start = time.perf_counter()
     if writer == "openpyxl-normal":
@@ -132,7 +162,18 @@ def child(db_path: Path, fmt: str, writer: str, out_dir: Path) -> dict:
 
 def measure(db_path: Path, fmt: str, writer: str, out_dir: Path) -> dict:
     """Run `child` in a fresh interpreter and return its figures."""
-    cmd = [sys.executable, __file__, "--child", str(db_path), "--format", fmt, "--writer", writer, "--out-dir", str(out_dir)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        str(db_path),
+        "--format",
+        fmt,
+        "--writer",
+        writer,
+        "--out-dir",
+        str(out_dir),
+    ]
     done = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from bot.deps import BotDeps
 from bot.emulator import SlackEmulator
 from bot.emulator.signing import SlackRequestSigner, post
 from bot.runtime import start_runtime
-from bot.server import build_wsgi, make_server
+from bot.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
 from jobs import actors
 from jobs import broker as broker_module
@@ -93,9 +92,9 @@ def run_demo(out_dir: str | Path = "reportbot-demo") -> int:
         settings = BotSettings(slack=slack, signing_secret=SIGNING_SECRET, app_token=None, port=0,
                                admin_user_ids=frozenset())
         deps = BotDeps(jobs=runtime.context, enqueue=actors.enqueue, settings=settings)
-        server = make_server(build_wsgi(create_app(deps), context.database), "127.0.0.1", 0)
-        threading.Thread(target=server.run, daemon=True).start()
-        url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+        server = ServerThread(build_wsgi(create_app(deps), context.database))
+        server.start()
+        url = server.url
         signer = SlackRequestSigner(SIGNING_SECRET, team_id=emu.default_team_id)
         print(f"reportbot offline demo — Slack emulator at {emu.base_url}, app at {url}")
         print(f"Workspace “Acme”: alice (Europe/Berlin) in #sales. Files go to {out.resolve()}/files")
@@ -130,7 +129,7 @@ def run_demo(out_dir: str | Path = "reportbot-demo") -> int:
             say("The manual run finished:", f"run {run.id}: {run.status}")
             _show_home(say, emu, signer, url)
         finally:
-            server.close()
+            server.stop()
             runtime.stop()
             context.database.dispose()
     print(f"\nDone. Files written to {out.resolve()}/files")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import parse_qsl
 
@@ -76,3 +77,28 @@ def make_server(wsgi: Callable, host: str, port: int):
     from waitress.server import create_server
 
     return create_server(wsgi, host=host, port=port, threads=8, ident="reportbot")
+
+
+class ServerThread(threading.Thread):
+    """Serve in a background thread (demo, tests); `stop()` closes the server and waits."""
+
+    def __init__(self, wsgi: Callable, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(name="reportbot-http", daemon=True)
+        self.server = make_server(wsgi, host, port)
+        self._closing = False
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.effective_port}{EVENTS_PATH}"
+
+    def run(self) -> None:
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            if not self._closing:  # closing the sockets under the poll loop ends it this way
+                raise
+
+    def stop(self) -> None:
+        self._closing = True
+        self.server.close()
+        self.join(timeout=5)

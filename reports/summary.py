@@ -47,7 +47,9 @@ class Summary:
         return {
             "version": SCHEMA_VERSION,
             "row_count": self.row_count,
-            "figures": [{"label": label, "value": value, "change_pct": change} for label, value, change in self.figures],
+            "figures": [
+                {"label": label, "value": value, "change_pct": change} for label, value, change in self.figures
+            ],
             "columns": list(self.columns),
             "numeric": list(self.numeric),
             "more_figures": self.more_figures,
@@ -81,7 +83,9 @@ class Summary:
         return text if len(text) <= SECTION_LIMIT else truncate(text, SECTION_LIMIT)
 
 
-def summarize(table: Table, previous: dict | None = None, *, max_rows: int = 5, key_columns: list[str] | None = None) -> Summary:
+def summarize(
+    table: Table, previous: dict | None = None, *, max_rows: int = 5, key_columns: list[str] | None = None
+) -> Summary:
     """Stream `table` once into a `Summary`; figures are column totals, compared with `previous`."""
     names = table.column_names
     if key_columns:
@@ -220,8 +224,10 @@ def _preview(columns: list[str], rows: list[list[str]], numeric: list[bool], mor
     right = [i < len(numeric) and numeric[i] for i in range(len(widths))]
 
     def line(cells: list[str]) -> str:
-        fitted = (truncate(c, w) for c, w in zip(cells, widths))
-        return "  ".join(t.rjust(w) if r else t.ljust(w) for t, w, r in zip(fitted, widths, right)).rstrip()
+        fitted = (truncate(c, w) for c, w in zip(cells, widths, strict=False))
+        return "  ".join(
+            t.rjust(w) if r else t.ljust(w) for t, w, r in zip(fitted, widths, right, strict=False)
+        ).rstrip()
 
     body = [line(columns), line(["─" * w for w in widths])] + [line(r) for r in rows]
     if hidden > 0:

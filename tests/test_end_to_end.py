@@ -77,7 +77,7 @@ def _scenario(ctx, emulator) -> None:
                                  emulator.home_view("U0ALICE01"))
         assert "Daily sales" in str(home["blocks"]) and "1/1 destinations" in str(home["blocks"])
     finally:
-        server.close()
+        server.stop()
 
 
 def test_end_to_end_on_sqlite_with_the_in_process_worker(sqlite_database, tmp_path, emulator):

@@ -6,7 +6,7 @@ from jobs.cadence.draft import Draft
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.lexer import Token
 
-SEPARATORS = (",", "and")
+SEPARATORS = (",", "and", "/")
 
 
 class Cursor:

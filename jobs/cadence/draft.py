@@ -36,8 +36,15 @@ class Draft:
     def set_step(self, n: int, unit: str) -> None:
         """Record the repeat interval, refusing a second, different one."""
         if self.step and self.step != (n, unit):
-            raise CadenceError(f"'{self.text}' gives two different repeats. Pick one, e.g. 'every 2 weeks on monday'.")
+            raise CadenceError(f"'{self.text}' gives two different repeats. Pick one, e.g. 'every 30 minutes' "
+                               "or 'every day at 9am'.")
         self.step = (n, unit)
+
+    def says_when(self) -> bool:
+        """Tell whether anything was said about when to run (not just where or until when)."""
+        return bool(self.step or self.elapsed or self.weekdays or self.except_days or self.monthdays or self.nth
+                    or self.business or self.dates or self.months or self.times or self.morning or self.window
+                    or self.minute_offset is not None)
 
     def set_zone(self, zone: str) -> None:
         """Record the zone named in the text, refusing a second, different one."""

@@ -24,6 +24,8 @@ def read_draft(text: str, today: dt.date) -> Draft:
     while not cursor.done():
         if not any(clause(cursor) for clause in _CLAUSES):
             raise _not_understood(cursor)
+    if not cursor.draft.says_when():
+        raise CadenceError(f"When should '{text}' run? Add a day or time, e.g. 'every monday at 9am'.")
     return cursor.draft
 
 

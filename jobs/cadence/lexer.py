@@ -37,7 +37,6 @@ _PATTERNS = [
     ("punct", re.compile(r"[,;\-/()+*@]")),
     ("space", re.compile(r"[\s.!?\"'`]+|:")),
 ]
-_AREAS = {"africa", "america", "antarctica", "asia", "atlantic", "australia", "europe", "indian", "pacific", "etc", "us"}
 _CORRECTABLE = sorted(word for word in VOCABULARY if len(word) >= 4)
 
 
@@ -78,7 +77,7 @@ def _make(kind: str, found: re.Match[str], source: str) -> Token | None | bool:
         return None
     if kind in ("path", "offset"):
         zone = zone_from_word(text.replace(" ", ""))
-        if not zone and kind == "path" and text.split("/")[0] in _AREAS:
+        if not zone and kind == "path" and not all(part in VOCABULARY for part in text.split("/")):
             raise CadenceError(f"I don't know the time zone '{text}'.{suggest_zone(text)}")
         return Token("zone", zone, text, start, end) if zone else False
     if kind == "clock":

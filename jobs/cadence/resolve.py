@@ -65,7 +65,7 @@ def _days(draft: Draft, n: int, unit: str | None):
                                         ("business", draft.business)) if present]
     if len(kinds) > 1:
         raise CadenceError("I can use one kind of day rule at a time (weekdays, month days or 'the 2nd tuesday'). "
-                           "Split it into two schedules.")
+                           "Try splitting it into two schedules.")
     if unit == "day" and n > 1:
         raise CadenceError(f"Every {n} days drifts across weeks and months. Try specific weekdays, or "
                            f"'every {n * 24} hours after the last run'.")
@@ -159,7 +159,9 @@ def _grid(draft: Draft, step: int) -> tuple[int, ...]:
     offset = draft.minute_offset or 0
     if draft.minute_offset is not None and step % 60:
         raise CadenceError("Minutes past the hour work with whole hours. Try 'every hour at :15'.")
-    if step > DAY_MINUTES or DAY_MINUTES % step:
+    if step > DAY_MINUTES:
+        raise CadenceError(f"Every {_span(step)} is longer than a day. Try 'every {_span(step)} after the last run'.")
+    if DAY_MINUTES % step:
         raise CadenceError(
             f"Every {_span(step)} doesn't divide the day evenly, so the rhythm would break at midnight. Try a "
             f"window ('every {_span(step)} from 8am to 8pm') or 'every {_span(step)} after the last run'."

@@ -62,7 +62,7 @@ def zone_from_word(word: str) -> str | None:
     lowered = word.lower().strip()
     if lowered in AMBIGUOUS:
         raise CadenceError(
-            f"'{word.upper()}' could mean {AMBIGUOUS[lowered]}. Which one? Name the zone, e.g. 'in Asia/Kolkata'."
+            f"'{word.upper()}' could mean {AMBIGUOUS[lowered]}: which one? Name the zone, e.g. 'in {_first_zone(lowered)}'."
         )
     if lowered in ABBREVIATIONS:
         return ABBREVIATIONS[lowered]
@@ -70,6 +70,10 @@ def zone_from_word(word: str) -> str | None:
     if offset:
         return _offset_zone(word, *offset.groups())
     return iana_name(lowered)
+
+
+def _first_zone(abbreviation: str) -> str:
+    return AMBIGUOUS[abbreviation].split("(")[1].split(")")[0]
 
 
 def suggest_zone(word: str) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from matplotlib.axes import Axes
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
-from matplotlib.ticker import Formatter, MaxNLocator
+from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from reports.renderers.errors import RenderError
 from reports.renderers.formatting import as_number, compact, is_id_column, naive_local, truncate
@@ -77,19 +77,15 @@ def choose_chart(table: Table, override: dict | None = None) -> ChartSpec:
 
     kind = override.get("kind")
     if kind not in (None, "line", "bar"):
-        raise RenderError(f"Unknown chart kind {kind!r}; use \"line\" or \"bar\".")
+        raise RenderError(f'Unknown chart kind {kind!r}; use "line" or "bar".')
     numeric = [c for c in table.columns if c.type.is_numeric]
     temporal = [c for c in table.columns if c.type in (ColumnType.DATE, ColumnType.DATETIME)]
     text = [c for c in table.columns if c.type == ColumnType.TEXT]
 
     if override.get("x") is not None:
         x: Column | None = lookup(override["x"])
-    elif kind == "bar":
-        x = (text or temporal or [None])[0]
-    elif kind == "line":
-        x = (temporal or text or [None])[0]
     else:
-        x = (temporal or text or [None])[0]
+        x = (((text or temporal) if kind == "bar" else (temporal or text)) or [None])[0]
     if override.get("y"):
         names = override["y"] if isinstance(override["y"], (list, tuple)) else [override["y"]]
         y = [lookup(n) for n in names]
@@ -98,7 +94,9 @@ def choose_chart(table: Table, override: dict | None = None) -> ChartSpec:
             raise RenderError(f"The chart can only plot numeric columns; {', '.join(bad)} is not numeric.")
     else:
         if not numeric:
-            raise RenderError("This report has no numeric column, so there is nothing to chart. Try the CSV or XLSX format.")
+            raise RenderError(
+                "This report has no numeric column, so there is nothing to chart. Try the CSV or XLSX format."
+            )
         y = [c for c in numeric if not is_id_column(c.name) and c != x] or [c for c in numeric if c != x]
         if x is None and len(y) > 1:
             # Only numbers: the first numeric column is the most plausible axis (year, bucket, ...).
@@ -126,6 +124,7 @@ class ChartCollector:
         self.merged = False
         self.pruned = False
         self.distinct = 0
+        self.row_span = 1  # rows per bucket when x is the row number; doubles to stay bounded
         x_type = spec.x.type if spec.x is not None else None
         if x_type in (ColumnType.DATE, ColumnType.DATETIME):
             self.mode = "time"
@@ -134,7 +133,7 @@ class ChartCollector:
             self.max_points = MAX_BAR_TIME_BUCKETS if spec.kind == "bar" else MAX_LINE_POINTS
         elif x_type is None or x_type.is_numeric:
             self.mode = "number"
-            self.max_points = MAX_LINE_POINTS if spec.kind == "line" else TOP_CATEGORIES * 3
+            self.max_points = MAX_LINE_POINTS if spec.kind == "line" else TOP_CATEGORIES
         else:
             self.mode = "category"
 
@@ -151,6 +150,8 @@ class ChartCollector:
                 return None
             return self.levels[self.level][1](value)
         if self.mode == "number":
+            if self.x_index is None:  # the row number: even, fixed-width buckets
+                return (value - 1) // self.row_span * self.row_span + 1
             return as_number(value)
         if value is None:
             return "(blank)"
@@ -191,6 +192,12 @@ class ChartCollector:
                 for key, values in sorted(self.buckets.items()):
                     _accumulate(merged, coarsen(key), values)
                 self.buckets = merged
+        elif self.mode == "number" and self.x_index is None:
+            self.row_span *= 2
+            merged = {}
+            for key, values in old.items():
+                _accumulate(merged, self._key(key), values)
+            self.buckets = merged
         elif self.mode == "category":
             self.pruned = True
             keep = sorted(old.items(), key=lambda kv: -abs(kv[1][0]))[: MAX_TRACKED_CATEGORIES // 10]
@@ -219,7 +226,11 @@ class ChartCollector:
             shown = min(limit, len(items))
             if self.distinct > shown:
                 more = "+" if self.pruned else ""
-                which = f"top {shown} of {self.distinct:,}{more} by {spec.y[0].name}" if spec.kind == "bar" else f"first {shown} of {self.distinct:,}{more}"
+                which = (
+                    f"top {shown} of {self.distinct:,}{more} by {spec.y[0].name}"
+                    if spec.kind == "bar"
+                    else f"first {shown} of {self.distinct:,}{more}"
+                )
                 notes.append(f"{spec.x.name}: {which}")
             items = items[:limit]
         else:
@@ -291,14 +302,32 @@ class CompactFormatter(Formatter):
         return f"{x / divisor:.{digits}f}".rstrip("0").rstrip(".") + text[-1]
 
 
+def plain_number(x: float) -> str:
+    """Label an x value: whole numbers as is (years, bucket ids), others short."""
+    if float(x).is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.4g}"
+
+
 def _date_ticks(ax: Axes, xs: list) -> None:
     """Put few dates on their own ticks; let matplotlib pick ticks for long series."""
-    if len(xs) <= 15 and all(not isinstance(x, dt.datetime) or x == dt.datetime(x.year, x.month, x.day) for x in xs):
+    if len(xs) <= 15:
         same_year = len({x.year for x in xs}) == 1
+        with_time = any(isinstance(x, dt.datetime) and x != dt.datetime(x.year, x.month, x.day) for x in xs)
+        fmt = ("%d %b" if same_year else "%d %b %Y") + (" %H:%M" if with_time else "")
         ax.set_xticks(xs)
-        ax.set_xticklabels([x.strftime("%d %b" if same_year else "%d %b %Y") for x in xs])
+        ax.set_xticklabels([x.strftime(fmt) for x in xs])
         if same_year:
-            ax.annotate(str(xs[0].year), (1, 0), xycoords="axes fraction", xytext=(0, -32), textcoords="offset points", ha="right", fontsize=10, color="#555555")
+            ax.annotate(
+                str(xs[0].year),
+                (1, 0),
+                xycoords="axes fraction",
+                xytext=(0, -32),
+                textcoords="offset points",
+                ha="right",
+                fontsize=10,
+                color="#555555",
+            )
         return
     locator = AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
@@ -335,8 +364,15 @@ def draw(ax: Axes, data: ChartData, *, font_scale: float = 1.0) -> None:
         positions = list(range(len(xs))) if categorical else xs
         few = len(xs) <= 60
         for s, ys in enumerate(data.series):
-            ax.plot(positions, ys, color=COLORS[s % len(COLORS)], linewidth=2.4, marker="o" if few else None,
-                    markersize=5, label=labels[s])
+            ax.plot(
+                positions,
+                ys,
+                color=COLORS[s % len(COLORS)],
+                linewidth=2.4,
+                marker="o" if few else None,
+                markersize=5,
+                label=labels[s],
+            )
         if isinstance(xs[0], (dt.date, dt.datetime)):
             _date_ticks(ax, xs)
         elif categorical:
@@ -344,7 +380,7 @@ def draw(ax: Axes, data: ChartData, *, font_scale: float = 1.0) -> None:
             ax.set_xticks(positions[::every])
             ax.set_xticklabels([_plain(truncate(x, 14)) for x in xs[::every]], rotation=30, ha="right")
         else:
-            ax.xaxis.set_major_formatter(CompactFormatter())
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: plain_number(v)))
             ax.xaxis.set_major_locator(MaxNLocator(8))
         ax.yaxis.set_major_formatter(number_axis)
         ax.grid(axis="y", color="#DDDDDD", linewidth=0.8)
@@ -359,7 +395,12 @@ def draw(ax: Axes, data: ChartData, *, font_scale: float = 1.0) -> None:
 def _draw_bars(ax: Axes, data: ChartData, labels: list[str], fs: float, number_axis: Formatter) -> None:
     n, width = len(data.xs), len(data.series)
     if data.xs and isinstance(data.xs[0], (dt.date, dt.datetime)):
-        names = [x.strftime("%Y-%m-%d %H:%M") if isinstance(x, dt.datetime) and (x.hour or x.minute) else x.strftime("%Y-%m-%d") for x in data.xs]
+        names = [
+            x.strftime("%Y-%m-%d %H:%M")
+            if isinstance(x, dt.datetime) and (x.hour or x.minute)
+            else x.strftime("%Y-%m-%d")
+            for x in data.xs
+        ]
         step = 0.8 / width
         for s, ys in enumerate(data.series):
             ax.bar([i - 0.4 + step * (s + 0.5) for i in range(n)], ys, width=step, color=COLORS[s], label=labels[s])
@@ -370,7 +411,7 @@ def _draw_bars(ax: Axes, data: ChartData, labels: list[str], fs: float, number_a
         ax.grid(axis="y", color="#DDDDDD", linewidth=0.8)
         return
     # Horizontal bars keep long category names readable; the biggest sits on top.
-    names = [_plain(truncate(str(compact(x)) if isinstance(x, float) else str(x), 28)) for x in data.xs]
+    names = [_plain(truncate(plain_number(x) if isinstance(x, (int, float)) else str(x), 28)) for x in data.xs]
     step = 0.8 / width
     for s, ys in enumerate(data.series):
         positions = [n - 1 - i + 0.4 - step * (s + 0.5) for i in range(n)]

@@ -98,7 +98,11 @@ def display(value: object, tz: dt.tzinfo | None = None) -> str:
         return "yes" if value else "no"
     if isinstance(value, dt.datetime):
         local = localize(value, tz)
-        return local.strftime("%Y-%m-%d %H:%M") if local.second == 0 and not local.microsecond else local.strftime("%Y-%m-%d %H:%M:%S")
+        return (
+            local.strftime("%Y-%m-%d %H:%M")
+            if local.second == 0 and not local.microsecond
+            else local.strftime("%Y-%m-%d %H:%M:%S")
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, (int, float, decimal.Decimal)):

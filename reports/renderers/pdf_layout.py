@@ -53,7 +53,9 @@ def _decimals(values: list[object]) -> int:
 
 def _format_rows(columns: list[Column], raw: list[list[object]], tz: dt.tzinfo | None) -> list[list[str]]:
     """Turn captured values into display strings, numbers with one precision per column."""
-    decimals = [_decimals([r[i] for r in raw if i < len(r)]) if c.type.is_numeric else None for i, c in enumerate(columns)]
+    decimals = [
+        _decimals([r[i] for r in raw if i < len(r)]) if c.type.is_numeric else None for i, c in enumerate(columns)
+    ]
     out = []
     for r in raw:
         cells = []
@@ -91,15 +93,28 @@ def _fit_columns(captured: _Captured) -> tuple[list[int], int]:
 
 def _line(cells: list[str], widths: list[int], right: list[bool]) -> str:
     parts = []
-    for text, width, align_right in zip(cells, widths, right):
+    for text, width, align_right in zip(cells, widths, right, strict=False):
         text = truncate(text, width)
         parts.append(text.rjust(width) if align_right else text.ljust(width))
     return (" " * GAP).join(parts).rstrip()
 
 
 def _footer(fig: Figure, page: int, pages: int, title: str) -> None:
-    fig.text(MARGIN_X / PAGE_SIZE[0], 0.35 / PAGE_SIZE[1], truncate(title, 90).replace("$", r"\$"), fontsize=8, color="#777777")
-    fig.text(1 - MARGIN_X / PAGE_SIZE[0], 0.35 / PAGE_SIZE[1], f"Page {page} of {pages}", fontsize=8, color="#444444", ha="right")
+    fig.text(
+        MARGIN_X / PAGE_SIZE[0],
+        0.35 / PAGE_SIZE[1],
+        truncate(title, 90).replace("$", r"\$"),
+        fontsize=8,
+        color="#777777",
+    )
+    fig.text(
+        1 - MARGIN_X / PAGE_SIZE[0],
+        0.35 / PAGE_SIZE[1],
+        f"Page {page} of {pages}",
+        fontsize=8,
+        color="#444444",
+        ha="right",
+    )
 
 
 def _cover(data: ChartData | None, no_chart: str, title: str, lines: list[str], page: int, pages: int) -> Figure:
@@ -108,17 +123,36 @@ def _cover(data: ChartData | None, no_chart: str, title: str, lines: list[str], 
     fig.get_layout_engine().set(h_pad=0.3, w_pad=0.4, rect=(0, 0.07, 1, 0.93))
     fig.suptitle(truncate(title, 80).replace("$", r"\$"), x=0.03, ha="left", fontsize=20, fontweight="bold")
     ax = fig.add_subplot()
-    ax.set_title("\n".join(truncate(s, 140).replace("$", r"\$") for s in lines), loc="left", fontsize=11, color="#444444", pad=16, linespacing=1.5)
+    ax.set_title(
+        "\n".join(truncate(s, 140).replace("$", r"\$") for s in lines),
+        loc="left",
+        fontsize=11,
+        color="#444444",
+        pad=16,
+        linespacing=1.5,
+    )
     if data is not None:
         draw(ax, data, font_scale=0.85)
     else:
         ax.axis("off")
-        ax.text(0.5, 0.5, no_chart, ha="center", va="center", fontsize=12, color="#666666", transform=ax.transAxes, wrap=True)
+        ax.text(
+            0.5,
+            0.5,
+            no_chart,
+            ha="center",
+            va="center",
+            fontsize=12,
+            color="#666666",
+            transform=ax.transAxes,
+            wrap=True,
+        )
     _footer(fig, page, pages, title)
     return fig
 
 
-def _table_page(captured: _Captured, chunk: list[list[str]], widths: list[int], notes: list[str], title: str, page: int, pages: int) -> Figure:
+def _table_page(
+    captured: _Captured, chunk: list[list[str]], widths: list[int], notes: list[str], title: str, page: int, pages: int
+) -> Figure:
     fig = Figure(figsize=PAGE_SIZE)
     w, h = PAGE_SIZE
     right = [c.type.is_numeric for c in captured.columns[: len(widths)]]
@@ -136,8 +170,19 @@ def _table_page(captured: _Captured, chunk: list[list[str]], widths: list[int], 
         y -= LINE_HEIGHT
         if i % 2:
             # Zebra stripes guide the eye along wide rows.
-            fig.add_artist(Rectangle((x0, (y - 0.3 * LINE_HEIGHT) / h), 1 - 2 * x0, LINE_HEIGHT / h, transform=fig.transFigure, color="#F0F3F7", zorder=0))
-        fig.text(x0, y / h, _line(row, widths, right).replace("$", r"\$"), family=MONO, fontsize=FONT_SIZE, va="baseline")
+            fig.add_artist(
+                Rectangle(
+                    (x0, (y - 0.3 * LINE_HEIGHT) / h),
+                    1 - 2 * x0,
+                    LINE_HEIGHT / h,
+                    transform=fig.transFigure,
+                    color="#F0F3F7",
+                    zorder=0,
+                )
+            )
+        fig.text(
+            x0, y / h, _line(row, widths, right).replace("$", r"\$"), family=MONO, fontsize=FONT_SIZE, va="baseline"
+        )
     if not chunk:
         fig.text(x0, (y - 2 * LINE_HEIGHT) / h, "No data for this period", fontsize=10, color="#666666")
     _footer(fig, page, pages, title)

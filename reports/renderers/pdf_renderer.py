@@ -7,7 +7,7 @@ Options (all optional):
     generated_at (datetime): when the run happened (defaults to now).
     chart (dict): {"x", "y", "kind"} overrides the chart choice, as for the PNG renderer.
 
-The table shows at most MAX_TABLE_ROWS rows (a visible line says so and points to CSV/XLSX),
+The table shows at most 1,000 rows (`pdf_layout.MAX_TABLE_ROWS`; a visible line says so and points to CSV/XLSX),
 repeats its header on every page, truncates long text with … and drops columns that cannot fit
 (also said on the page). A table without a numeric column still renders, without a chart. One
 pass over the rows feeds both the chart and the table.
@@ -21,7 +21,9 @@ from reports.renderers import renderer
 from reports.table import Table
 
 
-@renderer("pdf", extension="pdf", content_type="application/pdf", description="PDF with title, chart and paginated table")
+@renderer(
+    "pdf", extension="pdf", content_type="application/pdf", description="PDF with title, chart and paginated table"
+)
 def render(table: Table, out: BinaryIO, options: dict) -> None:
     """Write a PDF document (cover with chart, then the table) to `out`."""
     # Imported here: the registry loads every renderer, and matplotlib alone costs ~50 MB of RSS

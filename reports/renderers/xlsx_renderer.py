@@ -26,7 +26,7 @@ import xlsxwriter
 
 from reports.renderers import renderer
 from reports.renderers.formatting import ELLIPSIS, naive_local, resolve_timezone
-from reports.table import ColumnType, Table
+from reports.table import Table
 
 MAX_ROWS_PER_SHEET = 1_048_576  # Excel's hard limit, header row included
 MAX_CELL_CHARS = 32_767  # Excel's limit for text in one cell
@@ -178,10 +178,15 @@ def render(table: Table, out: BinaryIO, options: dict) -> None:
             "nan_inf_to_errors": True,
         },
     )
-    properties = {"title": options.get("title") or table.title or "", "subject": options.get("window_label") or table.window_label or ""}
+    properties = {
+        "title": options.get("title") or table.title or "",
+        "subject": options.get("window_label") or table.window_label or "",
+    }
     generated_at = options.get("generated_at")
     if isinstance(generated_at, dt.datetime):
-        properties["created"] = generated_at.astimezone(dt.UTC).replace(tzinfo=None) if generated_at.tzinfo else generated_at
+        properties["created"] = (
+            generated_at.astimezone(dt.UTC).replace(tzinfo=None) if generated_at.tzinfo else generated_at
+        )
     workbook.set_properties(properties)
     try:
         writer = _SheetWriter(workbook, table, options)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from bot.app import create_app
 from bot.deps import BotDeps
 from bot.emulator import SlackEmulator, SlackRequestSigner, post
-from bot.server import build_wsgi, make_server
+from bot.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
 from jobs.context import JobContext
 from tests.conftest import SIGNING_SECRET, RecordingEnqueue
@@ -50,9 +49,9 @@ def serve_app(job_context: JobContext, emulator: SlackEmulator, enqueue) -> tupl
     settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
                            admin_user_ids=frozenset({"U0ADMIN01"}))
     deps = BotDeps(jobs=job_context, enqueue=enqueue, settings=settings)
-    server = make_server(build_wsgi(create_app(deps), job_context.database), "127.0.0.1", 0)
-    threading.Thread(target=server.run, daemon=True).start()
-    return f"http://127.0.0.1:{server.effective_port}/slack/events", server
+    server = ServerThread(build_wsgi(create_app(deps), job_context.database))
+    server.start()
+    return server.url, server
 
 
 @pytest.fixture
@@ -60,4 +59,4 @@ def slack(job_context, emulator, recording_enqueue: RecordingEnqueue):
     """The app with work recorded instead of run (tests of what people see and what is stored)."""
     url, server = serve_app(job_context, emulator, recording_enqueue)
     yield SlackClientSide(url, emulator, SlackRequestSigner(SIGNING_SECRET, team_id=emulator.default_team_id))
-    server.close()
+    server.stop()

@@ -53,7 +53,7 @@ def test_bytes_match_source_rows_with_quoting_dates_none_and_unicode():
         '3,2026-01-02,2026-01-02T00:00:00+00:00,"line\nbreak",,\r\n'
         "4,,,Zürich – 東京 🚀,-0.0,\r\n"
         "5,,,,0,\r\n"
-    ).encode("utf-8")
+    ).encode()
     assert data == expected
 
 
@@ -78,7 +78,17 @@ def test_streams_rows_in_constant_memory():
     def many(n: int):
         return Table(
             columns=COLUMNS,
-            row_source=lambda: ((i, dt.date(2026, 1, 1), dt.datetime(2026, 1, 1, 1, tzinfo=ZoneInfo("UTC")), "x" * 20, i * 1.5, i % 2 == 0) for i in range(n)),
+            row_source=lambda: (
+                (
+                    i,
+                    dt.date(2026, 1, 1),
+                    dt.datetime(2026, 1, 1, 1, tzinfo=ZoneInfo("UTC")),
+                    "x" * 20,
+                    i * 1.5,
+                    i % 2 == 0,
+                )
+                for i in range(n)
+            ),
         )
 
     class Sink(io.RawIOBase):

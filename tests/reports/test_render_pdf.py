@@ -95,6 +95,9 @@ def test_chart_override_errors_are_not_swallowed_silently():
 
 @pytest.mark.filterwarnings("ignore:Glyph .* missing from font")
 def test_hostile_text_does_not_break_the_document():
-    table = Table.from_rows([Column("t"), Column("n", ColumnType.NUMBER)], [("$x$ \\frac{a}{b}", float("nan")), ("a\nb\tc", None), ("東京", float("inf"))])
+    table = Table.from_rows(
+        [Column("t"), Column("n", ColumnType.NUMBER)],
+        [("$x$ \\frac{a}{b}", float("nan")), ("a\nb\tc", None), ("東京", float("inf"))],
+    )
     reader = render_pdf(table, title="Costs in $")
     assert "$x$" in reader.pages[1].extract_text()

@@ -152,8 +152,23 @@ def test_renders_in_parallel_threads_with_hostile_labels():
 def test_number_formats():
     assert [thousands(v) for v in (1234, 1234.5, 0, -9876543)] == ["1,234", "1,234.5", "0", "-9,876,543"]
     assert [compact(v) for v in (950, 12_300, 4_200_000, 1e9, -1500, 0.5, 1e16)] == [
-        "950", "12.3K", "4.2M", "1B", "-1.5K", "0.5", "1.00e+16"]
+        "950",
+        "12.3K",
+        "4.2M",
+        "1B",
+        "-1.5K",
+        "0.5",
+        "1.00e+16",
+    ]
     formatter = CompactFormatter()
     ticks = [9_800_000, 9_850_000, 9_900_000]
     formatter.set_locs(ticks)
     assert [formatter(v) for v in ticks] == ["9.8M", "9.85M", "9.9M"]
+
+
+def test_row_number_axis_uses_even_buckets_of_means():
+    table = Table.from_rows([REVENUE], [(float(i),) for i in range(1, 501)])
+    data = collect(table, choose_chart(table, {"kind": "bar"}))
+    assert len(data.xs) <= chart.TOP_CATEGORIES
+    assert data.xs[:3] == [1, 33, 65] and data.series[0][0] == 16.5  # mean of rows 1..32
+    assert data.note == "averaged over row ranges"

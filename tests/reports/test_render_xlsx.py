@@ -9,8 +9,7 @@ import io
 import openpyxl
 import pytest
 
-from reports.renderers import get_renderer
-from reports.renderers import xlsx_renderer
+from reports.renderers import get_renderer, xlsx_renderer
 from reports.renderers.xlsx_renderer import sheet_name
 from reports.table import Column, ColumnType, Table
 
@@ -24,7 +23,7 @@ COLUMNS = [
 ]
 ROWS = [
     (1, dt.date(2026, 11, 23), dt.datetime(2026, 11, 23, 12, 30, tzinfo=dt.UTC), "=1+1", 12.5, True),
-    (2, None, dt.datetime(2026, 11, 23, 8, 0), "Zürich, \"east\"\nline 2", decimal.Decimal("1234.50"), False),
+    (2, None, dt.datetime(2026, 11, 23, 8, 0), 'Zürich, "east"\nline 2', decimal.Decimal("1234.50"), False),
     (2**60, dt.date(2026, 1, 2), None, None, None, None),
 ]
 
@@ -111,7 +110,9 @@ def test_adversarial_text_survives():
 
 
 def test_non_finite_numbers_do_not_break_the_file():
-    ws = render_book(Table.from_rows([Column("n", ColumnType.NUMBER)], [(float("nan"),), (float("inf"),), (1.5,)])).active
+    ws = render_book(
+        Table.from_rows([Column("n", ColumnType.NUMBER)], [(float("nan"),), (float("inf"),), (1.5,)])
+    ).active
     assert ws["A4"].value == 1.5
 
 

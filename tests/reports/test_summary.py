@@ -100,7 +100,10 @@ def test_huge_numbers_are_formatted_and_json_safe():
 
 
 def test_two_hundred_columns_and_long_strings_stay_within_the_limit():
-    columns = [Column(f"column_with_a_rather_long_name_{i}" * 3, ColumnType.INTEGER if i % 2 else ColumnType.TEXT) for i in range(200)]
+    columns = [
+        Column(f"column_with_a_rather_long_name_{i}" * 3, ColumnType.INTEGER if i % 2 else ColumnType.TEXT)
+        for i in range(200)
+    ]
     row = tuple(10**18 if i % 2 else "ü" * 50_000 for i in range(200))
     summary = summarize(Table.from_rows(columns, [row] * 50))
     text = summary.to_mrkdwn("T" * 10_000, "W" * 10_000)
@@ -112,7 +115,9 @@ def test_two_hundred_columns_and_long_strings_stay_within_the_limit():
 
 
 text_cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=400)
-number_cell = st.one_of(st.none(), st.integers(min_value=-(10**30), max_value=10**30), st.floats(allow_nan=True, allow_infinity=True))
+number_cell = st.one_of(
+    st.none(), st.integers(min_value=-(10**30), max_value=10**30), st.floats(allow_nan=True, allow_infinity=True)
+)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -124,7 +129,12 @@ number_cell = st.one_of(st.none(), st.integers(min_value=-(10**30), max_value=10
 )
 def test_any_data_fits_a_section_block(names, data, title, window):
     columns = [Column(n, ColumnType.NUMBER if i % 2 else ColumnType.TEXT) for i, n in enumerate(names)]
-    rows = data.draw(st.lists(st.tuples(*[number_cell if i % 2 else st.one_of(st.none(), text_cell) for i in range(len(columns))]), max_size=8))
+    rows = data.draw(
+        st.lists(
+            st.tuples(*[number_cell if i % 2 else st.one_of(st.none(), text_cell) for i in range(len(columns))]),
+            max_size=8,
+        )
+    )
     previous = data.draw(st.one_of(st.none(), st.just({"figures": [{"label": "X", "value": 1}]})))
     summary = summarize(Table.from_rows(columns, rows), previous)
     assert len(summary.to_mrkdwn(title, window)) <= SECTION_LIMIT
@@ -132,5 +142,7 @@ def test_any_data_fits_a_section_block(names, data, title, window):
 
 
 def test_summary_can_be_rebuilt_from_fields():
-    summary = Summary(row_count=1, figures=[("Revenue", 5, 10.0)], top_rows=[["5"]], columns=["revenue"], numeric=[True])
+    summary = Summary(
+        row_count=1, figures=[("Revenue", 5, 10.0)], top_rows=[["5"]], columns=["revenue"], numeric=[True]
+    )
     assert "Revenue 5 ▲ 10.0% vs previous" in summary.to_mrkdwn("R", "")

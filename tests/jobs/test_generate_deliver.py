@@ -1,0 +1,109 @@
+"""Generate and deliver without a broker: files, DMs, retries and permanent Slack errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from jobs.deliver import TransientDeliveryError, deliver
+from jobs.generate import generate
+from jobs.tick import tick
+from storage.models import DestinationKind, Run, RunStatus, Schedule, ScheduleStatus
+from storage.schedules import NewDestination
+from tests.factories import make_schedule
+
+
+def _due_run(ctx, enqueue, **schedule_kwargs) -> int:
+    with ctx.database.session() as s:
+        slot = make_schedule(s, **schedule_kwargs).next_run_at
+    ctx.now.jump_to(slot)
+    [run_id] = tick(ctx, enqueue).created
+    return run_id
+
+
+def _run(ctx, run_id) -> Run:
+    with ctx.database.session() as s:
+        run = s.get(Run, run_id)
+        run.deliveries, run.artifacts
+        return run
+
+
+def test_generate_renders_every_format_then_hands_over_to_delivery(job_context, recording_enqueue):
+    run_id = _due_run(job_context, recording_enqueue, formats=("csv", "xlsx"))
+    assert generate(job_context, run_id, recording_enqueue) == "generated"
+    assert generate(job_context, run_id, recording_enqueue) == "not-taken"  # a duplicate message is harmless
+    run = _run(job_context, run_id)
+    assert run.status == RunStatus.DELIVERING and run.row_count == 16
+    assert sorted(a.format for a in run.artifacts) == ["csv", "xlsx"]
+    assert all(a.size > 0 and len(a.sha256) == 64 for a in run.artifacts)
+    assert run.summary["window_label"] == "Sun 22 Nov 2026, Europe/Berlin"
+    assert recording_enqueue.calls[-1] == (run_id, "deliver", 0)
+
+
+def test_deliver_to_a_user_goes_through_a_dm(job_context, recording_enqueue, emulator):
+    run_id = _due_run(job_context, recording_enqueue,
+                      destinations=[NewDestination(DestinationKind.SLACK_USER, "U0BOB0001", "@bob")])
+    generate(job_context, run_id, recording_enqueue)
+    assert deliver(job_context, run_id) == RunStatus.DELIVERED
+    [upload] = emulator.uploads()
+    assert upload.channel_id.startswith("D")
+    assert [c.params["users"] for c in emulator.calls("conversations.open")] == ["U0BOB0001"]
+    assert deliver(job_context, run_id) == "not-taken"  # delivered runs are never sent twice
+    assert len(emulator.uploads()) == 1
+
+
+def test_permanent_error_fails_that_destination_only(job_context, recording_enqueue, emulator):
+    emulator.add_channel("C0PRIV001", "secret", is_private=True, bot_is_member=False)
+    run_id = _due_run(job_context, recording_enqueue, destinations=[
+        NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales"),
+        NewDestination(DestinationKind.SLACK_CHANNEL, "C0PRIV001", "#secret"),
+    ])
+    generate(job_context, run_id, recording_enqueue)
+    assert deliver(job_context, run_id) == RunStatus.PARTIAL
+    run = _run(job_context, run_id)
+    by_destination = {d.destination: (d.status, d.last_error) for d in run.deliveries}
+    assert by_destination["slack_channel:C0SALES01"] == ("sent", None)
+    assert by_destination["slack_channel:C0PRIV001"][0] == "failed"
+    assert "C0PRIV001" in run.error
+    assert len(emulator.calls("files.completeUploadExternal")) == 2  # one try each, no retry
+
+
+def test_temporary_error_is_retried_and_resends_only_what_was_not_sent(job_context, recording_enqueue, emulator):
+    run_id = _due_run(job_context, recording_enqueue, destinations=[
+        NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales"),
+        NewDestination(DestinationKind.SLACK_USER, "U0BOB0001", "@bob"),
+    ])
+    generate(job_context, run_id, recording_enqueue)
+    emulator.fail("conversations.open", status=500, times=1)
+    with pytest.raises(TransientDeliveryError):
+        deliver(job_context, run_id)
+    assert _run(job_context, run_id).status == RunStatus.DELIVERING
+    assert deliver(job_context, run_id) == RunStatus.DELIVERED  # the actor's retry
+    channels = sorted(u.channel_id for u in emulator.uploads())
+    assert len(channels) == 2 and channels[0].startswith("C0SALES01")
+
+
+def test_three_failed_runs_in_a_row_pause_the_schedule(job_context, recording_enqueue, emulator):
+    with job_context.database.session() as s:
+        schedule = make_schedule(s, destinations=[NewDestination(DestinationKind.SLACK_CHANNEL, "C0NOPE001", "#gone")])
+        schedule_id, slot = schedule.id, schedule.next_run_at
+    for day in range(3):
+        job_context.now.jump_to(slot + dt.timedelta(days=day))
+        [run_id] = tick(job_context, recording_enqueue).created
+        generate(job_context, run_id, recording_enqueue)
+        assert deliver(job_context, run_id) == RunStatus.FAILED
+    with job_context.database.session() as s:
+        schedule = s.get(Schedule, schedule_id)
+        assert schedule.status == ScheduleStatus.ERROR
+        assert (schedule.failure_count, schedule.consecutive_failures) == (3, 3)
+        assert "channel_not_found" in schedule.last_error
+        assert len(list(s.scalars(select(Run)))) == 3
+
+
+def test_report_error_fails_the_run_with_the_message(job_context, recording_enqueue):
+    run_id = _due_run(job_context, recording_enqueue, params={"region": "Atlantis"})
+    assert generate(job_context, run_id, recording_enqueue) == "failed"
+    run = _run(job_context, run_id)
+    assert run.status == RunStatus.FAILED and "Region" in run.error and "North" in run.error
