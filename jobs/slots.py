@@ -27,14 +27,19 @@ class SlotPlan:
     next_run_at: dt.datetime | None = None
 
 
-@lru_cache(maxsize=65536)
-def _compile(cadence_key: str) -> Cadence:
-    return cadence_from_json(json.loads(cadence_key))
+@lru_cache(maxsize=262_144)
+def compiled_cadence_text(cadence_text: str) -> Cadence:
+    """Rebuild a stored cadence (its JSON text as stored) once and reuse it.
+
+    The tick asks for thousands per second; parsing JSON and compiling the rule every time would
+    cost more than the rest of the tick together.
+    """
+    return cadence_from_json(json.loads(cadence_text))
 
 
 def compiled_cadence(cadence_json: dict) -> Cadence:
-    """Rebuild a stored cadence once and reuse it: the tick asks thousands of them per second."""
-    return _compile(json.dumps(cadence_json, sort_keys=True))
+    """Compile a cadence given as a dict (rows loaded through the ORM)."""
+    return compiled_cadence_text(json.dumps(cadence_json, sort_keys=True))
 
 
 def plan_slots(cadence: Cadence, due_at: dt.datetime, now: dt.datetime, grace: dt.timedelta) -> SlotPlan:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_, select, update
@@ -50,6 +51,40 @@ def insert_run(
         .returning(Run.id)
     )
     return session.scalar(statement)
+
+
+@dataclass(frozen=True)
+class NewRun:
+    schedule_id: int
+    scheduled_for: dt.datetime
+    lease_until: dt.datetime | None
+
+
+# Each row binds 6 parameters; PostgreSQL allows 65,535 per statement and SQLite 32,766.
+_INSERT_CHUNK = 2000
+
+
+def insert_runs(session: Session, new_runs: Sequence[NewRun], *, trigger: str = "schedule") -> list[tuple[int, int]]:
+    """Create many pending runs at once, skipping slots that already have one.
+
+    Returns (run id, schedule id) for the runs this call created: only their creator enqueues them.
+    """
+    created: list[tuple[int, int]] = []
+    now = dt.datetime.now(dt.timezone.utc)
+    for start in range(0, len(new_runs), _INSERT_CHUNK):
+        chunk = new_runs[start:start + _INSERT_CHUNK]
+        statement = (
+            _insert(session)(Run)
+            .values([
+                {"schedule_id": r.schedule_id, "scheduled_for": r.scheduled_for, "trigger": trigger,
+                 "status": RunStatus.PENDING, "lease_until": r.lease_until, "created_at": now}
+                for r in chunk
+            ])
+            .on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
+            .returning(Run.id, Run.schedule_id)
+        )
+        created.extend((run_id, schedule_id) for run_id, schedule_id in session.execute(statement))
+    return created
 
 
 def get_run(session: Session, run_id: int) -> Run | None:

@@ -7,12 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, Text, bindparam, cast, column, func, select, update, values
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.errors import NameTaken
 from storage.models import Destination, Schedule, ScheduleStatus
+from storage.types import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -118,22 +119,51 @@ def count_schedules(session: Session, *, status: str | None = None) -> int:
     return session.scalar(query) or 0
 
 
-def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> list[Schedule]:
+@dataclass(frozen=True)
+class DueSchedule:
+    """The few columns the tick needs; the cadence stays as stored text, the compile cache's key."""
+
+    id: int
+    team_id: str
+    cadence_json: str
+    next_run_at: dt.datetime
+
+
+def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> list[DueSchedule]:
     """Lock up to `limit` active schedules due by `horizon`, skipping rows another tick holds.
 
     On PostgreSQL `FOR UPDATE SKIP LOCKED` lets several clocks share the work; SQLite serialises
-    writers with `BEGIN IMMEDIATE` (see storage.db), which gives the same guarantee.
+    writers with `BEGIN IMMEDIATE` (see storage.db), which gives the same guarantee. The partial
+    index on next_run_at (active only) makes an idle tick one index probe, whatever the table size.
     """
     query = (
-        select(Schedule)
+        select(Schedule.id, Schedule.team_id, cast(Schedule.cadence, Text), Schedule.next_run_at)
         .where(Schedule.status == ScheduleStatus.ACTIVE, Schedule.next_run_at <= horizon)
         .order_by(Schedule.next_run_at)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Schedule)
-    return list(session.scalars(query))
+    return [DueSchedule(*row) for row in session.execute(query)]
+
+
+def set_next_runs(session: Session, next_runs: Sequence[tuple[int, dt.datetime | None]]) -> None:
+    """Move many schedules to their next slot in one statement (PostgreSQL) or one executemany."""
+    if not next_runs:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        rows = values(column("id", Integer), column("next_run_at", UTCDateTime()), name="v").data(list(next_runs))
+        session.execute(
+            update(Schedule).where(Schedule.id == rows.c.id).values(next_run_at=rows.c.next_run_at)
+            .execution_options(synchronize_session=False)
+        )
+        return
+    session.execute(
+        update(Schedule.__table__).where(Schedule.__table__.c.id == bindparam("sid"))
+        .values(next_run_at=bindparam("nra")),
+        [{"sid": schedule_id, "nra": when} for schedule_id, when in next_runs],
+    )
 
 
 def set_next_run(session: Session, schedule_id: int, next_run_at: dt.datetime | None) -> None:
-    session.execute(update(Schedule).where(Schedule.id == schedule_id).values(next_run_at=next_run_at))
+    set_next_runs(session, [(schedule_id, next_run_at)])

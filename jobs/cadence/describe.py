@@ -15,12 +15,12 @@ _LISTED_DATES = 4
 def describe(spec: Spec, zone: str) -> str:
     """Say when the rule fires, in a sentence `parse` reads back."""
     if isinstance(spec, Elapsed):
-        return f"Every {_span(spec.minutes)} after the last run in {zone}"
+        return f"Every {_elapsed_span(spec.minutes)} after the last run in {zone}"
     if isinstance(spec.days, CronDays):
         return f"Cron '{cron_text(spec)}' in {zone}"  # "the 1st or any monday" has no plain-English form here
     grid = _grid(spec.times)
     if grid:
-        sentence = f"{grid} {_days(spec, leading=False)}".strip()
+        sentence = " ".join(part for part in (grid, _days(spec, leading=False)) if part)
     else:
         sentence = f"{_days(spec, leading=True)} at {_list(_clock(t) for t in spec.times)}"
     return sentence[0].upper() + sentence[1:] + _extras(spec, zone)
@@ -40,12 +40,13 @@ def _extras(spec: Calendar, zone: str) -> str:
 
 def _days(spec: Calendar, leading: bool) -> str:
     days = spec.days
+    yearly = "every year on " if leading else "on "  # "every year" would clash with "every 2 hours"
     if isinstance(days, Weekdays):
-        return _weekdays(days, leading) + _month_list(spec.months, " in ")
+        return " ".join(part for part in (_weekdays(days, leading), _month_list(spec.months)) if part)
     if isinstance(days, YearDays):
-        return "every year on " + _list(f"{MONTH_NAMES[m]} {d}" for m, d in days.dates)
+        return yearly + _list(f"{MONTH_NAMES[m]} {d}" for m, d in days.dates)
     if isinstance(days, MonthDays) and _yearly_dates(spec):
-        return "every year on " + _list(f"{MONTH_NAMES[m]} {d}" for m in spec.months for d in days.days)
+        return yearly + _list(f"{MONTH_NAMES[m]} {d}" for m in spec.months for d in days.days)
     return "on the " + _positions(days) + " of " + _scope(spec, days)
 
 
@@ -78,8 +79,9 @@ def _positions(days) -> str:
 def _scope(spec: Calendar, days) -> str:
     if spec.months == ALL_MONTHS:
         return "every month"
-    ends = any(n < 0 for n in _numbers(days))
-    if spec.months == (QUARTER_ENDS if ends else QUARTER_STARTS):
+    numbers = _numbers(days)
+    if (spec.months == QUARTER_ENDS and all(n < 0 for n in numbers)
+            or spec.months == QUARTER_STARTS and all(n > 0 for n in numbers)):
         return "each quarter"
     return _list(MONTH_NAMES[m] for m in spec.months)
 
@@ -99,8 +101,8 @@ def _yearly_dates(spec: Calendar) -> bool:
             and len(days) * len(spec.months) <= _LISTED_DATES)
 
 
-def _month_list(months: tuple[int, ...], joiner: str) -> str:
-    return "" if months == ALL_MONTHS else joiner + _list(MONTH_NAMES[m] for m in months)
+def _month_list(months: tuple[int, ...]) -> str:
+    return "" if months == ALL_MONTHS else "in " + _list(MONTH_NAMES[m] for m in months)
 
 
 def _grid(times: tuple[int, ...]) -> str | None:
@@ -126,6 +128,13 @@ def _span(minutes: int) -> str:
     if minutes == 60:
         return "hour"
     return f"{minutes // 60} hours" if minutes % 60 == 0 else f"{minutes} minutes"
+
+
+def _elapsed_span(minutes: int) -> str:
+    weeks = minutes // (7 * DAY_MINUTES)
+    if minutes % (7 * DAY_MINUTES) == 0:
+        return "week" if weeks == 1 else f"{weeks} weeks"
+    return _span(minutes)  # "24 hours", not "day": elapsed time ignores the wall clock
 
 
 def _clock(minutes: int) -> str:

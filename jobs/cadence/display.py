@@ -5,15 +5,15 @@ from __future__ import annotations
 from jobs.cadence.model import (ALL_DAYS, ALL_MONTHS, BusinessDays, Calendar, CronDays, Elapsed, MonthDays,
                                 NthWeekdays, Spec, Weekdays, YearDays)
 
+_ELAPSED_UNITS = ((7 * 24 * 60, "WEEKLY"), (60, "HOURLY"), (1, "MINUTELY"))
 _RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
 def rule_text(spec: Spec, zone: str) -> str:
     """Render the rule with its zone, e.g. 'CRON_TZ=Europe/Berlin 0 9 * * 1-5'."""
     if isinstance(spec, Elapsed):
-        every = f"FREQ=HOURLY;INTERVAL={spec.minutes // 60}" if spec.minutes % 60 == 0 else \
-            f"FREQ=MINUTELY;INTERVAL={spec.minutes}"
-        return f"RRULE:{every};X-FROM=LAST-RUN"
+        size, freq = next((size, freq) for size, freq in _ELAPSED_UNITS if spec.minutes % size == 0)
+        return f"RRULE:FREQ={freq};INTERVAL={spec.minutes // size};X-FROM=LAST-RUN"
     cron = cron_text(spec)
     if cron:
         return f"CRON_TZ={zone} {cron}"

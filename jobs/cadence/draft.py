@@ -13,11 +13,11 @@ class Draft:
     """Collect the pieces of a schedule sentence in any order."""
 
     text: str
-    step: tuple[int, str] | None = None  # (n, unit) from "every 2 weeks", "hourly"
+    step: tuple[int, str] | None = None  # (n, unit) from "every 30 minutes", "hourly", "monthly"
+    weeks: int | None = None  # from "every 2 weeks", "weekly": combines with a sub-daily step
     elapsed: bool = False
     weekdays: set[int] = field(default_factory=set)
     except_days: set[int] = field(default_factory=set)
-    week_every: int = 1
     monthdays: list[int] = field(default_factory=list)
     nth: list[tuple[int, int]] = field(default_factory=list)
     business: list[int] = field(default_factory=list)
@@ -35,14 +35,17 @@ class Draft:
 
     def set_step(self, n: int, unit: str) -> None:
         """Record the repeat interval, refusing a second, different one."""
-        if self.step and self.step != (n, unit):
+        if unit == "week" and self.weeks in (None, n):
+            self.weeks = n
+            return
+        if unit == "week" or self.step and self.step != (n, unit):
             raise CadenceError(f"'{self.text}' gives two different repeats. Pick one, e.g. 'every 30 minutes' "
                                "or 'every day at 9am'.")
         self.step = (n, unit)
 
     def says_when(self) -> bool:
         """Tell whether anything was said about when to run (not just where or until when)."""
-        return bool(self.step or self.elapsed or self.weekdays or self.except_days or self.monthdays or self.nth
+        return bool(self.step or self.weeks or self.elapsed or self.weekdays or self.except_days or self.monthdays or self.nth
                     or self.business or self.dates or self.months or self.times or self.morning or self.window
                     or self.minute_offset is not None)
 

@@ -176,7 +176,7 @@ def _day_number(cursor: Cursor, ahead: int) -> bool:
     token = cursor.peek(ahead)
     if token is None or token.kind not in ("num", "ord"):
         return False
-    return not cursor.kind(ahead + 1, "unit") and not cursor.kw(ahead + 1, "-", "to")
+    return not cursor.kind(ahead + 1, "unit")
 
 
 def _add_date(cursor: Cursor, month: int, token) -> None:

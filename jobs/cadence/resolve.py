@@ -18,6 +18,8 @@ def resolve(draft: Draft) -> Spec:
     if draft.elapsed:
         return _elapsed(draft)
     step_n, unit = draft.step or (1, None)
+    if draft.weeks and unit not in (None, "minute", "hour"):
+        raise CadenceError(f"'{draft.text}' gives two different repeats. Pick one, e.g. 'every 2 weeks on monday'.")
     months = _months(draft, step_n, unit)
     days = _days(draft, step_n, unit)
     months = _quarter_months(draft, days, months)
@@ -27,6 +29,10 @@ def resolve(draft: Draft) -> Spec:
 
 
 def _elapsed(draft: Draft) -> Elapsed:
+    if draft.weeks and not draft.step:
+        draft.step = (draft.weeks, "week")
+    elif draft.weeks:
+        raise CadenceError("How long after the last run? Give one span, e.g. 'every 24 hours after the last run'.")
     if not draft.step or draft.step[1] not in _UNIT_MINUTES:
         raise CadenceError("How long after the last run? Try 'every 24 hours after the last run'.")
     extras = (draft.weekdays or draft.monthdays or draft.nth or draft.business or draft.dates or draft.months
@@ -69,18 +75,18 @@ def _days(draft: Draft, n: int, unit: str | None):
     if unit == "day" and n > 1:
         raise CadenceError(f"Every {n} days drifts across weeks and months. Try specific weekdays, or "
                            f"'every {n * 24} hours after the last run'.")
-    if unit in ("week",) and kinds and kinds[0] != "weekday":
+    if draft.weeks and kinds and kinds[0] != "weekday":
         raise CadenceError("A weekly repeat needs weekdays. Try 'every 2 weeks on monday'.")
     if draft.weekdays or draft.except_days:
-        return _weekdays(draft, n if unit == "week" else 1, unit)
+        return _weekdays(draft, draft.weeks or 1, unit)
     if draft.monthdays:
         return MonthDays(tuple(sorted(set(draft.monthdays), key=_day_order)))
     if draft.nth:
         return NthWeekdays(tuple(sorted(set(draft.nth), key=lambda item: (_day_order(item[0]), item[1]))))
     if draft.business:
         return BusinessDays(tuple(sorted(set(draft.business), key=_day_order)))
-    if unit == "week":
-        return Weekdays((0,), n)  # "weekly" with no day: Mondays
+    if draft.weeks:
+        return Weekdays((0,), draft.weeks)  # "weekly" with no day: Mondays
     if unit in ("month", "quarter", "year") and not draft.dates:
         return MonthDays((1,))
     return Weekdays()

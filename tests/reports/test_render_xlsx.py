@@ -126,3 +126,25 @@ def test_rows_beyond_a_sheet_spill_to_numbered_sheets(monkeypatch):
     for ws in book.worksheets:
         assert ws["A1"].value == "id" and ws.freeze_panes == "A2"
     assert book.worksheets[2].auto_filter.ref == "A1:F3"
+
+
+def test_writes_to_a_non_seekable_stream_without_closing_it():
+    class Sink(io.BufferedIOBase):  # like the artifact store's hashing writer
+        def __init__(self) -> None:
+            super().__init__()
+            self.data = bytearray()
+
+        def write(self, b) -> int:
+            self.data += bytes(b)
+            return len(b)
+
+        def writable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return False
+
+    sink = Sink()
+    get_renderer("xlsx").render(Table.from_rows(COLUMNS, ROWS), sink, {})
+    assert not sink.closed
+    assert openpyxl.load_workbook(io.BytesIO(bytes(sink.data))).active.max_row == 4
