@@ -47,12 +47,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _after(text: str | None) -> dt.datetime:
     if not text:
-        return dt.datetime.now(dt.timezone.utc)
+        return dt.datetime.now(dt.UTC)
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise CadenceError(f"--after wants an ISO date-time like 2026-03-04T12:00+00:00, not '{text}'.") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _as_text(cadence, runs: list[dt.datetime], zone: ZoneInfo) -> str:

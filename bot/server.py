@@ -100,5 +100,10 @@ class ServerThread(threading.Thread):
 
     def stop(self) -> None:
         self._closing = True
-        self.server.close()
+        # Close from inside the poll loop (woken by waitress's trigger pipe): closing from here
+        # would leave the loop asleep until its one-second poll timeout.
+        try:
+            self.server.trigger.pull_trigger(self.server.close)
+        except OSError:
+            self.server.close()
         self.join(timeout=5)

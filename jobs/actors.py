@@ -10,6 +10,7 @@ import logging
 import dramatiq
 
 from jobs import broker as _broker  # noqa: F401  (declares the broker before the actors)
+from jobs.bulk import enqueue_many
 from jobs.context import get_context
 from jobs.deliver import TransientDeliveryError, deliver as deliver_run
 from jobs.generate import generate as generate_run
@@ -18,10 +19,23 @@ from jobs.tick import tick as run_tick
 log = logging.getLogger(__name__)
 
 
-def enqueue(run_id: int, phase: str, delay_ms: int) -> None:
-    """Send the message for a run's next phase, released after `delay_ms`."""
-    actor = {"generate": generate, "deliver": deliver, "generate_now": generate_now}[phase]
-    actor.send_with_options(args=(run_id,), delay=delay_ms or None)
+class _Enqueuer:
+    """Send the message for a run's next phase, released after a delay (in ms)."""
+
+    def _message(self, run_id: int, phase: str) -> dramatiq.Message:
+        actor = {"generate": generate, "deliver": deliver, "generate_now": generate_now}[phase]
+        return actor.message_with_options(args=(run_id,))
+
+    def __call__(self, run_id: int, phase: str, delay_ms: int) -> None:
+        dramatiq.get_broker().enqueue(self._message(run_id, phase), delay=delay_ms or None)
+
+    def many(self, items: list[tuple[int, str, int]]) -> None:
+        """Enqueue a batch (the tick's) in as few round trips as the broker allows."""
+        enqueue_many(dramatiq.get_broker(), [(self._message(run_id, phase), delay or None)
+                                             for run_id, phase, delay in items])
+
+
+enqueue = _Enqueuer()
 
 
 @dramatiq.actor(queue_name="clock", max_retries=0, time_limit=120_000)

@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, Text, bindparam, cast, column, func, select, update, values
+from sqlalchemy import Text, bindparam, cast, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.errors import NameTaken
 from storage.models import Destination, Schedule, ScheduleStatus
-from storage.types import UTCDateTime
 
 
 @dataclass(frozen=True)
@@ -147,16 +146,19 @@ def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> l
     return [DueSchedule(*row) for row in session.execute(query)]
 
 
+_PG_SET_NEXT_RUNS = text("""
+    UPDATE schedules SET next_run_at = t.next_run_at
+    FROM unnest(CAST(:ids AS integer[]), CAST(:nexts AS timestamptz[])) AS t(id, next_run_at)
+    WHERE schedules.id = t.id
+""")
+
+
 def set_next_runs(session: Session, next_runs: Sequence[tuple[int, dt.datetime | None]]) -> None:
     """Move many schedules to their next slot in one statement (PostgreSQL) or one executemany."""
     if not next_runs:
         return
     if session.get_bind().dialect.name == "postgresql":
-        rows = values(column("id", Integer), column("next_run_at", UTCDateTime()), name="v").data(list(next_runs))
-        session.execute(
-            update(Schedule).where(Schedule.id == rows.c.id).values(next_run_at=rows.c.next_run_at)
-            .execution_options(synchronize_session=False)
-        )
+        session.execute(_PG_SET_NEXT_RUNS, {"ids": [i for i, _ in next_runs], "nexts": [n for _, n in next_runs]})
         return
     session.execute(
         update(Schedule.__table__).where(Schedule.__table__.c.id == bindparam("sid"))

@@ -18,13 +18,13 @@ from jobs.cadence.resolve import resolve
 from jobs.cadence.zones import check_zone, zone_from_word
 
 JSON_VERSION = 1
-_PROBE_FROM = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+_PROBE_FROM = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
 
 class Cadence:
     """A parsed schedule; equal when rule and effective zone are equal, whatever the wording."""
 
-    __slots__ = ("text", "spec", "timezone", "_engine")
+    __slots__ = ("_engine", "spec", "text", "timezone")
 
     def __init__(self, text: str, spec: Spec, timezone: str):
         self.text = text
@@ -103,7 +103,7 @@ def parse(text: str, tz: str, *, now: dt.datetime | None = None) -> Cadence:
         spec: Spec = parse_cron(expression)
         zone = _named_zone(named) if named else user_zone
     else:
-        today = (now or dt.datetime.now(dt.timezone.utc)).astimezone(ZoneInfo(user_zone)).date()
+        today = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(user_zone)).date()
         draft = read_draft(text, today)
         spec = resolve(draft)
         zone = draft.zone or user_zone
@@ -123,7 +123,7 @@ def _check_fires(cadence: Cadence) -> None:
     spec = cadence.spec
     if not isinstance(spec, Calendar):
         return
-    origin = dt.datetime.combine(spec.start, dt.time(), dt.timezone.utc) - dt.timedelta(days=1) if spec.start \
+    origin = dt.datetime.combine(spec.start, dt.time(), dt.UTC) - dt.timedelta(days=1) if spec.start \
         else _PROBE_FROM
     if not cadence.next_runs(origin, 1):
         if spec.until or spec.start:

@@ -7,8 +7,8 @@ import re
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.model import ALL_DAYS, Calendar, CronDays, MonthDays, Weekdays
 
-_MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
-_WEEKDAYS = "sun mon tue wed thu fri sat".split()
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+_WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"]
 _FIELDS = (
     ("minute", 0, 59, {}),
     ("hour", 0, 23, {}),

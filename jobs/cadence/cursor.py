@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from jobs.cadence.draft import Draft
-from jobs.cadence.errors import CadenceError
 from jobs.cadence.lexer import Token
 
 SEPARATORS = (",", "and", "/")
@@ -59,12 +58,3 @@ class Cursor:
                 self.index += width
                 return True
         return False
-
-    def quote(self) -> str:
-        """Quote the text from the current token on, for error messages."""
-        token = self.peek()
-        return token.text if token else ""
-
-    def fail(self, message: str) -> CadenceError:
-        """Build an error the caller raises."""
-        return CadenceError(message)

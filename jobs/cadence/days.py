@@ -7,7 +7,15 @@ import datetime as dt
 from collections.abc import Callable, Container
 from functools import lru_cache
 
-from jobs.cadence.model import BusinessDays, CronDays, DaySpec, MonthDays, NthWeekdays, Weekdays, YearDays
+from jobs.cadence.model import (
+    BusinessDays,
+    CronDays,
+    DaySpec,
+    MonthDays,
+    NthWeekdays,
+    Weekdays,
+    YearDays,
+)
 
 NO_HOLIDAYS: frozenset[dt.date] = frozenset()
 

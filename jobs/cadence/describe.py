@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
+
 from jobs.cadence.display import cron_text
-from jobs.cadence.grammar_days import DAY_NAMES, MONTH_NAMES, ordinal
-from jobs.cadence.model import (ALL_DAYS, ALL_MONTHS, WORKWEEK, BusinessDays, Calendar, CronDays, Elapsed,
-                                MonthDays, NthWeekdays, Spec, Weekdays, YearDays)
+from jobs.cadence.grammar_days import DAY_NAMES, MONTH_NAMES, longest_day, ordinal
+from jobs.cadence.model import (
+    ALL_DAYS,
+    ALL_MONTHS,
+    WORKWEEK,
+    BusinessDays,
+    Calendar,
+    CronDays,
+    Elapsed,
+    MonthDays,
+    Spec,
+    Weekdays,
+    YearDays,
+)
 from jobs.cadence.resolve import DAY_MINUTES, QUARTER_ENDS, QUARTER_STARTS
 
 _LISTED_TIMES = 4  # up to this many times read better as a list than as "every N minutes"
@@ -98,7 +111,8 @@ def _yearly_dates(spec: Calendar) -> bool:
     days = spec.days.days
     quarterly = spec.months in (QUARTER_STARTS, QUARTER_ENDS)
     return (spec.months != ALL_MONTHS and not quarterly and min(days) > 0
-            and len(days) * len(spec.months) <= _LISTED_DATES)
+            and len(days) * len(spec.months) <= _LISTED_DATES
+            and all(d <= longest_day(m) for m in spec.months for d in days))
 
 
 def _month_list(months: tuple[int, ...]) -> str:
@@ -110,7 +124,7 @@ def _grid(times: tuple[int, ...]) -> str | None:
     if len(times) < 2:
         return None
     step = times[1] - times[0]
-    if any(b - a != step for a, b in zip(times, times[1:])):
+    if any(b - a != step for a, b in itertools.pairwise(times)):
         return None
     whole_day = times[0] < step and times[-1] + step >= DAY_MINUTES
     if whole_day and len(times) > 2 and times[0] == 0:

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from jobs.cadence.model import (ALL_DAYS, ALL_MONTHS, BusinessDays, Calendar, CronDays, Elapsed, MonthDays,
-                                NthWeekdays, Spec, Weekdays, YearDays)
+from jobs.cadence.model import (
+    ALL_DAYS,
+    ALL_MONTHS,
+    BusinessDays,
+    Calendar,
+    CronDays,
+    Elapsed,
+    MonthDays,
+    NthWeekdays,
+    Spec,
+    Weekdays,
+    YearDays,
+)
 
 _ELAPSED_UNITS = ((7 * 24 * 60, "WEEKLY"), (60, "HOURLY"), (1, "MINUTELY"))
 _RRULE_DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
@@ -40,17 +51,18 @@ def _cron_days(days) -> tuple[str, str] | None:
     if isinstance(days, MonthDays) and min(days.days) > 0:
         return _cron_list(list(days.days), 1, 31), "*"
     if isinstance(days, CronDays):
-        fields = _cron_list(list(days.monthdays), 1, 31), _cron_list(sorted((d + 1) % 7 for d in days.weekdays), 0, 6)
-        # Vixie cron ANDs the day fields only when one starts with '*'.
+        # Vixie cron ANDs the day fields when one starts with '*', so OR needs plain lists.
+        fields = (_cron_list(list(days.monthdays), 1, 31, steps=not days.either),
+                  _cron_list(sorted((d + 1) % 7 for d in days.weekdays), 0, 6, steps=not days.either))
         if days.either or any(field.startswith("*") for field in fields):
             return fields
     return None
 
 
-def _cron_list(values: list[int], low: int, high: int) -> str:
-    if values == list(range(low, high + 1)):
+def _cron_list(values: list[int], low: int, high: int, steps: bool = True) -> str:
+    if steps and values == list(range(low, high + 1)):
         return "*"
-    if len(values) > 3:
+    if steps and len(values) > 3:
         step = values[1] - values[0]
         if values == list(range(values[0], high + 1, step)) and values[0] - step < low:
             return f"*/{step}" if values[0] == low else f"{values[0]}-{high}/{step}"

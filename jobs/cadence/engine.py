@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from jobs.cadence.days import NO_HOLIDAYS, holiday_calendar, month_days, week_index
 from jobs.cadence.model import Calendar, Elapsed, Spec, Weekdays
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 QUIET_MONTHS = 12 * 40  # a rule silent this long never fires (Feb 29 on a Monday recurs within 28 years)
 MONTH_CACHE = 36
 
@@ -68,29 +68,28 @@ class CalendarEngine:
 
     def _walk(self, after: dt.datetime, count: int, phase: int | None) -> list[dt.datetime]:
         local = after.astimezone(self._tz)
-        first = self._start_date(after)
-        from_minute = local.hour * 60 + local.minute if first == local.date() else 0
+        first, from_minute = local.date(), local.hour * 60 + local.minute
+        start, until = self._spec.start, self._spec.until
+        if start and start > first:
+            first, from_minute = start, 0
         year, month, from_day = first.year, first.month, first.day
-        until = self._spec.until
+        times, months = self._times, self._months
         runs: list[dt.datetime] = []
         last = after
         quiet = 0
         while quiet < QUIET_MONTHS and year < dt.MAXYEAR:
-            for day in self._days(year, month, phase) if month in self._months else ():
-                if day < from_day:
-                    continue
+            days = self._days(year, month, phase) if month in months else ()
+            for day in days[bisect_left(days, from_day):]:
                 if until and dt.date(year, month, day) > until:
                     return runs
-                first_time = bisect_left(self._times, from_minute) if day == from_day else 0
-                for index in range(first_time, len(self._times)):
-                    instant = self._instant(year, month, day, self._times[index])
+                for minute in times[bisect_left(times, from_minute):] if day == from_day else times:
+                    instant = self._instant(year, month, day, minute)
                     if instant > last:  # a DST gap can fold several times onto one instant
                         runs.append(instant)
                         if len(runs) == count:
                             return runs
                         last = instant
                         quiet = 0
-                from_minute = 0
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
             from_day, from_minute = 1, 0
             quiet += 1

@@ -166,8 +166,14 @@ def date_clause(cursor: Cursor) -> bool:
     if _day_number(cursor, 0) and (cursor.kind(1, "month") or cursor.kw(1, "of") and cursor.kind(2, "month")):
         day = cursor.take()
         cursor.accept("of")
-        for month in sorted(read_month_list(cursor)):
-            _add_date(cursor, month, day)
+        months = sorted(read_month_list(cursor))
+        if len(months) == 1:
+            _add_date(cursor, months[0], day)
+        elif not any(day.value <= longest_day(month) for month in months):
+            _add_date(cursor, months[0], day)  # explains the impossible date
+        else:
+            cursor.draft.monthdays.append(day.value)  # "the 31st of march and june": months without one are skipped
+            cursor.draft.months |= set(months)
         return True
     return False
 
@@ -184,12 +190,16 @@ def _add_date(cursor: Cursor, month: int, token) -> None:
     if token.kind == "num" and day >= 1000:
         raise CadenceError(f"Leave out the year: '{MONTH_NAMES[month]} ...' repeats every year. "
                            f"To begin later, add 'starting {day}-01-01'.")
-    longest = 29 if month == 2 else calendar.monthrange(2001, month)[1]
-    if not 1 <= day <= longest:
+    if not 1 <= day <= longest_day(month):
         raise CadenceError(
             f"{MONTH_NAMES[month]} has no {ordinal(day)}. Try 'the last day of {MONTH_NAMES[month].lower()}'."
         )
     cursor.draft.dates.append((month, day))
+
+
+def longest_day(month: int) -> int:
+    """Return the most days a month can have (29 for February)."""
+    return 29 if month == 2 else calendar.monthrange(2001, month)[1]
 
 
 def edge_clause(cursor: Cursor) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 ALL_MONTHS: tuple[int, ...] = tuple(range(1, 13))
 ALL_DAYS: tuple[int, ...] = tuple(range(7))
@@ -57,7 +57,7 @@ class CronDays:
     either: bool = True
 
 
-DaySpec = Union[Weekdays, MonthDays, NthWeekdays, BusinessDays, YearDays, CronDays]
+DaySpec = Weekdays | MonthDays | NthWeekdays | BusinessDays | YearDays | CronDays
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ class Elapsed:
     minutes: int
 
 
-Spec = Union[Calendar, Elapsed]
+Spec = Calendar | Elapsed
 
 _DAY_TYPES = {cls.__name__: cls for cls in (Weekdays, MonthDays, NthWeekdays, BusinessDays, YearDays, CronDays)}
 

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from jobs.cadence.draft import Draft
 from jobs.cadence.errors import CadenceError
-from jobs.cadence.model import (ALL_DAYS, ALL_MONTHS, NINE_AM, BusinessDays, Calendar, Elapsed, MonthDays,
-                                NthWeekdays, Spec, Weekdays, YearDays)
+from jobs.cadence.model import (
+    ALL_DAYS,
+    ALL_MONTHS,
+    NINE_AM,
+    BusinessDays,
+    Calendar,
+    Elapsed,
+    MonthDays,
+    NthWeekdays,
+    Spec,
+    Weekdays,
+    YearDays,
+)
 
 DAY_MINUTES = 24 * 60
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": DAY_MINUTES, "week": 7 * DAY_MINUTES}

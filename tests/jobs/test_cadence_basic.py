@@ -6,7 +6,7 @@ import pytest
 
 from jobs.cadence import Cadence, CadenceError, cadence_from_json, parse
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 AFTER = dt.datetime(2026, 3, 4, 12, 0, tzinfo=UTC)  # a Wednesday
 
 
@@ -76,3 +76,77 @@ def test_errors(text, fragment):
 
 def test_error_is_value_error():
     assert issubclass(CadenceError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("texts", "tz"),
+    [
+        (["every weekday at 9am", "mon-fri at 9", "0 9 * * 1-5", "business days at 09:00", "weekday mornings"],
+         "Europe/Berlin"),
+        (["every other monday", "every 2 weeks on monday", "fortnightly on mondays", "every second week on monday"],
+         "UTC"),
+        (["every day at noon ET", "daily at 12pm in America/New_York", "0 12 * * * in America/New_York"], "UTC"),
+        (["on the 1st of every month", "monthly", "every month on the first", "the 1st of each month at 9"], "UTC"),
+    ],
+)
+def test_many_phrasings_one_cadence(texts, tz):
+    cadences = [parse(text, tz) for text in texts]
+    assert all(cadence == cadences[0] for cadence in cadences)
+    assert len({hash(cadence) for cadence in cadences}) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence", "rule"),
+    [
+        ("every other monday", "Every other Monday at 09:00 in UTC",
+         "TZID=UTC RRULE:FREQ=WEEKLY;INTERVAL=2;WKST=MO;BYDAY=MO;BYHOUR=9;BYMINUTE=0"),
+        ("last friday of the month at 5pm", "On the last Friday of every month at 17:00 in UTC",
+         "TZID=UTC RRULE:FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=17;BYMINUTE=0"),
+        ("every 24 hours after the last run", "Every 24 hours after the last run in UTC",
+         "RRULE:FREQ=HOURLY;INTERVAL=24;X-FROM=LAST-RUN"),
+        ("every 15 minutes on weekdays", "Every 15 minutes on weekdays in UTC", "CRON_TZ=UTC */15 * * * 1-5"),
+        ("every monday at 9 until 2026-06-30", "Every Monday at 09:00 until 2026-06-30 in UTC",
+         "TZID=UTC RRULE:FREQ=WEEKLY;BYDAY=MO;UNTIL=20260630T235959;BYHOUR=9;BYMINUTE=0"),
+    ],
+)
+def test_sentence_and_normalised_rule(text, sentence, rule):
+    cadence = parse(text, "UTC", now=AFTER)
+    assert cadence.describe() == sentence
+    assert cadence.rule == rule
+
+
+def test_next_runs_needs_an_aware_datetime():
+    with pytest.raises(ValueError):
+        parse("hourly", "UTC").next_runs(dt.datetime(2026, 3, 4), 1)
+
+
+def test_next_run_is_none_after_the_end():
+    assert parse("every day until 2026-03-05", "UTC", now=AFTER).next_run(dt.datetime(2026, 3, 6, tzinfo=UTC)) is None
+
+
+def test_every_other_week_without_start_re_anchors_on_each_call():
+    # Spec rule 7: one weekday starts at its first run after `after`.
+    cadence = parse("every other monday", "UTC")
+    first = cadence.next_run(AFTER)
+    assert cadence.next_run(first) == first + dt.timedelta(weeks=1)
+
+
+def test_anchored_keeps_every_other_week_when_chained_through_previous_runs():
+    cadence = parse("every other monday", "UTC").anchored(AFTER)
+    runs = [cadence.next_run(AFTER)]
+    for _ in range(3):
+        runs.append(cadence.next_run(runs[-1]))
+    assert [run.date().isoformat() for run in runs] == ["2026-03-09", "2026-03-23", "2026-04-06", "2026-04-20"]
+    assert cadence.describe() == "Every other Monday at 09:00 starting 2026-03-09 in UTC"
+    assert cadence_from_json(cadence.to_json()) == cadence
+    assert parse("every monday", "UTC").anchored(AFTER) == parse("every monday", "UTC")
+
+
+def test_json_is_plain_data_with_words_and_rule():
+    import json
+
+    data = parse("every weekday at 9am ET", "Europe/Berlin").to_json()
+    assert json.loads(json.dumps(data)) == data
+    assert data["text"] == "every weekday at 9am ET"
+    assert data["timezone"] == "America/New_York"
+    assert data["rule"] == "CRON_TZ=America/New_York 0 9 * * 1-5"

@@ -1,13 +1,14 @@
 """DST: a missing wall time fires when the gap ends; a repeated one fires once, at its first occurrence."""
 
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from jobs.cadence import parse
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def utc(*args):
@@ -98,7 +99,7 @@ def test_daily_rule_fires_once_per_local_day_across_every_dst_change_2026_to_203
     runs = parse(f"every day at {clock}", zone).next_runs(start, days)
     local_days = [run.astimezone(tz).date() for run in runs]
     assert local_days == [dt.date(2026, 1, 1) + dt.timedelta(days=k) for k in range(days)]
-    assert all(b > a for a, b in zip(runs, runs[1:]))
+    assert all(b > a for a, b in itertools.pairwise(runs))
     hour, minute = map(int, clock.split(":"))
     for run in runs:
         wall = run.astimezone(tz)

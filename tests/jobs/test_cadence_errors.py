@@ -7,7 +7,7 @@ import pytest
 
 from jobs.cadence import CadenceError, parse
 
-NOW = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC)
 
 
 def error_for(text, tz="UTC"):

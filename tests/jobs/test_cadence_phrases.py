@@ -11,7 +11,7 @@ import pytest
 
 from jobs.cadence import parse
 
-AFTER = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.timezone.utc)
+AFTER = dt.datetime(2026, 3, 4, 12, 0, tzinfo=dt.UTC)
 
 
 def local_runs(text, tz, count, after=AFTER):
@@ -193,7 +193,7 @@ def test_zone_named_in_text_overrides_users(text, tz, zone):
 def test_named_zone_applies_to_time_and_weekday():
     # 09:00 Monday in Kolkata is still Sunday evening in New York.
     run = parse("every monday at 9 in Asia/Kolkata", "America/New_York").next_run(AFTER)
-    assert run == dt.datetime(2026, 3, 9, 3, 30, tzinfo=dt.timezone.utc)
+    assert run == dt.datetime(2026, 3, 9, 3, 30, tzinfo=dt.UTC)
 
 
 @table(
@@ -222,30 +222,30 @@ def test_interval_from_last_run(text, tz, expected):
 
 def test_interval_from_last_run_counts_elapsed_time_across_dst():
     cadence = parse("every 24 hours after the last run", "America/New_York")
-    before_change = dt.datetime(2026, 3, 7, 14, 0, tzinfo=dt.timezone.utc)  # 09:00 EST
-    assert cadence.next_run(before_change) == dt.datetime(2026, 3, 8, 14, 0, tzinfo=dt.timezone.utc)  # 10:00 EDT
+    before_change = dt.datetime(2026, 3, 7, 14, 0, tzinfo=dt.UTC)  # 09:00 EST
+    assert cadence.next_run(before_change) == dt.datetime(2026, 3, 8, 14, 0, tzinfo=dt.UTC)  # 10:00 EDT
 
 
 @pytest.mark.parametrize(
     ("text", "tz", "after", "expected"),
     [
         # Memorial Day, Monday 2026-05-25
-        ("every business day, US holidays", "America/New_York", dt.datetime(2026, 5, 22, 18, tzinfo=dt.timezone.utc),
+        ("every business day, US holidays", "America/New_York", dt.datetime(2026, 5, 22, 18, tzinfo=dt.UTC),
          ["Tue 2026-05-26 09:00", "Wed 2026-05-27 09:00"]),
-        ("every weekday", "America/New_York", dt.datetime(2026, 5, 22, 18, tzinfo=dt.timezone.utc),
+        ("every weekday", "America/New_York", dt.datetime(2026, 5, 22, 18, tzinfo=dt.UTC),
          ["Mon 2026-05-25 09:00", "Tue 2026-05-26 09:00"]),
         # Epiphany (6 January) is a holiday in Bavaria, not in Berlin
-        ("every weekday, holidays in Germany (BY)", "Europe/Berlin", dt.datetime(2026, 1, 5, 12, tzinfo=dt.timezone.utc),
+        ("every weekday, holidays in Germany (BY)", "Europe/Berlin", dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC),
          ["Wed 2026-01-07 09:00"]),
-        ("every weekday skipping DE-BE holidays", "Europe/Berlin", dt.datetime(2026, 1, 5, 12, tzinfo=dt.timezone.utc),
+        ("every weekday skipping DE-BE holidays", "Europe/Berlin", dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC),
          ["Tue 2026-01-06 09:00"]),
         # New Year's Day 2027 is a Friday: the first business day is Monday the 4th
         ("first business day of the month skipping UK bank holidays", "Europe/London",
-         dt.datetime(2026, 12, 15, tzinfo=dt.timezone.utc), ["Mon 2027-01-04 09:00"]),
+         dt.datetime(2026, 12, 15, tzinfo=dt.UTC), ["Mon 2027-01-04 09:00"]),
         ("last business day of the month, US holidays", "America/New_York",
-         dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc), ["Thu 2026-12-31 09:00"]),
+         dt.datetime(2026, 12, 1, tzinfo=dt.UTC), ["Thu 2026-12-31 09:00"]),
         ("last business day of the month, US holidays", "America/New_York",
-         dt.datetime(2027, 12, 1, tzinfo=dt.timezone.utc), ["Thu 2027-12-30 09:00"]),  # Fri 31st observed for New Year
+         dt.datetime(2027, 12, 1, tzinfo=dt.UTC), ["Thu 2027-12-30 09:00"]),  # Fri 31st observed for New Year
     ],
 )
 def test_holiday_calendars(text, tz, after, expected):

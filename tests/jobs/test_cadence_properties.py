@@ -2,6 +2,7 @@
 
 import calendar
 import datetime as dt
+import itertools
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -9,10 +10,19 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from jobs.cadence import Cadence, cadence_from_json, parse
-from jobs.cadence.model import (ALL_MONTHS, BusinessDays, Calendar, CronDays, Elapsed, MonthDays, NthWeekdays,
-                                Weekdays, YearDays)
+from jobs.cadence.model import (
+    ALL_MONTHS,
+    BusinessDays,
+    Calendar,
+    CronDays,
+    Elapsed,
+    MonthDays,
+    NthWeekdays,
+    Weekdays,
+    YearDays,
+)
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NOW = dt.datetime(2026, 1, 1, tzinfo=UTC)
 ZONES = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "America/Santiago",
          "Australia/Lord_Howe", "Pacific/Auckland"]
@@ -120,7 +130,7 @@ def test_runs_increase_follow_after_and_match_the_rule(text, zone, after):
     runs = cadence.next_runs(after, 6)
     assert len(runs) == 6
     assert runs[0] > after
-    assert all(b > a for a, b in zip(runs, runs[1:]))
+    assert all(b > a for a, b in itertools.pairwise(runs))
     assert all(run.tzinfo is not None and run.utcoffset() == dt.timedelta(0) for run in runs)
     assert cadence.next_run(after) == runs[0]
     if isinstance(cadence.spec, Calendar):
@@ -134,7 +144,7 @@ def test_generated_rules_match_and_chain(spec, zone, after):
     cadence = Cadence("typed words", spec, zone)
     runs = cadence.next_runs(after, 5)
     assert all(run > after for run in runs)
-    assert all(b > a for a, b in zip(runs, runs[1:]))
+    assert all(b > a for a, b in itertools.pairwise(runs))
     for run in runs:
         assert _matches(spec, ZoneInfo(zone), run), run
     pinned = not (isinstance(spec.days, Weekdays) and spec.days.every > 1 and not spec.start)
@@ -151,7 +161,7 @@ def _matches(spec, tz, run):
     if spec.start and day < spec.start or spec.until and day > spec.until:
         return False
     minute = wall.hour * 60 + wall.minute
-    return minute in spec.times or any(_in_gap(day, t, tz) and _first_after_gap(run, t, tz) for t in spec.times)
+    return minute in spec.times or any(_in_gap(day, t, tz) and _first_after_gap(run, day, t, tz) for t in spec.times)
 
 
 def _day_selected(spec, day):
@@ -183,6 +193,7 @@ def _in_gap(day, minute, tz):
     return wall.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != wall.replace(tzinfo=None)
 
 
-def _first_after_gap(run, minute, tz):
+def _first_after_gap(run, day, minute, tz):
     before = (run - dt.timedelta(seconds=1)).astimezone(tz)
-    return before.hour * 60 + before.minute < minute and run.astimezone(tz).utcoffset() != before.utcoffset()
+    asked = dt.datetime(day.year, day.month, day.day, minute // 60, minute % 60)
+    return before.replace(tzinfo=None) < asked and run.astimezone(tz).utcoffset() != before.utcoffset()

@@ -1,0 +1,56 @@
+"""Bulk enqueue writes messages a real Dramatiq worker consumes, once each, delays honoured."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import dramatiq
+import pytest
+
+from jobs.bulk import enqueue_many
+
+
+@pytest.mark.redis
+def test_bulk_enqueued_messages_are_consumed_once_each_and_delays_are_kept(redis_url):
+    from dramatiq.brokers.redis import RedisBroker
+
+    broker = RedisBroker(url=redis_url, namespace=f"bulk-test-{uuid.uuid4().hex[:8]}")
+    seen: dict[int, float] = {}
+    lock = threading.Lock()
+
+    @dramatiq.actor(broker=broker, queue_name="bulk", max_retries=0)
+    def record(n: int) -> None:
+        with lock:
+            assert n not in seen, f"message {n} delivered twice"
+            seen[n] = time.monotonic()
+
+    sent_at = time.monotonic()
+    enqueue_many(broker, [(record.message(n), 800 if n % 2 else None) for n in range(300)])
+    worker = dramatiq.Worker(broker, worker_threads=4, worker_timeout=50)
+    worker.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(seen) < 300 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+        broker.client.flushdb()
+    assert sorted(seen) == list(range(300))
+    delayed = [seen[n] - sent_at for n in range(1, 300, 2)]
+    assert min(delayed) >= 0.75  # none released before its eta (small clock slack)
+
+
+def test_stub_broker_falls_back_to_one_by_one():
+    from dramatiq.brokers.stub import StubBroker
+
+    broker = StubBroker()
+
+    @dramatiq.actor(broker=broker, queue_name="bulk")
+    def noop(n: int) -> None:
+        pass
+
+    enqueue_many(broker, [(noop.message(n), None) for n in range(5)] + [(noop.message(9), 1000)])
+    assert broker.queues["bulk"].qsize() == 5
+    assert broker.queues["bulk.DQ"].qsize() == 1

@@ -1,0 +1,67 @@
+"""The `reportbot cadence` preview command."""
+
+import argparse
+import json
+
+import pytest
+
+from bot import cli_cadence
+
+
+def run(capsys, *argv):
+    parser = argparse.ArgumentParser(prog="reportbot")
+    cli_cadence.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["cadence", *argv])
+    code = args.func(args)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_prints_sentence_rule_and_runs_in_local_time_and_utc(capsys):
+    code, out, err = run(capsys, "every weekday at 9am", "--tz", "Europe/Berlin", "--count", "2",
+                         "--after", "2026-03-04T12:00+00:00")
+    assert code == 0 and err == ""
+    assert out.splitlines() == [
+        "Every weekday at 09:00 in Europe/Berlin",
+        "Rule: CRON_TZ=Europe/Berlin 0 9 * * 1-5",
+        "Next runs:",
+        "  Thu 2026-03-05 09:00 CET    2026-03-05 08:00 UTC",
+        "  Fri 2026-03-06 09:00 CET    2026-03-06 08:00 UTC",
+    ]
+
+
+def test_json_output_for_scripts(capsys):
+    code, out, _ = run(capsys, "every monday at 9 ET", "--tz", "Europe/Berlin", "--count", "1",
+                       "--after", "2026-03-04T12:00+00:00", "--json")
+    data = json.loads(out)
+    assert code == 0
+    assert data["timezone"] == "America/New_York"
+    assert data["description"] == "Every Monday at 09:00 in America/New_York"
+    assert data["next_runs"] == [{"local": "2026-03-09T09:00:00-04:00", "utc": "2026-03-09T13:00:00+00:00"}]
+    assert data["cadence"]["text"] == "every monday at 9 ET"
+
+
+def test_default_count_is_five(capsys):
+    code, out, _ = run(capsys, "hourly", "--after", "2026-03-04T12:00+00:00")
+    assert code == 0 and len(out.splitlines()) == 3 + 5
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["every monday at", "--tz", "UTC"], "I couldn't find a time in 'every monday at'. Try 'every monday at 9am'.\n"),
+        (["every day", "--tz", "Mars/Base"], "I don't know the time zone 'Mars/Base'."),
+        (["every day", "--count", "0"], "--count must be at least 1.\n"),
+        (["every day", "--after", "yesterday"], "--after wants an ISO date-time"),
+    ],
+)
+def test_errors_go_to_stderr_with_exit_code_2(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.startswith(message)
+    assert "Traceback" not in err
+
+
+def test_ended_schedule_says_so(capsys):
+    code, out, _ = run(capsys, "every day at 9 until 2026-03-04", "--after", "2026-03-04T12:00+00:00")
+    assert code == 0 and out.splitlines()[-1] == "No further runs."
