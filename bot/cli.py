@@ -42,7 +42,7 @@ def _serve(args: argparse.Namespace) -> int:
             stop.wait()
             handler.close()
         else:
-            server = make_server(build_wsgi(app, runtime.context.database), "0.0.0.0", settings.port)
+            server = make_server(build_wsgi(app, runtime.context.database, deps), "0.0.0.0", settings.port)
             log.info("listening on :%s%s", settings.port, "/slack/events")
             threading.Thread(target=lambda: (stop.wait(), server.close()), daemon=True).start()
             server.run()
@@ -111,6 +111,31 @@ def _run(args: argparse.Namespace) -> int:
         runtime.stop()
 
 
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.runtime import prepare_context
+    from jobs.status import collect_status, format_status
+
+    status = collect_status(prepare_context())
+    print(json.dumps(status.to_json(), indent=2, default=str) if args.json else format_status(status))
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from bot.runtime import prepare_context
+    from storage.tokens import create_token, revoke_tokens
+
+    context = prepare_context()
+    with context.database.session() as session:
+        if args.action == "create":
+            token = create_token(session, args.team_id, args.label)
+            print(f"Trigger token for {args.team_id} (shown once, keep it secret):\n{token}")
+        else:
+            print(f"revoked {revoke_tokens(session, args.team_id)} token(s) of {args.team_id}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reportbot", description="Scheduled reports in Slack, in plain words.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,13 +146,20 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply database migrations")
     run = sub.add_parser("run", help="run a schedule now, e.g. from another system")
     run.add_argument("schedule_id", type=int)
+    token = sub.add_parser("token", help="create or revoke a workspace's trigger API token")
+    token.add_argument("action", choices=["create", "revoke"])
+    token.add_argument("team_id", help="the Slack workspace (team) id, e.g. T0123ABCD")
+    token.add_argument("--label", default="", help="what the token is for")
+    status = sub.add_parser("status", help="schedules, due soon, running, failed recently, queue depth")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
     try:
         from bot import cli_cadence
 
         cli_cadence.register(sub)
     except ImportError:  # the cadence command ships with the cadence module
         pass
-    for name, fn in (("serve", _serve), ("clock", _clock), ("demo", _demo), ("migrate", _migrate), ("run", _run)):
+    for name, fn in (("serve", _serve), ("clock", _clock), ("demo", _demo), ("migrate", _migrate), ("run", _run),
+                     ("status", _status), ("token", _token)):
         sub.choices[name].set_defaults(func=fn)
     return parser
 

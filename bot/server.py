@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -13,6 +14,9 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 from sqlalchemy import text
+
+from bot.trigger_api import PATH as TRIGGER_PATH
+from bot.trigger_api import handle_trigger
 
 from storage.db import Database
 
@@ -46,14 +50,22 @@ class _Handler(SlackRequestHandler):
         return self.app.dispatch(bolt)
 
 
-def build_wsgi(app: App, database: Database) -> Callable:
-    """Return the WSGI application: Slack's endpoint plus health checks."""
+def build_wsgi(app: App, database: Database, deps=None) -> Callable:
+    """Return the WSGI application: Slack's endpoint, health checks, metrics and (with `deps`) the
+    trigger API."""
     slack = _Handler(app, path=EVENTS_PATH)
 
     def wsgi(environ, start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
             return _plain(start_response, "200 OK", "ok")
+        if path == "/metrics":
+            from jobs.metrics import render_metrics
+
+            body = render_metrics()
+            start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
         if path == "/readyz":
             try:
                 with database.engine.connect() as conn:
@@ -61,9 +73,19 @@ def build_wsgi(app: App, database: Database) -> Callable:
             except Exception as exc:  # report, don't crash: the load balancer asks again
                 return _plain(start_response, "503 Service Unavailable", f"database unavailable: {type(exc).__name__}")
             return _plain(start_response, "200 OK", "ready")
+        if path == TRIGGER_PATH and deps is not None:
+            status, payload = handle_trigger(environ, deps)
+            return _json(start_response, status, payload)
         return slack(environ, start_response)
 
     return wsgi
+
+
+def _json(start_response, status: int, payload: dict) -> list[bytes]:
+    data = json.dumps(payload).encode()
+    reason = HTTPStatus(status).phrase
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+    return [data]
 
 
 def _plain(start_response, status: str, body: str) -> list[bytes]:

@@ -12,6 +12,7 @@ import dramatiq
 from jobs import broker as _broker  # noqa: F401  (declares the broker before the actors)
 from jobs.bulk import enqueue_many
 from jobs.context import get_context
+from jobs.metrics import TICK_SECONDS
 from jobs.deliver import TransientDeliveryError, deliver as deliver_run
 from jobs.generate import generate as generate_run
 from jobs.tick import tick as run_tick
@@ -41,7 +42,8 @@ enqueue = _Enqueuer()
 @dramatiq.actor(queue_name="clock", max_retries=0, time_limit=120_000)
 def tick() -> None:
     """Find due schedules and release their runs."""
-    result = run_tick(get_context(), enqueue)
+    with TICK_SECONDS.time():
+        result = run_tick(get_context(), enqueue)
     if result.created or result.requeued:
         log.info("tick: %s runs created, %s re-enqueued", len(result.created), len(result.requeued))
 

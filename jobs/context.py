@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from jobs.pacing import LocalPacer, PacedWebClient, RedisPacer
+from jobs.email.settings import EmailSettings
+from jobs.links import LinkSettings
 from jobs.settings import JobSettings, SettingsError, SlackSettings
 from storage.artifacts import ArtifactStore
 from storage.db import Database, get_database
@@ -41,10 +44,15 @@ class AdjustableClock:
         self._offset = when - utcnow()
 
 
-def slack_client(token: str, api_url: str) -> WebClient:
-    """Build a WebClient that waits out short rate limits instead of failing."""
-    client = WebClient(token=token, base_url=api_url, timeout=30)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+def slack_client(token: str, api_url: str, *, pacer=None, team_id: str = "", multiplier: float = 1.0) -> WebClient:
+    """Build a WebClient that waits out short rate limits instead of failing (and paces itself when
+    given a pacer)."""
+    if pacer is not None:
+        client = PacedWebClient(pacer=pacer, team_id=team_id, multiplier=multiplier, token=token, base_url=api_url,
+                                timeout=30)
+    else:
+        client = WebClient(token=token, base_url=api_url, timeout=30)
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
     return client
 
 
@@ -57,7 +65,18 @@ class JobContext:
     now: Callable[[], dt.datetime] = utcnow
     # team id -> client; replaced by the multi-workspace installation store when OAuth is on.
     client_for_team: Callable[[str], WebClient] | None = None
+    # Email delivery and the signed links in emails; both read the environment unless given.
+    email: EmailSettings = field(default_factory=EmailSettings.from_env)
+    links: LinkSettings = field(default_factory=LinkSettings.from_env)
     _clients: dict[str, WebClient] = field(default_factory=dict)
+    _pacer: object | None = None
+
+    @property
+    def pacer(self):
+        """One pacer per process: shared buckets in Redis when there is Redis, else in memory."""
+        if self._pacer is None:
+            self._pacer = RedisPacer(self.settings.redis_url) if self.settings.redis_url else LocalPacer()
+        return self._pacer
 
     def slack(self, team_id: str) -> WebClient:
         if self.client_for_team is not None:
@@ -66,7 +85,10 @@ class JobContext:
             raise SettingsError("No Slack bot token: set SLACK_BOT_TOKEN.")
         client = self._clients.get(team_id)
         if client is None:
-            client = self._clients[team_id] = slack_client(self.slack_settings.bot_token, self.slack_settings.api_url)
+            client = self._clients[team_id] = slack_client(
+                self.slack_settings.bot_token, self.slack_settings.api_url, pacer=self.pacer, team_id=team_id,
+                multiplier=self.settings.slack_rate_multiplier,
+            )
         return client
 
 

@@ -52,6 +52,19 @@ class JobSettings:
     dispatch_timeout: float  # a queued run not picked up by then is enqueued again
     max_attempts: int  # a run whose worker died this many times is failed
     worker_threads: int
+    # Slack's tiers are minimums ("100+ per minute"); a workspace with a higher allowance (or a test
+    # emulator running minutes as seconds) multiplies the paced rates by this.
+    slack_rate_multiplier: float = 1.0
+    # Delivery: each destination is retried on its own with exponential backoff and jitter.
+    delivery_max_attempts: int = 8
+    delivery_backoff_base: float = 10.0  # seconds before the first retry (then doubling)
+    delivery_backoff_cap: float = 900.0
+    failures_before_pause: int = 3  # consecutive failed runs before a schedule goes to `error`
+    # Housekeeping (the `cleanup` actor, triggered by the tick every `cleanup_interval`).
+    artifact_retention_days: float = 30.0
+    run_retention_days: float = 90.0
+    stale_run_seconds: float = 7200.0  # a run unfinished this long is failed and reported
+    cleanup_interval: float = 3600.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "JobSettings":
@@ -65,4 +78,13 @@ class JobSettings:
             dispatch_timeout=_number(env, "DISPATCH_TIMEOUT", 600.0, minimum=1),
             max_attempts=int(_number(env, "MAX_ATTEMPTS", 3, minimum=1)),
             worker_threads=int(_number(env, "WORKER_THREADS", 4, minimum=1)),
+            slack_rate_multiplier=_number(env, "SLACK_RATE_MULTIPLIER", 1.0, minimum=0.01),
+            delivery_max_attempts=int(_number(env, "DELIVERY_MAX_ATTEMPTS", 8, minimum=1)),
+            delivery_backoff_base=_number(env, "DELIVERY_BACKOFF_BASE", 10.0),
+            delivery_backoff_cap=_number(env, "DELIVERY_BACKOFF_CAP", 900.0),
+            failures_before_pause=int(_number(env, "FAILURES_BEFORE_PAUSE", 3, minimum=1)),
+            artifact_retention_days=_number(env, "ARTIFACT_RETENTION_DAYS", 30.0, minimum=0.001),
+            run_retention_days=_number(env, "RUN_RETENTION_DAYS", 90.0, minimum=0.001),
+            stale_run_seconds=_number(env, "STALE_RUN_SECONDS", 7200.0, minimum=1),
+            cleanup_interval=_number(env, "CLEANUP_INTERVAL", 3600.0, minimum=1),
         )

@@ -8,23 +8,104 @@ from enum import StrEnum
 
 
 class ScheduleActions(StrEnum):
+    """Buttons about one schedule, on report messages, App Home, replies and failure notices."""
+
     RUN_NOW = "schedule-run-now"
     PAUSE = "schedule-pause"
     RESUME = "schedule-resume"
     HISTORY = "schedule-history"
     EDIT = "schedule-edit"
     DELETE = "schedule-delete"
+    DELETE_CONFIRM = "schedule-delete-confirm"
+    DELETE_CANCEL = "schedule-delete-cancel"
     OVERFLOW = "schedule-overflow"
     RETRY = "schedule-retry"
+
+
+class OverflowChoices(StrEnum):
+    """Values (prefixes) of the App Home overflow menu's options."""
+
+    HISTORY = "history"
+    DELETE = "delete"
 
 
 class HomeActions(StrEnum):
     CREATE = "home-create"
     REFRESH = "home-refresh"
     PAGE = "home-page"
+    SCOPE = "home-scope"
 
 
 class HomeBlocks(StrEnum):
     HEADER = "home-header"
+    TOOLBAR = "home-toolbar"
     SCHEDULES = "home-schedules"
+    PAGER = "home-pager"
     RUNS = "home-runs"
+    SCHEDULE_PREFIX = "home-schedule-"  # + schedule id
+    ACTIONS_PREFIX = "home-actions-"  # + schedule id
+
+
+class ViewCallbacks(StrEnum):
+    SCHEDULE_MODAL = "schedule-modal"
+
+
+class ModalBlocks(StrEnum):
+    """Block ids of the create/edit modal; input blocks are the keys of `response_action: errors`."""
+
+    NAME = "schedule-name"
+    REPORT_TYPE = "schedule-report-type"
+    PARAM_PREFIX = "schedule-param-"  # + the report type's parameter name
+    CADENCE = "schedule-cadence"
+    CADENCE_PREVIEW = "schedule-cadence-preview"
+    TIMEZONE = "schedule-timezone"
+    CHANNELS = "schedule-channels"
+    PEOPLE = "schedule-people"
+    EMAILS = "schedule-emails"
+    FORMATS = "schedule-formats"
+    OPTIONS = "schedule-options"
+    PREVIEW = "schedule-preview"
+    PREVIEW_STATUS = "schedule-preview-status"
+
+
+class ModalActions(StrEnum):
+    NAME = "schedule-name-input"
+    REPORT_TYPE = "schedule-report-type-select"
+    PARAM = "schedule-param-input"
+    CADENCE = "schedule-cadence-input"
+    TIMEZONE = "schedule-timezone-select"
+    CHANNELS = "schedule-channels-select"
+    PEOPLE = "schedule-people-select"
+    EMAILS = "schedule-emails-input"
+    FORMATS = "schedule-formats-select"
+    OPTIONS = "schedule-options-select"
+    PREVIEW_NOW = "schedule-preview-now"
+
+
+class ModalOptions(StrEnum):
+    """Values of checkbox options in the modal."""
+
+    SKIP_IF_EMPTY = "skip-if-empty"
+    PARAM_ON = "on"
+
+
+class ChatActions(StrEnum):
+    """Buttons on the bot's answers to plain-words requests (it never acts without one)."""
+
+    CONFIRM = "chat-confirm"
+    OPEN_MODAL = "chat-open-modal"
+    CANCEL = "chat-cancel"
+
+
+class ChatBlocks(StrEnum):
+    UNDERSTOOD = "chat-understood"
+    CHOICES = "chat-choices"
+
+
+class ReplyBlocks(StrEnum):
+    """Block ids of ephemeral replies to `/report`."""
+
+    SCHEDULE = "reply-schedule"
+    ACTIONS = "reply-actions"
+    DELETE = "reply-delete"
+    PROGRESS = "reply-progress"

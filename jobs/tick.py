@@ -39,7 +39,7 @@ def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, b
     Per batch: one claim query, cadences compiled once and cached, one bulk insert of the runs,
     one statement moving every schedule to its next slot, then one bulk enqueue after commit.
     """
-    now = now or ctx.now()
+    now_given, now = now, now or ctx.now()
     settings = ctx.settings
     horizon = now + dt.timedelta(seconds=settings.lookahead)
     grace = dt.timedelta(seconds=settings.missed_grace)
@@ -62,8 +62,11 @@ def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, b
                 next_runs.append((schedule.id, plan.next_run_at))
             created = run_repo.insert_runs(session, new_runs)
             schedule_repo.set_next_runs(session, next_runs)
-        # Enqueue only after commit, so a worker never looks for a run that is not there yet.
-        released = [(run_id, "generate", max(0, int((slots[schedule_id] - now).total_seconds() * 1000)))
+        # Enqueue only after commit, so a worker never looks for a run that is not there yet. The
+        # delay is measured from this moment, not from the tick's start, so work is released at
+        # the slot time however long the batch took.
+        sent_at = ctx.now() if now_given is None else now
+        released = [(run_id, "generate", max(0, int((slots[schedule_id] - sent_at).total_seconds() * 1000)))
                     for run_id, schedule_id in created]
         _send(enqueue, released)
         result.claimed += len(due)

@@ -1,19 +1,27 @@
-"""Start a run outside the schedule: run-now buttons, `/report run`, and the CLI."""
+"""Start a run outside the schedule: run-now buttons, `/report run`, previews, and the CLI."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
 from jobs.context import JobContext
 from storage import runs as run_repo
 from storage.audit import record
-from storage.models import FINAL_RUN_STATUSES, Run, RunTrigger, Schedule
+from storage.models import (FINAL_RUN_STATUSES, Destination, DestinationKind, Run, RunTrigger, Schedule,
+                            ScheduleStatus)
+from storage.progress import add_progress_message
+from storage.run_history import last_manual_run_at
 
 Enqueue = Callable[[int, str, int], None]
+
+# A preview rides the normal pipeline on a hidden schedule: status `deleted` (so no list, quota, tick
+# or name check ever sees it) whose only destination is the DM of the person who asked.
+PREVIEW_PREFIX = "Preview · "
 
 
 @dataclass(frozen=True)
@@ -27,12 +35,48 @@ class AlreadyRunning:
     status: str
 
 
+@dataclass(frozen=True)
+class CoolingDown:
+    seconds_left: int
+
+
+@dataclass(frozen=True)
+class ProgressTarget:
+    """The "Generating…" message to update when the run settles: a real message or a response_url."""
+
+    user_id: str
+    channel_id: str | None = None
+    message_ts: str | None = None
+    response_url: str | None = None
+
+
+@dataclass(frozen=True)
+class PreviewRequest:
+    """What the create/edit modal holds when its "send me a preview now" button is pressed."""
+
+    team_id: str
+    user_id: str
+    name: str
+    report_type: str
+    params: dict[str, Any]
+    formats: list[str]
+    cadence_text: str
+    cadence: dict[str, Any]
+    timezone: str
+
+
+def is_preview(schedule: Schedule) -> bool:
+    return schedule.status == ScheduleStatus.DELETED and schedule.name.startswith(PREVIEW_PREFIX)
+
+
 def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, enqueue: Enqueue,
-            trigger: str = RunTrigger.MANUAL) -> RunStarted | AlreadyRunning:
+            trigger: str = RunTrigger.MANUAL, progress: ProgressTarget | None = None,
+            cooldown_seconds: float = 0) -> RunStarted | AlreadyRunning | CoolingDown:
     """Create a manual run of `schedule` and queue it on the interactive queue.
 
     At most one run of a schedule is in flight: a second request while one runs says so instead
-    of piling up.
+    of piling up; within `cooldown_seconds` of the last manual run it says when to ask again. The
+    progress message is recorded with the run, before it is queued, so the run cannot settle unseen.
     """
     now = ctx.now()
     with ctx.database.session() as session:
@@ -42,11 +86,50 @@ def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, 
         )
         if busy is not None:
             return AlreadyRunning(busy.id, busy.status)
+        if cooldown_seconds > 0:
+            last = last_manual_run_at(session, schedule.id)
+            if last is not None and (now - last).total_seconds() < cooldown_seconds:
+                return CoolingDown(max(1, int(cooldown_seconds - (now - last).total_seconds() + 0.999)))
         run_id = run_repo.insert_run(
             session, schedule_id=schedule.id, scheduled_for=now, trigger=trigger, triggered_by=user_id,
             lease_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout),
         )
-        record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id, action="run_now",
-               surface=surface, details={"run_id": run_id})
+        if run_id is None:  # the same instant was taken by a run a moment ago: that one is in flight
+            return AlreadyRunning(0, "pending")
+        if progress is not None:
+            add_progress_message(session, run_id=run_id, user_id=progress.user_id, channel_id=progress.channel_id,
+                                 message_ts=progress.message_ts, response_url=progress.response_url)
+        record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id,
+               action="retry" if trigger == RunTrigger.RETRY else "run_now", surface=surface,
+               details={"run_id": run_id})
+    enqueue(run_id, "generate_now", 0)
+    return RunStarted(run_id)
+
+
+def start_preview(ctx: JobContext, request: PreviewRequest, *, enqueue: Enqueue,
+                  progress: ProgressTarget | None = None) -> RunStarted:
+    """Generate the report as configured so far and send it only to the person who asked."""
+    now = ctx.now()
+    label = (request.name.strip() or "untitled report")[:150]
+    with ctx.database.session() as session:
+        # Built directly as `deleted`: it never counts against names, quotas, lists or the tick.
+        hidden = Schedule(
+            team_id=request.team_id, name=f"{PREVIEW_PREFIX}{label}", name_key=f"{PREVIEW_PREFIX}{label}".casefold(),
+            owner_user_id=request.user_id, report_type=request.report_type, params=dict(request.params),
+            formats=list(request.formats), cadence_text=request.cadence_text, cadence=request.cadence,
+            timezone=request.timezone, status=ScheduleStatus.DELETED, next_run_at=None,
+            destinations=[Destination(kind=DestinationKind.SLACK_USER, target=request.user_id, label="your DM")],
+        )
+        session.add(hidden)
+        session.flush()
+        run_id = run_repo.insert_run(
+            session, schedule_id=hidden.id, scheduled_for=now, trigger=RunTrigger.MANUAL,
+            triggered_by=request.user_id, lease_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout),
+        )
+        if progress is not None:
+            add_progress_message(session, run_id=run_id, user_id=progress.user_id, channel_id=progress.channel_id,
+                                 message_ts=progress.message_ts, response_url=progress.response_url)
+        record(session, team_id=request.team_id, schedule_id=hidden.id, actor=request.user_id, action="preview",
+               surface="modal", details={"run_id": run_id, "report_type": request.report_type})
     enqueue(run_id, "generate_now", 0)
     return RunStarted(run_id)

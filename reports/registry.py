@@ -1,7 +1,14 @@
 """Report types: a registry filled by decorators, built-ins registered the way a plugin would.
 
 Third-party packages add types through the `reportbot.report_types` entry point: each entry point
-names a module whose import registers its types with `@report_type(...)`.
+names a module whose import registers its types with `@report_type(...)`:
+
+    [project.entry-points."reportbot.report_types"]
+    tickets = "acme_reports.tickets"
+
+Each type declares its parameters (`Param`) so the Slack modal and the `/report` one-liner can ask
+for them without type-specific code; `ReportType.validate_params` turns raw answers into typed
+values or a `ParameterError` that says what is wrong.
 """
 
 from __future__ import annotations
@@ -9,48 +16,203 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from typing import Any
 
 from reports.errors import ParameterError, UnknownReportType
 from reports.table import Table
-from reports.window import Window
+from reports.window import MAX_N, WINDOW_KINDS, WINDOW_LABELS, Window
 
 log = logging.getLogger(__name__)
 
-_BUILTINS = ("reports.types.demo_sales",)
+ENTRY_POINT_GROUP = "reportbot.report_types"
+_BUILTINS = (
+    "reports.types.demo_sales",
+    "reports.types.sql",
+    "reports.types.channel_activity",
+    "reports.types.prompt",
+)
+
+PARAM_TYPES = ("text", "integer", "number", "choice", "boolean", "list", "channels")
+# Every schedule may carry these; jobs/generate.py takes them out before the type sees its params.
+WINDOW_PARAM_NAMES = ("window", "window_n")
+_TRUE = ("1", "true", "yes", "y", "on")
+_FALSE = ("0", "false", "no", "n", "off")
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_CHANNEL_MENTION = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]{6,}$")
 
 
 @dataclass(frozen=True)
 class Param:
-    """A parameter a report type declares, so Slack can ask for it without type-specific code."""
+    """A parameter a report type declares, so Slack can ask for it without type-specific code.
+
+    `type` is one of PARAM_TYPES. `min`/`max` bound an integer or number, and the item count of a
+    list or channels value; `max_length` bounds text. `choices_from` supplies choices that are only
+    known at run time (data sources, report types); it wins over `choices`.
+    """
 
     name: str
     label: str
-    type: str = "text"  # text | integer | choice | boolean
+    type: str = "text"  # text | integer | number | choice | boolean | list | channels
     required: bool = False
     choices: tuple[str, ...] = ()
     default: Any = None
     help: str = ""
+    multiline: bool = False
+    min: float | None = None
+    max: float | None = None
+    max_length: int | None = None
+    choices_from: Callable[[], Iterable[str]] | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # Declaration mistakes are programming errors: fail when the type registers, not at 9am.
+        if not _NAME.match(self.name):
+            raise ValueError(f"parameter name {self.name!r} must be lower_snake_case")
+        if self.type not in PARAM_TYPES:
+            raise ValueError(f"parameter {self.name!r} has unknown type {self.type!r}; use one of {PARAM_TYPES}")
+        if self.type == "choice" and not (self.choices or self.choices_from):
+            raise ValueError(f"choice parameter {self.name!r} declares no choices")
+        if not self.label:
+            raise ValueError(f"parameter {self.name!r} needs a label")
+
+    def available_choices(self) -> tuple[str, ...]:
+        """The choices as of now (dynamic ones are asked for each time)."""
+        if self.choices_from is not None:
+            return tuple(str(c) for c in self.choices_from())
+        return tuple(self.choices)
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-safe description for the modal and the one-liner's help."""
+        return {
+            "name": self.name, "label": self.label, "type": self.type, "required": self.required,
+            "choices": list(self.available_choices()), "default": _json_safe(self.default), "help": self.help,
+            "multiline": self.multiline, "min": self.min, "max": self.max, "max_length": self.max_length,
+        }
 
     def coerce(self, raw: Any) -> Any:
         """Validate and convert one raw value, raising ParameterError with a readable message."""
-        if raw is None or raw == "":
+        if _is_empty(raw):
             if self.required:
                 raise ParameterError(f"“{self.label}” is required.")
             return self.default
         if self.type == "integer":
-            try:
-                return int(str(raw).strip())
-            except ValueError:
-                raise ParameterError(f"“{self.label}” must be a whole number, not “{raw}”.") from None
+            return self._bounded(self._integer(raw))
+        if self.type == "number":
+            return self._bounded(self._number(raw))
         if self.type == "boolean":
-            return str(raw).strip().lower() in ("1", "true", "yes", "on")
-        if self.type == "choice" and str(raw) not in self.choices:
-            raise ParameterError(f"“{self.label}” must be one of: {', '.join(self.choices)}.")
-        return str(raw)
+            return self._boolean(raw)
+        if self.type == "choice":
+            return self._choice(raw)
+        if self.type == "list":
+            return self._items(_split(raw))
+        if self.type == "channels":
+            return self._items(tuple(dict.fromkeys(_channel_ref(item) for item in _split(raw))))
+        text = str(raw) if self.multiline else str(raw).strip()
+        if self.max_length is not None and len(text) > self.max_length:
+            raise ParameterError(f"“{self.label}” is too long: {len(text):,} characters, at most "
+                                 f"{self.max_length:,}.")
+        return text
+
+    def _integer(self, raw: Any) -> int:
+        if isinstance(raw, bool):
+            raise ParameterError(f"“{self.label}” must be a whole number, not “{raw}”.")
+        if isinstance(raw, int):
+            return raw
+        try:
+            return int(str(raw).strip().replace(",", "").replace("_", ""))
+        except ValueError:
+            raise ParameterError(f"“{self.label}” must be a whole number, not “{raw}”.") from None
+
+    def _number(self, raw: Any) -> float:
+        try:
+            value = float(str(raw).strip().replace(",", "")) if not isinstance(raw, bool) else math.nan
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ParameterError(f"“{self.label}” must be a number, not “{raw}”.")
+        return value
+
+    def _bounded(self, value: int | float) -> int | float:
+        if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
+            raise ParameterError(f"“{self.label}” must be between {_num(self.min)} and {_num(self.max)}, "
+                                 f"not {_num(value)}.")
+        return value
+
+    def _boolean(self, raw: Any) -> bool:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise ParameterError(f"“{self.label}” must be yes or no, not “{raw}”.")
+
+    def _choice(self, raw: Any) -> str:
+        choices = self.available_choices()
+        wanted = str(raw).strip()
+        for choice in choices:
+            if choice.lower() == wanted.lower():
+                return choice
+        shown = ", ".join(choices) if choices else "(none are set up yet)"
+        raise ParameterError(f"“{self.label}” must be one of: {shown} — not “{wanted}”.")
+
+    def _items(self, items: tuple[str, ...]) -> tuple[str, ...]:
+        if not items and self.required:
+            raise ParameterError(f"“{self.label}” is required.")
+        if self.max is not None and len(items) > self.max:
+            raise ParameterError(f"“{self.label}” takes at most {_num(self.max)} items, not {len(items)}.")
+        return items
+
+
+def _is_empty(raw: Any) -> bool:
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, (list, tuple, set, frozenset)):
+        return not raw
+    return False
+
+
+def _split(raw: Any) -> tuple[str, ...]:
+    """Split "a, b c" or ["a", "b"] into items; Slack modals send lists, the one-liner sends text."""
+    parts = raw if isinstance(raw, (list, tuple, set, frozenset)) else re.split(r"[,\s]+", str(raw))
+    return tuple(str(p).strip() for p in parts if str(p).strip())
+
+
+def _channel_ref(item: str) -> str:
+    """Normalise a channel reference: "<#C123|x>" and "C123" give the id, "#name" and "name" give "#name"."""
+    mention = _CHANNEL_MENTION.match(item)
+    if mention:
+        return mention.group(1)
+    if _CHANNEL_ID.match(item):
+        return item
+    name = item.lstrip("#").lower()
+    if not name or not re.match(r"^[a-z0-9][a-z0-9._-]*$", name):
+        raise ParameterError(f"“{item}” is not a channel; pick channels like #sales.")
+    return f"#{name}"
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "any"
+    return f"{int(value):,}" if float(value).is_integer() else f"{value:,}"
+
+
+def _json_safe(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+WINDOW_PARAMS = (
+    Param("window", "Report window", type="choice", choices=WINDOW_KINDS,
+          help="The period each run reports on: " + "; ".join(f"{k} = {v}" for k, v in WINDOW_LABELS.items())),
+    Param("window_n", "Window length (N)", type="integer", min=1, max=MAX_N, default=7,
+          help="N for “last N days” and “last N hours”."),
+)
 
 
 @dataclass(frozen=True)
@@ -62,6 +224,9 @@ class ReportRequest:
     timezone: str
     slot: dt.datetime
     services: dict[str, Any] = field(default_factory=dict)  # e.g. a Slack client for Slack-native types
+    # Who the run is for: data sources decide from these whether the schedule may read them.
+    owner_user_id: str | None = None
+    team_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -75,12 +240,32 @@ class ReportType:
     default_formats: tuple[str, ...] = ("csv",)
 
     def validate_params(self, raw: dict[str, Any]) -> dict[str, Any]:
-        """Return the params converted to their types; reject unknown names and bad values."""
+        """Return the params converted to their types; reject unknown names and bad values.
+
+        "window" and "window_n" are checked too when present (the modal sends them with the rest)
+        and returned as given; jobs/generate.py removes them before it calls this.
+        """
         known = {p.name for p in self.params}
-        unknown = sorted(set(raw) - known)
+        unknown = sorted(set(raw) - known - set(WINDOW_PARAM_NAMES))
         if unknown:
-            raise ParameterError(f"{self.title} has no parameter {', '.join(unknown)}.")
-        return {p.name: p.coerce(raw.get(p.name)) for p in self.params}
+            raise ParameterError(f"{self.title} has no parameter {', '.join(unknown)}. "
+                                 f"It takes: {', '.join(p.name for p in self.params) or 'no parameters'}.")
+        values = {p.name: p.coerce(raw.get(p.name)) for p in self.params}
+        for param in WINDOW_PARAMS:
+            if param.name in raw:
+                values[param.name] = param.coerce(raw[param.name])
+        return values
+
+    def form_params(self) -> tuple[Param, ...]:
+        """The type's own parameters followed by the window ones, defaulting to this type's window."""
+        window, window_n = WINDOW_PARAMS
+        return (*self.params, replace(window, default=self.default_window), window_n)
+
+    def describe(self) -> dict[str, Any]:
+        """A JSON-safe description of the type and everything the user can set."""
+        return {"name": self.name, "title": self.title, "description": self.description,
+                "default_window": self.default_window, "default_formats": list(self.default_formats),
+                "params": [p.describe() for p in self.form_params()]}
 
 
 _TYPES: dict[str, ReportType] = {}
@@ -97,22 +282,41 @@ def report_type(
     default_formats: tuple[str, ...] = ("csv",),
 ) -> Callable[[Callable[[ReportRequest], Table]], Callable[[ReportRequest], Table]]:
     """Register `fetch(request) -> Table` as the report type `name`."""
+    if not _NAME.match(name):
+        raise ValueError(f"report type name {name!r} must be lower_snake_case")
+    if default_window not in WINDOW_KINDS:
+        raise ValueError(f"report type {name!r}: unknown default window {default_window!r}")
+    names = [p.name for p in params]
+    clashes = sorted({n for n in names if names.count(n) > 1} | (set(names) & set(WINDOW_PARAM_NAMES)))
+    if clashes:
+        raise ValueError(f"report type {name!r}: parameter names repeated or reserved: {', '.join(clashes)}")
 
     def register(fetch: Callable[[ReportRequest], Table]) -> Callable[[ReportRequest], Table]:
-        _TYPES[name] = ReportType(name, title, description, fetch, params, default_window, default_formats)
+        existing = _TYPES.get(name)
+        # Re-importing the same module re-registers the same function; another function taking a
+        # taken name is a clash a plugin author must hear about.
+        if existing is not None and _origin(existing.fetch) != _origin(fetch):
+            raise ValueError(f"report type {name!r} is already registered by {_origin(existing.fetch)}")
+        _TYPES[name] = ReportType(name, title, description, fetch, tuple(params), default_window,
+                                  tuple(default_formats))
         return fetch
 
     return register
 
 
-def _load() -> None:
+def _origin(fetch: Callable) -> str:
+    return f"{getattr(fetch, '__module__', '?')}.{getattr(fetch, '__qualname__', '?')}"
+
+
+def load_plugins(*, reload: bool = False) -> None:
+    """Import the built-in types and every `reportbot.report_types` entry point (once, unless `reload`)."""
     global _loaded
-    if _loaded:
+    if _loaded and not reload:
         return
     _loaded = True
     for module in _BUILTINS:
         importlib.import_module(module)
-    for entry in entry_points(group="reportbot.report_types"):
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
         try:
             entry.load()
         except Exception:  # a broken plugin must not take the built-ins down with it
@@ -120,7 +324,7 @@ def _load() -> None:
 
 
 def get_report_type(name: str) -> ReportType:
-    _load()
+    load_plugins()
     try:
         return _TYPES[name]
     except KeyError:
@@ -129,5 +333,5 @@ def get_report_type(name: str) -> ReportType:
 
 
 def all_report_types() -> list[ReportType]:
-    _load()
+    load_plugins()
     return sorted(_TYPES.values(), key=lambda t: t.name)

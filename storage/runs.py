@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import or_, select, text, update
+from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Delivery, DeliveryStatus, Run, RunStatus, Schedule
+from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, Run, RunStatus, Schedule
 
 
 def _insert(session: Session):
@@ -215,3 +215,109 @@ def unfinished_runs(session: Session) -> list[Run]:
     """Runs not yet in a final status, oldest first."""
     query = select(Run).where(Run.status.in_((RunStatus.PENDING, RunStatus.RUNNING, RunStatus.DELIVERING)))
     return list(session.scalars(query.order_by(Run.id)))
+
+
+def lock_schedule(session: Session, schedule_id: int) -> Schedule | None:
+    """Lock a schedule's row for this transaction (PostgreSQL; SQLite already serialises writers).
+
+    Taken while deciding whether a run may start generating, so two workers handed runs of the
+    same schedule cannot both see "nothing running" and both start.
+    """
+    query = select(Schedule).where(Schedule.id == schedule_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def generating_run(session: Session, schedule_id: int, *, other_than: int, now: dt.datetime) -> Run | None:
+    """Another run of the schedule that a live worker is generating right now, if any."""
+    query = select(Run).where(
+        Run.schedule_id == schedule_id, Run.id != other_than, Run.status == RunStatus.RUNNING,
+        Run.lease_token.is_not(None), Run.lease_until >= now,
+    ).limit(1)
+    return session.scalar(query)
+
+
+def mark_sending(session: Session, delivery_id: int, *, run_id: int, token: str, now: dt.datetime,
+                 channel_id: str | None = None, message_id: str | None = None) -> bool:
+    """Record an attempt before calling Slack or SMTP, if this worker still holds the run.
+
+    The lease check and the status change are one statement: a worker that lost its lease (it
+    stalled and another took over) finds 0 rows and must not send.
+    """
+    values: dict[str, Any] = {"status": DeliveryStatus.SENDING, "attempts": Delivery.attempts + 1,
+                              "sending_at": now, "next_attempt_at": None}
+    if channel_id is not None:
+        values["channel_id"] = channel_id
+    if message_id is not None:
+        values["smtp_message_id"] = message_id
+    holder = exists().where(Run.id == run_id, Run.lease_token == token)
+    statement = (
+        update(Delivery)
+        .where(Delivery.id == delivery_id,
+               Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)), holder)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
+
+
+def add_fallback_delivery(session: Session, run_id: int, destination: str, *, fallback_for: str) -> Delivery | None:
+    """Add a pending delivery standing in for a failed one; None if the destination is already there."""
+    created = session.scalar(
+        _insert(session)(Delivery)
+        .values(run_id=run_id, destination=destination, status=DeliveryStatus.PENDING, attempts=0,
+                fallback_for=fallback_for, created_at=dt.datetime.now(dt.timezone.utc))
+        .on_conflict_do_nothing(index_elements=["run_id", "destination"])
+        .returning(Delivery.id)
+    )
+    return session.get(Delivery, created) if created is not None else None
+
+
+def reopen_for_retry(session: Session, run: Run, *, now: dt.datetime, dispatch_until: dt.datetime) -> str:
+    """Put a finished run back in line (the owner's Retry button); return the phase to enqueue.
+
+    Generated runs are only re-delivered, and only to destinations not yet sent; runs that never
+    produced files are generated again for their own slot, so the report covers the same period.
+    """
+    phase = "deliver" if run.artifacts else "generate"
+    run.status = RunStatus.DELIVERING if phase == "deliver" else RunStatus.PENDING
+    run.attempt = 0
+    run.lease_token = None
+    run.lease_until = dispatch_until
+    run.notified_at = None
+    run.error = None
+    run.finished_at = None
+    run.started_at = now  # a new start: the stale-run sweep measures from here
+    for delivery in run.deliveries:
+        if delivery.status in (DeliveryStatus.FAILED, DeliveryStatus.PENDING):
+            delivery.status = DeliveryStatus.PENDING
+            delivery.attempts = 0
+            delivery.next_attempt_at = None
+    return phase
+
+
+def unnotified_failures(session: Session, *, since: dt.datetime, limit: int = 200) -> list[Run]:
+    """Failed or partial runs whose owner was not told yet (the worker died before the DM)."""
+    query = (
+        select(Run)
+        .where(Run.status.in_((RunStatus.FAILED, RunStatus.PARTIAL)), Run.notified_at.is_(None),
+               Run.finished_at >= since)
+        .order_by(Run.finished_at)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def stuck_runs(session: Session, *, started_before: dt.datetime, limit: int = 200) -> list[Run]:
+    """Unfinished runs older than any healthy run can be: a hung worker keeps renewing their lease."""
+    query = (
+        select(Run)
+        .where(Run.status.not_in(list(FINAL_RUN_STATUSES)),
+               func.coalesce(Run.started_at, Run.created_at) < started_before)
+        .order_by(Run.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return list(session.scalars(query))

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
+from jobs.cadence.clock import take_time, time_like, time_value
 from jobs.cadence.cursor import Cursor
 from jobs.cadence.errors import CadenceError
 
@@ -12,6 +14,9 @@ _STOP_WORDS = ("at", "every", "starting", "to", "from", "except", "holiday", "be
                "morning", ",", ";", "(")
 _STOP_KINDS = ("zone", "time", "minute", "freq")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_END_OF = re.compile(r"(?:the )?end of (?:the )?(\w+)")
+DAY_MINUTES = 24 * 60
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
 
 
 def bounds_clause(cursor: Cursor) -> bool:
@@ -21,6 +26,10 @@ def bounds_clause(cursor: Cursor) -> bool:
     word = cursor.take()
     if word.value == "starting":
         cursor.accept("from", "on")
+        if (cursor.kw(0, "at") or cursor.kind(0, "time")) and time_like(cursor, 1 if cursor.kw(0, "at") else 0):
+            cursor.accept("at")
+            cursor.draft.set_window(time_value(take_time(cursor)), DAY_MINUTES - 1)  # "every 6 hours starting at 2am"
+            return True
     if cursor.kind(0, "time"):
         raise CadenceError(f"'{word.text} {cursor.peek().text}' reads like a time. For a daily window write "
                            "'from 8am to 6pm'; for an end date, 'until 2026-03-01'.")
@@ -57,6 +66,9 @@ def parse_date(phrase: str, today: dt.date) -> dt.date:
             return dt.date.fromisoformat(phrase)
         except ValueError:
             raise CadenceError(f"'{phrase}' isn't a real date. Try a date like '2026-03-01'.") from None
+    named = _named_date(phrase, today)
+    if named:
+        return named
     import dateparser  # imported lazily: it is slow to load and only bounds need it
 
     found = dateparser.parse(
@@ -71,3 +83,23 @@ def parse_date(phrase: str, today: dt.date) -> dt.date:
     if found is None:
         raise CadenceError(f"I couldn't read the date '{phrase}'. Try 'until 2026-03-01' or 'starting next monday'.")
     return found.date()
+
+
+def _named_date(phrase: str, today: dt.date) -> dt.date | None:
+    """Read 'next week/month/year' as its first day and 'end of june/the month/the year' as its last."""
+    if phrase == "next week":
+        return today + dt.timedelta(days=7 - today.weekday())
+    if phrase == "next month":
+        return (today.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    if phrase == "next year":
+        return dt.date(today.year + 1, 1, 1)
+    found = _END_OF.fullmatch(phrase)
+    if not found:
+        return None
+    if found[1] == "year":
+        return dt.date(today.year, 12, 31)
+    month = today.month if found[1] == "month" else _MONTHS.get(found[1][:3])
+    if month is None:
+        return None
+    year = today.year + (month < today.month)
+    return dt.date(year, month, calendar.monthrange(year, month)[1])

@@ -38,6 +38,12 @@ class Draft:
         if unit == "week" and self.weeks in (None, n):
             self.weeks = n
             return
+        daily, sub_daily = (1, "day"), ("minute", "hour")
+        if (n, unit) == daily and self.step and self.step[1] in sub_daily:
+            return  # "every day, every hour from 9 to 5"
+        if self.step == daily and unit in sub_daily:
+            self.step = (n, unit)
+            return
         if unit == "week" or self.step and self.step != (n, unit):
             raise CadenceError(f"'{self.text}' gives two different repeats. Pick one, e.g. 'every 30 minutes' "
                                "or 'every day at 9am'.")

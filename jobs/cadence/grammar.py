@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from jobs.cadence.bounds import bounds_clause
 from jobs.cadence.calendars import holidays_clause
+from jobs.cadence.clock import (
+    says_meridiem,
+    take_time,
+    time_like,
+    time_value,
+    time_width,
+)
 from jobs.cadence.cursor import Cursor
 from jobs.cadence.draft import Draft
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.grammar_days import date_clause, days_clause, edge_clause, nth_clause
-from jobs.cadence.lexer import Token, clock_minutes, normalise, tokenize
+from jobs.cadence.lexer import normalise, tokenize
 from jobs.cadence.words import ONE_OFF
 
+_BUSINESS_HOURS = re.compile(r"\b(?:business|working|office|work) hours\b")
 _FILLER = ("the", "on", "of", "and", ",", ";", "(", ")", "filler", "time")
 
 
@@ -27,32 +36,6 @@ def read_draft(text: str, today: dt.date) -> Draft:
     if not cursor.draft.says_when():
         raise CadenceError(f"When should '{text}' run? Add a day or time, e.g. 'every monday at 9am'.")
     return cursor.draft
-
-
-def time_like(cursor: Cursor, ahead: int) -> bool:
-    """Tell whether the token `ahead` can be read as a clock time."""
-    token = cursor.peek(ahead)
-    if token is None:
-        return False
-    if token.kind == "time":
-        return True
-    return token.kind == "num" and not cursor.kind(ahead + 1, "unit", "month")
-
-
-def time_value(token: Token) -> int:
-    """Read a time or bare number token as minutes after midnight (bare hours are 24-hour)."""
-    if token.kind == "time":
-        return token.value
-    digits = token.text
-    if not digits.isdigit() or len(digits) <= 2:
-        return clock_minutes(token.value, 0, None, digits)
-    if len(digits) <= 4:
-        return clock_minutes(int(digits[:-2]), int(digits[-2:]), None, digits)
-    raise CadenceError(f"'{digits}' isn't a clock time. Try '9am' or '17:30'.")
-
-
-def _explicit(token: Token) -> bool:
-    return token.kind == "time" and token.text.isalpha() or "am" in token.text or "pm" in token.text
 
 
 def _times_clause(cursor: Cursor) -> bool:
@@ -72,7 +55,7 @@ def _times_clause(cursor: Cursor) -> bool:
 
 
 def _read_time(cursor: Cursor) -> None:
-    token = cursor.take()
+    token = take_time(cursor)
     if token.kind == "minute":
         if cursor.draft.minute_offset is not None:
             raise CadenceError("Give one minute past the hour, e.g. 'every hour at :15'.")
@@ -91,17 +74,18 @@ def _window_clause(cursor: Cursor) -> bool:
     if cursor.kw(0, "between", "from") and time_like(cursor, 1):
         opener = cursor.take().value
         joins = ("and", "to", "-") if opener == "between" else ("to", "-")
-    elif time_like(cursor, 0) and cursor.kw(1, "to", "-") and time_like(cursor, 2):
+    elif time_like(cursor, 0) and cursor.kw(time_width(cursor, 0), "to", "-") and \
+            time_like(cursor, time_width(cursor, 0) + 1):
         joins = ("to", "-")
     else:
         return False
-    first = cursor.take()
+    first = take_time(cursor)
     if not (cursor.kw(0, *joins) and time_like(cursor, 1)):
         raise CadenceError(f"From {first.text} until when? Try 'from {first.text} to 5pm'.")
     cursor.take()
-    last = cursor.take()
+    last = take_time(cursor)
     start, end = time_value(first), time_value(last)
-    if end < start and not _explicit(last) and end < 12 * 60:
+    if end < start and not says_meridiem(last) and end < 12 * 60:
         end += 12 * 60  # "between 9 and 5" means until 5pm
     if end <= start:
         raise CadenceError(
@@ -206,6 +190,8 @@ def _not_understood(cursor: Cursor) -> CadenceError:
             f"I'm not sure what '{token.text}' means in '{cursor.text}'. Write a time as 'at {token.text}' "
             f"or '{token.text}am', a day of the month as 'the {token.text}th'."
         )
+    if _BUSINESS_HOURS.search(cursor.source):
+        return CadenceError("Which hours do you mean? Try 'every 10 minutes from 9am to 5pm on weekdays'.")
     if token.text in ONE_OFF:
         return CadenceError(f"That sounds like a one-off. A schedule repeats, e.g. 'every day at 9am starting {token.text}'.")
     return CadenceError(f"I don't understand '{token.text}' in '{cursor.text}'. Try something like 'every weekday at 9am'.")

@@ -86,10 +86,12 @@ def nth_clause(cursor: Cursor) -> bool:
     if cursor.kind(0, "day"):
         _read_nth_weekdays(cursor, ords)
         scoped = _scope(cursor)
-        if after_every and not scoped and any(n > 1 for n in ords):
+        if after_every and not scoped and len(ords) == 1 and ords[0] > 1:
+            weeks = "every other week" if ords[0] == 2 else f"every {ords[0]} weeks"
+            day = DAY_NAMES[cursor.draft.nth[-1][1]].lower()
             raise CadenceError(
-                "Do you mean every other week or that day of each month? "
-                "Try 'every other tuesday' or 'the second tuesday of the month'."
+                f"Do you mean {weeks} or the {ordinal(ords[0])} {day} of each month? "
+                f"Try '{weeks} on {day}' or 'the {ordinal(ords[0])} {day} of the month'."
             )
         return True
     if cursor.kw(0, "business") and cursor.kind(1, "unit") or cursor.kw(0, "weekday"):

@@ -2,6 +2,7 @@
 
 from storage.models.audit import AuditEvent
 from storage.models.base import Base
+from storage.models.delivery import AttachMode, EmailOptions, MaintenanceTask, OwnerContact
 from storage.models.runs import (
     FINAL_RUN_STATUSES,
     Artifact,
@@ -12,19 +13,38 @@ from storage.models.runs import (
     RunTrigger,
 )
 from storage.models.schedules import Destination, DestinationKind, Schedule, ScheduleStatus
+from storage.models.tokens import TriggerToken
+from storage.models.slack import (
+    HomePreference,
+    HomeScope,
+    ProcessedEvent,
+    ProgressMessage,
+    WorkspaceSettings,
+)
+from storage.models import slack_install  # noqa: F401  (registers Slack's OAuth tables)
 
 __all__ = [
     "Artifact",
+    "AttachMode",
     "AuditEvent",
     "Base",
     "Delivery",
     "DeliveryStatus",
     "Destination",
     "DestinationKind",
+    "EmailOptions",
     "FINAL_RUN_STATUSES",
+    "MaintenanceTask",
+    "OwnerContact",
+    "HomePreference",
+    "HomeScope",
+    "ProcessedEvent",
+    "ProgressMessage",
     "Run",
     "RunStatus",
     "RunTrigger",
     "Schedule",
+    "TriggerToken",
     "ScheduleStatus",
+    "WorkspaceSettings",
 ]

@@ -41,6 +41,9 @@ class RunTrigger(StrEnum):
 
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
+    # An attempt was recorded before calling Slack or SMTP. Found in this state by a later worker,
+    # the earlier one may have sent it before dying: look for evidence before sending again.
+    SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
 
@@ -51,6 +54,7 @@ class Run(Base):
         # Two clocks cannot create the same run: the slot is the run's identity.
         UniqueConstraint("schedule_id", "scheduled_for"),
         Index("ix_runs_status_lease", "status", "lease_until"),
+        Index("ix_runs_finished_at", "finished_at"),  # retention and the unnotified-failure sweep
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +63,9 @@ class Run(Base):
     trigger: Mapped[str] = mapped_column(String(16), default=RunTrigger.SCHEDULE)
     triggered_by: Mapped[str | None] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), default=RunStatus.PENDING)
+    # Workers that took this run since its last clean hand-over (generated → delivering, or a
+    # delivery pass that scheduled its retry). Only crashes and lost messages make it grow; the
+    # tick gives up at MAX_ATTEMPTS.
     attempt: Mapped[int] = mapped_column(default=0)
     lease_until: Mapped[dt.datetime | None]
     # Who holds the lease: a worker writes only while its token is still the run's token.
@@ -70,6 +77,8 @@ class Run(Base):
     error: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[dict[str, Any] | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When the owner was told this run failed; the hourly cleanup retells those it missed.
+    notified_at: Mapped[dt.datetime | None]
 
     artifacts: Mapped[list["Artifact"]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="Artifact.id"
@@ -84,7 +93,7 @@ class Run(Base):
 
 class Artifact(Base):
     __tablename__ = "artifacts"
-    __table_args__ = (UniqueConstraint("run_id", "format"),)
+    __table_args__ = (UniqueConstraint("run_id", "format"), Index("ix_artifacts_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
@@ -117,5 +126,11 @@ class Delivery(Base):
     smtp_message_id: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sending_at: Mapped[dt.datetime | None]  # when the latest attempt started
+    next_attempt_at: Mapped[dt.datetime | None]  # backoff: not retried before this
+    # Set on an email sent to the owner because this Slack destination failed for good.
+    fallback_for: Mapped[str | None] = mapped_column(String(400))
+    # How `sent` was established: the API's answer, or evidence found after a crash.
+    confirmed_by: Mapped[str | None] = mapped_column(String(16))
 
     run: Mapped[Run] = relationship(back_populates="deliveries")

@@ -40,7 +40,8 @@ def test_nonsense(text, fragment):
     ("every evening", "Give a time"),
     ("twice a day", "At which times?"),
     ("biweekly", "can mean every two weeks or twice a week"),
-    ("every second tuesday", "every other week or that day of each month"),
+    ("every second tuesday", "Do you mean every other week or the 2nd tuesday of each month?"),
+    ("every third friday", "Try 'every 3 weeks on friday' or 'the 3rd friday of the month'."),
     ("monthly on monday", "Which one in the month?"),
 )
 def test_vague_or_ambiguous(text, fragment):
@@ -141,7 +142,8 @@ def test_cron_that_never_fires(text, fragment):
     ("every 7 minutes", "doesn't divide the day evenly"),
     ("every 36 hours", "longer than a day"),
     ("every 3 years", "every few years"),
-    ("every day at 9 and every 30 minutes", "two different repeats"),
+    ("hourly and monthly", "two different repeats"),
+    ("every day at 9 and every 30 minutes", "either a repeat or fixed times"),
     ("every 30 minutes at 9am", "either a repeat or fixed times"),
     ("every monday on the 1st", "one kind of day rule"),
     ("every day from 10pm to 2am", "windows stay within one day"),

@@ -37,6 +37,9 @@ def table(*rows):
      ["Wed 2026-03-04 18:00", "Wed 2026-03-04 21:00", "Thu 2026-03-05 00:00"]),
     ("Every five mintues", "UTC", ["Wed 2026-03-04 12:05", "Wed 2026-03-04 12:10"]),
     ("every hour between 9am and 5pm on weekdays", "Europe/Berlin", ["Wed 2026-03-04 14:00", "Wed 2026-03-04 15:00"]),
+    ("every day, every hour from 9h to 17h", "UTC", ["Wed 2026-03-04 13:00", "Wed 2026-03-04 14:00"]),
+    ("every 6 hours starting at 2am", "UTC", ["Wed 2026-03-04 14:00", "Wed 2026-03-04 20:00", "Thu 2026-03-05 02:00"]),
+    ("every 2h", "UTC", ["Wed 2026-03-04 14:00"]),
 )
 def test_sub_daily(text, tz, expected):
     assert local_runs(text, tz, len(expected)) == expected
@@ -141,6 +144,7 @@ def test_quarterly_and_yearly(text, tz, expected):
     ("every day at 9 o'clock", "UTC", ["Thu 2026-03-05 09:00"]),
     ("every day at nine", "UTC", ["Thu 2026-03-05 09:00"]),
     ("every day at 9:30 pm", "UTC", ["Wed 2026-03-04 21:30"]),
+    ("every friday at 16h", "UTC", ["Fri 2026-03-06 16:00"]),
 )
 def test_times(text, tz, expected):
     assert local_runs(text, tz, len(expected)) == expected
@@ -204,9 +208,13 @@ def test_named_zone_applies_to_time_and_weekday():
     ("every weekday at 9 until 2026-03-06", "Asia/Kolkata", ["Thu 2026-03-05 09:00", "Fri 2026-03-06 09:00"]),
     ("every other monday starting 2026-03-16", "UTC", ["Mon 2026-03-16 09:00", "Mon 2026-03-30 09:00", "Mon 2026-04-13 09:00"]),
     ("starting tomorrow every day at 8", "UTC", ["Thu 2026-03-05 08:00"]),
+    ("every monday from next week", "UTC", ["Mon 2026-03-09 09:00"]),
+    ("every day starting next month", "UTC", ["Wed 2026-04-01 09:00"]),
+    ("every 1st until end of june", "UTC",
+     ["Wed 2026-04-01 09:00", "Fri 2026-05-01 09:00", "Mon 2026-06-01 09:00"]),
 )
 def test_bounds(text, tz, expected):
-    count = 5 if "until" in text else len(expected)  # bounded ones stop early
+    count = len(expected) + 2 if "until" in text else len(expected)  # bounded ones stop early
     assert local_runs(text, tz, count) == expected
 
 

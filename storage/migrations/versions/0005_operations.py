@@ -15,8 +15,23 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "trigger_tokens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("team_id", sa.String(length=32), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column("token_sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", storage.types.UTCDateTime(timezone=True), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_trigger_tokens")),
+        sa.UniqueConstraint("token_sha256", name=op.f("uq_trigger_tokens_token_sha256")),
+    )
+    with op.batch_alter_table("trigger_tokens") as batch_op:
+        batch_op.create_index(batch_op.f("ix_trigger_tokens_team_id"), ["team_id"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("trigger_tokens") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_trigger_tokens_team_id"))
+    op.drop_table("trigger_tokens")

@@ -1,0 +1,68 @@
+"""The trigger API starts runs for other systems, authenticated per workspace."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from bot.app import create_app
+from bot.deps import BotDeps
+from bot.server import ServerThread, build_wsgi
+from bot.settings import BotSettings
+from storage.tokens import create_token
+from tests.conftest import SIGNING_SECRET
+from tests.factories import make_schedule
+
+
+@pytest.fixture
+def api(job_context, emulator, recording_enqueue):
+    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
+                           admin_user_ids=frozenset())
+    deps = BotDeps(jobs=job_context, enqueue=recording_enqueue, settings=settings)
+    server = ServerThread(build_wsgi(create_app(deps), job_context.database, deps))
+    server.start()
+    yield server.url.replace("/slack/events", "/api/v1/runs")
+    server.stop()
+
+
+def _post(url: str, body, token: str | None = None) -> tuple[int, dict]:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method="POST", headers={"Content-Type": "application/json"})
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def test_token_starts_a_run_once_and_only_in_its_workspace(api, job_context, recording_enqueue):
+    with job_context.database.session() as s:
+        schedule_id = make_schedule(s).id
+        make_schedule(s, name="Elsewhere", team_id="T0OTHER01")
+        token = create_token(s, "T0TEST01", "ci pipeline")
+    status, body = _post(api, {"schedule": "daily sales"}, token)
+    assert status == 202 and body["schedule_id"] == schedule_id
+    assert recording_enqueue.calls == [(body["run_id"], "generate_now", 0)]
+    assert _post(api, {"schedule": str(schedule_id)}, token)[0] == 409  # one run at a time
+    assert _post(api, {"schedule": "elsewhere"}, token)[0] == 404  # another workspace's schedule
+
+
+@pytest.mark.parametrize(("body", "token", "status"), [
+    ({"schedule": "daily sales"}, None, 401),
+    ({"schedule": "daily sales"}, "rbt_wrong", 401),
+    ({"schedule": "daily sales"}, "xoxb-test-not-a-trigger-token", 401),
+    (b"not json", "VALID", 400),
+    ({"name": "daily sales"}, "VALID", 400),
+    (b"", "VALID", 400),
+])
+def test_bad_requests_are_refused_clearly(api, job_context, body, token, status):
+    with job_context.database.session() as s:
+        make_schedule(s)
+        valid = create_token(s, "T0TEST01")
+    got, answer = _post(api, body, valid if token == "VALID" else token)
+    assert got == status and answer["error"]
