@@ -50,7 +50,7 @@ def cadences(count: int, seed: int = 7) -> list[tuple[str, str, dict]]:
         zone = rng.choice(ZONES)
         key = (phrase, zone)
         if key not in seen:
-            seen[key] = parse(phrase, zone).to_json()
+            seen[key] = parse(phrase, zone).anchored(dt.datetime.now(UTC)).to_json()
         out.append((phrase, zone, seen[key]))
     return out
 

@@ -53,3 +53,11 @@ def after_settle(ctx: JobContext, team_id: str, owner_user_id: str) -> None:
         publish_home(ctx, team_id, owner_user_id)
     except Exception:
         log.exception("could not refresh App Home for %s", owner_user_id)
+
+    # Issue 5 hook: update the "Generating …" messages of settled runs (see jobs.progress).
+    from jobs.progress import settle_progress
+
+    try:
+        settle_progress(ctx, team_id)
+    except Exception:
+        log.exception("could not update progress messages in %s", team_id)

@@ -55,6 +55,7 @@ class JobSettings:
     # Slack's tiers are minimums ("100+ per minute"); a workspace with a higher allowance (or a test
     # emulator running minutes as seconds) multiplies the paced rates by this.
     slack_rate_multiplier: float = 1.0
+    spread_seconds: int = 0  # default release window for daily-or-coarser runs (see Schedule.spread_seconds)
     # Delivery: each destination is retried on its own with exponential backoff and jitter.
     delivery_max_attempts: int = 8
     delivery_backoff_base: float = 10.0  # seconds before the first retry (then doubling)
@@ -79,6 +80,7 @@ class JobSettings:
             max_attempts=int(_number(env, "MAX_ATTEMPTS", 3, minimum=1)),
             worker_threads=int(_number(env, "WORKER_THREADS", 4, minimum=1)),
             slack_rate_multiplier=_number(env, "SLACK_RATE_MULTIPLIER", 1.0, minimum=0.01),
+            spread_seconds=int(_number(env, "SPREAD_SECONDS", 0)),
             delivery_max_attempts=int(_number(env, "DELIVERY_MAX_ATTEMPTS", 8, minimum=1)),
             delivery_backoff_base=_number(env, "DELIVERY_BACKOFF_BASE", 10.0),
             delivery_backoff_cap=_number(env, "DELIVERY_BACKOFF_CAP", 900.0),

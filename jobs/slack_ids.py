@@ -32,7 +32,8 @@ class OverflowChoices(StrEnum):
 class HomeActions(StrEnum):
     CREATE = "home-create"
     REFRESH = "home-refresh"
-    PAGE = "home-page"
+    PAGE_PREV = "home-page-prev"
+    PAGE_NEXT = "home-page-next"
     SCOPE = "home-scope"
 
 

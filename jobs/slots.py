@@ -42,6 +42,18 @@ def compiled_cadence(cadence_json: dict) -> Cadence:
     return compiled_cadence_text(json.dumps(cadence_json, sort_keys=True))
 
 
+COARSE = dt.timedelta(hours=6)
+
+
+def release_offset(schedule_id: int, spread_seconds: int, slot: dt.datetime, next_slot: dt.datetime | None) -> int:
+    """Seconds after its slot a run is released: a stable per-schedule offset within the spread,
+    for cadences of six hours or coarser only (an hourly report must stay on the hour)."""
+    if spread_seconds <= 0 or (next_slot is not None and next_slot - slot < COARSE):
+        return 0
+    # Knuth's multiplicative hash spreads consecutive ids evenly over the window.
+    return (schedule_id * 2654435761) % (spread_seconds + 1)
+
+
 def plan_slots(cadence: Cadence, due_at: dt.datetime, now: dt.datetime, grace: dt.timedelta) -> SlotPlan:
     """Plan a schedule due at `due_at` (≤ the tick's horizon) as seen at `now`."""
     if due_at > now:  # claimed ahead of time: runs at its slot, via a delayed message

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jobs.context import JobContext
-from jobs.slots import compiled_cadence_text, plan_slots
+from jobs.slots import compiled_cadence_text, plan_slots, release_offset
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
 from storage.audit import record
@@ -57,8 +57,11 @@ def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, b
                     result.skipped += plan.skipped_total
                     _record_missed(session, schedule, plan)
                 if plan.run_slot is not None:
-                    new_runs.append(run_repo.NewRun(schedule.id, plan.run_slot, max(plan.run_slot, now) + dispatch))
-                    slots[schedule.id] = plan.run_slot
+                    spread = settings.spread_seconds if schedule.spread_seconds is None else schedule.spread_seconds
+                    offset = dt.timedelta(seconds=release_offset(schedule.id, spread, plan.run_slot, plan.next_run_at))
+                    release = plan.run_slot + offset
+                    new_runs.append(run_repo.NewRun(schedule.id, plan.run_slot, max(release, now) + dispatch))
+                    slots[schedule.id] = release
                 next_runs.append((schedule.id, plan.next_run_at))
             created = run_repo.insert_runs(session, new_runs)
             schedule_repo.set_next_runs(session, next_runs)

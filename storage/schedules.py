@@ -126,6 +126,7 @@ class DueSchedule:
     team_id: str
     cadence_json: str
     next_run_at: dt.datetime
+    spread_seconds: int | None
 
 
 def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> list[DueSchedule]:
@@ -136,7 +137,8 @@ def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> l
     index on next_run_at (active only) makes an idle tick one index probe, whatever the table size.
     """
     query = (
-        select(Schedule.id, Schedule.team_id, cast(Schedule.cadence, Text), Schedule.next_run_at)
+        select(Schedule.id, Schedule.team_id, cast(Schedule.cadence, Text), Schedule.next_run_at,
+               Schedule.spread_seconds)
         .where(Schedule.status == ScheduleStatus.ACTIVE, Schedule.next_run_at <= horizon)
         .order_by(Schedule.next_run_at)
         .limit(limit)

@@ -17,9 +17,10 @@ def make_schedule(session, *, name: str = "Daily sales", cadence_text: str = "ev
                   after: dt.datetime | None = None, owner: str = "U0ALICE01", formats=("csv",),
                   destinations=None, report_type: str = "demo_sales", team_id: str = TEAM, **kwargs):
     """Create a schedule; its next run is the cadence's first slot after `after` unless given."""
-    cadence = parse(cadence_text, timezone)
+    after = after or dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
+    cadence = parse(cadence_text, timezone).anchored(after)  # as the app stores it: N-week rules keep their week
     if next_run_at is None:
-        next_run_at = cadence.next_run(after or dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc))
+        next_run_at = cadence.next_run(after)
     destinations = destinations if destinations is not None else [
         NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")]
     return schedule_repo.create_schedule(

@@ -62,6 +62,10 @@ class Schedule(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default=ScheduleStatus.ACTIVE)
     skip_if_empty: Mapped[bool] = mapped_column(default=False)
+    # Release daily-or-coarser runs up to this many seconds after their slot (a stable offset per
+    # schedule), so thousands of "9:00" reports do not hit a data source in the same second.
+    # None: the deployment's default (SPREAD_SECONDS).
+    spread_seconds: Mapped[int | None]
     next_run_at: Mapped[dt.datetime | None]
     last_run_at: Mapped[dt.datetime | None]
     consecutive_failures: Mapped[int] = mapped_column(default=0)

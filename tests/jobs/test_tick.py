@@ -145,3 +145,22 @@ def test_run_whose_worker_died_is_enqueued_again_then_failed_after_max_attempts(
         run = s.get(Run, run_id)
         assert run.status == RunStatus.FAILED and "2 times" in run.error
     assert [c for c in recording_enqueue.calls if c[0] == run_id] == [(run_id, "generate", 0)] * 2
+
+
+def test_spread_releases_daily_runs_within_the_window_but_keeps_their_slot(database, tmp_path, recording_enqueue):
+    ctx = make_context(database, tmp_path, spread_seconds=1800)
+    with database.session() as s:
+        schedules = [make_schedule(s, name=f"daily {i}") for i in range(20)]
+        hourly = make_schedule(s, name="hourly", cadence_text="every hour", after=schedules[0].next_run_at
+                               - dt.timedelta(minutes=30))
+        slot = schedules[0].next_run_at
+        hourly.next_run_at = slot
+    tick(ctx, recording_enqueue, now=slot)
+    delays = {run_id: delay for run_id, _, delay in recording_enqueue.calls}
+    with database.session() as s:
+        runs = {r.id: r for r in s.scalars(select(Run))}
+    hourly_delays = [delays[i] for i, r in runs.items() if r.schedule_id == hourly.id]
+    daily_delays = [delays[i] for i, r in runs.items() if r.schedule_id != hourly.id]
+    assert hourly_delays == [0]  # sub-daily cadences stay on the dot
+    assert all(0 <= d <= 1_800_000 for d in daily_delays) and len(set(daily_delays)) > 10
+    assert {r.scheduled_for for r in runs.values()} == {slot}  # the slot (and so the window) is unchanged

@@ -29,9 +29,13 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("trigger_tokens") as batch_op:
         batch_op.create_index(batch_op.f("ix_trigger_tokens_team_id"), ["team_id"], unique=False)
+    with op.batch_alter_table("schedules") as batch_op:
+        batch_op.add_column(sa.Column("spread_seconds", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("schedules") as batch_op:
+        batch_op.drop_column("spread_seconds")
     with op.batch_alter_table("trigger_tokens") as batch_op:
         batch_op.drop_index(batch_op.f("ix_trigger_tokens_team_id"))
     op.drop_table("trigger_tokens")

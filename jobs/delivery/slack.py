@@ -1,0 +1,153 @@
+"""Post a run into one Slack conversation, and find out afterwards whether a post arrived.
+
+Every report message carries a marker (the first block's `block_id`, unique per delivery). A
+worker that finds a delivery marked `sending` (its predecessor died between calling Slack and
+recording the answer) looks for that marker in the conversation's recent history: found means
+sent, not found means safe to send, and "could not look" means do not risk a duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import socket
+import urllib.error
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError, SlackRequestError
+
+from jobs.delivery import policy
+from jobs.delivery.explain import PERMANENT_SLACK_ERRORS, TRANSIENT_SLACK_ERRORS, slack_error
+from storage.models import DestinationKind
+
+log = logging.getLogger(__name__)
+
+POSTING_METHODS = ("chat.postMessage", "files.completeUploadExternal")
+HISTORY_PAGES = 5  # 5 × 200 messages after the attempt began: beyond that, call it unknown
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SlackFile:
+    filename: str
+    title: str
+    data: bytes
+
+
+def marker(delivery_id: int) -> str:
+    return f"reportbot-delivery-{delivery_id}"
+
+
+def with_marker(blocks: list[dict], delivery_id: int) -> list[dict]:
+    """Tag the message so it can be recognised in history (a block_id is invisible to people)."""
+    if not blocks:
+        return blocks
+    return [{**blocks[0], "block_id": marker(delivery_id)}, *blocks[1:]]
+
+
+def resolve_channel(client: WebClient, kind: str, target: str) -> tuple[str | None, policy.SendOutcome | None]:
+    """Return the conversation id to post into (DMs are opened first), or the outcome of failing."""
+    if kind == DestinationKind.SLACK_CHANNEL:
+        return target, None
+    try:
+        return client.conversations_open(users=target)["channel"]["id"], None
+    except Exception as exc:  # classified below; nothing was posted yet
+        return None, classify(exc, posting=False)
+
+
+def post_report(client: WebClient, channel_id: str, *, text: str, blocks: list[dict],
+                files: list[SlackFile]) -> policy.SendOutcome:
+    """Post one message with the summary and buttons and every file (one files_upload_v2 call)."""
+    try:
+        if files:
+            response = client.files_upload_v2(
+                file_uploads=[{"content": f.data, "filename": f.filename, "title": f.title} for f in files],
+                channel=channel_id,
+                blocks=json.dumps(blocks),
+            )
+            uploaded = response.get("files") or []
+            return policy.sent(channel_id=channel_id, file_ids=[f["id"] for f in uploaded],
+                               message_ts=_share_ts(uploaded, channel_id))
+        response = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
+        return policy.sent(channel_id=channel_id, message_ts=response.get("ts"))
+    except Exception as exc:
+        return classify(exc, posting=True)
+
+
+def _share_ts(files: list[dict], channel_id: str) -> str | None:
+    """The ts of the message the files were shared in (Slack fills `shares` once sharing is done)."""
+    for file in files:
+        for scope in (file.get("shares") or {}).values():
+            for share in scope.get(channel_id) or []:
+                if share.get("ts"):
+                    return share["ts"]
+    return None
+
+
+def classify(exc: Exception, *, posting: bool) -> policy.SendOutcome:
+    """Turn an exception from slack_sdk into a SendOutcome."""
+    if isinstance(exc, SlackApiError):
+        response = exc.response
+        code = (response.get("error") if response is not None else None) or "unknown_error"
+        status = getattr(response, "status_code", 200) or 200
+        method = (getattr(response, "api_url", "") or "").rstrip("/").rsplit("/", 1)[-1]
+        if status == 429 or code == "ratelimited":
+            return policy.retry("ratelimited", slack_error("ratelimited"), retry_after=_retry_after(response))
+        if code in PERMANENT_SLACK_ERRORS:
+            return policy.failed(code, slack_error(code), fallback=True)
+        if status >= 500 or code in TRANSIENT_SLACK_ERRORS:
+            # Slack says such failures may have been carried out in part: on the posting call,
+            # look before posting again.
+            ambiguous = posting and method in POSTING_METHODS
+            detail = f"Slack answered HTTP {status}" if status >= 500 else slack_error(code)
+            return policy.retry(code if status < 500 else f"http_{status}", detail,
+                                retry_after=_retry_after(response), maybe_sent=ambiguous)
+        return policy.failed(code, slack_error(code), fallback=True)
+    if isinstance(exc, SlackRequestError):  # the raw file upload step: before anything is posted
+        return policy.retry("upload_failed", "Slack did not accept the file upload")
+    if _refused(exc):
+        return policy.retry("connection_refused", "Slack could not be reached")
+    if isinstance(exc, (SlackClientError, OSError, urllib.error.URLError, socket.timeout)):
+        return policy.retry(type(exc).__name__, "Slack could not be reached", maybe_sent=posting)
+    raise exc
+
+
+def _refused(exc: BaseException) -> bool:
+    reason = getattr(exc, "reason", None)
+    return isinstance(exc, ConnectionRefusedError) or isinstance(reason, ConnectionRefusedError)
+
+
+def _retry_after(response) -> float | None:
+    headers = getattr(response, "headers", None) or {}
+    for key, value in headers.items():
+        if key.lower() == "retry-after":
+            value = value[0] if isinstance(value, list) else value
+            try:
+                return max(0.0, float(value))
+            except (TypeError, ValueError):
+                return None
+    return None
+
+
+def find_evidence(client: WebClient, channel_id: str, delivery_id: int, since: dt.datetime) -> str | None:
+    """Return the ts of this delivery's message if it is in the channel, None if it is not, or
+    UNKNOWN when history cannot tell (no access, Slack down, too many messages since)."""
+    wanted = marker(delivery_id)
+    oldest = f"{(since - dt.timedelta(minutes=2)).timestamp():.6f}"
+    cursor = None
+    try:
+        for _ in range(HISTORY_PAGES):
+            page = client.conversations_history(channel=channel_id, oldest=oldest, limit=200, cursor=cursor)
+            for message in page.get("messages") or []:
+                if any(block.get("block_id") == wanted for block in message.get("blocks") or []):
+                    return message.get("ts") or UNKNOWN
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+    except Exception as exc:
+        log.warning("delivery %s: could not read %s history to check for a earlier post: %s",
+                    delivery_id, channel_id, type(exc).__name__)
+        return UNKNOWN
+    return UNKNOWN
