@@ -1,65 +1,137 @@
-"""Buttons on report messages and App Home: run now, pause, resume, history."""
+"""Buttons about one schedule, wherever they are: report messages, failure notices, App Home,
+`/report show` replies. Every click is permission-checked against the schedule's owner."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.deps import BotDeps
-from bot.errors import UserFacingError
-from bot.schedules import find_or_explain, set_paused, start_run
-from jobs.outcome import after_settle
-from jobs.slack_ids import ScheduleActions
-from storage import runs as run_repo
+from bot.errors import BadInput
+from bot.guard import after_ack
+from bot.home import refresh_home
+from bot.metadata import schedule_id_from
+from bot.modals import open_edit_modal
+from bot.permissions import ensure_can_change
+from bot.replies import delete_confirmation
+from bot.respond import answer, tell, where_from_action
+from bot.runs import retry, run_schedule
+from bot.schedule_info import history_text
+from bot.schedules import delete, get_live, set_paused
+from jobs.slack_ids import OverflowChoices, ScheduleActions, ViewCallbacks
+from storage.models import RunTrigger
+
+
+def delete_view(schedule) -> dict:
+    """Home's confirmation before deleting (Home has no message to put buttons under)."""
+    return {"type": "modal", "callback_id": ViewCallbacks.DELETE_MODAL, "private_metadata": str(schedule.id),
+            "title": {"type": "plain_text", "text": "Delete schedule?"},
+            "submit": {"type": "plain_text", "text": "Delete"}, "close": {"type": "plain_text", "text": "Keep it"},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": delete_confirmation(schedule).text}}]}
 
 
 def register(app: App, deps: BotDeps) -> None:
-    def _answer(body, client, respond, text: str) -> None:
-        user_id = body["user"]["id"]
-        channel = (body.get("channel") or {}).get("id")
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user_id, text=text)
-        else:  # App Home has no channel: tell them in a DM with the app
-            dm = client.conversations_open(users=user_id)["channel"]["id"]
-            client.chat_postMessage(channel=dm, text=text)
-
-    def _schedule(body):
-        team_id = (body.get("team") or {}).get("id", "")
-        return team_id, find_or_explain(deps, team_id, body["actions"][0].get("value", ""))
+    def _schedule(body: dict, value: str | None = None):
+        where = where_from_action(body)
+        raw = value if value is not None else body["actions"][0].get("value")
+        return where, get_live(deps, where.team_id, schedule_id_from(raw))
 
     @app.action(ScheduleActions.RUN_NOW)
-    def handle_run_now(ack, body, client, respond) -> None:
+    @after_ack
+    def handle_run_now(ack, body, client) -> None:
         ack()
-        try:
-            _, schedule = _schedule(body)
-            text = start_run(deps, schedule, body["user"]["id"], "button")
-        except UserFacingError as exc:
-            text = f"⚠️ {exc}"
-        _answer(body, client, respond, text)
+        where, schedule = _schedule(body)
+        refusal = run_schedule(deps, client, where, schedule)
+        if refusal:
+            tell(client, where, refusal, trigger_id=body.get("trigger_id"))
+
+    @app.action(ScheduleActions.RETRY)
+    @after_ack
+    def handle_retry(ack, body, client, action) -> None:
+        ack()
+        schedule_part, _, run_part = (action.get("value") or "").partition(":")
+        where, schedule = _schedule(body, schedule_part)
+        if run_part:  # "schedule:run" — the failed run itself, again
+            refusal = retry(deps, client, where, schedule, schedule_id_from(run_part))
+        else:
+            refusal = run_schedule(deps, client, where, schedule, trigger=RunTrigger.RETRY)
+        if refusal:
+            tell(client, where, refusal, trigger_id=body.get("trigger_id"))
 
     @app.action(ScheduleActions.PAUSE)
     @app.action(ScheduleActions.RESUME)
-    def handle_pause_resume(ack, body, client, respond, action) -> None:
+    @after_ack
+    def handle_pause_resume(ack, body, client, action) -> None:
         ack()
-        try:
-            team_id, schedule = _schedule(body)
-            text = set_paused(deps, schedule, body["user"]["id"], paused=action["action_id"] == ScheduleActions.PAUSE,
-                              surface="button")
-            after_settle(deps.jobs, team_id, body["user"]["id"])
-        except UserFacingError as exc:
-            text = f"⚠️ {exc}"
-        _answer(body, client, respond, text)
+        where, schedule = _schedule(body)
+        ensure_can_change(deps, client, schedule, where.user_id)
+        text = set_paused(deps, schedule.id, where.user_id, paused=action["action_id"] == ScheduleActions.PAUSE,
+                          surface=where.surface)
+        refresh_home(deps, client, where.team_id, where.user_id, schedule.owner_user_id)
+        if where.surface != "home":  # Home shows the change itself
+            answer(client, where, text)
+
+    @app.action(ScheduleActions.EDIT)
+    @after_ack
+    def handle_edit(ack, body, client) -> None:
+        ack()
+        where, schedule = _schedule(body)
+        if not open_edit_modal(deps, client, trigger_id=body.get("trigger_id", ""), team_id=where.team_id,
+                               user_id=where.user_id, schedule_id=schedule.id, channel_id=where.channel_id):
+            answer(client, where, f"I couldn't open the form. Try `/report edit {schedule.name}`.")
 
     @app.action(ScheduleActions.HISTORY)
-    def handle_history(ack, body, client, respond) -> None:
+    @after_ack
+    def handle_history(ack, body, client) -> None:
         ack()
-        try:
-            team_id, schedule = _schedule(body)
-            with deps.jobs.database.session() as session:
-                runs = run_repo.recent_runs(session, team_id, schedule_id=schedule.id, limit=10)
-                lines = [f"• {r.scheduled_for:%Y-%m-%d %H:%M} UTC — {r.status}"
-                         + (f" ({r.row_count:,} rows)" if r.row_count is not None else "")
-                         + (f": {r.error[:150]}" if r.error else "") for r in runs]
-            text = f"*History of {schedule.name}*\n" + ("\n".join(lines) or "No runs yet.")
-        except UserFacingError as exc:
-            text = f"⚠️ {exc}"
-        _answer(body, client, respond, text)
+        where, schedule = _schedule(body)
+        tell(client, where, history_text(deps, client, schedule), trigger_id=body.get("trigger_id"), title="History")
+
+    @app.action(ScheduleActions.DELETE)
+    @after_ack
+    def handle_delete(ack, body, client) -> None:
+        ack()
+        where, schedule = _schedule(body)
+        ensure_can_change(deps, client, schedule, where.user_id)
+        reply = delete_confirmation(schedule)
+        answer(client, where, reply.text, reply.blocks, replace_clicked=True)
+
+    @app.action(ScheduleActions.OVERFLOW)
+    @after_ack
+    def handle_overflow(ack, body, client, action) -> None:
+        ack()
+        choice, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
+        where, schedule = _schedule(body, raw_id)
+        if choice == OverflowChoices.HISTORY:
+            tell(client, where, history_text(deps, client, schedule), trigger_id=body.get("trigger_id"),
+                 title="History")
+        elif choice == OverflowChoices.DELETE:
+            ensure_can_change(deps, client, schedule, where.user_id)
+            client.views_open(trigger_id=body["trigger_id"], view=delete_view(schedule))
+        else:
+            raise BadInput("I don't know that menu choice; please refresh the Home tab.")
+
+    @app.action(ScheduleActions.DELETE_CONFIRM)
+    @after_ack
+    def handle_delete_confirm(ack, body, client) -> None:
+        ack()
+        where, schedule = _schedule(body)
+        ensure_can_change(deps, client, schedule, where.user_id)
+        text = delete(deps, schedule.id, where.user_id, surface=where.surface)
+        refresh_home(deps, client, where.team_id, where.user_id, schedule.owner_user_id)
+        answer(client, where, text, replace_clicked=True)
+
+    @app.action(ScheduleActions.DELETE_CANCEL)
+    @after_ack
+    def handle_delete_cancel(ack, body, client) -> None:
+        ack()
+        where = where_from_action(body)
+        answer(client, where, "Kept it; nothing was deleted.", replace_clicked=True)
+
+    @app.view(ViewCallbacks.DELETE_MODAL)
+    def handle_delete_submitted(ack, body, client, view) -> None:
+        team_id, user_id = body["team"]["id"], body["user"]["id"]
+        schedule = get_live(deps, team_id, schedule_id_from(view.get("private_metadata")))
+        ensure_can_change(deps, client, schedule, user_id)
+        delete(deps, schedule.id, user_id, surface="home")
+        ack()
+        refresh_home(deps, client, team_id, user_id, schedule.owner_user_id)

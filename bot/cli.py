@@ -64,10 +64,17 @@ def _clock(args: argparse.Namespace) -> int:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    from jobs.broker import broker
+    from jobs.release import ReleaseLoop
+
+    release = ReleaseLoop(broker)  # releases parked runs at their slot time, a few times a second
+    release.start()
     log.info("clock: ticking every %ss", context.settings.tick_interval)
     while not stop.is_set():
         actors.tick.send()
         stop.wait(context.settings.tick_interval)
+    release.stop()
+    release.join(timeout=5)
     return 0
 
 

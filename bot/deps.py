@@ -17,5 +17,6 @@ class BotDeps:
     enqueue: Enqueue
     settings: BotSettings
 
-    def is_admin(self, user_id: str) -> bool:
+    def is_configured_admin(self, user_id: str) -> bool:
+        """Admins named in REPORTBOT_ADMINS (Slack's own workspace admins count too; see permissions)."""
         return user_id in self.settings.admin_user_ids

@@ -63,7 +63,7 @@ def _cadence_start(text: str) -> int:
     """Where the cadence begins in an unquoted one-liner: at "every"/"each" if present, else at the
     first cadence word after the first word (so "weekly sales every monday" keeps "weekly sales")."""
     every = re.search(r"\b(every|each)\b", text, re.IGNORECASE)
-    if every and every.start() > 0:
+    if every:  # at the very start it means no name was given ("every day at 9am in #sales")
         return every.start()
     later = [m.start() for m in CADENCE_START.finditer(text) if m.start() > 0]
     return min(later) if later else len(text)

@@ -1,45 +1,161 @@
-"""Text of the bot's replies. Pure functions: plain data in, strings out."""
+"""Text and Block Kit of the bot's replies. Pure functions: plain data in, strings and dicts out."""
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from dataclasses import dataclass, field
 
-from bot.schedules import Created, format_local
-from jobs.slots import compiled_cadence
-from storage.models import Schedule
+from bot.readback import ReadBack, runs_text
+from bot.schedules import Saved, describe, format_local
+from jobs.home import relative
+from jobs.messages import STATUS_ICONS, RunOutcome, destination_lines, plain_error
+from jobs.slack_ids import ReplyBlocks, ScheduleActions
+from storage.models import Schedule, ScheduleStatus
 
-HELP = """*reportbot* schedules reports into channels and DMs. Commands:
-• `/report new "Daily sales" every day at 9am in #sales` — create a schedule (add `as csv,xlsx,png,pdf` for formats)
-• `/report list` — your schedules
-• `/report run <name or number>` — run one now
+TEXT_LIMIT = 3000
+SUBCOMMANDS = ("new", "list", "show", "edit", "run", "pause", "resume", "delete", "history", "preview", "help", "admin")
+
+HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/report` alone to open the form, or:
+• `/report new "Daily sales" every weekday at 9am in #sales as csv,xlsx` — create one in a line (anything missing opens the form)
+• `/report list` — your schedules (admins: `/report list all`)
+• `/report show <name or number>` — details, next runs and buttons
+• `/report edit <name>` — change it in the form
+• `/report run <name>` — run it now
 • `/report pause <name>` / `/report resume <name>`
-• `/report help` — this message
-Cadence examples: `every weekday at 8:30`, `every monday at 9am`, `0 9 * * 1-5` (cron)."""
+• `/report delete <name>` — asks first
+• `/report history <name>` — its last runs, per destination
+• `/report preview <when>` — how I read a schedule, e.g. `/report preview every monday at 9`
+• `/report admin` — quotas, email domains and report access (workspace admins)
+You can also talk to me: mention @reportbot or DM me, e.g. “send the demo sales report to #sales every monday at 9”.
+Cadence examples: `every weekday at 8:30`, `every other friday at 5pm`, `first monday of the month at 9`, `0 9 * * 1-5`."""
 
 
-def created(result: Created) -> str:
-    runs = "\n".join(f"• {format_local(when, result.timezone)}" for when in result.next_runs) or "• none (it never fires)"
-    return (f"✅ Scheduled *{result.name}* (#{result.schedule_id}): {result.sentence} → {', '.join(result.destinations)}.\n"
-            f"Next runs ({result.timezone}):\n{runs}")
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    blocks: list[dict] = field(default_factory=list)
 
 
-def schedule_list(schedules: list[Schedule], now: dt.datetime) -> str:
+def clip(text: str, limit: int = TEXT_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def section(text: str, block_id: str | None = None) -> dict:
+    block = {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def button(action_id: str, text: str, value: str, style: str | None = None, confirm: dict | None = None) -> dict:
+    element = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text[:75]},
+               "value": value[:2000]}
+    if style:
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element
+
+
+def saved(result: Saved) -> str:
+    runs = "\n".join(f"• {format_local(when, result.timezone)}" for when in result.next_runs) or \
+        "• none (it never fires)"
+    verb = "Scheduled" if result.created else "Updated"
+    return clip(f"✅ {verb} *{result.name}* (#{result.schedule_id}): {result.sentence} → "
+                f"{', '.join(result.destinations)}.\nNext runs ({result.timezone}):\n{runs}")
+
+
+def _state(schedule: Schedule) -> str:
+    if schedule.status == ScheduleStatus.ACTIVE and schedule.next_run_at:
+        return f"next {format_local(schedule.next_run_at, schedule.timezone)}"
+    return {"paused": "paused", "error": "paused after repeated failures"}.get(schedule.status, schedule.status)
+
+
+def schedule_list(schedules: list[Schedule], *, everyone: bool = False) -> str:
     if not schedules:
+        if everyone:
+            return "There are no scheduled reports in this workspace yet."
         return "You have no scheduled reports. Create one with `/report new \"Daily sales\" every day at 9am in #sales`."
-    lines = ["*Your scheduled reports*"]
+    lines = ["*All scheduled reports in this workspace*" if everyone else "*Your scheduled reports*"]
     for schedule in schedules:
-        try:
-            sentence = compiled_cadence(schedule.cadence).describe()
-        except Exception:
-            sentence = schedule.cadence_text
         where = ", ".join(d.label or d.target for d in schedule.destinations)
-        if schedule.status == "active" and schedule.next_run_at:
-            state = f"next {format_local(schedule.next_run_at, schedule.timezone)}"
-        else:
-            state = schedule.status
-        lines.append(f"• `#{schedule.id}` *{schedule.name}* — {sentence} → {where} ({state})")
-    return "\n".join(lines)[:3900]
+        owner = f" · <@{schedule.owner_user_id}>" if everyone else ""
+        lines.append(f"• `#{schedule.id}` *{schedule.name}* — {describe(schedule)} → {where} ({_state(schedule)}){owner}")
+    text = "\n".join(lines)
+    if len(text) > 3900:
+        text = text[:3800].rsplit("\n", 1)[0] + "\n… and more: open the reportbot Home tab to page through them."
+    return text
+
+
+def schedule_actions(schedule: Schedule) -> dict:
+    value = str(schedule.id)
+    toggle = (ScheduleActions.PAUSE, "Pause") if schedule.status == ScheduleStatus.ACTIVE else \
+        (ScheduleActions.RESUME, "Resume")
+    return {"type": "actions", "block_id": ReplyBlocks.ACTIONS, "elements": [
+        button(ScheduleActions.RUN_NOW, "Run now", value, "primary"),
+        button(toggle[0], toggle[1], value),
+        button(ScheduleActions.EDIT, "Edit", value),
+        button(ScheduleActions.HISTORY, "History", value),
+        button(ScheduleActions.DELETE, "Delete…", value, "danger"),
+    ]}
+
+
+def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunOutcome | None,
+                    last_at: dt.datetime | None, now: dt.datetime) -> Reply:
+    where = ", ".join(d.label or d.target for d in schedule.destinations) or "no destination"
+    params = ", ".join(f"{k}={v}" for k, v in (schedule.params or {}).items() if v not in (None, "")) or "defaults"
+    lines = [f"*{schedule.name}*  `#{schedule.id}` — owned by <@{schedule.owner_user_id}>",
+             f"🗓️ {describe(schedule)}  (you typed “{schedule.cadence_text[:200]}”)",
+             f"📬 {where}", f"📄 {schedule.report_type} ({params}) as {', '.join(schedule.formats)}"
+             + (" · skipped when empty" if schedule.skip_if_empty else ""),
+             f"Status: {_state(schedule)}"]
+    if next_runs and schedule.status == ScheduleStatus.ACTIVE:
+        lines.append("Next runs:\n" + "\n".join(f"• {format_local(w, schedule.timezone)}" for w in next_runs))
+    if last is not None:
+        lines.append(f"Last run: {STATUS_ICONS.get(last.status, '•')} {last.status}"
+                     + (f" {relative(last_at, now)}" if last_at else "")
+                     + (f" — {plain_error(last.error)}" if last.error and last.status in ("failed", "partial") else ""))
+    text = "\n".join(lines)
+    return Reply(clip(text, 3900), [section(text, ReplyBlocks.SCHEDULE), schedule_actions(schedule)])
+
+
+def history(schedule: Schedule, runs: list[tuple[RunOutcome, dt.datetime]], now: dt.datetime) -> str:
+    if not runs:
+        return f"*History of {schedule.name}*\nNo runs yet. `/report run {schedule.name}` runs it now."
+    lines = [f"*History of {schedule.name}* (newest first)"]
+    for outcome, when in runs:
+        line = f"{STATUS_ICONS.get(outcome.status, '•')} run {outcome.run_id} · {format_local(when, schedule.timezone)}" \
+               f" ({relative(when, now)}) — {outcome.status}"
+        if outcome.row_count is not None:
+            line += f" · {outcome.row_count:,} rows"
+        lines.append(line)
+        lines.extend(f"      {d}" for d in destination_lines(outcome, limit=5))
+        if outcome.error and not outcome.destinations:
+            lines.append(f"      {plain_error(outcome.error)}")
+    text = "\n".join(lines)
+    return text if len(text) <= 3900 else text[:3850].rsplit("\n", 1)[0] + "\n…"
+
+
+def readback(result: ReadBack) -> str:
+    if not result.ok:
+        return f"⚠️ {result.error}"
+    return (f"🗓️ I read “{result.text[:200]}” as: *{result.sentence}*\n"
+            f"Next {len(result.runs)} runs ({result.timezone}, with UTC):\n{runs_text(result, with_utc=True)}")
+
+
+def delete_confirmation(schedule: Schedule) -> Reply:
+    text = (f"Delete *{schedule.name}* (`#{schedule.id}`, {describe(schedule)})? It stops running and disappears "
+            "from every list; its past runs stay in the audit log.")
+    value = str(schedule.id)
+    return Reply(clip(text), [section(text, ReplyBlocks.DELETE), {
+        "type": "actions", "block_id": ReplyBlocks.ACTIONS, "elements": [
+            button(ScheduleActions.DELETE_CONFIRM, "Delete it", value, "danger"),
+            button(ScheduleActions.DELETE_CANCEL, "Keep it", value),
+        ]}])
 
 
 def unknown_subcommand(word: str) -> str:
-    return f"I don't know `/report {word[:40]}`. Try `/report help` to see what I can do."
+    close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.6)
+    hint = f" Did you mean `/report {close[0]}`?" if close else ""
+    return f"I don't know `/report {word[:40]}`.{hint} Try `/report help` to see what I can do."

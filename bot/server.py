@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from http import HTTPStatus
 import logging
 import threading
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -15,9 +15,10 @@ from slack_bolt.context import BoltContext
 from slack_bolt.request.internals import build_context
 from sqlalchemy import text
 
+from bot import downloads
 from bot.trigger_api import PATH as TRIGGER_PATH
 from bot.trigger_api import handle_trigger
-
+from jobs.context import get_context
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -51,8 +52,8 @@ class _Handler(SlackRequestHandler):
 
 
 def build_wsgi(app: App, database: Database, deps=None) -> Callable:
-    """Return the WSGI application: Slack's endpoint, health checks, metrics and (with `deps`) the
-    trigger API."""
+    """Return the WSGI application: Slack's endpoint, health checks, metrics, (with `deps`) the
+    trigger API, and the download and unsubscribe links of report emails (bot.downloads)."""
     slack = _Handler(app, path=EVENTS_PATH)
 
     def wsgi(environ, start_response) -> Iterable[bytes]:
@@ -73,6 +74,8 @@ def build_wsgi(app: App, database: Database, deps=None) -> Callable:
             except Exception as exc:  # report, don't crash: the load balancer asks again
                 return _plain(start_response, "503 Service Unavailable", f"database unavailable: {type(exc).__name__}")
             return _plain(start_response, "200 OK", "ready")
+        if path.startswith((downloads.FILES, downloads.UNSUBSCRIBE)):  # links in report emails
+            return downloads.serve(environ, start_response, lambda: deps.jobs if deps is not None else get_context())
         if path == TRIGGER_PATH and deps is not None:
             status, payload = handle_trigger(environ, deps)
             return _json(start_response, status, payload)

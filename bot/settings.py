@@ -3,9 +3,59 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jobs.settings import SettingsError, SlackSettings
+
+# The bot scopes the app asks for when installed through OAuth (kept equal to manifest.yml).
+DEFAULT_SCOPES = (
+    "commands", "chat:write", "chat:write.public", "files:write", "im:write", "im:history", "users:read",
+    "users:read.email", "channels:read", "groups:read", "channels:join", "channels:history", "groups:history",
+    "app_mentions:read",
+)
+
+
+def _limit(env: dict[str, str], name: str, default: int | None) -> int | None:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if raw.lower() in ("none", "unlimited", "off"):
+        return None
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number (or 'none'), not {raw!r}.")
+    return int(raw)
+
+
+@dataclass(frozen=True)
+class PolicyDefaults:
+    """What applies in a workspace until its admin sets otherwise (`/report admin`)."""
+
+    max_schedules_per_user: int | None = 25
+    max_schedules_per_team: int | None = 500
+    run_now_cooldown_seconds: int = 60
+    email_domains: tuple[str, ...] = ()  # empty: email only once an admin allows a domain
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> "PolicyDefaults":
+        domains = tuple(d.strip().lower().lstrip("@") for d in (env.get("REPORTBOT_EMAIL_DOMAINS") or "").split(",")
+                        if d.strip())
+        return cls(
+            max_schedules_per_user=_limit(env, "REPORTBOT_MAX_SCHEDULES_PER_USER", 25),
+            max_schedules_per_team=_limit(env, "REPORTBOT_MAX_SCHEDULES_PER_WORKSPACE", 500),
+            run_now_cooldown_seconds=_limit(env, "REPORTBOT_RUN_NOW_COOLDOWN", 60) or 0,
+            email_domains=domains,
+        )
+
+
+@dataclass(frozen=True)
+class OAuthConfig:
+    """Multi-workspace install: Slack's OAuth client and the scopes to ask for."""
+
+    client_id: str
+    client_secret: str
+    scopes: tuple[str, ...] = DEFAULT_SCOPES
+    install_path: str = "/slack/install"
+    redirect_uri_path: str = "/slack/oauth_redirect"
 
 
 @dataclass(frozen=True)
@@ -15,6 +65,8 @@ class BotSettings:
     app_token: str | None
     port: int
     admin_user_ids: frozenset[str]
+    policy: PolicyDefaults = field(default_factory=PolicyDefaults)
+    oauth: OAuthConfig | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -22,7 +74,7 @@ class BotSettings:
 
     @property
     def has_credentials(self) -> bool:
-        return bool(self.slack.bot_token)
+        return bool(self.slack.bot_token) or self.oauth is not None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "BotSettings":
@@ -34,20 +86,36 @@ class BotSettings:
         if app_token is not None and not app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode).")
         admins = frozenset(u.strip() for u in (env.get("REPORTBOT_ADMINS") or "").split(",") if u.strip())
+        client_id, client_secret = env.get("SLACK_CLIENT_ID") or None, env.get("SLACK_CLIENT_SECRET") or None
+        if bool(client_id) != bool(client_secret):
+            raise SettingsError("Set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for multi-workspace install, "
+                                "or neither for a single workspace.")
+        oauth = None
+        if client_id and client_secret:
+            scopes = tuple(s.strip() for s in (env.get("SLACK_SCOPES") or "").split(",") if s.strip())
+            oauth = OAuthConfig(client_id, client_secret, scopes or DEFAULT_SCOPES)
         return cls(
             slack=SlackSettings.from_env(env),
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=app_token,
             port=int(port_text),
             admin_user_ids=admins,
+            policy=PolicyDefaults.from_env(env),
+            oauth=oauth,
         )
 
     def require_credentials(self) -> None:
         """Raise SettingsError naming exactly what to set for the real app to start."""
+        if self.oauth is not None:
+            if not self.signing_secret:
+                raise SettingsError("SLACK_SIGNING_SECRET is not set. Multi-workspace install (SLACK_CLIENT_ID) "
+                                    "needs it to verify requests from Slack.")
+            return
         if not self.slack.bot_token:
             raise SettingsError(
                 "SLACK_BOT_TOKEN is not set. Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP mode) "
-                "or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode); run `reportbot demo` to try it offline."
+                "or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+                "SLACK_SIGNING_SECRET to install in several workspaces; run `reportbot demo` to try it offline."
             )
         if not self.socket_mode and not self.signing_secret:
             raise SettingsError(

@@ -13,6 +13,7 @@ from jobs import broker as _broker  # noqa: F401  (declares the broker before th
 from jobs.bulk import enqueue_many
 from jobs.context import get_context
 from jobs.metrics import TICK_SECONDS
+from jobs.cleanup import cleanup as run_cleanup, cleanup_due
 from jobs.deliver import TransientDeliveryError, deliver as deliver_run
 from jobs.generate import generate as generate_run
 from jobs.tick import tick as run_tick
@@ -32,8 +33,9 @@ class _Enqueuer:
 
     def many(self, items: list[tuple[int, str, int]]) -> None:
         """Enqueue a batch (the tick's) in as few round trips as the broker allows."""
+        # Delayed messages are parked for the clock's release loop (Redis; see jobs.release).
         enqueue_many(dramatiq.get_broker(), [(self._message(run_id, phase), delay or None)
-                                             for run_id, phase, delay in items])
+                                             for run_id, phase, delay in items], park_delayed=True)
 
 
 enqueue = _Enqueuer()
@@ -44,6 +46,8 @@ def tick() -> None:
     """Find due schedules and release their runs."""
     with TICK_SECONDS.time():
         result = run_tick(get_context(), enqueue)
+    if cleanup_due(get_context()):
+        cleanup.send()
     if result.created or result.requeued:
         log.info("tick: %s runs created, %s re-enqueued", len(result.created), len(result.requeued))
 
@@ -60,12 +64,19 @@ def generate_now(run_id: int) -> None:
     generate_run(get_context(), run_id, enqueue)
 
 
-@dramatiq.actor(queue_name="deliveries", max_retries=5, min_backoff=2_000, max_backoff=300_000,
-                throws=(), time_limit=10 * 60_000)
+@dramatiq.actor(queue_name="deliveries", max_retries=0, time_limit=10 * 60_000)
 def deliver(run_id: int) -> None:
-    """Deliver one generated run; temporary failures are retried with exponential backoff."""
+    """Deliver one generated run; destinations that failed for the moment are retried on their own
+    schedule (backoff with jitter, Retry-After honoured), counted per destination in the database."""
     try:
-        deliver_run(get_context(), run_id)
+        deliver_run(get_context(), run_id, only_due=True)
     except TransientDeliveryError as exc:
-        log.warning("run %s: delivery will be retried: %s", run_id, exc)
-        raise
+        log.warning("run %s: delivery retry in %.1fs: %s", run_id, exc.retry_in_ms / 1000, exc)
+        # If this message is lost (broker down), the run's lease runs out and the tick re-sends it.
+        enqueue(run_id, "deliver", exc.retry_in_ms)
+
+
+@dramatiq.actor(queue_name="clock", max_retries=0, time_limit=30 * 60_000)
+def cleanup() -> None:
+    """Hourly housekeeping: stale runs, untold failures, artifact and run retention."""
+    run_cleanup(get_context())

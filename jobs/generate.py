@@ -19,7 +19,7 @@ from reports.summary import summarize
 from reports.window import compute_window
 from storage import runs as run_repo
 from storage.artifacts import safe_filename
-from storage.models import Artifact, Run, RunStatus, Schedule
+from storage.models import Artifact, Run, RunStatus, RunTrigger, Schedule
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +44,28 @@ class _Job:
     previous_summary: dict | None
 
 
+@dataclass(frozen=True)
+class _Busy:
+    """Another run of the same schedule is being generated right now."""
+
+    other_run_id: int
+    slot: dt.datetime
+    trigger: str
+
+
 def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
-    """Generate `run_id` unless another worker holds it; return what happened."""
+    """Generate `run_id` unless another worker holds it; return what happened.
+
+    At most one run of a schedule generates at a time: a run whose predecessor is still being
+    generated waits (its message comes back a little later), and is skipped with that reason once
+    waiting would make it later than the missed-slot grace period.
+    """
     token = uuid.uuid4().hex
     job = _take(ctx, run_id, token)
     if job is None:
         return "not-taken"
+    if isinstance(job, _Busy):
+        return _wait_or_skip(ctx, run_id, job, enqueue)
     try:
         with LeaseKeeper(ctx, run_id, token) as keeper:
             artifacts, summary, empty = _produce(ctx, job)
@@ -70,22 +86,37 @@ def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
         run.row_count = summary.get("row_count")
         if empty and job.skip_if_empty:
             settle_run(session, run, RunStatus.SKIPPED, now=ctx.now(),
-                       error=f"No data for {summary.get('window_label')}; “skip if empty” is on.")
+                       error=f"No data for {summary.get('window_label')}; “skip if empty” is on.",
+                       failures_before_pause=ctx.settings.failures_before_pause)
         else:
+            expires = ctx.now() + dt.timedelta(days=ctx.settings.artifact_retention_days)
+            for artifact in artifacts:
+                artifact.expires_at = expires
             run.artifacts.extend(artifacts)
             run.status = RunStatus.DELIVERING
             run.lease_token = None  # delivery takes it from here
+            run.attempt = 0  # a clean hand-over: only crashes count towards MAX_ATTEMPTS
             run.lease_until = ctx.now() + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
     if empty and job.skip_if_empty:
-        after_settle(ctx, job.team_id, job.owner_user_id)
+        after_settle(ctx, job.team_id, job.owner_user_id, run_id=run_id)
         return "skipped"
     enqueue(run_id, "deliver", 0)
     return "generated"
 
 
-def _take(ctx: JobContext, run_id: int, token: str) -> _Job | None:
+def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
     now = ctx.now()
     with ctx.database.session() as session:
+        run = session.get(Run, run_id)
+        if run is None:
+            return None
+        # Locking the schedule makes "is another run generating?" and taking this one a single step.
+        run_repo.lock_schedule(session, run.schedule_id)
+        other = run_repo.generating_run(session, run.schedule_id, other_than=run_id, now=now)
+        if other is not None:
+            takeable = run.status in (RunStatus.PENDING, RunStatus.RUNNING) and (
+                run.lease_token is None or run.lease_until is None or run.lease_until < now)
+            return _Busy(other.id, run.scheduled_for, run.trigger) if takeable else None
         taken = run_repo.take_lease(
             session, run_id, statuses=(RunStatus.PENDING, RunStatus.RUNNING), to_status=RunStatus.RUNNING,
             token=token, now=now, lease_for=dt.timedelta(seconds=ctx.settings.lease_seconds),
@@ -145,6 +176,35 @@ def _fail(ctx: JobContext, job: _Job, token: str, error: str) -> str:
         run = run_repo.holds_lease(session, job.run_id, token)
         if run is None:
             return "lease-lost"
-        settle_run(session, run, RunStatus.FAILED, now=ctx.now(), error=error)
-    after_settle(ctx, job.team_id, job.owner_user_id)
+        settle_run(session, run, RunStatus.FAILED, now=ctx.now(), error=error,
+                   failures_before_pause=ctx.settings.failures_before_pause)
+    after_settle(ctx, job.team_id, job.owner_user_id, run_id=job.run_id)
     return "failed"
+
+
+def _wait_or_skip(ctx: JobContext, run_id: int, busy: _Busy, enqueue: Enqueue) -> str:
+    now = ctx.now()
+    late = now - busy.slot > dt.timedelta(seconds=ctx.settings.missed_grace)
+    wait = min(30.0, max(1.0, ctx.settings.lease_seconds / 4))
+    with ctx.database.session() as session:
+        run = session.get(Run, run_id)
+        if run.status not in (RunStatus.PENDING, RunStatus.RUNNING) or (
+                run.lease_token is not None and run.lease_until is not None and run.lease_until >= now):
+            return "not-taken"
+        if late:
+            # Not a failure and not a success: the counters are left alone.
+            run.status = RunStatus.SKIPPED
+            run.error = (f"Skipped: the previous run (#{busy.other_run_id}) was still being generated, and "
+                         f"waiting for it would have made this one more than "
+                         f"{int(ctx.settings.missed_grace // 60)} minutes late.")
+            run.finished_at = now
+            run.lease_token = None
+            run.lease_until = None
+        else:
+            run.lease_until = now + dt.timedelta(seconds=wait + ctx.settings.dispatch_timeout)
+    if late:
+        log.warning("run %s skipped: run %s of the same schedule is still generating", run_id, busy.other_run_id)
+        return "skipped-overlap"
+    phase = "generate" if busy.trigger == RunTrigger.SCHEDULE else "generate_now"
+    enqueue(run_id, phase, int(wait * 1000))
+    return "waiting"

@@ -8,6 +8,7 @@ import threading
 
 from jobs.context import JobContext
 from storage import runs as run_repo
+from storage.models import DeliveryStatus, Run, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -41,3 +42,50 @@ class LeaseKeeper:
                         return
             except Exception:  # a failed renewal is retried next period; the lease has slack
                 log.exception("run %s: could not renew the lease", self._run_id)
+
+
+def recover_expired(ctx: JobContext, enqueue, *, now: dt.datetime) -> list[int]:
+    """Enqueue again the runs whose worker died or whose message was lost; give up on a run after
+    MAX_ATTEMPTS takes without a clean hand-over, settling it so its owner hears about it.
+
+    A run given up while delivering keeps what was sent; what was mid-send is marked failed, not
+    re-sent, since nobody can say whether it arrived.
+    """
+    from jobs.outcome import after_settle, settle_run
+
+    dispatch = dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+    again: list[tuple[int, str]] = []
+    settled: list[tuple[str, str, int]] = []
+    with ctx.database.session() as session:
+        for run in run_repo.expired_leases(session, now):
+            if run.attempt >= ctx.settings.max_attempts:
+                error = f"The worker stopped {run.attempt} times while handling this run; giving up."
+                sent = _close_deliveries(run, error)
+                schedule = settle_run(session, run, RunStatus.PARTIAL if sent else RunStatus.FAILED, now=now,
+                                      error=error, failures_before_pause=ctx.settings.failures_before_pause)
+                log.error("run %s: %s", run.id, error)
+                if schedule is not None:
+                    settled.append((schedule.team_id, schedule.owner_user_id, run.id))
+                continue
+            phase = "deliver" if run.status == RunStatus.DELIVERING else "generate"
+            run.lease_token = None  # whoever held it lost it; the next message takes it
+            run.lease_until = now + dispatch
+            again.append((run.id, phase))
+    for run_id, phase in again:
+        log.warning("run %s: lease expired, enqueuing %s again", run_id, phase)
+        enqueue(run_id, phase, 0)
+    for team_id, owner, run_id in settled:
+        after_settle(ctx, team_id, owner, run_id=run_id)
+    return [run_id for run_id, _ in again]
+
+
+def _close_deliveries(run: Run, reason: str) -> int:
+    """Fail the deliveries still open on a run given up; return how many were sent."""
+    for delivery in run.deliveries:
+        if delivery.status == DeliveryStatus.PENDING:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = f"not sent: {reason}"
+        elif delivery.status == DeliveryStatus.SENDING:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = "the worker stopped while sending this; it may or may not have arrived"
+    return sum(d.status == DeliveryStatus.SENT for d in run.deliveries)

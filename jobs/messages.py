@@ -84,24 +84,6 @@ def report_message_blocks(schedule_id: int, summary_text: str, files_note: str =
     return blocks
 
 
-def failure_notice_blocks(schedule_id: int, name: str, error: str | None, *, paused: bool) -> list[dict]:
-    """The owner's DM about a failed run: what went wrong in plain words, then Retry, Pause
-    (Resume when it paused itself after repeated failures) and Edit."""
-    text = f"❌ *{name}* failed: {plain_error(error)}."
-    if paused:
-        text += "\nIt failed several times in a row, so I paused it. Resume it once it's fixed."
-    toggle = (ScheduleActions.RESUME, "Resume") if paused else (ScheduleActions.PAUSE, "Pause")
-    value = str(schedule_id)
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text)}},
-        {"type": "actions", "block_id": f"failure-actions-{schedule_id}", "elements": [
-            _button(ScheduleActions.RETRY, "Retry", value, "primary"),
-            _button(toggle[0], toggle[1], value),
-            _button(ScheduleActions.EDIT, "Edit", value),
-        ]},
-    ]
-
-
 @dataclass(frozen=True)
 class FileLink:
     name: str
@@ -190,9 +172,9 @@ def progress_finished(outcome: RunOutcome) -> tuple[str, list[dict]]:
     if lines:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip("\n".join(lines), 3000)}]})
     if outcome.status in ("partial", "failed") and not outcome.is_preview:
-        value = str(outcome.schedule_id)
         blocks.append({"type": "actions", "block_id": ReplyBlocks.ACTIONS, "elements": [
-            _button(ScheduleActions.RETRY, "Retry", value, "primary"),
-            _button(ScheduleActions.EDIT, "Edit", value),
+            # Retry's value names the run (as the owner's failure DM does): the same run again.
+            _button(ScheduleActions.RETRY, "Retry", f"{outcome.schedule_id}:{outcome.run_id}", "primary"),
+            _button(ScheduleActions.EDIT, "Edit", str(outcome.schedule_id)),
         ]})
-    return text, blocks
+    return _clip(text), blocks

@@ -15,10 +15,12 @@ log = logging.getLogger(__name__)
 FAILURES_BEFORE_PAUSE = 3
 
 
-def settle_run(session: Session, run: Run, status: str, *, now: dt.datetime, error: str | None = None) -> Schedule | None:
+def settle_run(session: Session, run: Run, status: str, *, now: dt.datetime, error: str | None = None,
+               failures_before_pause: int = FAILURES_BEFORE_PAUSE) -> Schedule | None:
     """Give `run` its final status and update its schedule's counters; return the schedule.
 
-    After `FAILURES_BEFORE_PAUSE` failed runs in a row the schedule goes to `error` (paused).
+    After `failures_before_pause` failed runs in a row the schedule goes to `error` (paused); the
+    owner hears about it from `after_settle` (jobs.notify).
     """
     run.status = status
     run.error = error
@@ -39,15 +41,23 @@ def settle_run(session: Session, run: Run, status: str, *, now: dt.datetime, err
         schedule.failure_count += 1
         schedule.consecutive_failures += 1
         schedule.last_error = error
-        if schedule.consecutive_failures >= FAILURES_BEFORE_PAUSE and schedule.status == ScheduleStatus.ACTIVE:
+        if schedule.consecutive_failures >= failures_before_pause and schedule.status == ScheduleStatus.ACTIVE:
             schedule.status = ScheduleStatus.ERROR
             log.warning("schedule %s paused after %s failed runs", schedule.id, schedule.consecutive_failures)
     return schedule
 
 
-def after_settle(ctx: JobContext, team_id: str, owner_user_id: str) -> None:
-    """Refresh the owner's App Home; a Slack hiccup here must not undo the run."""
+def after_settle(ctx: JobContext, team_id: str, owner_user_id: str, *, run_id: int | None = None) -> None:
+    """Tell the owner when `run_id` failed, refresh their App Home; a Slack hiccup here must not undo
+    the run (an untold failure is told again by the hourly cleanup)."""
     from jobs.home import publish_home
+    from jobs.notify import notify_owner
+
+    if run_id is not None:
+        try:
+            notify_owner(ctx, run_id)
+        except Exception:
+            log.exception("could not tell the owner about run %s", run_id)
 
     try:
         publish_home(ctx, team_id, owner_user_id)

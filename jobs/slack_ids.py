@@ -49,6 +49,8 @@ class HomeBlocks(StrEnum):
 
 class ViewCallbacks(StrEnum):
     SCHEDULE_MODAL = "schedule-modal"
+    DELETE_MODAL = "schedule-delete-modal"
+    INFO_MODAL = "info-modal"
 
 
 class ModalBlocks(StrEnum):

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from jobs.context import JobContext
+from jobs.lease import recover_expired
 from jobs.slots import compiled_cadence_text, plan_slots, release_offset
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
@@ -103,24 +104,7 @@ def _record_missed(session, schedule, plan) -> None:
 
 def requeue_expired(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime) -> list[int]:
     """Enqueue again the runs whose message was lost or whose worker died; fail the hopeless ones."""
-    dispatch = dt.timedelta(seconds=ctx.settings.dispatch_timeout)
-    again: list[tuple[int, str]] = []
-    with ctx.database.session() as session:
-        for run in run_repo.expired_leases(session, now):
-            if run.attempt >= ctx.settings.max_attempts:
-                run.status = RunStatus.FAILED
-                run.error = f"The worker stopped {run.attempt} times while handling this run; giving up."
-                run.finished_at = now
-                run.lease_token = None
-                continue
-            phase = "deliver" if run.status == RunStatus.DELIVERING else "generate"
-            run.lease_token = None  # whoever held it lost it; the next message takes it
-            run.lease_until = now + dispatch
-            again.append((run.id, phase))
-    for run_id, phase in again:
-        log.warning("run %s: lease expired, enqueuing %s again", run_id, phase)
-        enqueue(run_id, phase, 0)
-    return [run_id for run_id, _ in again]
+    return recover_expired(ctx, enqueue, now=now)
 
 
 def requeue_unfinished(ctx: JobContext, enqueue: Enqueue) -> list[int]:

@@ -12,8 +12,15 @@ from sqlalchemy import select
 from jobs.context import JobContext
 from storage import runs as run_repo
 from storage.audit import record
-from storage.models import (FINAL_RUN_STATUSES, Destination, DestinationKind, Run, RunTrigger, Schedule,
-                            ScheduleStatus)
+from storage.models import (
+    FINAL_RUN_STATUSES,
+    Destination,
+    DestinationKind,
+    Run,
+    RunTrigger,
+    Schedule,
+    ScheduleStatus,
+)
 from storage.progress import add_progress_message
 from storage.run_history import last_manual_run_at
 

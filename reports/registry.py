@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
 from typing import Any
 
-from reports.errors import ParameterError, UnknownReportType
+from reports.errors import ParameterError, ReportError, UnknownReportType
 from reports.table import Table
 from reports.window import MAX_N, WINDOW_KINDS, WINDOW_LABELS, Window
 
@@ -88,11 +88,16 @@ class Param:
 
     def describe(self) -> dict[str, Any]:
         """A JSON-safe description for the modal and the one-liner's help."""
-        return {
+        described = {
             "name": self.name, "label": self.label, "type": self.type, "required": self.required,
-            "choices": list(self.available_choices()), "default": _json_safe(self.default), "help": self.help,
+            "choices": [], "default": _json_safe(self.default), "help": self.help,
             "multiline": self.multiline, "min": self.min, "max": self.max, "max_length": self.max_length,
         }
+        try:
+            described["choices"] = list(self.available_choices())
+        except ReportError as exc:  # e.g. a broken data source file: show the form, say what is wrong
+            described["choices_error"] = str(exc)
+        return described
 
     def coerce(self, raw: Any) -> Any:
         """Validate and convert one raw value, raising ParameterError with a readable message."""
@@ -137,7 +142,7 @@ class Param:
             raise ParameterError(f"“{self.label}” must be a number, not “{raw}”.")
         return value
 
-    def _bounded(self, value: int | float) -> int | float:
+    def _bounded(self, value: float) -> int | float:
         if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
             raise ParameterError(f"“{self.label}” must be between {_num(self.min)} and {_num(self.max)}, "
                                  f"not {_num(value)}.")

@@ -47,7 +47,7 @@ WINDOW_LABELS = {
 }
 
 MAX_N = 3660
-_UTC = dt.timezone.utc
+_UTC = dt.UTC
 _TO_DATE = ("week_to_date", "month_to_date", "quarter_to_date", "year_to_date")
 
 

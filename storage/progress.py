@@ -20,6 +20,19 @@ def add_progress_message(session: Session, *, run_id: int, user_id: str, channel
     return message
 
 
+def track_run(session: Session, *, run_id: int, user_id: str, channel_id: str | None = None,
+              message_ts: str | None = None, response_url: str | None = None) -> None:
+    """Point the person's progress message for `run_id` at a new message (a retried run), unsent."""
+    existing = session.scalar(select(ProgressMessage).where(ProgressMessage.run_id == run_id,
+                                                            ProgressMessage.user_id == user_id))
+    if existing is None:
+        add_progress_message(session, run_id=run_id, user_id=user_id, channel_id=channel_id, message_ts=message_ts,
+                             response_url=response_url)
+        return
+    existing.channel_id, existing.message_ts, existing.response_url = channel_id, message_ts, response_url
+    existing.sent_at = None
+
+
 def claim_settled(session: Session, team_id: str, now: dt.datetime, limit: int = 50) -> list[ProgressMessage]:
     """Take the unsent progress messages of the workspace's settled runs.
 

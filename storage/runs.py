@@ -289,8 +289,10 @@ def reopen_for_retry(session: Session, run: Run, *, now: dt.datetime, dispatch_u
     run.error = None
     run.finished_at = None
     run.started_at = now  # a new start: the stale-run sweep measures from here
-    for delivery in run.deliveries:
-        if delivery.status in (DeliveryStatus.FAILED, DeliveryStatus.PENDING):
+    for delivery in list(run.deliveries):
+        if delivery.fallback_for and delivery.status != DeliveryStatus.SENT:
+            run.deliveries.remove(delivery)  # made again only if its Slack destination fails again
+        elif delivery.status in (DeliveryStatus.FAILED, DeliveryStatus.PENDING):
             delivery.status = DeliveryStatus.PENDING
             delivery.attempts = 0
             delivery.next_attempt_at = None

@@ -9,6 +9,7 @@ with mode=ro and an authorizer that allows reads only).
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -52,7 +53,7 @@ def guard_query(sql: str, available: tuple[str, ...] = WINDOW_PARAMETERS) -> Gua
         raise UnsafeQuery(f"Only SELECT queries can run here, and this one starts with {first.upper()}. "
                           "Data sources are read-only.")
     writes = sorted({w for w in words if w in _WRITE_WORDS})
-    if any(a in ("for", "key") and b == "share" for a, b in zip(words, words[1:])):
+    if any(a in ("for", "key") and b == "share" for a, b in itertools.pairwise(words)):
         writes.append("share")
     if writes:
         raise UnsafeQuery(f"This query would change data or lock rows ({', '.join(w.upper() for w in writes)}); "

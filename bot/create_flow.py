@@ -1,0 +1,78 @@
+"""From words to a schedule: `/report new …` one-liners and plain-words requests become a form;
+a complete, valid one is created, anything missing or wrong opens the modal prefilled."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.deps import BotDeps
+from bot.errors import FormErrors, UserFacingError
+from bot.forms import ScheduleForm
+from bot.lookup import resolve_channel, resolve_user
+from bot.metadata import ModalMeta
+from bot.oneliner import OneLiner, parse_one_liner
+from bot.permissions import policy_for, quota_problem
+from bot.replies import Reply, saved
+from bot.respond import Where
+from bot.schedules import create
+from bot.validation import clean_text, validate_form
+from jobs.slack_ids import ModalBlocks
+
+EXAMPLE = "`/report new \"Daily sales\" every day at 9am in #sales`"
+# The order problems are listed in, as the modal shows its fields.
+FIELD_ORDER = (ModalBlocks.NAME, ModalBlocks.REPORT_TYPE, ModalBlocks.CADENCE, ModalBlocks.TIMEZONE,
+               ModalBlocks.CHANNELS, ModalBlocks.PEOPLE, ModalBlocks.EMAILS, ModalBlocks.FORMATS)
+
+
+def problems_text(errors: dict[str, str]) -> str:
+    ordered = sorted(errors.items(), key=lambda kv: FIELD_ORDER.index(kv[0]) if kv[0] in FIELD_ORDER else 99)
+    return " ".join(message for _, message in ordered)
+
+
+def form_from_words(client: WebClient, parsed: OneLiner) -> tuple[ScheduleForm, dict[str, str]]:
+    """The form a one-liner describes, with channel and people names looked up in Slack."""
+    form = ScheduleForm(name=clean_text(parsed.name, 1000), report_type=parsed.report_type or "",
+                        cadence_text=clean_text(parsed.cadence_text, 500), formats=list(parsed.formats))
+    errors: dict[str, str] = {}
+    for ref in parsed.destinations[:30]:
+        try:
+            if ref.kind == "channel":
+                form.channels.append(ref.id or resolve_channel(client, ref).id)
+            elif ref.kind == "user":
+                form.people.append(ref.id or resolve_user(client, ref).id)
+            else:
+                form.emails.append(ref.name)
+        except UserFacingError as exc:
+            block = ModalBlocks.CHANNELS if ref.kind == "channel" else ModalBlocks.PEOPLE
+            errors[block] = f"{errors[block]} {exc}" if block in errors else str(exc)
+    return form, errors
+
+
+def create_from_words(deps: BotDeps, client: WebClient, where: Where, text: str, *, trigger_id: str | None,
+                      surface: str) -> Reply:
+    """Create from a one-liner, or say what is missing or wrong and open the form prefilled."""
+    from bot.modals import open_schedule_modal
+
+    problem = quota_problem(deps, policy_for(deps, where.team_id), where.team_id, where.user_id)
+    if problem:
+        return Reply(f"⚠️ {problem}")
+    parsed = parse_one_liner(text)
+    form, errors = form_from_words(client, parsed)
+    if parsed.missing:
+        message = f"I still need {' and '.join(parsed.missing)}."
+    else:
+        try:
+            if errors:
+                raise FormErrors(errors)
+            valid = validate_form(deps, client, team_id=where.team_id, user_id=where.user_id, form=form, creating=True)
+            result = create(deps, valid, team_id=where.team_id, user_id=where.user_id, surface=surface, source=text)
+        except FormErrors as exc:
+            message = f"⚠️ {problems_text(exc.errors)}"
+        else:
+            return Reply(saved(result))
+    opened = trigger_id and open_schedule_modal(deps, client, trigger_id=trigger_id, team_id=where.team_id,
+                                                user_id=where.user_id, form=form,
+                                                meta=ModalMeta(channel_id=where.channel_id))
+    if opened:
+        return Reply(f"{message} I opened the form with what I understood so you can finish it there.")
+    return Reply(f"{message} For example: {EXAMPLE}, or type `/report` to use the form.")

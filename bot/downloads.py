@@ -1,0 +1,149 @@
+"""The web process's routes for links in report emails.
+
+    GET  /files/<token>        the file, if the signed link is genuine and not expired (404 / 410)
+    GET  /unsubscribe/<token>  a page with a button (link scanners fetch GETs: they must not act)
+    POST /unsubscribe/<token>  remove the address from the schedule (RFC 8058 one-click, or the button)
+
+These requests come from email readers, not from Slack, so they carry no Slack signature: the
+token's HMAC (jobs.links) is what authenticates them. Tokens never appear in logs, and every
+download is recorded in the audit log with who it was sent to.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable, Iterable
+
+from jobs.context import JobContext
+from jobs.links import BadLink, ExpiredLink, read_download_token, read_unsubscribe_token
+from storage import email_prefs
+from storage.audit import record
+from storage.models import Artifact, Delivery, Run, Schedule
+
+log = logging.getLogger(__name__)
+
+FILES = "/files/"
+UNSUBSCRIBE = "/unsubscribe/"
+MAX_FORM_BYTES = 1024
+CHUNK = 256 * 1024
+SAFE_HEADERS = [("Cache-Control", "private, no-store"), ("X-Content-Type-Options", "nosniff"),
+                ("Referrer-Policy", "no-referrer")]
+
+
+def serve(environ, start_response, context: Callable[[], JobContext]) -> Iterable[bytes] | None:
+    """Answer a request for one of these routes; None when the path is not one of them."""
+    path = environ.get("PATH_INFO", "")
+    if path.startswith(FILES):
+        return _download(environ, start_response, context(), path[len(FILES):])
+    if path.startswith(UNSUBSCRIBE):
+        return _unsubscribe(environ, start_response, context(), path[len(UNSUBSCRIBE):])
+    return None
+
+
+def _page(start_response, status: str, title: str, body: str, *, form_action: str | None = None) -> list[bytes]:
+    button = (f'<form method="post" action="{html.escape(form_action)}"><button type="submit">Unsubscribe'
+              f'</button></form>' if form_action else "")
+    data = (f"<!doctype html><html><head><meta charset='utf-8'><meta name='robots' content='noindex'>"
+            f"<title>{html.escape(title)}</title></head><body style='font-family: sans-serif; max-width: 40em; "
+            f"margin: 3em auto;'><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>{button}</body></html>").encode()
+    start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
+                            *SAFE_HEADERS])
+    return [data]
+
+
+def _client(environ) -> dict:
+    return {"ip": environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR", ""))[:100],
+            "user_agent": environ.get("HTTP_USER_AGENT", "")[:200]}
+
+
+def _download(environ, start_response, ctx: JobContext, token: str) -> Iterable[bytes]:
+    method = environ.get("REQUEST_METHOD", "GET")
+    if method not in ("GET", "HEAD"):
+        return _page(start_response, "405 Method Not Allowed", "Not allowed", "Download links only answer GET.")
+    try:
+        claim = read_download_token(ctx.links, token, now=ctx.now())
+    except ExpiredLink:
+        return _page(start_response, "410 Gone", "This link has expired",
+                     "Download links in report emails expire. Ask the report's owner to send it again.")
+    except BadLink as exc:
+        log.info("download refused: %s", exc)
+        return _page(start_response, "404 Not Found", "Not found", "This download link is not valid.")
+    with ctx.database.session() as session:
+        artifact = session.get(Artifact, claim.artifact_id)
+        delivery = session.get(Delivery, claim.delivery_id)
+        if artifact is None or delivery is None or delivery.run_id != artifact.run_id:
+            gone = None
+        else:
+            run = session.get(Run, artifact.run_id)
+            schedule = session.get(Schedule, run.schedule_id)
+            try:
+                path = ctx.artifacts.path(artifact.storage_key)
+            except ValueError:
+                path = None
+            gone = (path, artifact.filename, artifact.content_type, schedule) if path and path.is_file() else None
+            if gone is not None and method == "GET":
+                record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="email", action="download",
+                       surface="link", details={"run_id": run.id, "artifact_id": artifact.id, "file": artifact.filename,
+                                                "delivery_id": delivery.id,
+                                                "recipient": delivery.destination.partition(":")[2], **_client(environ)})
+    if gone is None:
+        return _page(start_response, "410 Gone", "No longer available",
+                     "This file has been removed (reports are kept for a limited time).")
+    path, filename, content_type, _ = gone
+    size = path.stat().st_size
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(size)),
+                              ("Content-Disposition", f'attachment; filename="{ascii_name}"'), *SAFE_HEADERS])
+    if method == "HEAD":
+        return [b""]
+    handle = open(path, "rb")
+    wrapper = environ.get("wsgi.file_wrapper")
+    if wrapper is not None:
+        return wrapper(handle, CHUNK)
+    return _chunks(handle)
+
+
+def _chunks(handle) -> Iterable[bytes]:
+    with handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def _unsubscribe(environ, start_response, ctx: JobContext, token: str) -> Iterable[bytes]:
+    method = environ.get("REQUEST_METHOD", "GET")
+    try:
+        claim = read_unsubscribe_token(ctx.links, token)
+    except BadLink as exc:
+        log.info("unsubscribe refused: %s", exc)
+        return _page(start_response, "404 Not Found", "Not found", "This unsubscribe link is not valid.")
+    with ctx.database.session() as session:
+        schedule = session.get(Schedule, claim.schedule_id)
+        name = schedule.name if schedule is not None else None
+        if method == "GET":
+            pass
+        elif method == "POST":
+            body = _read_form(environ)
+            removed = email_prefs.remove_address(session, claim.schedule_id, claim.address_hash) if schedule else []
+            if schedule is not None:
+                record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="email",
+                       action="unsubscribe", surface="link",
+                       details={"removed": removed, "one_click": body.strip() == b"List-Unsubscribe=One-Click",
+                                **_client(environ)})
+        else:
+            return _page(start_response, "405 Method Not Allowed", "Not allowed", "Use the unsubscribe button.")
+    if name is None:
+        return _page(start_response, "200 OK", "Unsubscribed", "This report no longer exists; you will not get it.")
+    if method == "GET":
+        return _page(start_response, "200 OK", "Unsubscribe",
+                     f"Stop receiving the scheduled report “{name}” by email?", form_action=environ.get("PATH_INFO"))
+    return _page(start_response, "200 OK", "Unsubscribed",
+                 f"You will no longer receive “{name}” by email.")
+
+
+def _read_form(environ) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(min(max(length, 0), MAX_FORM_BYTES)) if length > 0 else b""

@@ -1,0 +1,75 @@
+"""Read a cadence back to the person who typed it: the sentence it was understood as and the next
+runs in their timezone (and UTC), or the parse error with its suggestion."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from jobs.cadence import Cadence, CadenceError, parse
+
+UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class ReadBack:
+    text: str
+    timezone: str
+    cadence: Cadence | None = None
+    runs: list[dt.datetime] = field(default_factory=list)  # UTC
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.cadence is not None
+
+    @property
+    def sentence(self) -> str:
+        return self.cadence.describe() if self.cadence else ""
+
+
+def valid_timezone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return False
+    return bool(name)
+
+
+def read_back(text: str, timezone: str, now: dt.datetime, count: int = 5) -> ReadBack:
+    """Parse `text` as typed by someone in `timezone`; never raises for bad input."""
+    text = (text or "").strip()
+    timezone = timezone if valid_timezone(timezone) else "UTC"
+    if not text:
+        return ReadBack(text, timezone, error="Tell me when it should run, e.g. “every weekday at 9am”.")
+    try:
+        cadence = parse(text[:500], timezone, now=now)
+    except CadenceError as exc:
+        return ReadBack(text, timezone, error=str(exc))
+    except (ValueError, OverflowError) as exc:  # the parser's own guard rails; still the user's words
+        return ReadBack(text, timezone, error=f"I couldn't read “{text[:80]}” as a schedule ({exc}).")
+    cadence = cadence.anchored(now)
+    return ReadBack(text, cadence.timezone, cadence, cadence.next_runs(now, count))
+
+
+def local(when: dt.datetime, timezone: str) -> str:
+    return when.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def utc(when: dt.datetime) -> str:
+    return when.astimezone(UTC).strftime("%a %d %b %H:%M UTC")
+
+
+def runs_text(result: ReadBack, *, with_utc: bool = False) -> str:
+    """The next runs as bullet lines ("• Mon 30 Nov 2026 09:00 CET (08:00 UTC)")."""
+    if not result.runs:
+        return "• none — it never fires again"
+    lines = []
+    for when in result.runs:
+        line = f"• {local(when, result.timezone)}"
+        if with_utc:
+            line += f"  ({utc(when)})"
+        lines.append(line)
+    return "\n".join(lines)

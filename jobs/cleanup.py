@@ -1,0 +1,176 @@
+"""Hourly housekeeping: stop stale runs and say so, retell untold failures, and remove artifacts and
+old runs after their retention periods (30 and 90 days by default).
+
+The tick asks `cleanup_due()` every time; one clock per interval gets True (a conditional UPDATE
+on `maintenance_tasks`) and sends the `cleanup` message. Every step is idempotent and works in
+bounded batches, so a cleanup that dies halfway is simply finished by the next one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from jobs.context import JobContext
+from jobs.notify import notify_owner
+from jobs.outcome import after_settle, settle_run
+from storage import maintenance
+from storage import runs as run_repo
+from storage.audit import record
+from storage.models import FINAL_RUN_STATUSES, Artifact, DeliveryStatus, Run, RunStatus
+
+log = logging.getLogger(__name__)
+
+TASK = "cleanup"
+BATCH = 500
+TOLD_WITHIN = dt.timedelta(days=2)  # untold failures older than this are not worth a DM any more
+TELL_AFTER = dt.timedelta(minutes=5)  # the settling worker tells first; the sweep only catches misses
+ORPHAN_AGE = dt.timedelta(days=1)
+
+
+@dataclass
+class CleanupResult:
+    stale_runs: list[int] = field(default_factory=list)
+    owners_told: int = 0
+    artifacts_deleted: int = 0
+    bytes_freed: int = 0
+    runs_deleted: int = 0
+    orphan_files_deleted: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def cleanup_due(ctx: JobContext, *, now: dt.datetime | None = None) -> bool:
+    """True for exactly one caller per CLEANUP_INTERVAL, however many clocks ask."""
+    with ctx.database.session() as session:
+        return maintenance.claim_due(session, TASK, now=now or ctx.now(),
+                                     interval=dt.timedelta(seconds=ctx.settings.cleanup_interval))
+
+
+def cleanup(ctx: JobContext, *, now: dt.datetime | None = None) -> CleanupResult:
+    """Run every housekeeping step once; return what was done."""
+    now = now or ctx.now()
+    result = CleanupResult()
+    result.stale_runs = stop_stale_runs(ctx, now=now)
+    result.owners_told = retell_failures(ctx, now=now)
+    result.artifacts_deleted, result.bytes_freed = delete_expired_artifacts(ctx, now=now)
+    result.runs_deleted = delete_old_runs(ctx, now=now)
+    result.orphan_files_deleted = delete_orphan_files(ctx, now=now)
+    with ctx.database.session() as session:
+        maintenance.record_result(session, TASK, {"at": now.isoformat(), **result.as_dict()})
+    log.info("cleanup: %s", result.as_dict())
+    return result
+
+
+def stop_stale_runs(ctx: JobContext, *, now: dt.datetime) -> list[int]:
+    """Fail runs unfinished for longer than any healthy run takes, and report each one.
+
+    A hung worker (stuck in a data source, say) keeps renewing its lease, so the tick never sees
+    such a run as abandoned; only its age gives it away.
+    """
+    limit = dt.timedelta(seconds=ctx.settings.stale_run_seconds)
+    stopped: list[tuple[int, str, str]] = []
+    with ctx.database.session() as session:
+        for run in run_repo.stuck_runs(session, started_before=now - limit):
+            since = run.started_at or run.created_at
+            hours = (now - since).total_seconds() / 3600
+            error = (f"Stopped by the hourly cleanup: the run was stuck in “{run.status}” for {hours:.1f} hours "
+                     f"(more than {limit.total_seconds() / 3600:g}). Press Retry to run it again.")
+            for delivery in run.deliveries:
+                if delivery.status == DeliveryStatus.PENDING:
+                    delivery.last_error = "not sent: the run was stopped as stale"
+                elif delivery.status == DeliveryStatus.SENDING:
+                    delivery.last_error = "the run was stopped while this was being sent; it may or may not have arrived"
+                else:
+                    continue
+                delivery.status = DeliveryStatus.FAILED
+            sent = any(d.status == DeliveryStatus.SENT for d in run.deliveries)
+            schedule = settle_run(session, run, RunStatus.PARTIAL if sent else RunStatus.FAILED, now=now, error=error,
+                                  failures_before_pause=ctx.settings.failures_before_pause)
+            if schedule is None:
+                continue
+            record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="system", action="run_stale",
+                   surface="clock", details={"run_id": run.id, "hours": round(hours, 1)})
+            stopped.append((run.id, schedule.team_id, schedule.owner_user_id))
+    for run_id, team_id, owner in stopped:
+        log.warning("cleanup: run %s was stale and has been failed", run_id)
+        after_settle(ctx, team_id, owner, run_id=run_id)
+    return [run_id for run_id, _, _ in stopped]
+
+
+def retell_failures(ctx: JobContext, *, now: dt.datetime) -> int:
+    """DM owners about failed runs they were not told of (the worker died, or Slack was down)."""
+    with ctx.database.session() as session:
+        runs = [r.id for r in run_repo.unnotified_failures(session, since=now - TOLD_WITHIN)
+                if r.finished_at is not None and r.finished_at <= now - TELL_AFTER]
+    return sum(notify_owner(ctx, run_id) == "sent" for run_id in runs)
+
+
+def delete_expired_artifacts(ctx: JobContext, *, now: dt.datetime) -> tuple[int, int]:
+    """Remove files older than ARTIFACT_RETENTION_DAYS; the runs and their summaries stay."""
+    cutoff = now - dt.timedelta(days=ctx.settings.artifact_retention_days)
+    deleted = freed = 0
+    while True:
+        with ctx.database.session() as session:
+            batch = list(session.scalars(select(Artifact).where(Artifact.created_at < cutoff)
+                                         .order_by(Artifact.id).limit(BATCH)))
+            for artifact in batch:
+                ctx.artifacts.delete(artifact.storage_key)  # missing files are fine: a rerun of this step
+                freed += artifact.size
+            if batch:
+                session.execute(delete(Artifact).where(Artifact.id.in_([a.id for a in batch])))
+        deleted += len(batch)
+        if len(batch) < BATCH:
+            return deleted, freed
+
+
+def delete_old_runs(ctx: JobContext, *, now: dt.datetime) -> int:
+    """Remove finished runs older than RUN_RETENTION_DAYS, with their deliveries and any files."""
+    cutoff = now - dt.timedelta(days=ctx.settings.run_retention_days)
+    deleted = 0
+    while True:
+        with ctx.database.session() as session:
+            ids = list(session.scalars(select(Run.id).where(Run.finished_at < cutoff,
+                                                            Run.status.in_(list(FINAL_RUN_STATUSES)))
+                                       .order_by(Run.id).limit(BATCH)))
+            for key in session.scalars(select(Artifact.storage_key).where(Artifact.run_id.in_(ids))):
+                ctx.artifacts.delete(key)
+            if ids:
+                # The foreign keys cascade to artifacts and deliveries.
+                session.execute(delete(Run).where(Run.id.in_(ids)))
+        deleted += len(ids)
+        if len(ids) < BATCH:
+            return deleted
+
+
+def delete_orphan_files(ctx: JobContext, *, now: dt.datetime) -> int:
+    """Remove files no row points at (a worker died between writing a file and recording it)."""
+    root = Path(ctx.artifacts.root) / "runs"
+    if not root.is_dir():
+        return 0
+    old = time.time() - ORPHAN_AGE.total_seconds()  # file times are real time, whatever the job clock says
+    removed = 0
+    with ctx.database.session() as session:
+        known = set(session.scalars(select(Artifact.storage_key)))
+        live_runs = {str(i) for i in session.scalars(select(Run.id).where(Run.status.not_in(list(FINAL_RUN_STATUSES))))}
+    for run_dir in root.iterdir():
+        if not run_dir.is_dir() or run_dir.name in live_runs:
+            continue
+        for path in run_dir.iterdir():
+            key = f"runs/{run_dir.name}/{path.name}"
+            if path.is_file() and key not in known and path.stat().st_mtime < old:
+                path.unlink(missing_ok=True)
+                removed += 1
+        try:
+            os.rmdir(run_dir)  # only when empty
+        except OSError:
+            pass
+    return removed
+

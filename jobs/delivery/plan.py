@@ -1,0 +1,127 @@
+"""What one delivery pass works from, copied out of the session so no row is held while Slack
+and SMTP are called."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from storage import email_prefs
+from storage import runs as run_repo
+from storage.workspace import get_workspace_settings
+from storage.models import AttachMode, DeliveryStatus, DestinationKind, Run, Schedule
+
+EMAIL = DestinationKind.EMAIL
+SLACK_KINDS = (DestinationKind.SLACK_CHANNEL, DestinationKind.SLACK_USER)
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    id: int
+    format: str
+    filename: str
+    content_type: str
+    size: int
+    storage_key: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class DeliveryInfo:
+    id: int
+    key: str
+    status: str
+    attempts: int
+    channel_id: str | None
+    sending_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None
+    smtp_message_id: str | None
+    fallback_for: str | None
+
+    @property
+    def kind(self) -> str:
+        return self.key.partition(":")[0]
+
+    @property
+    def target(self) -> str:
+        return self.key.partition(":")[2]
+
+    @property
+    def open(self) -> bool:
+        return self.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
+
+
+@dataclass
+class RunPlan:
+    run_id: int
+    schedule_id: int
+    team_id: str
+    owner_user_id: str
+    name: str
+    timezone: str
+    slot: dt.datetime
+    summary: dict
+    text: str
+    labels: dict[str, str]  # delivery key -> how people know the destination
+    configured: set[str]  # delivery keys the schedule asks for right now
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    subject_template: str | None
+    attach_mode: str
+    artifacts: list[ArtifactInfo]
+    deliveries: list[DeliveryInfo] = field(default_factory=list)
+    email_domains: list[str] | None = None  # the workspace admins' allowlist, when they set one
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key) or key.partition(":")[2] or key
+
+
+def delivery_info(delivery) -> DeliveryInfo:
+    return DeliveryInfo(delivery.id, delivery.destination, delivery.status, delivery.attempts, delivery.channel_id,
+                        delivery.sending_at, delivery.next_attempt_at, delivery.smtp_message_id, delivery.fallback_for)
+
+
+def load_plan(session: Session, run: Run) -> RunPlan:
+    """Create the run's delivery rows (idempotent) and copy out everything a pass needs."""
+    schedule = session.get(Schedule, run.schedule_id)
+    options = email_prefs.email_options(session, schedule.id)
+    labels: dict[str, str] = {}
+    to: list[str] = []
+    for destination in schedule.destinations:
+        key = destination.key
+        if destination.kind in SLACK_KINDS:
+            labels[key] = f"{destination.label} ({destination.target})" if destination.label else destination.target
+        else:
+            labels[key] = destination.target
+        if destination.kind == EMAIL:
+            to.append(destination.target)
+    cc = [a for a in (options.cc if options else []) if a not in to]
+    bcc = [a for a in (options.bcc if options else []) if a not in to and a not in cc]
+    keys = [d.key for d in schedule.destinations] + [f"{EMAIL}:{a}" for a in cc + bcc]
+    for address in cc + bcc:
+        labels[f"{EMAIL}:{address}"] = f"{address} ({'cc' if address in cc else 'bcc'})"
+    deliveries = run_repo.ensure_deliveries(session, run.id, list(dict.fromkeys(keys)))
+    for delivery in deliveries:
+        if delivery.fallback_for:
+            labels.setdefault(delivery.destination, f"{delivery.destination.partition(':')[2]} (email instead of "
+                                                    f"{labels.get(delivery.fallback_for, delivery.fallback_for)})")
+    summary = dict(run.summary or {})
+    return RunPlan(
+        run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id,
+        name=schedule.name, timezone=schedule.timezone, slot=run.scheduled_for, summary=summary,
+        text=summary.get("text") or f"*{schedule.name}*", labels=labels, configured=set(keys), to=to, cc=cc, bcc=bcc,
+        subject_template=options.subject_template if options else None,
+        attach_mode=options.attach_mode if options else AttachMode.AUTO,
+        artifacts=[ArtifactInfo(a.id, a.format, a.filename, a.content_type, a.size, a.storage_key, a.created_at)
+                   for a in run.artifacts],
+        deliveries=[delivery_info(d) for d in deliveries],
+        email_domains=_workspace_domains(session, schedule.team_id),
+    )
+
+
+def _workspace_domains(session: Session, team_id: str) -> list[str] | None:
+    settings = get_workspace_settings(session, team_id)
+    return list(settings.email_domains) if settings is not None and settings.email_domains is not None else None

@@ -1,0 +1,122 @@
+"""Tell a schedule's owner in a DM when a run failed: the error in plain words and Retry / Pause /
+Edit buttons; when the failure paused the schedule, say so and why, with a Resume button.
+
+Told once per run: the run's `notified_at` is claimed with a conditional UPDATE before the DM is
+sent (and released again if Slack refuses it), so the worker that settled the run and the hourly
+sweep for untold failures never both send it.
+"""
+
+from __future__ import annotations
+
+import logging
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import exists, select, update
+
+from jobs.context import JobContext
+from jobs.slack_ids import ScheduleActions
+from storage.models import ProgressMessage, Run, RunStatus, Schedule, ScheduleStatus
+
+log = logging.getLogger(__name__)
+
+TOLD_STATUSES = (RunStatus.FAILED, RunStatus.PARTIAL)
+ERROR_LIMIT = 2500
+
+
+def retry_value(schedule_id: int, run_id: int) -> str:
+    """The Retry button's value: which run of which schedule."""
+    return f"{schedule_id}:{run_id}"
+
+
+def parse_retry_value(value: str) -> tuple[int, int] | None:
+    """Read a Retry button's value back; None when it is not one."""
+    schedule_id, _, run_id = (value or "").partition(":")
+    if not (schedule_id.isdigit() and run_id.isdigit()):
+        return None
+    return int(schedule_id), int(run_id)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _button(action: ScheduleActions, text: str, value: str, style: str | None = None) -> dict:
+    button = {"type": "button", "action_id": action, "text": {"type": "plain_text", "text": text}, "value": value}
+    if style:
+        button["style"] = style
+    return button
+
+
+def failure_message(*, schedule_id: int, run_id: int, name: str, status: str, when: str, error: str | None,
+                    paused: bool, failures: int) -> tuple[str, list[dict]]:
+    """Build the DM (fallback text and blocks) about a failed or partly delivered run. Pure."""
+    title = _escape(name)
+    if status == RunStatus.PARTIAL:
+        head = f"⚠️ *{title}* ({when}) reached only some of its destinations."
+    else:
+        head = f"❌ *{title}* ({when}) failed."
+    reason = _escape(error or "No reason was recorded.")
+    if len(reason) > ERROR_LIMIT:
+        reason = reason[: ERROR_LIMIT - 1] + "…"
+    blocks: list[dict] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f"{head}\n{reason}"}},
+    ]
+    schedule = str(schedule_id)
+    if paused:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
+            f"That is {failures} failed runs in a row, so I paused *{title}*: it will not run again until you "
+            f"fix the problem and press *Resume*.")}})
+        buttons = [_button(ScheduleActions.RESUME, "Resume", schedule, "primary"),
+                   _button(ScheduleActions.RETRY, "Retry this run", retry_value(schedule_id, run_id)),
+                   _button(ScheduleActions.EDIT, "Edit", schedule)]
+    else:
+        buttons = [_button(ScheduleActions.RETRY, "Retry", retry_value(schedule_id, run_id), "primary"),
+                   _button(ScheduleActions.PAUSE, "Pause", schedule),
+                   _button(ScheduleActions.EDIT, "Edit", schedule)]
+    blocks.append({"type": "actions", "block_id": f"run-failed-{run_id}", "elements": buttons})
+    text = f"{head} {error or ''}".strip()
+    if paused:
+        text += f" {name} is paused after {failures} failed runs in a row."
+    return text[:3000], blocks
+
+
+def notify_owner(ctx: JobContext, run_id: int) -> str:
+    """DM the owner about `run_id` if it failed; return "sent", "not-needed", "already" or "unreachable"."""
+    now = ctx.now()
+    with ctx.database.session() as session:
+        run = session.get(Run, run_id)
+        if run is None or run.status not in TOLD_STATUSES:
+            return "not-needed"
+        claimed = session.execute(
+            update(Run).where(Run.id == run_id, Run.notified_at.is_(None)).values(notified_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if not claimed:
+            return "already"
+        schedule = session.get(Schedule, run.schedule_id)
+        if schedule is None or _told_by_progress_message(session, run_id, schedule.owner_user_id):
+            return "not-needed"
+        local = run.scheduled_for.astimezone(ZoneInfo(schedule.timezone))
+        text, blocks = failure_message(
+            schedule_id=schedule.id, run_id=run.id, name=schedule.name, status=run.status,
+            when=f"run for {local:%a %d %b %H:%M %Z}", error=run.error,
+            paused=schedule.status == ScheduleStatus.ERROR, failures=schedule.consecutive_failures,
+        )
+        team_id, owner = schedule.team_id, schedule.owner_user_id
+    try:
+        client = ctx.slack(team_id)
+        channel = client.conversations_open(users=owner)["channel"]["id"]
+        client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+    except Exception as exc:
+        log.warning("could not DM %s about failed run %s: %s", owner, run_id, type(exc).__name__)
+        with ctx.database.session() as session:  # untold: the hourly sweep tries again
+            session.execute(update(Run).where(Run.id == run_id).values(notified_at=None)
+                            .execution_options(synchronize_session=False))
+        return "unreachable"
+    return "sent"
+
+
+def _told_by_progress_message(session, run_id: int, user_id: str) -> bool:
+    """The owner started this run and watches its progress message, which reports the outcome."""
+    return bool(session.scalar(select(exists().where(ProgressMessage.run_id == run_id,
+                                                     ProgressMessage.user_id == user_id))))

@@ -1,0 +1,125 @@
+"""Multi-workspace install through OAuth (slack-sdk's SQLAlchemy stores on the app's database),
+and the same app in Socket Mode."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+import urllib.request
+
+from slack_bolt import BoltRequest
+from sqlalchemy import text
+
+from bot.app import create_app
+from bot.deps import BotDeps
+from bot.emulator import SlackRequestSigner, post
+from bot.settings import BotSettings, OAuthConfig, PolicyDefaults
+from jobs.home import publish_home
+from jobs.settings import SlackSettings
+from tests.bot.conftest import ALICE, AppServer, SlackClientSide, check_what_slack_was_sent
+from tests.conftest import SIGNING_SECRET
+
+OTHER = "T0OTHER01"
+
+
+def get(url: str, headers: dict | None = None) -> tuple[int, str, dict]:
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.read().decode(), dict(response.headers)
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode(), dict(error.headers)
+
+
+def oauth_app(ctx, emulator, enqueue):
+    ctx.slack_settings = SlackSettings(bot_token=None, api_url=emulator.base_url)
+    settings = BotSettings(slack=ctx.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
+                           admin_user_ids=frozenset(), policy=PolicyDefaults(run_now_cooldown_seconds=0),
+                           oauth=OAuthConfig("1111.2222", "client-secret-not-real"))
+    deps = BotDeps(jobs=ctx, enqueue=enqueue, settings=settings)
+    server = AppServer(create_app(deps), ctx.database)
+    server.start()
+    return server
+
+
+def install(base: str, emulator, team_id: str) -> str:
+    status, page, headers = get(f"{base}/slack/install")
+    assert status == 200
+    link = re.search(r'href="(https://slack.com/oauth/v2/authorize\?[^"]+)"', page).group(1)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(link.replace("&amp;", "&")).query)
+    assert query["client_id"] == ["1111.2222"] and "chat:write" in query["scope"][0]
+    state = query["state"][0]
+    cookie = headers.get("Set-Cookie", "").split(";")[0]
+    code = emulator.new_oauth_code(team_id, installer_user_id="U0OTHER01")
+    status, page, _ = get(f"{base}/slack/oauth_redirect?code={code}&state={state}", {"Cookie": cookie})
+    return f"{status} {page}"
+
+
+def test_a_second_workspace_installs_and_uses_the_app(ctx, people, recording_enqueue):
+    people.add_team(OTHER, "Other Corp", "other")
+    people.add_user("U0OTHER01", "olga", team_id=OTHER, tz="Asia/Tokyo")
+    people.add_channel("C0OTHER01", "general", team_id=OTHER, members=["U0OTHER01"])
+    people.set_oauth_client("1111.2222", "client-secret-not-real")
+    server = oauth_app(ctx, people, recording_enqueue)
+    base = server.url.rsplit("/slack/events", 1)[0]
+    try:
+        result = install(base, people, OTHER)
+        assert result.startswith("200")
+        with ctx.database.engine.connect() as conn:
+            assert conn.execute(text("select team_id from slack_bots")).scalars().all() == [OTHER]
+            assert conn.execute(text("select count(*) from slack_oauth_states")).scalar() == 0  # state consumed
+        signer = SlackRequestSigner(SIGNING_SECRET, team_id=OTHER)
+        slack = SlackClientSide(server.url, people, signer)
+        reply = slack.command('new "Tokyo sales" every day at 9am in #general', user_id="U0OTHER01",
+                              channel_id="C0OTHER01")
+        assert "Scheduled *Tokyo sales*" in reply and "Asia/Tokyo" in reply
+        # work done outside a request (the worker) finds the workspace's token the same way
+        publish_home(ctx, OTHER, "U0OTHER01")
+        assert "Tokyo sales" in str(people.home_view("U0OTHER01")["blocks"])
+        # a workspace that never installed the app is not served
+        response_url = people.new_response_url()
+        body, headers = SlackRequestSigner(SIGNING_SECRET, team_id="T0TEST01").slash_command(
+            "help", user_id=ALICE, channel_id="C0SALES01", response_url=response_url)
+        assert post(server.url, body, headers)[0] == 200
+        told = people.wait_for(lambda: people.responses(response_url))[0]["text"]
+        assert "isn't installed in this workspace" in told and "/slack/install" in told
+    finally:
+        server.stop()
+    check_what_slack_was_sent(people)
+
+
+def test_a_forged_oauth_state_is_refused(ctx, people, recording_enqueue):
+    server = oauth_app(ctx, people, recording_enqueue)
+    base = server.url.rsplit("/slack/events", 1)[0]
+    try:
+        code = people.new_oauth_code()
+        status, _, _ = get(f"{base}/slack/oauth_redirect?code={code}&state=forged", {"Cookie": "slack-app-oauth-state=forged"})
+        assert status >= 400
+        with ctx.database.engine.connect() as conn:
+            assert conn.execute(text("select count(*) from slack_bots")).scalar() == 0
+    finally:
+        server.stop()
+
+
+def socket_app(ctx, emulator, enqueue):
+    settings = BotSettings(slack=ctx.slack_settings, signing_secret=None, app_token="xapp-test-1", port=0,
+                           admin_user_ids=frozenset(), policy=PolicyDefaults(run_now_cooldown_seconds=0))
+    return create_app(BotDeps(jobs=ctx, enqueue=enqueue, settings=settings))
+
+
+def test_socket_mode_serves_commands_buttons_and_events_without_signatures(ctx, people, recording_enqueue):
+    app = socket_app(ctx, people, recording_enqueue)
+    response_url = people.new_response_url()
+    body = {"command": "/report", "text": 'new "Daily sales" every day at 9am in #sales', "user_id": ALICE,
+            "team_id": people.default_team_id, "channel_id": "C0SALES01", "response_url": response_url,
+            "trigger_id": people.new_trigger_id()}
+    assert app.dispatch(BoltRequest(body=body, mode="socket_mode")).status == 200
+    reply = people.wait_for(lambda: people.responses(response_url))[0]
+    assert "Scheduled *Daily sales*" in reply["text"]
+    event = {"type": "event_callback", "team_id": people.default_team_id, "event_id": "Ev0SOCKET1",
+             "api_app_id": "A0EMUREPORT", "event": {"type": "app_home_opened", "user": ALICE, "tab": "home"}}
+    assert app.dispatch(BoltRequest(body=event, mode="socket_mode")).status == 200
+    people.wait_for(lambda: "Daily sales" in str(people.home_view(ALICE)))
+    app.listener_runner.listener_executor.shutdown(wait=True)
+    check_what_slack_was_sent(people)

@@ -1,0 +1,239 @@
+"""The create/edit modal: opening, switching report type, the live cadence read-back, time zones,
+field errors on submit, saving, editing, and "send me a preview now"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions
+from reports import registry
+from reports.registry import Param, report_type
+from reports.table import Column, Table
+from storage.models import Run, Schedule, ScheduleStatus
+from tests.bot.conftest import ADMIN, ALICE, BOB
+
+INVENTORY = "test_inventory"
+
+
+@pytest.fixture
+def inventory_type():
+    """A second report type with one parameter of every kind, registered for the test only."""
+
+    @report_type(INVENTORY, title="Inventory", description="Stock levels per warehouse.", params=(
+        Param("warehouse", "Warehouse", type="text", required=True, help="Its code, e.g. BER-1"),
+        Param("min_stock", "Minimum stock", type="integer"),
+        Param("include_empty", "Include empty bins", type="boolean"),
+        Param("unit", "Unit", type="choice", choices=("pieces", "pallets")),
+    ))
+    def fetch(request):
+        return Table.from_rows([Column("sku")], [("A-1",)])
+
+    registry.load_plugins()
+    yield INVENTORY
+    registry._TYPES.pop(INVENTORY, None)
+
+
+def text(value):
+    return {"type": "plain_text_input", "value": value}
+
+
+def select_(value):
+    return {"type": "static_select", "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}}}
+
+
+def values(*, name="Daily sales", report="demo_sales", cadence="every weekday at 9am", tz="Europe/Berlin",
+           channels=("C0SALES01",), people=(), emails="", formats=("csv",), skip=False, params=None) -> dict:
+    state = {
+        ModalBlocks.NAME: {ModalActions.NAME: text(name)},
+        ModalBlocks.REPORT_TYPE: {ModalActions.REPORT_TYPE: select_(report)},
+        ModalBlocks.CADENCE: {ModalActions.CADENCE: text(cadence)},
+        ModalBlocks.TIMEZONE: {ModalActions.TIMEZONE: {"type": "external_select", "selected_option": (
+            {"value": tz, "text": {"type": "plain_text", "text": tz}} if tz else None)}},
+        ModalBlocks.CHANNELS: {ModalActions.CHANNELS: {"type": "multi_conversations_select",
+                                                       "selected_conversations": list(channels)}},
+        ModalBlocks.PEOPLE: {ModalActions.PEOPLE: {"type": "multi_users_select", "selected_users": list(people)}},
+        ModalBlocks.EMAILS: {ModalActions.EMAILS: text(emails)},
+        ModalBlocks.FORMATS: {ModalActions.FORMATS: {"type": "checkboxes", "selected_options": [
+            {"value": f} for f in formats]}},
+        ModalBlocks.OPTIONS: {ModalActions.OPTIONS: {"type": "checkboxes", "selected_options": (
+            [{"value": ModalOptions.SKIP_IF_EMPTY}] if skip else [])}},
+    }
+    for param, value in (params or {}).items():
+        state[f"{ModalBlocks.PARAM_PREFIX}{param}"] = {ModalActions.PARAM: value}
+    return state
+
+
+def block(view, block_id):
+    return next(b for b in view["blocks"] if b.get("block_id") == block_id)
+
+
+def open_modal(slack, text="", **kwargs):
+    count = len(slack.emulator.opened_views())
+    slack.command(text, expect_reply=False, **kwargs)
+    return slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > count and slack.latest_view())
+
+
+def stored(db):
+    with db.session() as s:
+        rows = list(s.scalars(select(Schedule).where(Schedule.status != ScheduleStatus.DELETED)))
+        for row in rows:
+            row.destinations
+        return rows
+
+
+def test_switching_report_type_shows_that_types_parameters(slack, inventory_type):
+    view = open_modal(slack)
+    assert block(view, f"{ModalBlocks.PARAM_PREFIX}region")["element"]["type"] == "static_select"  # demo_sales
+    slack.view_action(view, ModalActions.REPORT_TYPE, ModalBlocks.REPORT_TYPE,
+                      {"type": "static_select", "selected_option": {"value": INVENTORY}},
+                      values(report=INVENTORY, name="Stock"))
+    updated = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
+    params = {b["block_id"]: b for b in updated["blocks"] if b.get("block_id", "").startswith(ModalBlocks.PARAM_PREFIX)}
+    assert list(params) == [f"{ModalBlocks.PARAM_PREFIX}{p}" for p in (
+        "warehouse", "min_stock", "include_empty", "unit", "window", "window_n")]  # the window settings too
+    assert params[f"{ModalBlocks.PARAM_PREFIX}warehouse"]["optional"] is False
+    assert params[f"{ModalBlocks.PARAM_PREFIX}min_stock"]["element"]["type"] == "number_input"
+    assert params[f"{ModalBlocks.PARAM_PREFIX}include_empty"]["element"]["type"] == "checkboxes"
+    assert block(updated, ModalBlocks.NAME)["element"]["initial_value"] == "Stock"  # what was typed stays
+    assert updated["id"] == view["id"]  # the same modal, updated in place
+
+
+def test_pressing_enter_in_the_cadence_reads_it_back(slack):
+    view = open_modal(slack)
+    slack.view_action(view, ModalActions.CADENCE, ModalBlocks.CADENCE,
+                      {"type": "plain_text_input", "value": "every monday at 9"}, values(cadence="every monday at 9"))
+    updated = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
+    preview = block(updated, ModalBlocks.CADENCE_PREVIEW)["elements"][0]["text"]
+    assert "*Every Monday at 09:00 in Europe/Berlin*" in preview and "Next:" in preview and "CET" in preview
+    slack.view_action(updated, ModalActions.CADENCE, ModalBlocks.CADENCE,
+                      {"type": "plain_text_input", "value": "every blursday"}, values(cadence="every blursday"))
+    worse = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 2 and slack.latest_view())
+    assert block(worse, ModalBlocks.CADENCE_PREVIEW)["elements"][0]["text"].startswith("⚠️ ")
+
+
+def test_time_zones_are_searchable_and_change_the_read_back(slack):
+    view = open_modal(slack)
+    found = slack.options(ModalActions.TIMEZONE, "tok", view, block_id=ModalBlocks.TIMEZONE)
+    assert {"text": {"type": "plain_text", "text": "Asia/Tokyo"}, "value": "Asia/Tokyo"} in found["options"]
+    assert len(slack.options(ModalActions.TIMEZONE, "", view, block_id=ModalBlocks.TIMEZONE)["options"]) == 100
+    slack.view_action(view, ModalActions.TIMEZONE, ModalBlocks.TIMEZONE,
+                      {"type": "external_select", "selected_option": {"value": "America/New_York"}},
+                      values(tz="America/New_York"))
+    updated = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
+    assert "America/New_York" in block(updated, ModalBlocks.CADENCE_PREVIEW)["elements"][0]["text"]
+
+
+def test_problems_are_shown_next_to_their_fields(slack, ctx):
+    view = open_modal(slack)
+    status, answer = slack.submit(view, values(name=" ", cadence="every day at 25:00", channels=("C0OPS0001",),
+                                               emails="ana@elsewhere.org, not-an-email", formats=()))
+    assert status == 200 and answer["response_action"] == "errors"
+    errors = answer["errors"]
+    assert set(errors) == {ModalBlocks.NAME, ModalBlocks.CADENCE, ModalBlocks.CHANNELS, ModalBlocks.EMAILS}
+    assert "name" in errors[ModalBlocks.NAME]
+    assert "25:00" in errors[ModalBlocks.CADENCE]
+    assert "member" in errors[ModalBlocks.CHANNELS] and "#ops" in errors[ModalBlocks.CHANNELS]
+    assert "not an email address" in errors[ModalBlocks.EMAILS] and "allowed email" in errors[ModalBlocks.EMAILS]
+    assert stored(ctx.database) == []
+
+
+def test_a_private_channel_without_the_bot_asks_for_an_invite(slack):
+    view = open_modal(slack)
+    _, answer = slack.submit(view, values(channels=("G0SECRET1",)))
+    assert "/invite @reportbot" in answer["errors"][ModalBlocks.CHANNELS]
+
+
+def test_no_destination_at_all_is_an_error_on_the_channels(slack):
+    view = open_modal(slack)
+    _, answer = slack.submit(view, values(channels=()))
+    assert "at least one channel" in answer["errors"][ModalBlocks.CHANNELS]
+
+
+def test_a_required_parameter_is_asked_for(slack, inventory_type):
+    view = open_modal(slack)
+    slack.view_action(view, ModalActions.REPORT_TYPE, ModalBlocks.REPORT_TYPE,
+                      {"type": "static_select", "selected_option": {"value": INVENTORY}}, values(report=INVENTORY))
+    updated = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
+    _, answer = slack.submit(updated, values(report=INVENTORY, params={
+        "warehouse": text(""), "min_stock": {"type": "number_input", "value": "ten"}}))
+    assert "required" in answer["errors"][f"{ModalBlocks.PARAM_PREFIX}warehouse"]
+    assert "whole number" in answer["errors"][f"{ModalBlocks.PARAM_PREFIX}min_stock"]
+
+
+def test_submitting_creates_the_schedule_tells_the_user_and_refreshes_home(slack, ctx):
+    slack.command("admin domains example.com", user_id=ADMIN)
+    view = open_modal(slack)
+    status, answer = slack.submit(view, values(
+        name="Weekly sales", cadence="every monday at 8:30", tz="America/New_York",
+        channels=("C0SALES01", "C0LAUNCH1"), people=(BOB,), emails="Ana@Example.com", formats=("csv", "xlsx"),
+        skip=True, params={"region": select_("North")}))
+    assert (status, answer) == (200, {})  # the modal closes
+    [schedule] = stored(ctx.database)
+    assert (schedule.name, schedule.timezone, schedule.formats, schedule.skip_if_empty) == (
+        "Weekly sales", "America/New_York", ["csv", "xlsx"], True)
+    assert schedule.params["region"] == "North" and schedule.params["window"] == "previous_day"
+    assert sorted((d.kind, d.target) for d in schedule.destinations) == [
+        ("email", "ana@example.com"), ("slack_channel", "C0LAUNCH1"), ("slack_channel", "C0SALES01"),
+        ("slack_user", BOB)]
+    assert [c.params["channel"] for c in slack.emulator.calls("conversations.join")] == ["C0LAUNCH1"]
+    told = slack.emulator.wait_for(lambda: slack.emulator.ephemerals("C0SALES01", ALICE))[-1]
+    assert "Scheduled *Weekly sales*" in told["text"] and "America/New_York" in told["text"]
+    home = slack.emulator.wait_for(lambda: slack.emulator.home_view(ALICE))
+    assert "Weekly sales" in json.dumps(home["blocks"])
+
+
+def test_editing_changes_the_schedule_in_place(slack_any, job_context):
+    slack_any.command('new "Daily sales" every day at 9am in #sales and @bob')
+    slack_any.command("edit daily sales", expect_reply=False)
+    view = slack_any.latest_view()
+    status, answer = slack_any.submit(view, values(name="Morning sales", cadence="every weekday at 7am",
+                                                   channels=("C0SALES01",), people=()))
+    assert (status, answer) == (200, {})
+    [schedule] = stored(job_context.database)
+    assert schedule.name == "Morning sales" and schedule.cadence_text == "every weekday at 7am"
+    assert [(d.kind, d.target) for d in schedule.destinations] == [("slack_channel", "C0SALES01")]
+    told = slack_any.emulator.wait_for(lambda: slack_any.emulator.ephemerals("C0SALES01", ALICE))[-1]
+    assert "Updated *Morning sales*" in told["text"]
+
+
+def test_editing_to_a_taken_name_is_a_field_error(slack):
+    slack.command('new "Daily sales" every day at 9am in #sales')
+    slack.command('new "Weekly sales" every monday at 9am in #sales')
+    slack.command("edit weekly sales", expect_reply=False)
+    _, answer = slack.submit(slack.latest_view(), values(name="daily sales"))
+    assert "already exists" in answer["errors"][ModalBlocks.NAME]
+
+
+def test_someone_else_cannot_submit_an_edit(slack, ctx):
+    slack.command('new "Daily sales" every day at 9am in #sales')
+    slack.command("edit daily sales", expect_reply=False)
+    _, answer = slack.submit(slack.latest_view(), values(name="Hijacked"), user_id=BOB)
+    assert "Only <@U0ALICE01>" in answer["errors"][ModalBlocks.NAME]
+    assert [s.name for s in stored(ctx.database)] == ["Daily sales"]
+
+
+def test_send_me_a_preview_now_dms_the_report_without_saving(slack, ctx, recording_enqueue):
+    view = open_modal(slack)
+    slack.view_action(view, ModalActions.PREVIEW_NOW, ModalBlocks.PREVIEW, {"type": "button", "value": "preview"},
+                      values(name="Daily sales"))
+    updated = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
+    assert "Generating a preview of “Daily sales”" in block(updated, ModalBlocks.PREVIEW_STATUS)["elements"][0]["text"]
+    dm = slack.dm_channel(ALICE)
+    assert "Generating a preview of *Daily sales*" in slack.bot_messages(dm)[-1]["text"]
+    assert stored(ctx.database) == []  # nothing was scheduled
+    with ctx.database.session() as s:
+        run = s.scalar(select(Run))
+        hidden = s.get(Schedule, run.schedule_id)
+        assert hidden.status == ScheduleStatus.DELETED and [d.target for d in hidden.destinations] == [ALICE]
+    assert recording_enqueue.calls == [(run.id, "generate_now", 0)]
+
+
+def test_a_preview_needs_a_readable_cadence(slack):
+    view = open_modal(slack)
+    slack.view_action(view, ModalActions.PREVIEW_NOW, ModalBlocks.PREVIEW, {"type": "button", "value": "preview"},
+                      values(cadence="every blursday"))
+    updated = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
+    assert "Can't preview yet" in block(updated, ModalBlocks.PREVIEW_STATUS)["elements"][0]["text"]
