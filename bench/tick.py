@@ -17,6 +17,7 @@ import os
 import random
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -103,13 +104,25 @@ def bench_tick(db: Database, args) -> dict:
     enqueued = sum(broker.client.hlen(f"{broker.namespace}:{q}.msgs") for q in ("reports", "reports.DQ")) \
         if redis_url else len(broker.queues.get("reports", [])) if hasattr(broker, "queues") else None
     return {"tick_s": round(tick_s, 3), "idle_tick_s": round(min(idle), 4), "created": len(result.created),
+            "tick_database_s": round(result.database_seconds, 3), "tick_enqueue_s": round(result.enqueue_seconds, 3),
             "enqueued": enqueued}
+
+
+_APS: dict = {"fired": 0, "target": 0}
+_APS_DONE = threading.Event()
+_APS_LOCK = threading.Lock()
+
+
+def _aps_job(i: int) -> None:
+    """The job APScheduler fires (module level: its job store keeps a textual reference)."""
+    with _APS_LOCK:
+        _APS["fired"] += 1
+        if _APS["fired"] >= _APS["target"]:
+            _APS_DONE.set()
 
 
 def bench_apscheduler(db_url: str, args) -> float:
     """Time APScheduler 3 (SQLAlchemyJobStore) to fire the same due jobs out of the same total."""
-    import threading
-
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -119,26 +132,19 @@ def bench_apscheduler(db_url: str, args) -> float:
     store = SQLAlchemyJobStore(url=db_url, tablename="apscheduler_bench_jobs")
     scheduler = BackgroundScheduler(jobstores={"default": store}, executors={"default": ThreadPoolExecutor(20)},
                                     job_defaults={"misfire_grace_time": 3600, "coalesce": True})
-    fired = []
-    done = threading.Event()
-
-    def job(i: int) -> None:
-        fired.append(i)
-        if len(fired) >= args.due:
-            done.set()
-
+    _APS["target"] = args.due
     scheduler.start(paused=True)
     scheduler.remove_all_jobs()
     start_at = dt.datetime.now(UTC) + dt.timedelta(seconds=5)
     for i in range(args.schedules):
         trigger = DateTrigger(run_date=start_at) if i < args.due else CronTrigger(hour=(i % 12) + 6, minute=i % 60)
-        scheduler.add_job(job, trigger, args=[i], id=f"j{i}", replace_existing=True)
+        scheduler.add_job(_aps_job, trigger, args=[i], id=f"j{i}", replace_existing=True)
     wait = (start_at - dt.datetime.now(UTC)).total_seconds()
     if wait > 0:
         time.sleep(wait)
     started = time.perf_counter()
     scheduler.resume()
-    done.wait(timeout=600)
+    _APS_DONE.wait(timeout=600)
     elapsed = time.perf_counter() - started
     scheduler.shutdown(wait=False)
     store.remove_all_jobs()

@@ -38,7 +38,7 @@ from bot.schedules import (
 )
 from bot.validation import clean_text, validate_form
 from jobs.home import relative
-from jobs.slack_ids import ChatActions
+from jobs.slack_ids import ChatActions, ModalBlocks
 from jobs.slots import compiled_cadence
 from reports.registry import all_report_types, get_report_type
 from storage.models import Schedule, ScheduleStatus
@@ -94,9 +94,12 @@ def _create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) ->
         valid = validate_form(deps, client, team_id=where.team_id, user_id=where.user_id, form=form, creating=True,
                               join=False)
     except FormErrors as exc:
-        missing = [m for m in parsed.missing if m != "a name" or not form.name]
+        has_destination = bool(form.channels or form.people or form.emails)
+        missing = [m for m in parsed.missing
+                   if not (m == "a name" and form.name) and not (m == "where it goes" and has_destination)]
+        errors = {k: v for k, v in exc.errors.items() if not ("where it goes" in missing and k == ModalBlocks.CHANNELS)}
         problem = " ".join(filter(None, [f"I still need {' and '.join(missing)}." if missing else "",
-                                         problems_text(exc.errors)]))
+                                         problems_text(errors)]))
         where_to = [f"<#{c}>" for c in form.channels] + [f"<@{p}>" for p in form.people] + form.emails
         summary = [f"Name: {form.name or '—'}", f"When: {form.cadence_text or '—'}",
                    f"Where: {', '.join(where_to) or '—'}"]

@@ -7,6 +7,7 @@ import logging
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deps import BotDeps
 from bot.guard import after_ack
@@ -24,6 +25,8 @@ def refresh_home(deps: BotDeps, client: WebClient, team_id: str, *user_ids: str,
     for user_id in dict.fromkeys(u for u in user_ids if u):
         try:
             publish_home(deps.jobs, team_id, user_id, **choices)
+        except (SlackApiError, SlackClientError, OSError) as exc:  # Slack said no, or was unreachable
+            log.warning("could not refresh App Home for %s: %s", user_id, exc)
         except Exception:
             log.exception("could not refresh App Home for %s", user_id)
 

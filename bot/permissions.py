@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deps import BotDeps
 from bot.errors import BadInput, PermissionDenied
@@ -76,6 +76,9 @@ def is_admin(deps: BotDeps, client: WebClient, user_id: str) -> bool:
         user = client.users_info(user=user_id)["user"]
     except SlackApiError as exc:
         log.info("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        return False
+    except (SlackClientError, OSError) as exc:  # Slack unreachable: nobody gets admin rights by accident
+        log.warning("could not check whether %s is an admin: %s", user_id, exc)
         return False
     return bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"))
 

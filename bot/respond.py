@@ -8,7 +8,7 @@ ephemeral one through its response_url), which is what progress messages are bui
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -143,12 +143,6 @@ def direct_message(client: WebClient, user_id: str, text: str, blocks: list[dict
         log.warning("could not open a DM with %s: %s", user_id, exc.response.get("error"))
         return None
     return _post(client, channel, user_id, text, blocks, None)
-
-
-def in_dm(where: Where) -> Where:
-    """The same person, answered in their DM with the app."""
-    return replace(where, surface="chat", channel_id=None, response_url=None, message_ts=None, ephemeral=False,
-                   is_dm=False, thread_ts=None)
 
 
 def _post(client: WebClient, channel: str, user_id: str, text: str, blocks: list[dict] | None,

@@ -46,9 +46,19 @@ class _Handler(SlackRequestHandler):
         try:
             bolt = bolt_request(request.get_body(), request.query_string, request.get_headers())
         except (ValueError, json.JSONDecodeError):
-            return BoltResponse(status=400, body='{"error": "malformed request body"}',
-                                headers={"content-type": "application/json"})
-        return self.app.dispatch(bolt)
+            return _malformed()
+        try:
+            return self.app.dispatch(bolt)
+        except (TypeError, AttributeError, KeyError) as exc:
+            # A well-formed body of the wrong shape (an event_callback whose "event" is null) breaks
+            # Bolt's own error handler; answer 400 rather than a 500 with a traceback.
+            log.warning("malformed Slack request body: %s", type(exc).__name__)
+            return _malformed()
+
+
+def _malformed() -> BoltResponse:
+    return BoltResponse(status=400, body='{"error": "malformed request body"}',
+                        headers={"content-type": "application/json"})
 
 
 def build_wsgi(app: App, database: Database, deps=None) -> Callable:

@@ -64,7 +64,7 @@ def cleanup(ctx: JobContext, *, now: dt.datetime | None = None) -> CleanupResult
     result.runs_deleted = delete_old_runs(ctx, now=now)
     result.orphan_files_deleted = delete_orphan_files(ctx, now=now)
     with ctx.database.session() as session:
-        maintenance.record_result(session, TASK, {"at": now.isoformat(), **result.as_dict()})
+        maintenance.record_result(session, TASK, {"at": now.isoformat(), **result.as_dict()}, now=now)
     log.info("cleanup: %s", result.as_dict())
     return result
 

@@ -157,7 +157,12 @@ def _to_email(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
     if delivery.fallback_for is not None:
         notice = (f"This report could not be posted to {work.plan.label(delivery.fallback_for)} in Slack, "
                   f"so here it is by email instead.")
-    message = mail.build(ctx, work.plan, delivery, work.read, notice=notice, now=work.now)
+    try:
+        message = mail.build(ctx, work.plan, delivery, work.read, notice=notice, now=work.now)
+    except (ValueError, TypeError) as exc:  # something in the schedule cannot go into an email header
+        log.warning("delivery %s: could not compose the email: %s", delivery.id, type(exc).__name__)
+        return policy.failed("compose_failed", "the email could not be put together from this schedule's "
+                                               "settings"), False
     if isinstance(message, policy.SendOutcome):
         return message, False
     _mark_sending(work, delivery, message_id=message["Message-ID"])
@@ -205,26 +210,28 @@ def _record(work: _Pass, delivery: DeliveryInfo, outcome: policy.SendOutcome, ma
         row.next_attempt_at = None
         row.last_error = (f"gave up after {row.attempts} attempts: {outcome.error}" if give_up else outcome.error)
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.key, outcome.code)
-        if delivery.kind in SLACK_KINDS and (outcome.fallback or give_up):
-            added = _fallback(work, session, delivery, label)
+    if delivery.kind in SLACK_KINDS and (outcome.fallback or give_up):
+        added = _fallback(work, delivery, label)
     return added
 
 
-def _fallback(work: _Pass, session, delivery: DeliveryInfo, label: str) -> list[DeliveryInfo]:
+def _fallback(work: _Pass, delivery: DeliveryInfo, label: str) -> list[DeliveryInfo]:
     """Email the owner the report a Slack destination could not get (once per run)."""
     ctx, plan = work.ctx, work.plan
     if not ctx.email.enabled:
         return []
-    address = owner_email(ctx, plan.team_id, plan.owner_user_id)
+    address = owner_email(ctx, plan.team_id, plan.owner_user_id)  # outside any open transaction
     if not address:
         log.info("run %s: no email address known for owner %s; no fallback", plan.run_id, plan.owner_user_id)
+        plan.fallback_note = "no email copy was sent: the owner's email address is not known"
         return []
-    row = run_repo.add_fallback_delivery(session, plan.run_id, f"{EMAIL}:{address}", fallback_for=delivery.key)
-    if row is None:  # the owner already gets this run by email
-        return []
-    session.flush()
-    plan.labels[row.destination] = f"{address} (email instead of {label})"
-    return [delivery_info(row)]
+    with ctx.database.session() as session:
+        row = run_repo.add_fallback_delivery(session, plan.run_id, f"{EMAIL}:{address}", fallback_for=delivery.key)
+        if row is None:  # the owner already gets this run by email
+            return []
+        added = delivery_info(row)
+    plan.labels[added.key] = f"{address} (email instead of {label})"
+    return [added]
 
 
 def _finish(ctx: JobContext, plan: RunPlan, token: str) -> str:
@@ -265,16 +272,19 @@ def _final_status(deliveries: list[Delivery]) -> str:
 
 
 def _run_error(plan: RunPlan, deliveries: list[Delivery]) -> str | None:
-    """Say what failed where, and where a fallback email went instead."""
+    """Say what failed where, and where a fallback email went instead (or why none did)."""
     parts = []
-    rescued = {d.fallback_for: d for d in deliveries if d.fallback_for and d.status == DeliveryStatus.SENT}
+    fallbacks = {d.fallback_for: d for d in deliveries if d.fallback_for}
     for delivery in deliveries:
         if delivery.status != DeliveryStatus.FAILED:
             continue
         text = for_destination(plan.label(delivery.destination), delivery.last_error or "not delivered")
-        if delivery.destination in rescued:
-            text += f" — emailed to {rescued[delivery.destination].destination.partition(':')[2]} instead"
+        rescue = fallbacks.get(delivery.destination)
+        if rescue is not None and rescue.status == DeliveryStatus.SENT:
+            text += f" — emailed to {rescue.destination.partition(':')[2]} instead"
         parts.append(text)
+    if plan.fallback_note and parts:
+        parts.append(plan.fallback_note)
     if not deliveries:
         parts.append("the schedule has no destinations")
     return "; ".join(parts) or None

@@ -28,7 +28,8 @@ def settle_run(session: Session, run: Run, status: str, *, now: dt.datetime, err
     run.lease_token = None
     run.lease_until = None
     if run.started_at is not None:
-        run.duration_ms = int((now - run.started_at).total_seconds() * 1000)
+        # Clamped to the column's 32 bits: a run stopped after weeks as stale would overflow it.
+        run.duration_ms = min(int((now - run.started_at).total_seconds() * 1000), 2**31 - 1)
     schedule = session.get(Schedule, run.schedule_id)
     if schedule is None:
         return None

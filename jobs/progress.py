@@ -140,5 +140,5 @@ def _direct_message(client: WebClient, user_id: str, text: str, blocks: list[dic
     try:
         channel = client.conversations_open(users=user_id)["channel"]["id"]
         client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-    except (SlackApiError, SlackClientError, OSError):
-        log.exception("could not tell %s how their run ended", user_id)
+    except (SlackApiError, SlackClientError, OSError) as exc:
+        log.warning("could not tell %s how their run ended: %s", user_id, exc)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
 
@@ -27,7 +27,7 @@ def _number(env: dict[str, str], name: str, default: float, *, minimum: float = 
 
 @dataclass(frozen=True)
 class SlackSettings:
-    bot_token: str | None
+    bot_token: str | None = field(repr=False)  # never in a log line or a traceback's repr
     api_url: str
 
     @classmethod

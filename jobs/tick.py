@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -32,6 +33,8 @@ class TickResult:
     created: list[int] = field(default_factory=list)
     skipped: int = 0
     requeued: list[int] = field(default_factory=list)
+    database_seconds: float = 0.0  # claim, plan, insert runs, move schedules, commit
+    enqueue_seconds: float = 0.0
 
 
 def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, batch_size: int = 2000) -> TickResult:
@@ -47,6 +50,7 @@ def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, b
     dispatch = dt.timedelta(seconds=settings.dispatch_timeout)
     result = TickResult()
     while True:
+        started = time.perf_counter()
         with ctx.database.session() as session:
             due = schedule_repo.claim_due_schedules(session, horizon, batch_size)
             new_runs: list[run_repo.NewRun] = []
@@ -69,10 +73,13 @@ def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, b
         # Enqueue only after commit, so a worker never looks for a run that is not there yet. The
         # delay is measured from this moment, not from the tick's start, so work is released at
         # the slot time however long the batch took.
+        enqueue_started = time.perf_counter()
+        result.database_seconds += enqueue_started - started
         sent_at = ctx.now() if now_given is None else now
         released = [(run_id, "generate", max(0, int((slots[schedule_id] - sent_at).total_seconds() * 1000)))
                     for run_id, schedule_id in created]
         _send(enqueue, released)
+        result.enqueue_seconds += time.perf_counter() - enqueue_started
         result.claimed += len(due)
         result.created.extend(run_id for run_id, _, _ in released)
         if len(due) < batch_size:

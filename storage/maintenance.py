@@ -30,6 +30,8 @@ def claim_due(session: Session, name: str, *, now: dt.datetime, interval: dt.tim
     return session.execute(statement).rowcount == 1
 
 
-def record_result(session: Session, name: str, result: dict[str, Any]) -> None:
-    session.execute(update(MaintenanceTask).where(MaintenanceTask.name == name).values(last_result=result)
-                    .execution_options(synchronize_session=False))
+def record_result(session: Session, name: str, result: dict[str, Any], *, now: dt.datetime) -> None:
+    """Keep what the task did last (for on-call: `select * from maintenance_tasks`)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(MaintenanceTask).values(name=name, next_due_at=now, last_result=result)
+                    .on_conflict_do_update(index_elements=["name"], set_={"last_result": result}))

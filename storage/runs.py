@@ -62,9 +62,9 @@ class NewRun:
 
 _PG_INSERT_RUNS = text("""
     INSERT INTO runs (schedule_id, scheduled_for, trigger, status, attempt, lease_until, created_at)
-    SELECT t.schedule_id, t.scheduled_for, :trigger, 'pending', 0, t.lease_until, :now
-    FROM unnest(CAST(:schedule_ids AS integer[]), CAST(:slots AS timestamptz[]), CAST(:leases AS timestamptz[]))
-         AS t(schedule_id, scheduled_for, lease_until)
+    SELECT t.schedule_id, to_timestamp(t.scheduled_for), :trigger, 'pending', 0, to_timestamp(t.lease_until), :now
+    FROM unnest(CAST(:schedule_ids AS integer[]), CAST(:slots AS double precision[]),
+                CAST(:leases AS double precision[])) AS t(schedule_id, scheduled_for, lease_until)
     ON CONFLICT (schedule_id, scheduled_for) DO NOTHING
     RETURNING id, schedule_id
 """)
@@ -84,8 +84,9 @@ def insert_runs(session: Session, new_runs: Sequence[NewRun], *, trigger: str = 
         rows = session.execute(_PG_INSERT_RUNS, {
             "trigger": trigger, "now": now,
             "schedule_ids": [r.schedule_id for r in new_runs],
-            "slots": [r.scheduled_for for r in new_runs],
-            "leases": [r.lease_until for r in new_runs],
+            # epoch seconds: psycopg sends a float array far faster than a datetime array
+            "slots": [r.scheduled_for.timestamp() for r in new_runs],
+            "leases": [r.lease_until.timestamp() if r.lease_until else None for r in new_runs],
         })
         return [(run_id, schedule_id) for run_id, schedule_id in rows]
     statement = (

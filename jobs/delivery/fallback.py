@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
+
+from slack_sdk.errors import SlackClientError
 
 from jobs.context import JobContext
+from jobs.delivery.slack import classify
 from jobs.email.compose import valid_address
 from storage import email_prefs
 
@@ -18,16 +22,25 @@ log = logging.getLogger(__name__)
 REFRESH_AFTER = dt.timedelta(days=7)
 
 
-def owner_email(ctx: JobContext, team_id: str, user_id: str) -> str | None:
-    """The owner's address: from Slack when it answers, else as last remembered."""
-    try:
-        email = _ask_slack(ctx, team_id, user_id)
-    except Exception as exc:  # Slack refuses the app: fall back on what we knew
-        log.info("users.info for %s failed (%s); using the remembered address", user_id, type(exc).__name__)
-        with ctx.database.session() as session:
-            contact = email_prefs.owner_contact(session, team_id, user_id)
-            return contact.email if contact else None
-    return email
+def owner_email(ctx: JobContext, team_id: str, user_id: str, *, tries: int = 3) -> str | None:
+    """The owner's address: from Slack when it answers, else as last remembered.
+
+    A busy Slack (429, 5xx) is asked again a few times, since this is the last way the report
+    reaches anyone; a Slack that refuses the app (invalid_auth…) is not.
+    """
+    for attempt in range(tries):
+        try:
+            return _ask_slack(ctx, team_id, user_id)
+        except Exception as exc:
+            outcome = classify(exc, posting=False) if isinstance(exc, (SlackClientError, OSError)) else None
+            if outcome is not None and outcome.status == "retry" and attempt + 1 < tries:
+                time.sleep(min(5.0, max(outcome.retry_after or 0, 0.5 * 2 ** attempt)))
+                continue
+            log.info("users.info for %s failed (%s); using the remembered address", user_id, type(exc).__name__)
+            break
+    with ctx.database.session() as session:
+        contact = email_prefs.owner_contact(session, team_id, user_id)
+        return contact.email if contact else None
 
 
 def refresh_owner_email(ctx: JobContext, team_id: str, user_id: str) -> None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from jobs.email.compose import valid_address
+
 from storage import email_prefs
 from storage import runs as run_repo
 from storage.workspace import get_workspace_settings
@@ -74,6 +76,7 @@ class RunPlan:
     artifacts: list[ArtifactInfo]
     deliveries: list[DeliveryInfo] = field(default_factory=list)
     email_domains: list[str] | None = None  # the workspace admins' allowlist, when they set one
+    fallback_note: str | None = None  # why no fallback email went out, when one was wanted
 
     def label(self, key: str) -> str:
         return self.labels.get(key) or key.partition(":")[2] or key
@@ -96,10 +99,10 @@ def load_plan(session: Session, run: Run) -> RunPlan:
             labels[key] = f"{destination.label} ({destination.target})" if destination.label else destination.target
         else:
             labels[key] = destination.target
-        if destination.kind == EMAIL:
+        if destination.kind == EMAIL and valid_address(destination.target):  # bad ones fail on their own
             to.append(destination.target)
-    cc = [a for a in (options.cc if options else []) if a not in to]
-    bcc = [a for a in (options.bcc if options else []) if a not in to and a not in cc]
+    cc = [a for a in (options.cc if options else []) if a not in to and valid_address(a)]
+    bcc = [a for a in (options.bcc if options else []) if a not in to and a not in cc and valid_address(a)]
     keys = [d.key for d in schedule.destinations] + [f"{EMAIL}:{a}" for a in cc + bcc]
     for address in cc + bcc:
         labels[f"{EMAIL}:{address}"] = f"{address} ({'cc' if address in cc else 'bcc'})"

@@ -146,8 +146,14 @@ def find_evidence(client: WebClient, channel_id: str, delivery_id: int, since: d
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return None
+    except SlackApiError as exc:
+        if (exc.response or {}).get("error") == "channel_not_found":
+            return None  # no conversation, no earlier post in it
+        log.warning("delivery %s: could not read %s history to check for an earlier post: %s",
+                    delivery_id, channel_id, (exc.response or {}).get("error"))
+        return UNKNOWN
     except Exception as exc:
-        log.warning("delivery %s: could not read %s history to check for a earlier post: %s",
+        log.warning("delivery %s: could not read %s history to check for an earlier post: %s",
                     delivery_id, channel_id, type(exc).__name__)
         return UNKNOWN
     return UNKNOWN

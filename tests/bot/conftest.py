@@ -20,8 +20,14 @@ from slack_sdk import WebClient
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.emulator import SlackEmulator, SlackRequestSigner, block_actions_payload, post, validate_blocks
-from bot.emulator import view_submission_payload
+from bot.emulator import (
+    SlackEmulator,
+    SlackRequestSigner,
+    block_actions_payload,
+    post,
+    validate_blocks,
+    view_submission_payload,
+)
 from bot.server import ServerThread, build_wsgi
 from bot.settings import DEFAULT_SCOPES, BotSettings, PolicyDefaults
 from jobs.context import JobContext

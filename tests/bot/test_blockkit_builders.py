@@ -17,7 +17,13 @@ from bot.readback import read_back
 from bot.replies import delete_confirmation, history, schedule_detail, schedule_list
 from bot.respond import info_view
 from jobs.home import PAGE_SIZE, HomeData, ScheduleCard, build_home_view
-from jobs.messages import DestinationResult, FileLink, RunOutcome, progress_finished, progress_started_blocks
+from jobs.messages import (
+    DestinationResult,
+    FileLink,
+    RunOutcome,
+    progress_finished,
+    progress_started_blocks,
+)
 from reports.registry import Param, ReportType, all_report_types
 from reports.renderers import available_formats
 from storage.models import Destination, Schedule

@@ -11,7 +11,13 @@ import time
 from sqlalchemy import select
 
 from bot.emulator import validate_view
-from jobs.slack_ids import HomeActions, HomeBlocks, OverflowChoices, ScheduleActions, ViewCallbacks
+from jobs.slack_ids import (
+    HomeActions,
+    HomeBlocks,
+    OverflowChoices,
+    ScheduleActions,
+    ViewCallbacks,
+)
 from storage.models import Artifact, Delivery, Run, RunStatus, Schedule, ScheduleStatus
 from storage.schedules import NewDestination
 from tests.bot.conftest import ADMIN, ALICE, BOB
@@ -125,7 +131,7 @@ def test_edit_history_and_delete_from_home(slack, ctx):
     assert (slack.submit(confirm, {})) == (200, {})
     with ctx.database.session() as s:
         assert s.get(Schedule, 1).status == ScheduleStatus.DELETED
-    assert "no scheduled reports yet" in texts(slack.emulator.home_view(ALICE))
+    slack.emulator.wait_for(lambda: "no scheduled reports yet" in texts(slack.emulator.home_view(ALICE)))
 
 
 def test_someone_elses_buttons_are_refused_in_a_small_modal(slack, ctx):

@@ -16,7 +16,12 @@ from bot.emulator import SlackRequestSigner, post
 from bot.settings import BotSettings, OAuthConfig, PolicyDefaults
 from jobs.home import publish_home
 from jobs.settings import SlackSettings
-from tests.bot.conftest import ALICE, AppServer, SlackClientSide, check_what_slack_was_sent
+from tests.bot.conftest import (
+    ALICE,
+    AppServer,
+    SlackClientSide,
+    check_what_slack_was_sent,
+)
 from tests.conftest import SIGNING_SECRET
 
 OTHER = "T0OTHER01"

@@ -8,7 +8,14 @@ from sqlalchemy import func, select
 
 from bot.settings import PolicyDefaults
 from storage.models import Run, Schedule
-from tests.bot.conftest import ADMIN, ALICE, BOB, _client_side, check_what_slack_was_sent, serve_app
+from tests.bot.conftest import (
+    ADMIN,
+    ALICE,
+    BOB,
+    _client_side,
+    check_what_slack_was_sent,
+    serve_app,
+)
 
 
 def count(db, model=Schedule) -> int:

@@ -7,7 +7,14 @@ import datetime as dt
 from sqlalchemy import select
 
 from jobs.slack_ids import ModalBlocks, ReplyBlocks, ScheduleActions
-from storage.models import AuditEvent, Delivery, Run, RunStatus, Schedule, ScheduleStatus
+from storage.models import (
+    AuditEvent,
+    Delivery,
+    Run,
+    RunStatus,
+    Schedule,
+    ScheduleStatus,
+)
 from tests.bot.conftest import ADMIN, ALICE, BOB
 
 NEW = 'new "Daily sales" every weekday at 9am in #sales'

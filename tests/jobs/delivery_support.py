@@ -83,10 +83,10 @@ class SmtpServer:
     def _auth(self, server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == SMTP_USER and \
             auth_data.password.decode() == SMTP_PASSWORD
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 235 or 535
 
     def start(self) -> "SmtpServer":
-        kwargs: dict = {"authenticator": self._auth}
+        kwargs: dict = {"authenticator": self._auth, "auth_exclude_mechanism": ["LOGIN"]}
         if self.tls_cert:
             import ssl
 

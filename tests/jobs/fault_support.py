@@ -1,0 +1,195 @@
+"""Processes for the fault tests: real `reportbot clock` and `dramatiq` worker processes, and
+throwaway PostgreSQL and Redis servers of the tests' own on free loopback ports (the machine's
+shared servers are never restarted). Every process writes to a log file, scanned afterwards."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.conftest import REPO
+from tests.jobs.delivery_support import LINK_SECRET, SMTP_PASSWORD, SMTP_USER, free_port
+
+FIGURES_FILE = os.environ.get("REPORTBOT_FAULT_FIGURES")
+
+
+def report_figures(name: str, figures: dict) -> None:
+    """Print the figures of a fault run (and append them to $REPORTBOT_FAULT_FIGURES when set)."""
+    line = json.dumps({"test": name, **figures}, sort_keys=True, default=str)
+    print(f"\nFAULT-FIGURES {line}")
+    if FIGURES_FILE:
+        with open(FIGURES_FILE, "a") as out:
+            out.write(line + "\n")
+
+
+def worker_env(*, database_url: str, redis_url: str, emulator, smtp_port: int, artifacts: Path, **extra) -> dict:
+    """The environment of every clock and worker process of a fault test: short leases and backoff."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url, "REDIS_URL": redis_url,
+        "SLACK_BOT_TOKEN": emulator.bot_token(), "SLACK_API_URL": emulator.base_url,
+        "ARTIFACT_DIR": str(artifacts),
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port), "SMTP_SECURITY": "none", "SMTP_TIMEOUT": "5",
+        "SMTP_USER": SMTP_USER, "SMTP_PASSWORD": SMTP_PASSWORD, "EMAIL_FROM": "Reports <reports@example.com>",
+        "REPORTBOT_EMAIL_DOMAINS": "example.com", "REPORTBOT_PUBLIC_URL": "http://127.0.0.1:9",
+        "REPORTBOT_LINK_SECRET": LINK_SECRET,
+        "TICK_INTERVAL": "0.25", "TICK_LOOKAHEAD": "2", "RUN_LEASE_SECONDS": "2", "DISPATCH_TIMEOUT": "4",
+        "MAX_ATTEMPTS": "4", "DELIVERY_BACKOFF_BASE": "0.4", "DELIVERY_BACKOFF_CAP": "2",
+        "DELIVERY_MAX_ATTEMPTS": "10", "SLACK_RATE_MULTIPLIER": "200", "LOG_LEVEL": "INFO",
+        "dramatiq_worker_timeout": "100",
+    }
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+@dataclass
+class Processes:
+    """Clock and worker processes, each in its own process group so a SIGKILL takes all of it."""
+
+    env: dict
+    logs: Path
+    procs: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def _start(self, name: str, argv: list[str]) -> subprocess.Popen:
+        out = open(self.logs / f"{name}.log", "ab")
+        proc = subprocess.Popen(argv, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        out.close()
+        self.procs[name] = proc
+        return proc
+
+    def clock(self, name: str) -> subprocess.Popen:
+        return self._start(name, [sys.executable, "-m", "bot.cli", "clock"])
+
+    def worker(self, name: str, threads: int = 4) -> subprocess.Popen:
+        return self._start(name, [sys.executable, "-m", "dramatiq", "jobs.broker", "jobs.actors", "--processes", "1",
+                                  "--threads", str(threads), "--worker-shutdown-timeout", "2000"])
+
+    def kill(self, name: str) -> None:
+        """SIGKILL the whole process group: the worker gets no chance to clean up."""
+        proc = self.procs.pop(name)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(10)
+
+    def stop_all(self) -> None:
+        for name, proc in list(self.procs.items()):
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                continue
+        deadline = time.monotonic() + 8
+        for name, proc in list(self.procs.items()):
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        self.procs.clear()
+
+    def output(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("*.log")))
+
+
+class ThrowawayRedis:
+    """A redis-server of our own with no persistence: a restart loses every queued message."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> "ThrowawayRedis":
+        log = open(self.folder / f"redis-{self.port}.log", "ab")
+        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--dir", str(self.folder)], stdout=log,
+                                     stderr=subprocess.STDOUT)
+        log.close()
+        _wait_port(self.port)
+        return self
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait(10)
+            self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+def _pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+    if found:
+        return found[-1]
+    path = shutil.which(name)
+    if path is None:
+        raise FileNotFoundError(f"{name} (PostgreSQL server binaries) not found")
+    return path
+
+
+class ThrowawayPostgres:
+    """initdb into a temporary folder and run it on a free port, as the `postgres` user when root."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="reportbot-pg-"))
+        self.data = self.folder / "data"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, argv: list[str]) -> None:
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            shutil.chown(self.folder, "postgres")
+            argv = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{a}'" for a in argv)]
+        subprocess.run(argv, check=True, capture_output=True, timeout=60)
+
+    def init(self) -> "ThrowawayPostgres":
+        self._run([_pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
+        return self
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
+        self._run([_pg_bin("pg_ctl"), "-D", str(self.data), "-o", options, "-l", str(self.folder / "server.log"),
+                   "-w", "start"])
+
+    def crash(self) -> None:
+        """Stop without a clean shutdown (what a power cut or OOM kill does)."""
+        self._run([_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"])
+
+    def destroy(self) -> None:
+        try:
+            self._run([_pg_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"])
+        except subprocess.CalledProcessError:
+            pass
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _wait_port(port: int, timeout: float = 10) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")

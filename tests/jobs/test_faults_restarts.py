@@ -1,0 +1,122 @@
+"""Redis restarted and PostgreSQL restarted in the middle of a batch of runs, on throwaway servers
+of the test's own (initdb into a temporary folder, redis-server on a free port): queued messages
+are lost and connections break, yet every slot ends in exactly one final run, nothing is sent
+twice, nothing is lost."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import Counter
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import FINAL_RUN_STATUSES, DestinationKind, Run
+from storage.schedules import NewDestination
+from tests.factories import make_schedule
+from tests.jobs.delivery_support import (LINK_SECRET, SMTP_PASSWORD, SmtpServer, check_invariants, emails_by_run,
+                                         slack_posts_by_run, wait_until)
+from tests.jobs.fault_support import Processes, ThrowawayPostgres, ThrowawayRedis, report_figures, worker_env
+
+pytestmark = pytest.mark.slow
+
+SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
+CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
+COUNT = 36
+
+
+@pytest.fixture
+def servers(tmp_path):
+    try:
+        postgres = ThrowawayPostgres().init()
+        postgres.start()
+    except (FileNotFoundError, OSError) as exc:
+        from tests.conftest import unavailable
+
+        unavailable("PostgreSQL server binaries (initdb, pg_ctl)", exc)
+    redis_server = ThrowawayRedis(tmp_path).start()
+    db = Database(postgres.url)
+    upgrade(db)
+    yield postgres, redis_server, db
+    db.dispose()
+    redis_server.stop()
+    postgres.destroy()
+
+
+def _final(db) -> int:
+    try:
+        with db.session() as s:
+            return s.scalar(select(func.count()).select_from(Run).where(Run.status.in_(list(FINAL_RUN_STATUSES))))
+    except SQLAlchemyError:  # the server is restarting
+        return 0
+
+
+def _keep_alive(processes: Processes) -> int:
+    """Restart clocks or workers that exited, as the process supervisor (systemd, Heroku) would."""
+    restarted = 0
+    for name, proc in list(processes.procs.items()):
+        if proc.poll() is not None:
+            processes.procs.pop(name)
+            (processes.clock if name.startswith("clock") else processes.worker)(name)
+            restarted += 1
+    return restarted
+
+
+def test_redis_and_postgres_restarted_in_the_middle_of_a_batch(servers, emulator, tmp_path):
+    postgres, redis_server, db = servers
+    start = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=4)
+    with db.session() as s:
+        for i in range(COUNT):
+            make_schedule(s, name=f"restart report {i}", next_run_at=start + dt.timedelta(seconds=0.25 * i),
+                          destinations=[SALES, CLIENT])
+    smtp = SmtpServer().start()
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    processes = Processes(worker_env(database_url=postgres.url, redis_url=redis_server.url, emulator=emulator,
+                                     smtp_port=smtp.port, artifacts=tmp_path / "artifacts"), logs)
+    faults = Counter()
+    restarted = 0
+    try:
+        processes.clock("clock-1")
+        processes.clock("clock-2")
+        processes.worker("worker-1")
+        processes.worker("worker-2")
+        wait_until(lambda: _final(db) >= COUNT // 4, timeout=40, what="a quarter of the batch done")
+        redis_server.restart()  # every queued and parked message is gone
+        faults["redis_restarts"] += 1
+        faults["finished_before_redis_restart"] = _final(db)
+        wait_until(lambda: _final(db) >= COUNT // 2, timeout=40, what="half the batch done")
+        faults["finished_before_postgres_restart"] = _final(db)
+        postgres.crash()  # connections break mid-transaction
+        time.sleep(1.5)
+        postgres.start()
+        faults["postgres_restarts"] += 1
+        deadline = time.monotonic() + 90
+        while _final(db) < COUNT and time.monotonic() < deadline:
+            restarted += _keep_alive(processes)
+            time.sleep(0.25)
+        assert _final(db) == COUNT, f"{_final(db)} of {COUNT} runs final"
+        time.sleep(1)
+        posts, mails = slack_posts_by_run(emulator, db), emails_by_run(smtp)
+        found = check_invariants(db, schedules=COUNT, slack_posts=posts, emails=mails)
+        found.assert_hold()
+        assert found.runs == COUNT
+        output = processes.output()
+        assert not [secret for secret in (emulator.bot_token(), SMTP_PASSWORD, LINK_SECRET) if secret in output]
+        with db.session() as s:
+            attempts = Counter(r.attempt for r in s.scalars(select(Run)))
+        report_figures("redis_and_postgres_restarts", {
+            "runs": found.runs, "statuses": dict(found.statuses), "faults": dict(faults),
+            "processes_restarted_by_supervisor": restarted,
+            "runs_requeued_after_lost_message_or_crash": output.count("lease expired, enqueuing"),
+            "slack_posts": sum(posts.values()),
+            "emails": sum(mails.values()), "duplicates": len(found.duplicate_deliveries),
+            "lost_runs": COUNT - found.runs, "lost_schedules": found.lost_schedules,
+            "run_attempt_histogram": dict(attempts)})
+    finally:
+        processes.stop_all()
+        smtp.stop()
