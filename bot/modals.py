@@ -165,9 +165,12 @@ def register(app: App, deps: BotDeps) -> None:
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         form = form_from_state(view["state"]["values"])
         editing = meta.mode == "edit" and meta.schedule_id is not None
+        owner = user_id
         try:
             if editing:
-                ensure_can_change(deps, client, get_live(deps, team_id, meta.schedule_id), user_id)
+                schedule = get_live(deps, team_id, meta.schedule_id)
+                ensure_can_change(deps, client, schedule, user_id)
+                owner = schedule.owner_user_id
             valid = validate_form(deps, client, team_id=team_id, user_id=user_id, form=form, creating=not editing)
             if editing:
                 result = update(deps, meta.schedule_id, valid, user_id=user_id, surface="modal")
@@ -185,5 +188,5 @@ def register(app: App, deps: BotDeps) -> None:
                       is_dm=bool(meta.channel_id and meta.channel_id.startswith("D")))
         from bot.home import refresh_home
 
-        refresh_home(deps, client, team_id, user_id)
+        refresh_home(deps, client, team_id, user_id, owner)
         answer(client, where, saved_text(result))
