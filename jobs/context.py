@@ -81,15 +81,26 @@ class JobContext:
     def slack(self, team_id: str) -> WebClient:
         if self.client_for_team is not None:
             return self.client_for_team(team_id)
-        if not self.slack_settings.bot_token:
-            raise SettingsError("No Slack bot token: set SLACK_BOT_TOKEN.")
+        token = self.slack_settings.bot_token or self._installed_token(team_id)
         client = self._clients.get(team_id)
-        if client is None:
+        if client is None or client.token != token:  # a re-install hands out a new token
             client = self._clients[team_id] = slack_client(
-                self.slack_settings.bot_token, self.slack_settings.api_url, pacer=self.pacer, team_id=team_id,
+                token, self.slack_settings.api_url, pacer=self.pacer, team_id=team_id,
                 multiplier=self.settings.slack_rate_multiplier,
             )
         return client
+
+    def _installed_token(self, team_id: str) -> str:
+        """The workspace's bot token from the OAuth installation store (worker and clock processes)."""
+        if not self.slack_settings.client_id:
+            raise SettingsError("No Slack bot token: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID "
+                                "and SLACK_CLIENT_SECRET (OAuth install).")
+        from storage.installations import find_bot_token
+
+        token = find_bot_token(self.database, self.slack_settings.client_id, team_id)
+        if token is None:
+            raise SettingsError(f"Workspace {team_id} has not installed the app (or uninstalled it).")
+        return token
 
 
 _lock = threading.Lock()

@@ -32,13 +32,11 @@ from jobs.email.send import Mailer
 from jobs.lease import LeaseKeeper
 from jobs.messages import report_message_blocks
 from jobs.outcome import after_settle, settle_run
+from jobs.settings import SettingsError
 from storage import runs as run_repo
 from storage.models import Delivery, DeliveryStatus, Run, RunStatus
 
 log = logging.getLogger(__name__)
-
-# Kept importable from here: other modules and tests name the permanent errors through this module.
-from jobs.delivery.explain import PERMANENT_SLACK_ERRORS  # noqa: E402,F401
 
 
 class TransientDeliveryError(Exception):
@@ -122,7 +120,10 @@ def _deliver_one(work: _Pass, delivery: DeliveryInfo) -> list[DeliveryInfo]:
 
 
 def _to_slack(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, bool]:
-    client = work.ctx.slack(work.plan.team_id)
+    try:
+        client = work.ctx.slack(work.plan.team_id)
+    except SettingsError as exc:  # no token for this workspace (never installed, or uninstalled)
+        return policy.failed("not_installed", str(exc), fallback=True), False
     channel_id = delivery.channel_id
     if delivery.status == DeliveryStatus.SENDING and channel_id:
         found = slack_send.find_evidence(client, channel_id, delivery.id, delivery.sending_at or work.now)
@@ -208,7 +209,11 @@ def _record(work: _Pass, delivery: DeliveryInfo, outcome: policy.SendOutcome, ma
             return added
         row.status = DeliveryStatus.FAILED
         row.next_attempt_at = None
-        row.last_error = (f"gave up after {row.attempts} attempts: {outcome.error}" if give_up else outcome.error)
+        row.last_error = outcome.error
+        if give_up:
+            row.last_error = f"gave up after {row.attempts} attempts: {outcome.error}"
+            if outcome.maybe_sent and marked:
+                row.last_error += " (the last attempt may still have reached Slack)"
         log.warning("delivery %s to %s failed: %s", delivery.id, delivery.key, outcome.code)
     if delivery.kind in SLACK_KINDS and (outcome.fallback or give_up):
         added = _fallback(work, delivery, label)

@@ -29,6 +29,8 @@ def _number(env: dict[str, str], name: str, default: float, *, minimum: float = 
 class SlackSettings:
     bot_token: str | None = field(repr=False)  # never in a log line or a traceback's repr
     api_url: str
+    # Multi-workspace (OAuth) installs: each workspace's token comes from the installation store.
+    client_id: str | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "SlackSettings":
@@ -39,7 +41,8 @@ class SlackSettings:
         token = env.get("SLACK_BOT_TOKEN") or None
         if token is not None and not token.startswith("xoxb-"):
             raise SettingsError("SLACK_BOT_TOKEN must be a bot token starting with xoxb-.")
-        return cls(bot_token=token, api_url=api_url if api_url.endswith("/") else api_url + "/")
+        return cls(bot_token=token, api_url=api_url if api_url.endswith("/") else api_url + "/",
+                   client_id=env.get("SLACK_CLIENT_ID") or None)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -44,48 +45,62 @@ def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, b
     one statement moving every schedule to its next slot, then one bulk enqueue after commit.
     """
     now_given, now = now, now or ctx.now()
-    settings = ctx.settings
-    horizon = now + dt.timedelta(seconds=settings.lookahead)
-    grace = dt.timedelta(seconds=settings.missed_grace)
-    dispatch = dt.timedelta(seconds=settings.dispatch_timeout)
+    horizon = now + dt.timedelta(seconds=ctx.settings.lookahead)
     result = TickResult()
-    while True:
-        started = time.perf_counter()
-        with ctx.database.session() as session:
-            due = schedule_repo.claim_due_schedules(session, horizon, batch_size)
-            new_runs: list[run_repo.NewRun] = []
-            slots: dict[int, dt.datetime] = {}
-            next_runs: list[tuple[int, dt.datetime | None]] = []
-            for schedule in due:
-                plan = plan_slots(compiled_cadence_text(schedule.cadence_json), schedule.next_run_at, now, grace)
-                if plan.skipped_total:
-                    result.skipped += plan.skipped_total
-                    _record_missed(session, schedule, plan)
-                if plan.run_slot is not None:
-                    spread = settings.spread_seconds if schedule.spread_seconds is None else schedule.spread_seconds
-                    offset = dt.timedelta(seconds=release_offset(schedule.id, spread, plan.run_slot, plan.next_run_at))
-                    release = plan.run_slot + offset
-                    new_runs.append(run_repo.NewRun(schedule.id, plan.run_slot, max(release, now) + dispatch))
-                    slots[schedule.id] = release
-                next_runs.append((schedule.id, plan.next_run_at))
-            created = run_repo.insert_runs(session, new_runs)
-            schedule_repo.set_next_runs(session, next_runs)
-        # Enqueue only after commit, so a worker never looks for a run that is not there yet. The
-        # delay is measured from this moment, not from the tick's start, so work is released at
-        # the slot time however long the batch took.
-        enqueue_started = time.perf_counter()
-        result.database_seconds += enqueue_started - started
-        sent_at = ctx.now() if now_given is None else now
-        released = [(run_id, "generate", max(0, int((slots[schedule_id] - sent_at).total_seconds() * 1000)))
-                    for run_id, schedule_id in created]
-        _send(enqueue, released)
-        result.enqueue_seconds += time.perf_counter() - enqueue_started
-        result.claimed += len(due)
-        result.created.extend(run_id for run_id, _, _ in released)
-        if len(due) < batch_size:
-            break
+    # Enqueueing a batch (CPU: building and encoding messages) overlaps the next batch's database
+    # round trips; each batch is still enqueued only after its own commit.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="tick-enqueue") as sender:
+        sending = []
+        while True:
+            started = time.perf_counter()
+            with ctx.database.session() as session:
+                due = schedule_repo.claim_due_schedules(session, horizon, batch_size)
+                created, slots = _create_runs(session, ctx, due, now, result)
+            result.database_seconds += time.perf_counter() - started
+            sent_at = ctx.now() if now_given is None else now
+            released = [(run_id, "generate", max(0, int((slots[schedule_id] - sent_at).total_seconds() * 1000)))
+                        for run_id, schedule_id in created]
+            sending.append(sender.submit(_timed_send, enqueue, released))
+            result.claimed += len(due)
+            result.created.extend(run_id for run_id, _, _ in released)
+            if len(due) < batch_size:
+                break
+        for future in sending:
+            result.enqueue_seconds += future.result()
     result.requeued = requeue_expired(ctx, enqueue, now=now)
     return result
+
+
+def _create_runs(session, ctx: JobContext, due, now: dt.datetime, result: TickResult):
+    """Plan each claimed schedule, insert its run and move it to its next slot; return the created
+    (run id, schedule id) pairs and each schedule's release time."""
+    settings = ctx.settings
+    grace = dt.timedelta(seconds=settings.missed_grace)
+    dispatch = dt.timedelta(seconds=settings.dispatch_timeout)
+    new_runs: list[run_repo.NewRun] = []
+    slots: dict[int, dt.datetime] = {}
+    next_runs: list[tuple[int, dt.datetime | None]] = []
+    for schedule in due:
+        plan = plan_slots(compiled_cadence_text(schedule.cadence_json), schedule.next_run_at, now, grace)
+        if plan.skipped_total:
+            result.skipped += plan.skipped_total
+            _record_missed(session, schedule, plan)
+        if plan.run_slot is not None:
+            spread = settings.spread_seconds if schedule.spread_seconds is None else schedule.spread_seconds
+            release = plan.run_slot + dt.timedelta(
+                seconds=release_offset(schedule.id, spread, plan.run_slot, plan.next_run_at))
+            new_runs.append(run_repo.NewRun(schedule.id, plan.run_slot, max(release, now) + dispatch))
+            slots[schedule.id] = release
+        next_runs.append((schedule.id, plan.next_run_at))
+    created = run_repo.insert_runs(session, new_runs)
+    schedule_repo.set_next_runs(session, next_runs)
+    return created, slots
+
+
+def _timed_send(enqueue: Enqueue, items: list[tuple[int, str, int]]) -> float:
+    started = time.perf_counter()
+    _send(enqueue, items)
+    return time.perf_counter() - started
 
 
 def _send(enqueue: Enqueue, items: list[tuple[int, str, int]]) -> None:

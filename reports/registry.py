@@ -18,6 +18,7 @@ import importlib
 import logging
 import math
 import re
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from importlib.metadata import entry_points
@@ -275,6 +276,7 @@ class ReportType:
 
 _TYPES: dict[str, ReportType] = {}
 _loaded = False
+_load_lock = threading.RLock()
 
 
 def report_type(
@@ -318,14 +320,19 @@ def load_plugins(*, reload: bool = False) -> None:
     global _loaded
     if _loaded and not reload:
         return
-    _loaded = True
-    for module in _BUILTINS:
-        importlib.import_module(module)
-    for entry in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            entry.load()
-        except Exception:  # a broken plugin must not take the built-ins down with it
-            log.exception("could not load report type plugin %s", entry.name)
+    # Worker threads start generating at once in a fresh process: the flag is set only after the
+    # types are registered, under a lock, or a second thread would find an empty registry.
+    with _load_lock:
+        if _loaded and not reload:
+            return
+        for module in _BUILTINS:
+            importlib.import_module(module)
+        for entry in entry_points(group=ENTRY_POINT_GROUP):
+            try:
+                entry.load()
+            except Exception:  # a broken plugin must not take the built-ins down with it
+                log.exception("could not load report type plugin %s", entry.name)
+        _loaded = True
 
 
 def get_report_type(name: str) -> ReportType:

@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from jobs.email.compose import valid_address
-
 from storage import email_prefs
 from storage import runs as run_repo
-from storage.workspace import get_workspace_settings
 from storage.models import AttachMode, DeliveryStatus, DestinationKind, Run, Schedule
+from storage.workspace import get_workspace_settings
 
 EMAIL = DestinationKind.EMAIL
 SLACK_KINDS = (DestinationKind.SLACK_CHANNEL, DestinationKind.SLACK_USER)

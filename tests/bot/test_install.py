@@ -3,6 +3,7 @@ and the same app in Socket Mode."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import urllib.parse
 import urllib.request
@@ -82,6 +83,10 @@ def test_a_second_workspace_installs_and_uses_the_app(ctx, people, recording_enq
         # work done outside a request (the worker) finds the workspace's token the same way
         publish_home(ctx, OTHER, "U0OTHER01")
         assert "Tokyo sales" in str(people.home_view("U0OTHER01")["blocks"])
+        # so does a worker process, which has only the environment (SLACK_CLIENT_ID) to go on
+        worker_ctx = dataclasses.replace(ctx, client_for_team=None, _clients={},
+                                         slack_settings=SlackSettings(None, people.base_url, client_id="1111.2222"))
+        assert worker_ctx.slack(OTHER).auth_test()["team_id"] == OTHER
         # a workspace that never installed the app is not served
         response_url = people.new_response_url()
         body, headers = SlackRequestSigner(SIGNING_SECRET, team_id="T0TEST01").slash_command(

@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.conftest import REPO
+import pytest
+
+from tests.conftest import REPO, unavailable
 from tests.jobs.delivery_support import LINK_SECRET, SMTP_PASSWORD, SMTP_USER, free_port
 
 FIGURES_FILE = os.environ.get("REPORTBOT_FAULT_FIGURES")
@@ -84,13 +86,13 @@ class Processes:
         proc.wait(10)
 
     def stop_all(self) -> None:
-        for name, proc in list(self.procs.items()):
+        for proc in list(self.procs.values()):
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
             except ProcessLookupError:
                 continue
         deadline = time.monotonic() + 8
-        for name, proc in list(self.procs.items()):
+        for proc in list(self.procs.values()):
             try:
                 proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
@@ -193,3 +195,13 @@ def _wait_port(port: int, timeout: float = 10) -> None:
                 return
         time.sleep(0.05)
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    """A Redis of the test's own: the shared one (db 9) is flushed by other test runs on this machine."""
+    if shutil.which("redis-server") is None:
+        unavailable("redis-server", "not installed")
+    server = ThrowawayRedis(tmp_path).start()
+    yield server
+    server.stop()

@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from jobs.cleanup import cleanup, cleanup_due
 from jobs.deliver import deliver
 from jobs.generate import generate
-from storage.models import (AuditEvent, Artifact, Delivery, DeliveryStatus, DestinationKind, MaintenanceTask, Run,
-                            RunStatus, Schedule)
+from storage.models import Artifact, AuditEvent, Delivery, DestinationKind, MaintenanceTask, Run, RunStatus, Schedule
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run, load_run
@@ -140,4 +139,3 @@ def test_cleanup_survives_files_already_gone(ctx, recording_enqueue):
     assert cleanup(ctx).artifacts_deleted == 1
     with ctx.database.session() as s:
         assert s.scalar(select(func.count()).select_from(Artifact)) == 0
-    assert DeliveryStatus.SENT

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from jobs.deliver import deliver
+from jobs.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
 from jobs.notify import notify_owner, parse_retry_value, retry_value
 from jobs.retry import RetryRefused, RetryStarted, retry_run
@@ -20,7 +20,7 @@ from storage.models import AuditEvent, DeliveryStatus, DestinationKind, Run, Run
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.factories import make_schedule
-from tests.jobs.delivery_support import due_run, load_run, utc
+from tests.jobs.delivery_support import due_run, load_run
 
 SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
 GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
@@ -97,7 +97,7 @@ def test_clean_hand_overs_do_not_use_up_the_crash_budget(ctx, recording_enqueue,
     assert load_run(ctx, run_id).attempt == 0
     emulator.fail("files.getUploadURLExternal", status=503, times=3)
     for _ in range(3):
-        with pytest.raises(Exception):
+        with pytest.raises(TransientDeliveryError):
             deliver(ctx, run_id)
         assert load_run(ctx, run_id).attempt == 0
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
@@ -246,4 +246,3 @@ def test_retry_refuses_what_cannot_be_retried(ctx, recording_enqueue):
     assert isinstance(refused, RetryRefused) and "still pending" in refused.reason
     refused = retry_run(ctx, schedule_id, 9999, user_id="U0ALICE01", surface="button", enqueue=recording_enqueue)
     assert isinstance(refused, RetryRefused) and "no longer exists" in refused.reason
-    assert utc(2026, 1, 1).tzinfo is not None

@@ -18,13 +18,20 @@ from bot.emulator import SlackRequestSigner, post
 from bot.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
 from jobs import links
-from jobs.deliver import deliver
+from jobs.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
 from storage.models import Destination, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET, make_context
-from tests.jobs.delivery_support import (SmtpServer, check_invariants, due_run, emails_by_run, load_run,
-                                         slack_posts_by_run, with_email)
+from tests.jobs.delivery_support import (
+    SmtpServer,
+    check_invariants,
+    due_run,
+    emails_by_run,
+    load_run,
+    slack_posts_by_run,
+    with_email,
+)
 from tests.jobs.fault_support import report_figures
 
 SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
@@ -97,7 +104,7 @@ def test_a_destination_removed_mid_delivery_is_not_sent(ctx, recording_enqueue, 
     run_id = due_run(ctx, recording_enqueue, destinations=[SALES, CLIENT])
     generate(ctx, run_id, recording_enqueue)
     emulator.fail("files.getUploadURLExternal", status=503)
-    with pytest.raises(Exception):
+    with pytest.raises(TransientDeliveryError):
         deliver(ctx, run_id)
     with ctx.database.session() as s:  # the owner edits the schedule while the retry waits
         for destination in s.scalars(select(Destination).where(Destination.kind == DestinationKind.SLACK_CHANNEL)):

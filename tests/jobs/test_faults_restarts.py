@@ -6,6 +6,7 @@ twice, nothing is lost."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import time
 from collections import Counter
 
@@ -17,12 +18,20 @@ from storage.db import Database
 from storage.migrate import upgrade
 from storage.models import FINAL_RUN_STATUSES, DestinationKind, Run
 from storage.schedules import NewDestination
+from tests.conftest import unavailable
 from tests.factories import make_schedule
-from tests.jobs.delivery_support import (LINK_SECRET, SMTP_PASSWORD, SmtpServer, check_invariants, emails_by_run,
-                                         slack_posts_by_run, wait_until)
+from tests.jobs.delivery_support import (
+    LINK_SECRET,
+    SMTP_PASSWORD,
+    SmtpServer,
+    check_invariants,
+    emails_by_run,
+    slack_posts_by_run,
+    wait_until,
+)
 from tests.jobs.fault_support import Processes, ThrowawayPostgres, ThrowawayRedis, report_figures, worker_env
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
 SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
 CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
@@ -35,9 +44,10 @@ def servers(tmp_path):
         postgres = ThrowawayPostgres().init()
         postgres.start()
     except (FileNotFoundError, OSError) as exc:
-        from tests.conftest import unavailable
-
         unavailable("PostgreSQL server binaries (initdb, pg_ctl)", exc)
+    if shutil.which("redis-server") is None:
+        postgres.destroy()
+        unavailable("redis-server", "not installed")
     redis_server = ThrowawayRedis(tmp_path).start()
     db = Database(postgres.url)
     upgrade(db)

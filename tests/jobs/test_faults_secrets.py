@@ -22,8 +22,15 @@ from jobs.generate import generate
 from storage.models import DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET, make_context
-from tests.jobs.delivery_support import (LINK_SECRET, SMTP_PASSWORD, SMTP_USER, SmtpServer, due_run, self_signed_cert,
-                                         with_email)
+from tests.jobs.delivery_support import (
+    LINK_SECRET,
+    SMTP_PASSWORD,
+    SMTP_USER,
+    SmtpServer,
+    due_run,
+    self_signed_cert,
+    with_email,
+)
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # The test's own SMTP server stands for the mail provider; what it logs is not reportbot's.
