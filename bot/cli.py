@@ -71,7 +71,10 @@ def _clock(args: argparse.Namespace) -> int:
     release.start()
     log.info("clock: ticking every %ss", context.settings.tick_interval)
     while not stop.is_set():
-        actors.tick.send()
+        try:
+            actors.tick.send()
+        except Exception as exc:  # Redis restarting: keep ticking; lost ticks are harmless
+            log.warning("clock: could not send the tick (%s); trying again", type(exc).__name__)
         stop.wait(context.settings.tick_interval)
     release.stop()
     release.join(timeout=5)

@@ -5,13 +5,18 @@ Slack channels and users get one message with the summary, all of the run's file
 message of their own (jobs.delivery.mail). Each destination is retried on its own with backoff;
 a Slack destination that fails for good is replaced by an email to the schedule's owner.
 
-At most once, and how small the gap is: before calling Slack or SMTP the delivery is marked
-`sending` (in the same statement that checks this worker still holds the run), and the answer is
-recorded right after. A worker that dies between the two leaves `sending` behind; the next worker
-then looks for the message's marker in the conversation's history before sending again, and does
-not send when it cannot tell. SMTP offers no such look-up: a `sending` email is sent again with
-the same Message-ID, so the gap left is "the server accepted it and the worker died before the
-next statement", and a duplicate there carries the id mail clients collapse on.
+At most once, and what is left of the gap. Before calling Slack or SMTP the delivery is marked
+`sending` (in the one statement that also checks this worker still holds the run), and the
+answer is recorded right after. A worker that finds `sending` (its predecessor died in between, or
+Slack answered 5xx to the posting call) looks for the message's marker block in the conversation's
+history before posting again, and does not post when it cannot tell (no history access): that
+delivery fails as "unconfirmed" and the owner is told. What remains:
+- Slack: a worker frozen (not dead) for longer than its lease between marking and posting, while
+  another worker checked the history and posted: both posts arrive. The lease is renewed every
+  third of RUN_LEASE_SECONDS, so this needs a freeze of that length inside a few milliseconds.
+- SMTP has no history to look in: a `sending` email is sent again with the same Message-ID, so
+  "the server accepted it and the worker died before the next statement" can give a second copy,
+  one that carries the same Message-ID (mail clients and Gmail collapse those).
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@ Edit buttons; when the failure paused the schedule, say so and why, with a Resum
 
 Told once per run: the run's `notified_at` is claimed with a conditional UPDATE before the DM is
 sent (and released again if Slack refuses it), so the worker that settled the run and the hourly
-sweep for untold failures never both send it.
+sweep for untold failures never both send it. The gap left: a worker that dies between the claim
+and the chat.postMessage call leaves the run marked as told (the failure still shows on App Home
+and in the history).
 """
 
 from __future__ import annotations
