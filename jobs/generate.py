@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from jobs.context import JobContext
 from jobs.lease import LeaseKeeper
+from jobs.metrics import START_LATENESS
 from jobs.outcome import after_settle, settle_run
 from reports.errors import ReportError
 from reports.registry import ReportRequest, get_report_type
@@ -126,6 +127,8 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
         run = session.get(Run, run_id)
         schedule = session.get(Schedule, run.schedule_id)
         run.started_at = now
+        if run.trigger == RunTrigger.SCHEDULE:
+            START_LATENESS.observe(max(0.0, (now - run.scheduled_for).total_seconds()))
         previous = run_repo.previous_finished_run(session, schedule.id, run.id)
         return _Job(
             run_id=run.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id, name=schedule.name,
@@ -145,19 +148,23 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
     request = ReportRequest(
         params=report.validate_params(params), window=window, timezone=job.timezone, slot=job.slot,
         services={"slack": lambda: ctx.slack(job.team_id)},
+        owner_user_id=job.owner_user_id, team_id=job.team_id,  # data sources check who may use them
     )
     table = report.fetch(request)
-    summary = summarize(table, job.previous_summary)
+    summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"))
     summary_json = summary.to_json() | {
         "title": job.name,
         "window_label": window.label,
         "window_start": window.start.isoformat(),
         "window_end": window.end.isoformat(),
-        "text": summary.to_mrkdwn(job.name, window.label),
+        "text": _message_text(summary, table, job.name, window.label),
+        "notes": list(table.meta.get("notes") or []),
     }
     if summary.row_count == 0 and job.skip_if_empty:
         return [], summary_json, True
     options = {"title": job.name, "window_label": window.label, "timezone": job.timezone, "generated_at": ctx.now()}
+    if table.meta.get("chart"):  # a type's own choice of chart columns beats the automatic one
+        options["chart"] = table.meta["chart"]
     stem = f"{safe_filename(job.name.lower())}-{job.slot.astimezone(dt.timezone.utc):%Y%m%d-%H%M}"
     artifacts = []
     for fmt in job.formats:
@@ -169,6 +176,23 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
         artifacts.append(Artifact(format=fmt, filename=filename, storage_key=key, size=out.size, sha256=out.sha256,
                                   content_type=renderer.content_type))
     return artifacts, summary_json, summary.row_count == 0
+
+
+MESSAGE_LIMIT = 2900  # a section block holds 3,000 characters
+
+
+def _message_text(summary, table, title: str, window_label: str) -> str:
+    """The message a run is delivered with: the summary's figures, or the type's own Markdown
+    (the Pulse report's answer), plus any notes the type left for the reader."""
+    markdown = table.meta.get("message_markdown")
+    if markdown:
+        text = f"*{title}* · {window_label}\n{markdown}"
+    else:
+        text = summary.to_mrkdwn(title, window_label)
+    notes = table.meta.get("notes") or []
+    if notes:
+        text += "\n" + "\n".join(f"_{note}_" for note in notes)
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
 def _fail(ctx: JobContext, job: _Job, token: str, error: str) -> str:

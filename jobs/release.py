@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 
 import dramatiq
@@ -78,13 +79,19 @@ class ReleaseLoop(threading.Thread):
         self._stopped = threading.Event()
 
     def run(self) -> None:
+        failing_since = None
         while not self._stopped.is_set():
             try:
                 released = release_due(self._broker)
+                if failing_since is not None:
+                    log.warning("release loop recovered after %.0f s", time.monotonic() - failing_since)
+                    failing_since = None
                 if released and self._on_release is not None:
                     self._on_release(released)
-            except Exception:  # Redis away for a moment: try again next period
-                log.exception("release failed")
+            except Exception:  # Redis away for a moment: try again next period, say so once
+                if failing_since is None:
+                    failing_since = time.monotonic()
+                    log.exception("release failed; retrying every %.2f s until Redis answers", self._interval)
             self._stopped.wait(self._interval)
 
     def stop(self) -> None:

@@ -107,3 +107,27 @@ def test_report_error_fails_the_run_with_the_message(job_context, recording_enqu
     assert generate(job_context, run_id, recording_enqueue) == "failed"
     run = _run(job_context, run_id)
     assert run.status == RunStatus.FAILED and "Region" in run.error and "North" in run.error
+
+
+def test_sql_report_runs_as_its_owner_against_an_allowed_source(job_context, recording_enqueue, emulator, tmp_path,
+                                                                 monkeypatch):
+    import sqlite3
+
+    source = tmp_path / "warehouse.db"
+    with sqlite3.connect(source) as conn:
+        conn.execute("create table orders (day text, amount integer)")
+        conn.executemany("insert into orders values (?, ?)", [("2026-11-22", 5), ("2026-11-22", 7), ("2026-11-21", 1)])
+    monkeypatch.setenv("REPORTBOT_SOURCE_WAREHOUSE", f"sqlite:///{source}")
+    monkeypatch.setenv("REPORTBOT_SOURCE_WAREHOUSE__USERS", "U0ALICE01")
+    query = "select day, sum(amount) as total from orders where day = :window_start_date group by day"
+    run_id = _due_run(job_context, recording_enqueue, report_type="sql",
+                      params={"source": "warehouse", "query": query})
+    assert generate(job_context, run_id, recording_enqueue) == "generated", _run(job_context, run_id).error
+    assert deliver(job_context, run_id) == RunStatus.DELIVERED
+    [upload] = emulator.uploads("C0SALES01")
+    assert upload.content.decode().splitlines() == ["day,total", "2026-11-22,12"]
+
+    other = _due_run(job_context, recording_enqueue, name="Bob's copy", owner="U0BOB0001", report_type="sql",
+                     params={"source": "warehouse", "query": query})
+    assert generate(job_context, other, recording_enqueue) == "failed"  # bob may not use that source
+    assert "warehouse" in _run(job_context, other).error
