@@ -99,6 +99,19 @@ def bench_tick(db: Database, args) -> dict:
     started = time.perf_counter()
     result = tick(ctx, actors.enqueue, now=now, batch_size=args.batch)
     tick_s = time.perf_counter() - started
+    # The clock runs for days: by 09:00 it has compiled these cadences at their previous runs.
+    # Put the same schedules back to due and tick again with the compile cache warm.
+    with db.session() as s:
+        s.execute(delete(Run))
+        s.execute(text("update schedules set next_run_at = :now where id in "
+                       "(select id from schedules order by id limit :due)"), {"now": now, "due": args.due})
+    if db.dialect == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("vacuum analyze schedules"))
+            conn.execute(text("checkpoint"))
+    started = time.perf_counter()
+    warm = tick(ctx, actors.enqueue, now=now, batch_size=args.batch)
+    warm_s = time.perf_counter() - started
     idle = []
     for _ in range(5):
         started = time.perf_counter()
@@ -108,6 +121,7 @@ def bench_tick(db: Database, args) -> dict:
         if redis_url else len(broker.queues.get("reports", [])) if hasattr(broker, "queues") else None
     return {"tick_s": round(tick_s, 3), "idle_tick_s": round(min(idle), 4), "created": len(result.created),
             "tick_database_s": round(result.database_seconds, 3), "tick_enqueue_s": round(result.enqueue_seconds, 3),
+            "warm_tick_s": round(warm_s, 3), "warm_created": len(warm.created),
             "enqueued": enqueued}
 
 
