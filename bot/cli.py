@@ -175,8 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from jobs.logs import configure_logging
+
+    configure_logging()
     args = build_parser().parse_args(argv)
     # Migrations announce every step at INFO; only problems are worth an operator's attention.
     logging.getLogger("alembic").setLevel(logging.WARNING)

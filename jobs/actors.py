@@ -12,6 +12,7 @@ import dramatiq
 from jobs import broker as _broker  # noqa: F401  (declares the broker before the actors)
 from jobs.bulk import enqueue_many
 from jobs.context import get_context
+from jobs.logs import log_context
 from jobs.metrics import TICK_SECONDS
 from jobs.cleanup import cleanup as run_cleanup, cleanup_due
 from jobs.deliver import TransientDeliveryError, deliver as deliver_run
@@ -55,13 +56,15 @@ def tick() -> None:
 @dramatiq.actor(queue_name="reports", max_retries=0, time_limit=30 * 60_000)
 def generate(run_id: int) -> None:
     """Generate one scheduled run."""
-    generate_run(get_context(), run_id, enqueue)
+    with log_context(run_id=run_id):
+        generate_run(get_context(), run_id, enqueue)
 
 
 @dramatiq.actor(queue_name="interactive", max_retries=0, time_limit=30 * 60_000)
 def generate_now(run_id: int) -> None:
     """Generate a run a person is waiting for (run now, previews): its own queue, never behind a burst."""
-    generate_run(get_context(), run_id, enqueue)
+    with log_context(run_id=run_id):
+        generate_run(get_context(), run_id, enqueue)
 
 
 @dramatiq.actor(queue_name="deliveries", max_retries=0, time_limit=10 * 60_000)
@@ -69,7 +72,8 @@ def deliver(run_id: int) -> None:
     """Deliver one generated run; destinations that failed for the moment are retried on their own
     schedule (backoff with jitter, Retry-After honoured), counted per destination in the database."""
     try:
-        deliver_run(get_context(), run_id, only_due=True)
+        with log_context(run_id=run_id):
+            deliver_run(get_context(), run_id, only_due=True)
     except TransientDeliveryError as exc:
         log.warning("run %s: delivery retry in %.1fs: %s", run_id, exc.retry_in_ms / 1000, exc)
         # If this message is lost (broker down), the run's lease runs out and the tick re-sends it.

@@ -9,10 +9,12 @@ are enqueued again at start.
 from __future__ import annotations
 
 import logging
+import os
 
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
 
+from jobs.logs import attach_context
 from jobs.settings import JobSettings
 
 log = logging.getLogger(__name__)
@@ -45,4 +47,11 @@ def use_broker(new_broker: dramatiq.Broker) -> dramatiq.Broker:
 
 
 broker = build_broker(JobSettings.from_env().redis_url)
+if os.environ.get("REPORTBOT_WORKER_METRICS") and JobSettings.from_env().redis_url:
+    # Worker processes only (the Procfile sets it): Dramatiq's own message metrics, served by the
+    # dramatiq CLI on dramatiq_prom_port (default 9191).
+    from dramatiq.middleware.prometheus import Prometheus
+
+    broker.add_middleware(Prometheus())
 dramatiq.set_broker(broker)
+attach_context()  # run and schedule ids on every log line, also under the dramatiq CLI

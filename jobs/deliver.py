@@ -14,9 +14,9 @@ delivery fails as "unconfirmed" and the owner is told. What remains:
 - Slack: a worker frozen (not dead) for longer than its lease between marking and posting, while
   another worker checked the history and posted: both posts arrive. The lease is renewed every
   third of RUN_LEASE_SECONDS, so this needs a freeze of that length inside a few milliseconds.
-- SMTP has no history to look in: a `sending` email is sent again with the same Message-ID, so
-  "the server accepted it and the worker died before the next statement" can give a second copy,
-  one that carries the same Message-ID (mail clients and Gmail collapse those).
+- SMTP has no history to look in: a `sending` email is not sent again but fails as "unconfirmed"
+  (the owner is told and can press Retry), so an email the server accepted just before the worker
+  died is never duplicated, and one it did not accept waits for a person's Retry.
 """
 
 from __future__ import annotations
@@ -159,6 +159,12 @@ def _to_email(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
     if delivery.fallback_for is None and not ctx.email.domain_allowed(address, work.plan.email_domains):
         return policy.failed("domain_not_allowed", f"{address.rpartition('@')[2]} is not on this workspace's list "
                                                    f"of domains reports may be emailed to"), False
+    if delivery.status == DeliveryStatus.SENDING:
+        # The server may have accepted it before the worker died, and SMTP has no history to look
+        # in: sending again could deliver twice, so say so instead (Retry sends it deliberately).
+        return policy.failed("unconfirmed", "an earlier attempt was interrupted and the mail server cannot be asked "
+                                            "whether it arrived, so it was not sent again; press Retry if it is "
+                                            "missing"), False
     notice = None
     if delivery.fallback_for is not None:
         notice = (f"This report could not be posted to {work.plan.label(delivery.fallback_for)} in Slack, "

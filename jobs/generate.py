@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from jobs.context import JobContext
 from jobs.lease import LeaseKeeper
+from jobs.logs import add_log_fields
 from jobs.metrics import START_LATENESS
 from jobs.outcome import after_settle, settle_run
 from reports.errors import ReportError
@@ -111,6 +112,7 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
         run = session.get(Run, run_id)
         if run is None:
             return None
+        add_log_fields(schedule_id=run.schedule_id)
         # Locking the schedule makes "is another run generating?" and taking this one a single step.
         run_repo.lock_schedule(session, run.schedule_id)
         other = run_repo.generating_run(session, run.schedule_id, other_than=run_id, now=now)

@@ -169,13 +169,14 @@ def test_starttls_and_login_against_a_tls_server(database, tmp_path, emulator, r
         server.stop()
 
 
-def test_interrupted_email_is_sent_again_with_the_same_message_id(ctx, recording_enqueue, smtp):
+def test_interrupted_email_is_not_sent_twice_but_reported(ctx, recording_enqueue, smtp):
     run_id = _generated(ctx, recording_enqueue, [CLIENT])
     with ctx.database.session() as s:  # marked sending with its Message-ID, then the worker died
         [delivery] = run_repo.ensure_deliveries(s, run_id, ["email:client@example.com"])
         delivery.status, delivery.smtp_message_id = DeliveryStatus.SENDING, "<fixed.id@example.com>"
-    assert deliver(ctx, run_id) == RunStatus.DELIVERED
-    assert smtp.received[0].message["Message-ID"].strip() == "<fixed.id@example.com>"
+    assert deliver(ctx, run_id) == RunStatus.FAILED
+    assert smtp.received == []  # the server may already have it: never a second copy
+    assert "interrupted" in load_run(ctx, run_id).error
 
 
 def test_permanent_slack_failure_falls_back_to_the_owners_email(ctx, recording_enqueue, smtp, emulator):

@@ -1,0 +1,111 @@
+"""Benchmark several processes at once: clocks and dramatiq workers sharing PostgreSQL and Redis.
+
+Prints one JSON line per configuration (`{"clocks", "workers", "runs", "drain_s", "runs_per_s",
+"duplicate_runs", "uploads", ...}`): N schedules share one slot; the real `reportbot clock` and
+`dramatiq` processes are started, and the time from the slot to the last run settled is measured.
+Delivery goes to the local Slack emulator with pacing lifted (SLACK_RATE_MULTIPLIER), so the figure
+is the processes' own throughput, not Slack's budget.
+
+    DATABASE_URL=postgresql+psycopg://… REDIS_URL=redis://… python bench/processes.py --runs 600
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import delete, func, insert, select  # noqa: E402
+
+from bot.emulator import SlackEmulator  # noqa: E402
+from jobs.cadence import parse  # noqa: E402
+from storage.db import Database  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import FINAL_RUN_STATUSES, Destination, Run, Schedule  # noqa: E402
+
+UTC = dt.timezone.utc
+
+
+def seed(db: Database, count: int, slot: dt.datetime) -> None:
+    with db.session() as s:
+        s.execute(delete(Run))
+        s.execute(delete(Destination))
+        s.execute(delete(Schedule))
+    cadence = parse("every day at 9am", "UTC").to_json()
+    rows = [dict(team_id="T0TEST01", name=f"proc {i}", name_key=f"proc {i}", owner_user_id="U0BENCH01",
+                 report_type="demo_sales", params={}, formats=["csv"], cadence_text="every day at 9am",
+                 cadence=cadence, timezone="UTC", status="active", skip_if_empty=False, next_run_at=slot,
+                 consecutive_failures=0, run_count=0, success_count=0, failure_count=0, created_at=slot,
+                 updated_at=slot) for i in range(count)]
+    with db.session() as s:
+        ids = s.scalars(insert(Schedule).returning(Schedule.id), rows).all()
+        s.execute(insert(Destination), [dict(schedule_id=i, kind="slack_channel", target="C0BENCH01", label="#b")
+                                        for i in ids])
+
+
+def run_config(db: Database, emulator: SlackEmulator, clocks: int, workers: int, count: int, lead: float) -> dict:
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
+    emulator.reset_records()
+    slot = (dt.datetime.now(UTC) + dt.timedelta(seconds=lead)).replace(microsecond=0)
+    seed(db, count, slot)
+    env = {**os.environ, "DATABASE_URL": db.url, "SLACK_BOT_TOKEN": emulator.bot_token(),
+           "SLACK_API_URL": emulator.base_url, "ARTIFACT_DIR": tempfile.mkdtemp(), "SLACK_RATE_MULTIPLIER": "1000",
+           "dramatiq_worker_timeout": "100", "TICK_INTERVAL": "1", "LOG_LEVEL": "WARNING"}
+    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(clocks)]
+    procs += [subprocess.Popen([sys.executable, "-m", "dramatiq", "jobs.broker", "jobs.actors", "--processes", "1",
+                                "--threads", "8"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL) for _ in range(workers)]
+    try:
+        deadline = time.time() + lead + 600
+        while time.time() < deadline:
+            with db.session() as s:
+                settled = s.scalar(select(func.count()).select_from(Run).where(Run.status.in_(list(FINAL_RUN_STATUSES))))
+                last = s.scalar(select(func.max(Run.finished_at)))
+            if settled >= count:
+                break
+            time.sleep(0.2)
+    finally:
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.wait(timeout=60)
+    with db.session() as s:
+        per_schedule = s.execute(select(Run.schedule_id, func.count()).group_by(Run.schedule_id)).all()
+        statuses = dict(s.execute(select(Run.status, func.count()).group_by(Run.status)).all())
+    drain = (last - slot).total_seconds()
+    return {"clocks": clocks, "workers": workers, "runs": count, "drain_s": round(drain, 2),
+            "runs_per_s": round(count / drain, 1), "duplicate_runs": sum(c - 1 for _, c in per_schedule),
+            "statuses": statuses, "uploads": len(emulator.uploads("C0BENCH01"))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=600)
+    parser.add_argument("--lead", type=float, default=12.0)
+    args = parser.parse_args()
+    if not os.environ.get("REDIS_URL") or not (os.environ.get("DATABASE_URL") or "").startswith("postgresql"):
+        raise SystemExit("set DATABASE_URL (PostgreSQL) and REDIS_URL: this measures the production setup")
+    db = Database(os.environ["DATABASE_URL"])
+    upgrade(db)
+    with SlackEmulator() as emulator:
+        emulator.add_user("U0BENCH01", "bench")
+        emulator.add_channel("C0BENCH01", "bench", members=["U0BENCH01"])
+        for clocks, workers in ((1, 1), (2, 3)):
+            print(json.dumps(run_config(db, emulator, clocks, workers, args.runs, args.lead)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
