@@ -167,6 +167,8 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
     options = {"title": job.name, "window_label": window.label, "timezone": job.timezone, "generated_at": ctx.now()}
     if table.meta.get("chart"):  # a type's own choice of chart columns beats the automatic one
         options["chart"] = table.meta["chart"]
+    if table.meta.get("message_markdown"):  # the PDF of a written answer is the answer, typeset
+        options["markdown"] = table.meta["message_markdown"]
     stem = f"{safe_filename(job.name.lower())}-{job.slot.astimezone(dt.timezone.utc):%Y%m%d-%H%M}"
     artifacts = []
     for fmt in job.formats:

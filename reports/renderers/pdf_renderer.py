@@ -28,6 +28,11 @@ def render(table: Table, out: BinaryIO, options: dict) -> None:
     """Write a PDF document (cover with chart, then the table) to `out`."""
     # Imported here: the registry loads every renderer, and matplotlib alone costs ~50 MB of RSS
     # that CSV/XLSX runs should not pay.
+    if options.get("markdown"):  # a written answer (the Pulse report) is a document, not a table
+        from reports.renderers.pdf_text import write_text_pdf
+
+        write_text_pdf(out, options)
+        return
     from reports.renderers.pdf_layout import write_pdf
 
     write_pdf(table, out, options)
