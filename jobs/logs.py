@@ -29,8 +29,11 @@ def log_context(**fields) -> Iterator[None]:
 
 
 def add_log_fields(**fields) -> None:
-    """Add fields learnt part-way through a block (e.g. the schedule of a run); the block's exit drops them."""
-    _fields.set({**_fields.get(), **{k: v for k, v in fields.items() if v is not None}})
+    """Add fields learnt part-way through a `log_context` block (e.g. the schedule of a run); the
+    block's exit drops them. Outside a block it does nothing, so nothing leaks into later work."""
+    current = _fields.get()
+    if current:
+        _fields.set({**current, **{k: v for k, v in fields.items() if v is not None}})
 
 
 class ContextFilter(logging.Filter):
