@@ -105,7 +105,7 @@ def summarize(
     int_totals = [0] * len(chosen)
     float_totals = [0.0] * len(chosen)
     has_float = [False] * len(chosen)
-    top: list[list[str]] = []
+    top: list[list[object]] = []
     count = 0
     for row in table.rows():
         count += 1
@@ -119,7 +119,8 @@ def summarize(
                     float_totals[slot] += number
                     has_float[slot] = True
         if len(top) < max_rows:
-            top.append([_cell(v) for v in list(row)[:MAX_PREVIEW_COLUMNS]])
+            top.append(list(row)[:MAX_PREVIEW_COLUMNS])
+    top = _format_preview(top)
 
     prior = _previous_values(previous)
     figures: list[Figure] = []
@@ -144,6 +145,26 @@ def summarize(
         more_figures=more_figures,
         more_columns=len(names) - len(shown),
     )
+
+
+def _format_preview(rows: list[list[object]]) -> list[list[str]]:
+    """Format preview rows so a column of amounts lines up: if any value in a column has cents,
+    every value in it shows two decimals ("3,267.00" under "3,438.28", not "3,267")."""
+    if not rows:
+        return []
+    cents = [any(isinstance(v, (float, decimal.Decimal)) and not float(v).is_integer() for v in column
+                 if v is not None and not isinstance(v, bool) and as_number(v) is not None)
+             for column in zip(*rows)]
+    formatted = []
+    for row in rows:
+        cells = []
+        for value, with_cents in zip(row, cents):
+            number = None if isinstance(value, bool) else as_number(value) if isinstance(
+                value, (float, decimal.Decimal)) else None
+            text = f"{number:,.2f}" if with_cents and number is not None and abs(number) < 1e15 else None
+            cells.append(text if text is not None and len(text) <= MAX_CELL else _cell(value))
+        formatted.append(cells)
+    return formatted
 
 
 def _cell(value: object) -> str:
