@@ -105,12 +105,6 @@ def list_schedules(
     return list(session.scalars(query))
 
 
-def schedule_names(session: Session, team_id: str) -> list[str]:
-    """Names of the live schedules of a workspace, for "did you mean" suggestions."""
-    query = select(Schedule.name).where(Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
-    return list(session.scalars(query))
-
-
 def count_schedules(session: Session, *, status: str | None = None) -> int:
     query = select(func.count()).select_from(Schedule)
     if status is not None:
@@ -170,6 +164,3 @@ def set_next_runs(session: Session, next_runs: Sequence[tuple[int, dt.datetime |
         [{"sid": schedule_id, "nra": when} for schedule_id, when in next_runs],
     )
 
-
-def set_next_run(session: Session, schedule_id: int, next_run_at: dt.datetime | None) -> None:
-    set_next_runs(session, [(schedule_id, next_run_at)])
