@@ -18,7 +18,7 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
     from bot.deps import BotDeps
     from bot.runtime import start_runtime
-    from bot.server import build_wsgi, make_server
+    from bot.server import ServerThread, build_wsgi
     from bot.settings import BotSettings
     from jobs import actors
 
@@ -32,6 +32,7 @@ def _serve(args: argparse.Namespace) -> int:
     app = create_app(deps)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -42,12 +43,11 @@ def _serve(args: argparse.Namespace) -> int:
             stop.wait()
             handler.close()
         else:
-            server = make_server(build_wsgi(app, runtime.context.database, deps), "0.0.0.0", settings.port)
+            server = ServerThread(build_wsgi(app, runtime.context.database, deps), "0.0.0.0", settings.port)
+            server.start()
             log.info("listening on :%s%s", settings.port, "/slack/events")
-            threading.Thread(target=lambda: (stop.wait(), server.close()), daemon=True).start()
-            server.run()
-    except KeyboardInterrupt:
-        pass
+            stop.wait()
+            server.stop()  # stops accepting, lets waitress finish what it is serving
     finally:
         runtime.stop()
     return 0
