@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import dramatiq  # noqa: E402
-from sqlalchemy import delete, insert, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
+from bench.seeding import seed_due_schedules  # noqa: E402
 from bot.emulator import SlackEmulator  # noqa: E402
 from jobs import actors  # noqa: E402
 from jobs import broker as broker_module  # noqa: E402
-from jobs.cadence import parse  # noqa: E402
 from jobs.context import JobContext, set_context  # noqa: E402
 from jobs.inprocess import ClockThread  # noqa: E402
 from jobs.release import ReleaseLoop  # noqa: E402
@@ -46,7 +46,7 @@ from jobs.tick import tick  # noqa: E402
 from storage.artifacts import ArtifactStore  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Destination, Run, Schedule  # noqa: E402
+from storage.models import Run  # noqa: E402
 
 UTC = dt.timezone.utc
 
@@ -54,24 +54,6 @@ UTC = dt.timezone.utc
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
-def seed(db: Database, count: int, slot: dt.datetime, channel: str | None) -> None:
-    with db.session() as s:
-        s.execute(delete(Run))
-        s.execute(delete(Destination))
-        s.execute(delete(Schedule))
-    cadence = parse("every day at 9am", "UTC").to_json()
-    rows = [dict(team_id="T0TEST01", name=f"lateness {i}", name_key=f"lateness {i}", owner_user_id="U0BENCH01",
-                 report_type="demo_sales", params={}, formats=["csv"], cadence_text="every day at 9am",
-                 cadence=cadence, timezone="UTC", status="active", skip_if_empty=False, next_run_at=slot,
-                 consecutive_failures=0, run_count=0, success_count=0, failure_count=0, created_at=slot,
-                 updated_at=slot) for i in range(count)]
-    with db.session() as s:
-        ids = s.scalars(insert(Schedule).returning(Schedule.id), rows).all()
-        if channel:
-            s.execute(insert(Destination), [dict(schedule_id=i, kind="slack_channel", target=channel, label="#bench")
-                                            for i in ids])
 
 
 def context(db: Database, emulator: SlackEmulator | None) -> JobContext:
@@ -102,7 +84,7 @@ def bench_dispatch(db: Database, slots: int, lead: float) -> dict:
     ctx = context(db, None)
     set_context(ctx)
     slot = (dt.datetime.now(UTC) + dt.timedelta(seconds=lead)).replace(microsecond=0)
-    seed(db, slots, slot, None)
+    seed_due_schedules(db, slots, slot, None, "lateness")
     released: dict[str, float] = {}
 
     def record(ids: list[str]) -> None:
@@ -134,7 +116,7 @@ def bench_start(db: Database, count: int, lead: float) -> dict:
         ctx = context(db, emulator)
         set_context(ctx)
         slot = (dt.datetime.now(UTC) + dt.timedelta(seconds=lead)).replace(microsecond=0)
-        seed(db, count, slot, "C0BENCH01")
+        seed_due_schedules(db, count, slot, "C0BENCH01", "lateness")
         # As the Procfile deploys it, with the dramatiq CLI's defaults (a process per core, 8
         # threads each): one pool generates, another delivers (delivery waits for Slack's
         # per-workspace budget and must not hold generation threads).

@@ -25,32 +25,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import delete, func, insert, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
+from bench.seeding import seed_due_schedules  # noqa: E402
 from bot.emulator import SlackEmulator  # noqa: E402
-from jobs.cadence import parse  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import FINAL_RUN_STATUSES, Destination, Run, Schedule  # noqa: E402
+from storage.models import FINAL_RUN_STATUSES, Run  # noqa: E402
 
 UTC = dt.timezone.utc
-
-
-def seed(db: Database, count: int, slot: dt.datetime) -> None:
-    with db.session() as s:
-        s.execute(delete(Run))
-        s.execute(delete(Destination))
-        s.execute(delete(Schedule))
-    cadence = parse("every day at 9am", "UTC").to_json()
-    rows = [dict(team_id="T0TEST01", name=f"proc {i}", name_key=f"proc {i}", owner_user_id="U0BENCH01",
-                 report_type="demo_sales", params={}, formats=["csv"], cadence_text="every day at 9am",
-                 cadence=cadence, timezone="UTC", status="active", skip_if_empty=False, next_run_at=slot,
-                 consecutive_failures=0, run_count=0, success_count=0, failure_count=0, created_at=slot,
-                 updated_at=slot) for i in range(count)]
-    with db.session() as s:
-        ids = s.scalars(insert(Schedule).returning(Schedule.id), rows).all()
-        s.execute(insert(Destination), [dict(schedule_id=i, kind="slack_channel", target="C0BENCH01", label="#b")
-                                        for i in ids])
 
 
 def run_config(db: Database, emulator: SlackEmulator, clocks: int, workers: int, count: int, lead: float) -> dict:
@@ -59,7 +42,7 @@ def run_config(db: Database, emulator: SlackEmulator, clocks: int, workers: int,
     redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()
     emulator.reset_records()
     slot = (dt.datetime.now(UTC) + dt.timedelta(seconds=lead)).replace(microsecond=0)
-    seed(db, count, slot)
+    seed_due_schedules(db, count, slot, "C0BENCH01", "proc")
     env = {**os.environ, "DATABASE_URL": db.url, "SLACK_BOT_TOKEN": emulator.bot_token(),
            "SLACK_API_URL": emulator.base_url, "ARTIFACT_DIR": tempfile.mkdtemp(), "SLACK_RATE_MULTIPLIER": "1000",
            "dramatiq_worker_timeout": "100", "TICK_INTERVAL": "1", "LOG_LEVEL": "WARNING"}
