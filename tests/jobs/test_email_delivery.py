@@ -24,13 +24,6 @@ GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
 
 
 @pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def ctx(database, tmp_path, emulator, smtp):
     return with_email(make_context(database, tmp_path, emulator, slack_rate_multiplier=100), smtp)
 

@@ -24,7 +24,6 @@ from storage.models import Destination, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET, make_context
 from tests.jobs.delivery_support import (
-    SmtpServer,
     check_invariants,
     due_run,
     emails_by_run,
@@ -47,13 +46,6 @@ BAD_DESTINATIONS = [
     NewDestination(DestinationKind.SLACK_USER, "U0NOBODY1", "@nobody"),
     NewDestination("fax", "+1 555 0100", "a fax machine"),
 ]
-
-
-@pytest.fixture
-def smtp():
-    server = SmtpServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -13,28 +13,14 @@ from jobs.tick import tick
 from storage.models import DestinationKind, Run, RunStatus, Schedule, ScheduleStatus
 from storage.schedules import NewDestination
 from tests.factories import make_schedule
-
-
-def _due_run(ctx, enqueue, **schedule_kwargs) -> int:
-    with ctx.database.session() as s:
-        slot = make_schedule(s, **schedule_kwargs).next_run_at
-    ctx.now.jump_to(slot)
-    [run_id] = tick(ctx, enqueue).created
-    return run_id
-
-
-def _run(ctx, run_id) -> Run:
-    with ctx.database.session() as s:
-        run = s.get(Run, run_id)
-        run.deliveries, run.artifacts
-        return run
+from tests.jobs.delivery_support import due_run, load_run
 
 
 def test_generate_renders_every_format_then_hands_over_to_delivery(job_context, recording_enqueue):
-    run_id = _due_run(job_context, recording_enqueue, formats=("csv", "xlsx"))
+    run_id = due_run(job_context, recording_enqueue, formats=("csv", "xlsx"))
     assert generate(job_context, run_id, recording_enqueue) == "generated"
     assert generate(job_context, run_id, recording_enqueue) == "not-taken"  # a duplicate message is harmless
-    run = _run(job_context, run_id)
+    run = load_run(job_context, run_id)
     assert run.status == RunStatus.DELIVERING and run.row_count == 16
     assert sorted(a.format for a in run.artifacts) == ["csv", "xlsx"]
     assert all(a.size > 0 and len(a.sha256) == 64 for a in run.artifacts)
@@ -43,7 +29,7 @@ def test_generate_renders_every_format_then_hands_over_to_delivery(job_context, 
 
 
 def test_deliver_to_a_user_goes_through_a_dm(job_context, recording_enqueue, emulator):
-    run_id = _due_run(job_context, recording_enqueue,
+    run_id = due_run(job_context, recording_enqueue,
                       destinations=[NewDestination(DestinationKind.SLACK_USER, "U0BOB0001", "@bob")])
     generate(job_context, run_id, recording_enqueue)
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
@@ -56,13 +42,13 @@ def test_deliver_to_a_user_goes_through_a_dm(job_context, recording_enqueue, emu
 
 def test_permanent_error_fails_that_destination_only(job_context, recording_enqueue, emulator):
     emulator.add_channel("C0PRIV001", "secret", is_private=True, bot_is_member=False)
-    run_id = _due_run(job_context, recording_enqueue, destinations=[
+    run_id = due_run(job_context, recording_enqueue, destinations=[
         NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales"),
         NewDestination(DestinationKind.SLACK_CHANNEL, "C0PRIV001", "#secret"),
     ])
     generate(job_context, run_id, recording_enqueue)
     assert deliver(job_context, run_id) == RunStatus.PARTIAL
-    run = _run(job_context, run_id)
+    run = load_run(job_context, run_id)
     by_destination = {d.destination: (d.status, d.last_error) for d in run.deliveries}
     assert by_destination["slack_channel:C0SALES01"] == ("sent", None)
     assert by_destination["slack_channel:C0PRIV001"][0] == "failed"
@@ -71,7 +57,7 @@ def test_permanent_error_fails_that_destination_only(job_context, recording_enqu
 
 
 def test_temporary_error_is_retried_and_resends_only_what_was_not_sent(job_context, recording_enqueue, emulator):
-    run_id = _due_run(job_context, recording_enqueue, destinations=[
+    run_id = due_run(job_context, recording_enqueue, destinations=[
         NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales"),
         NewDestination(DestinationKind.SLACK_USER, "U0BOB0001", "@bob"),
     ])
@@ -79,7 +65,7 @@ def test_temporary_error_is_retried_and_resends_only_what_was_not_sent(job_conte
     emulator.fail("conversations.open", status=500, times=1)
     with pytest.raises(TransientDeliveryError):
         deliver(job_context, run_id)
-    assert _run(job_context, run_id).status == RunStatus.DELIVERING
+    assert load_run(job_context, run_id).status == RunStatus.DELIVERING
     assert deliver(job_context, run_id) == RunStatus.DELIVERED  # the actor's retry
     channels = sorted(u.channel_id for u in emulator.uploads())
     assert len(channels) == 2 and channels[0].startswith("C0SALES01")
@@ -103,9 +89,9 @@ def test_three_failed_runs_in_a_row_pause_the_schedule(job_context, recording_en
 
 
 def test_report_error_fails_the_run_with_the_message(job_context, recording_enqueue):
-    run_id = _due_run(job_context, recording_enqueue, params={"region": "Atlantis"})
+    run_id = due_run(job_context, recording_enqueue, params={"region": "Atlantis"})
     assert generate(job_context, run_id, recording_enqueue) == "failed"
-    run = _run(job_context, run_id)
+    run = load_run(job_context, run_id)
     assert run.status == RunStatus.FAILED and "Region" in run.error and "North" in run.error
 
 
@@ -120,14 +106,14 @@ def test_sql_report_runs_as_its_owner_against_an_allowed_source(job_context, rec
     monkeypatch.setenv("REPORTBOT_SOURCE_WAREHOUSE", f"sqlite:///{source}")
     monkeypatch.setenv("REPORTBOT_SOURCE_WAREHOUSE__USERS", "U0ALICE01")
     query = "select day, sum(amount) as total from orders where day = :window_start_date group by day"
-    run_id = _due_run(job_context, recording_enqueue, report_type="sql",
+    run_id = due_run(job_context, recording_enqueue, report_type="sql",
                       params={"source": "warehouse", "query": query})
-    assert generate(job_context, run_id, recording_enqueue) == "generated", _run(job_context, run_id).error
+    assert generate(job_context, run_id, recording_enqueue) == "generated", load_run(job_context, run_id).error
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
     [upload] = emulator.uploads("C0SALES01")
     assert upload.content.decode().splitlines() == ["day,total", "2026-11-22,12"]
 
-    other = _due_run(job_context, recording_enqueue, name="Bob's copy", owner="U0BOB0001", report_type="sql",
+    other = due_run(job_context, recording_enqueue, name="Bob's copy", owner="U0BOB0001", report_type="sql",
                      params={"source": "warehouse", "query": query})
     assert generate(job_context, other, recording_enqueue) == "failed"  # bob may not use that source
-    assert "warehouse" in _run(job_context, other).error
+    assert "warehouse" in load_run(job_context, other).error
