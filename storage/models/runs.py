@@ -55,6 +55,7 @@ class Run(Base):
         UniqueConstraint("schedule_id", "scheduled_for"),
         Index("ix_runs_status_lease", "status", "lease_until"),
         Index("ix_runs_finished_at", "finished_at"),  # retention and the unnotified-failure sweep
+        Index("ix_runs_created_at", "created_at"),  # `reportbot status` and /metrics: the last 24 h
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,7 +113,8 @@ class Artifact(Base):
 class Delivery(Base):
     __tablename__ = "deliveries"
     # A retry never re-sends what was sent: one row per destination and run.
-    __table_args__ = (UniqueConstraint("run_id", "destination"),)
+    # created_at: `reportbot status` and /metrics count the last 24 h at every scrape.
+    __table_args__ = (UniqueConstraint("run_id", "destination"), Index("ix_deliveries_created_at", "created_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"))

@@ -31,9 +31,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_trigger_tokens_team_id"), ["team_id"], unique=False)
     with op.batch_alter_table("schedules") as batch_op:
         batch_op.add_column(sa.Column("spread_seconds", sa.Integer(), nullable=True))
+    op.create_index("ix_runs_created_at", "runs", ["created_at"])
+    op.create_index("ix_deliveries_created_at", "deliveries", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deliveries_created_at", table_name="deliveries")
+    op.drop_index("ix_runs_created_at", table_name="runs")
     with op.batch_alter_table("schedules") as batch_op:
         batch_op.drop_column("spread_seconds")
     with op.batch_alter_table("trigger_tokens") as batch_op:
