@@ -96,9 +96,9 @@ def bench_tick(db: Database, args) -> dict:
                      slack_settings=SlackSettings(None, "http://127.0.0.1:9/api/"))
     now = dt.datetime.now(UTC).replace(microsecond=0)
     seed(db, args.schedules, args.due, now)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     result = tick(ctx, actors.enqueue, now=now, batch_size=args.batch)
-    tick_s = time.perf_counter() - started
+    tick_s, tick_cpu_s = time.perf_counter() - started, time.process_time() - cpu_started
     # The clock runs for days: by 09:00 it has compiled these cadences at their previous runs.
     # Put the same schedules back to due and tick again with the compile cache warm.
     with db.session() as s:
@@ -119,8 +119,9 @@ def bench_tick(db: Database, args) -> dict:
         idle.append(time.perf_counter() - started)
     enqueued = sum(broker.client.hlen(f"{broker.namespace}:{q}.msgs") for q in ("reports", "reports.DQ")) \
         if redis_url else len(broker.queues.get("reports", [])) if hasattr(broker, "queues") else None
-    return {"tick_s": round(tick_s, 3), "idle_tick_s": round(min(idle), 4), "created": len(result.created),
-            "tick_database_s": round(result.database_seconds, 3), "tick_enqueue_s": round(result.enqueue_seconds, 3),
+    return {"tick_s": round(tick_s, 3), "tick_cpu_s": round(tick_cpu_s, 3), "idle_tick_s": round(min(idle), 4), "created": len(result.created),
+            "tick_planning_s": round(result.planning_seconds, 3), "tick_writing_s": round(result.writing_seconds, 3),
+            "tick_enqueue_s": round(result.enqueue_seconds, 3),
             "warm_tick_s": round(warm_s, 3), "warm_created": len(warm.created),
             "enqueued": enqueued}
 

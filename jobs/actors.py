@@ -25,17 +25,17 @@ log = logging.getLogger(__name__)
 class _Enqueuer:
     """Send the message for a run's next phase, released after a delay (in ms)."""
 
-    def _message(self, run_id: int, phase: str) -> dramatiq.Message:
-        actor = {"generate": generate, "deliver": deliver, "generate_now": generate_now}[phase]
-        return actor.message_with_options(args=(run_id,))
+    @staticmethod
+    def _actor(phase: str) -> dramatiq.Actor:
+        return {"generate": generate, "deliver": deliver, "generate_now": generate_now}[phase]
 
     def __call__(self, run_id: int, phase: str, delay_ms: int) -> None:
-        dramatiq.get_broker().enqueue(self._message(run_id, phase), delay=delay_ms or None)
+        dramatiq.get_broker().enqueue(self._actor(phase).message(run_id), delay=delay_ms or None)
 
     def many(self, items: list[tuple[int, str, int]]) -> None:
         """Enqueue a batch (the tick's) in as few round trips as the broker allows."""
         # Delayed messages are parked for the clock's release loop (Redis; see jobs.release).
-        enqueue_many(dramatiq.get_broker(), [(self._message(run_id, phase), delay or None)
+        enqueue_many(dramatiq.get_broker(), [(self._actor(phase), (run_id,), delay or None)
                                              for run_id, phase, delay in items], park_delayed=True)
 
 

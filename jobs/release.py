@@ -14,7 +14,6 @@ import logging
 import threading
 import time
 
-import dramatiq
 from dramatiq.common import current_millis
 
 log = logging.getLogger(__name__)
@@ -44,11 +43,11 @@ def _keys(broker) -> list[str]:
     return [f"{broker.namespace}:reportbot.parked", f"{broker.namespace}:reportbot.parked.msgs"]
 
 
-def park(broker, pipe, message: dramatiq.Message, release_at_ms: int) -> None:
-    """Add one prepared message (with its Redis id) to the parked set, on a pipeline."""
-    member = f"{message.queue_name}|{message.options['redis_message_id']}"
-    parked, data = _keys(broker)
-    pipe.hset(data, member, message.encode())
+def park(broker, pipe, queue_name: str, redis_id: str, data: bytes, release_at_ms: int) -> None:
+    """Add one encoded message (with its Redis id) to the parked set, on a pipeline."""
+    member = f"{queue_name}|{redis_id}"
+    parked, messages = _keys(broker)
+    pipe.hset(messages, member, data)
     pipe.zadd(parked, {member: release_at_ms})
 
 

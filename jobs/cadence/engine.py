@@ -7,7 +7,7 @@ from bisect import bisect_left
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from jobs.cadence.days import NO_HOLIDAYS, holiday_calendar, month_days, week_index
+from jobs.cadence.days import shared_month_days, week_index
 from jobs.cadence.model import Calendar, Elapsed, Spec, Weekdays
 
 UTC = dt.UTC
@@ -34,7 +34,6 @@ class CalendarEngine:
         self._spec = spec
         self._months = frozenset(spec.months)
         self._times = spec.times
-        self._skip = holiday_calendar(*spec.holidays) if spec.holidays else NO_HOLIDAYS
         self._every = spec.days.every if isinstance(spec.days, Weekdays) else 1
         self._pinned: int | None = None  # week phase fixed by a start date
         self._cache: dict[tuple[int, int, int | None], tuple[int, ...]] = {}
@@ -101,7 +100,7 @@ class CalendarEngine:
         if days is None:
             if len(self._cache) >= MONTH_CACHE:
                 self._cache.clear()
-            days = self._cache[key] = month_days(self._spec.days, year, month, phase, self._skip)
+            days = self._cache[key] = shared_month_days(self._spec.days, self._spec.holidays, year, month, phase)
         return days
 
     def _instant(self, year: int, month: int, day: int, minute: int) -> dt.datetime:

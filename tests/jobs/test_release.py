@@ -23,7 +23,7 @@ def test_parked_messages_wait_for_their_time_then_move_together(redis_url):
         pass
 
     try:
-        enqueue_many(broker, [(generate.message(n), 60_000) for n in range(500)] + [(generate.message(999), None)],
+        enqueue_many(broker, [(generate, (n,), 60_000) for n in range(500)] + [(generate, (999,), None)],
                      park_delayed=True)
         assert parked_count(broker) == 500
         assert broker.client.llen(f"{broker.namespace}:reports") == 1  # the undelayed one went straight in

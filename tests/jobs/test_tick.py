@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from jobs.tick import tick
@@ -125,6 +126,46 @@ def test_two_ticks_at_once_create_each_run_once(database, tmp_path, recording_en
     assert {count for _, count in per_schedule} == {1}
     enqueued = [run_id for run_id, _, _ in recording_enqueue.calls]
     assert len(enqueued) == 120 and len(set(enqueued)) == 120
+
+
+def test_database_error_mid_tick_loses_and_duplicates_nothing(database, tmp_path, recording_enqueue, monkeypatch):
+    """A write fails in the second of six batches (the tick overlaps claiming, writing and
+    enqueueing): committed batches keep their runs and messages, the rest stay due and unlocked,
+    and the next tick creates exactly the missing runs."""
+    from storage import schedules as schedule_repo
+
+    ctx = make_context(database, tmp_path)
+    base = dt.datetime(2026, 11, 23, 7, 0, tzinfo=UTC)
+    with database.session() as s:
+        for i in range(60):
+            make_schedule(s, name=f"report {i}", next_run_at=base + dt.timedelta(seconds=i))
+    now = base + dt.timedelta(minutes=2)
+    real_set_next_runs, calls = schedule_repo.set_next_runs, []
+
+    def failing_second_batch(session, next_runs):
+        calls.append(len(next_runs))
+        if len(calls) == 2:
+            raise RuntimeError("connection lost")
+        real_set_next_runs(session, next_runs)
+
+    monkeypatch.setattr(schedule_repo, "set_next_runs", failing_second_batch)
+    with pytest.raises(RuntimeError, match="connection lost"):
+        tick(ctx, recording_enqueue, now=now, batch_size=10)
+    runs = _runs(database)
+    assert len(runs) == 10  # only the first batch committed
+    assert sorted(run_id for run_id, _, _ in recording_enqueue.calls) == sorted(r.id for r in runs)
+    with database.session() as s:
+        still_due = s.scalar(select(func.count()).select_from(Schedule).where(Schedule.next_run_at <= now))
+    assert still_due == 50
+
+    monkeypatch.setattr(schedule_repo, "set_next_runs", real_set_next_runs)
+    result = tick(ctx, recording_enqueue, now=now, batch_size=10)
+    assert len(result.created) == 50
+    with database.session() as s:
+        per_schedule = s.execute(select(Run.schedule_id, func.count()).group_by(Run.schedule_id)).all()
+    assert len(per_schedule) == 60 and {count for _, count in per_schedule} == {1}
+    enqueued = [run_id for run_id, _, _ in recording_enqueue.calls]
+    assert len(enqueued) == 60 and len(set(enqueued)) == 60
 
 
 def test_run_whose_worker_died_is_enqueued_again_then_failed_after_max_attempts(database, tmp_path, recording_enqueue):
