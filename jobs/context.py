@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from jobs.home_refresh import HomeRefresher
 from jobs.pacing import LocalPacer, PacedWebClient, RedisPacer
 from jobs.email.settings import EmailSettings
 from jobs.links import LinkSettings
@@ -70,6 +71,7 @@ class JobContext:
     links: LinkSettings = field(default_factory=LinkSettings.from_env)
     _clients: dict[str, WebClient] = field(default_factory=dict)
     _pacer: object | None = None
+    _home_refresher: HomeRefresher | None = None
 
     @property
     def pacer(self):
@@ -77,6 +79,16 @@ class JobContext:
         if self._pacer is None:
             self._pacer = RedisPacer(self.settings.redis_url) if self.settings.redis_url else LocalPacer()
         return self._pacer
+
+    @property
+    def home_refresher(self) -> HomeRefresher:
+        """One per context: App Home refreshes coalesced per person (see jobs.home_refresh)."""
+        if self._home_refresher is None:
+            from jobs.home import publish_home  # jobs.home builds on this module
+
+            self._home_refresher = HomeRefresher(lambda team_id, user_id: publish_home(self, team_id, user_id),
+                                                 self.settings.home_refresh_seconds)
+        return self._home_refresher
 
     def slack(self, team_id: str) -> WebClient:
         if self.client_for_team is not None:

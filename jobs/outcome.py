@@ -49,9 +49,9 @@ def settle_run(session: Session, run: Run, status: str, *, now: dt.datetime, err
 
 
 def after_settle(ctx: JobContext, team_id: str, owner_user_id: str, *, run_id: int | None = None) -> None:
-    """Tell the owner when `run_id` failed, refresh their App Home; a Slack hiccup here must not undo
-    the run (an untold failure is told again by the hourly cleanup)."""
-    from jobs.home import publish_home
+    """Tell the owner when `run_id` failed, refresh their App Home (coalesced with their other runs
+    settling now); a Slack hiccup here must not undo the run (an untold failure is told again by the
+    hourly cleanup)."""
     from jobs.notify import notify_owner
 
     if run_id is not None:
@@ -60,10 +60,7 @@ def after_settle(ctx: JobContext, team_id: str, owner_user_id: str, *, run_id: i
         except Exception:
             log.exception("could not tell the owner about run %s", run_id)
 
-    try:
-        publish_home(ctx, team_id, owner_user_id)
-    except Exception:
-        log.exception("could not refresh App Home for %s", owner_user_id)
+    ctx.home_refresher.request(team_id, owner_user_id)
 
     # Issue 5 hook: update the "Generating …" messages of settled runs (see jobs.progress).
     from jobs.progress import settle_progress

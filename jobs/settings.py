@@ -69,6 +69,8 @@ class JobSettings:
     run_retention_days: float = 90.0
     stale_run_seconds: float = 7200.0  # a run unfinished this long is failed and reported
     cleanup_interval: float = 3600.0
+    # Runs settling within this many seconds of each other refresh their owner's App Home once.
+    home_refresh_seconds: float = 2.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "JobSettings":
@@ -92,4 +94,5 @@ class JobSettings:
             run_retention_days=_number(env, "RUN_RETENTION_DAYS", 90.0, minimum=0.001),
             stale_run_seconds=_number(env, "STALE_RUN_SECONDS", 7200.0, minimum=1),
             cleanup_interval=_number(env, "CLEANUP_INTERVAL", 3600.0, minimum=1),
+            home_refresh_seconds=_number(env, "HOME_REFRESH_SECONDS", 2.0),
         )

@@ -128,7 +128,8 @@ def emulator():
 
 
 def make_context(database: Database, tmp_path: Path, emulator=None, **settings) -> JobContext:
-    env = {"TICK_LOOKAHEAD": "0", **{k.upper(): str(v) for k, v in settings.items()}}
+    # Home refreshes publish at once unless a test asks for coalescing (HOME_REFRESH_SECONDS).
+    env = {"TICK_LOOKAHEAD": "0", "HOME_REFRESH_SECONDS": "0", **{k.upper(): str(v) for k, v in settings.items()}}
     slack = SlackSettings(bot_token=emulator.bot_token() if emulator else None,
                           api_url=emulator.base_url if emulator else "http://127.0.0.1:9/api/")
     return JobContext(database=database, artifacts=ArtifactStore(tmp_path / "artifacts"),
