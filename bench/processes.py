@@ -1,7 +1,7 @@
 """Benchmark several processes at once: clocks and dramatiq workers sharing PostgreSQL and Redis.
 
-Prints one JSON line per configuration (`{"clocks", "workers", "runs", "drain_s", "runs_per_s",
-"duplicate_runs", "uploads", ...}`): N schedules share one slot; the real `reportbot clock` and
+Prints one JSON line with both configurations (each `{"clocks", "workers", "runs", "drain_s",
+"runs_per_s", "duplicate_runs", "uploads", ...}`) and the speedup: N schedules share one slot; the real `reportbot clock` and
 `dramatiq` processes are started, and the time from the slot to the last run settled is measured.
 Delivery goes to the local Slack emulator with pacing lifted (SLACK_RATE_MULTIPLIER), so the figure
 is the processes' own throughput, not Slack's budget.
@@ -86,8 +86,10 @@ def main() -> None:
     with SlackEmulator() as emulator:
         emulator.add_user("U0BENCH01", "bench")
         emulator.add_channel("C0BENCH01", "bench", members=["U0BENCH01"])
-        for clocks, workers in ((1, 1), (2, 3)):
-            print(json.dumps(run_config(db, emulator, clocks, workers, args.runs, args.lead)), flush=True)
+        single = run_config(db, emulator, 1, 1, args.runs, args.lead)
+        several = run_config(db, emulator, 2, 3, args.runs, args.lead)
+    print(json.dumps({"runs": args.runs, "one_clock_one_worker": single, "two_clocks_three_workers": several,
+                      "speedup": round(several["runs_per_s"] / single["runs_per_s"], 2)}))
 
 
 if __name__ == "__main__":

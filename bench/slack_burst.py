@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.seeding import clear_schedules  # noqa: E402
 from bot.emulator import SlackEmulator  # noqa: E402
 from jobs.cadence import parse  # noqa: E402
 from jobs.context import AdjustableClock, JobContext  # noqa: E402
@@ -56,6 +57,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     db = Database(os.environ.get("DATABASE_URL") or f"sqlite:///{folder}/burst.db")
     upgrade(db)
+    clear_schedules(db)
     with SlackEmulator(enforce_rate_limits=True, rate_limit_scale=args.scale) as emulator:
         emulator.add_user("U0BURST01", "owner")
         emulator.add_channel("C0BURST01", "reports", members=["U0BURST01"])

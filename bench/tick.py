@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import delete, insert, text  # noqa: E402
 
+from bench.seeding import clear_schedules  # noqa: E402
 from jobs.cadence import parse  # noqa: E402
 from jobs.context import JobContext  # noqa: E402
 from jobs.settings import JobSettings, SlackSettings  # noqa: E402
@@ -57,9 +58,7 @@ def cadences(count: int, seed: int = 7) -> list[tuple[str, str, dict]]:
 
 
 def seed(db: Database, schedules: int, due: int, now: dt.datetime) -> None:
-    with db.session() as s:
-        s.execute(delete(Run))
-        s.execute(delete(Schedule))
+    clear_schedules(db)
     rows = []
     for i, (phrase, zone, cadence) in enumerate(cadences(schedules)):
         # the first `due` are due within the last minute; the rest later today or beyond
@@ -185,9 +184,7 @@ def main() -> None:
     if args.apscheduler:
         figures["apscheduler_s"] = round(bench_apscheduler(url, args), 2)
         figures["ratio"] = round(figures["apscheduler_s"] / figures["tick_s"], 1)
-    with db.session() as s:
-        s.execute(delete(Run))
-        s.execute(delete(Schedule))
+    clear_schedules(db)
     print(json.dumps(figures))
 
 
