@@ -12,10 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from jobs.home_refresh import HomeRefresher
-from jobs.pacing import LocalPacer, PacedWebClient, RedisPacer
+from jobs.pacing import BriefRateLimitRetryHandler, LocalPacer, PacedWebClient, RedisPacer
 from jobs.email.settings import EmailSettings
 from jobs.links import LinkSettings
 from jobs.settings import JobSettings, SettingsError, SlackSettings
@@ -53,7 +52,7 @@ def slack_client(token: str, api_url: str, *, pacer=None, team_id: str = "", mul
                                 timeout=30)
     else:
         client = WebClient(token=token, base_url=api_url, timeout=30)
-    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=3))
+    client.retry_handlers.append(BriefRateLimitRetryHandler(max_retry_count=3))
     return client
 
 

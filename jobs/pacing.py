@@ -5,7 +5,8 @@ Slack limits each method per workspace (Tier 1–4: 1, 20, 50, 100+ per minute; 
 about 1 per second per channel). Every call reserves the next free slot of its bucket (GCRA: the
 bucket remembers when its next slot is) and sleeps until then. With REDIS_URL the buckets live in
 Redis, so every worker process shares one budget per workspace; otherwise they live in memory.
-The 429 retry handler stays as a safety net for what pacing cannot know (other apps' usage).
+The 429 retry handler stays as a safety net for what pacing cannot know (other apps' usage), for
+short pauses only: a long Retry-After goes back to the delivery, which reschedules that destination.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 import time
 
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 # Calls per minute by method (docs.slack.dev tiers; see shared docs, "Rate limits"). Paced a little
 # under the limit, since Slack counts in a sliding window.
@@ -93,3 +95,26 @@ class PacedWebClient(WebClient):
             if channel:
                 buckets.append((f"{self._team_id}:{api_method}:{channel}", PER_CHANNEL_PER_MINUTE[api_method]))
         return buckets
+
+
+class BriefRateLimitRetryHandler(RateLimitErrorRetryHandler):
+    """Wait out a 429 in place only when Slack asks for a short pause.
+
+    slack_sdk's handler sleeps whatever Retry-After says; a 60 s pause would hold a worker thread
+    while other workspaces' reports queue behind it. Longer pauses reach the caller instead: the
+    delivery reschedules that destination no sooner than Retry-After and the thread moves on.
+    """
+
+    def __init__(self, max_retry_count: int = 3, longest_wait: float = 5.0) -> None:
+        super().__init__(max_retry_count=max_retry_count)
+        self.longest_wait = longest_wait
+
+    def _can_retry(self, *, state, request, response=None, error=None) -> bool:
+        if not super()._can_retry(state=state, request=request, response=response, error=error):
+            return False
+        values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
+        try:
+            wait = float(values[0] if isinstance(values, list) else values) if values else 1.0
+        except ValueError:
+            return False
+        return wait <= self.longest_wait

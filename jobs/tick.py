@@ -42,7 +42,7 @@ class TickResult:
     requeued: list[int] = field(default_factory=list)
     planning_seconds: float = 0.0  # claim queries and next-run computation (this thread)
     writing_seconds: float = 0.0  # run inserts, next-run updates, commits (writer thread)
-    enqueue_seconds: float = 0.0  # message building and the Redis transactions (writer thread)
+    enqueue_seconds: float = 0.0  # message building and the Redis transactions (sender thread)
 
 
 @dataclass

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 
 import pytest
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from jobs.deliver import TransientDeliveryError, deliver
 from jobs.delivery.policy import backoff_seconds
@@ -88,13 +88,11 @@ def test_interrupted_send_that_cannot_be_checked_is_not_risked(job_context, reco
 def test_rate_limit_is_retried_after_retry_after_for_that_destination_only(job_context, recording_enqueue,
                                                                            emulator):
     run_id = _generated(job_context, recording_enqueue, (SALES, BOB))
-    # The WebClient's own handler sleeps out short 429s; without it the 429 reaches the delivery.
-    client = job_context.slack(emulator.default_team_id)
-    client.retry_handlers[:] = [h for h in client.retry_handlers if not isinstance(h, RateLimitErrorRetryHandler)]
     emulator.fail("conversations.open", status=429, retry_after=120)
-    before = job_context.now()
+    before, started = job_context.now(), time.monotonic()
     with pytest.raises(TransientDeliveryError) as raised:
         deliver(job_context, run_id, only_due=True)
+    assert time.monotonic() - started < 10  # a long pause is not slept out in the worker thread
     bob = _delivery(job_context, run_id, "slack_user:U0BOB0001")
     assert bob.status == DeliveryStatus.PENDING and bob.next_attempt_at >= before + dt.timedelta(seconds=120)
     assert "Slack asked the app to slow down" in bob.last_error
@@ -107,6 +105,15 @@ def test_rate_limit_is_retried_after_retry_after_for_that_destination_only(job_c
     job_context.now.jump_to(bob.next_attempt_at + dt.timedelta(seconds=1))
     assert deliver(job_context, run_id, only_due=True) == RunStatus.DELIVERED
     assert len(emulator.uploads("C0SALES01")) == 1 and len(emulator.uploads()) == 2
+
+
+def test_short_rate_limit_pause_is_waited_out_in_place(job_context, recording_enqueue, emulator):
+    run_id = _generated(job_context, recording_enqueue)
+    emulator.fail("files.getUploadURLExternal", status=429, retry_after=1, times=1)
+    started = time.monotonic()
+    assert deliver(job_context, run_id) == RunStatus.DELIVERED
+    assert time.monotonic() - started >= 1  # Retry-After honoured
+    assert [c.status for c in emulator.calls("files.getUploadURLExternal")] == [429, 200]
 
 
 def test_server_error_while_posting_is_checked_before_posting_again(job_context, recording_enqueue, emulator):
