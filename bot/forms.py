@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from jobs.slack_ids import ModalBlocks, ModalOptions
-from storage.models import DestinationKind, Schedule
+from storage.models import DestinationKind, EmailOptions, Schedule
 
 ANY_CHOICE = "__any__"  # the "no filter" option of an optional choice parameter
-_LIST_FIELDS = ("channels", "people", "emails", "formats")
+_LIST_FIELDS = ("channels", "people", "emails", "email_cc", "email_bcc", "formats")
 
 
 @dataclass
@@ -26,6 +26,11 @@ class ScheduleForm:
     emails: list[str] = field(default_factory=list)
     formats: list[str] = field(default_factory=list)
     skip_if_empty: bool = False
+    # How the emails look (storage.models.EmailOptions); empty means the defaults.
+    email_subject: str = ""
+    email_cc: list[str] = field(default_factory=list)
+    email_bcc: list[str] = field(default_factory=list)
+    email_files: str = ""  # an AttachMode value
 
     def to_dict(self) -> dict[str, Any]:
         """Compact data for a button value (empty fields left out)."""
@@ -52,8 +57,8 @@ class ScheduleForm:
         return form
 
 
-def form_from_schedule(schedule: Schedule) -> ScheduleForm:
-    """The form that edits an existing schedule."""
+def form_from_schedule(schedule: Schedule, email: EmailOptions | None = None) -> ScheduleForm:
+    """The form that edits an existing schedule (and its email options, if it has any)."""
     by_kind: dict[str, list[str]] = {kind: [] for kind in DestinationKind}
     for destination in schedule.destinations:
         by_kind.setdefault(destination.kind, []).append(destination.target)
@@ -63,6 +68,8 @@ def form_from_schedule(schedule: Schedule) -> ScheduleForm:
         cadence_text=schedule.cadence_text, timezone=schedule.timezone,
         channels=by_kind[DestinationKind.SLACK_CHANNEL], people=by_kind[DestinationKind.SLACK_USER],
         emails=by_kind[DestinationKind.EMAIL], formats=list(schedule.formats), skip_if_empty=schedule.skip_if_empty,
+        email_subject=(email.subject_template or "") if email else "", email_cc=list(email.cc) if email else [],
+        email_bcc=list(email.bcc) if email else [], email_files=email.attach_mode if email else "",
     )
 
 
@@ -123,4 +130,6 @@ def form_from_state(values: dict[str, Any]) -> ScheduleForm:
         channels=items(ModalBlocks.CHANNELS), people=items(ModalBlocks.PEOPLE),
         emails=split_emails(text(ModalBlocks.EMAILS)), formats=items(ModalBlocks.FORMATS),
         skip_if_empty=ModalOptions.SKIP_IF_EMPTY in items(ModalBlocks.OPTIONS),
+        email_subject=text(ModalBlocks.EMAIL_SUBJECT), email_cc=split_emails(text(ModalBlocks.EMAIL_CC)),
+        email_bcc=split_emails(text(ModalBlocks.EMAIL_BCC)), email_files=text(ModalBlocks.EMAIL_FILES),
     )

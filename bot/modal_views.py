@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from bot.forms import ANY_CHOICE, ScheduleForm
 from bot.metadata import ModalMeta
 from bot.readback import ReadBack, local
+from jobs.email.compose import DEFAULT_SUBJECT, SUBJECT_LIMIT, SUBJECT_PLACEHOLDERS
 from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions, ViewCallbacks
 from reports.errors import ReportError
 from reports.registry import Param, ReportType
+from storage.models import AttachMode
 
 MAX_OPTIONS = 100
 
@@ -131,6 +133,28 @@ def timezone_option(zone: str) -> dict:
     return _option(zone.replace("_", " "), zone)
 
 
+FILES_ATTACHED = _option("Attach the files (links if they are too large to attach)", AttachMode.AUTO)
+FILES_LINKED = _option("Send download links instead of attachments", AttachMode.LINK)
+
+
+def _email_blocks(form: ScheduleForm) -> list[dict]:
+    """How the emails look: subject, copies, attachments or links (used only with email addresses)."""
+    placeholders = " ".join(f"{{{p}}}" for p in SUBJECT_PLACEHOLDERS)
+    files = {"type": "static_select", "action_id": ModalActions.EMAIL_FILES, "options": [FILES_ATTACHED, FILES_LINKED],
+             "initial_option": FILES_LINKED if form.email_files == AttachMode.LINK else FILES_ATTACHED}
+    return [
+        _input(ModalBlocks.EMAIL_SUBJECT, "Email subject", _text_input(
+            ModalActions.EMAIL_SUBJECT, form.email_subject, DEFAULT_SUBJECT, max_length=SUBJECT_LIMIT),
+            optional=True, hint=f"Only for email. Placeholders: {placeholders}. Empty: “{DEFAULT_SUBJECT}”."),
+        _input(ModalBlocks.EMAIL_CC, "Email copy (cc)", _text_input(
+            ModalActions.EMAIL_CC, ", ".join(form.email_cc), "boss@example.com", max_length=2000), optional=True),
+        _input(ModalBlocks.EMAIL_BCC, "Email blind copy (bcc)", _text_input(
+            ModalActions.EMAIL_BCC, ", ".join(form.email_bcc), "archive@example.com", max_length=2000),
+            optional=True, hint="Copies go with the emails to the addresses above, on the same domain allowlist."),
+        _input(ModalBlocks.EMAIL_FILES, "Files in emails", files, optional=True),
+    ]
+
+
 def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, readback: ReadBack | None) -> dict:
     """Build the modal for `form` (create or edit, as `meta` says)."""
     editing = meta.mode == "edit"
@@ -175,6 +199,7 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
         ModalActions.EMAILS, ", ".join(form.emails), "ana@example.com, team@example.com", max_length=2000),
         optional=True, hint=f"Comma-separated. Allowed domains: {domains}." if domains else
         "Your admins have not allowed email to any domain yet."))
+    blocks.extend(_email_blocks(form))
     format_options = [_option(f.upper(), f) for f in context.formats][:10]
     formats = {"type": "checkboxes", "action_id": ModalActions.FORMATS, "options": format_options}
     chosen = [o for o in format_options if o["value"] in (form.formats or (current.default_formats if current else ()))]

@@ -24,7 +24,7 @@ from bot.readback import read_back
 from bot.replies import saved as saved_text
 from bot.respond import Where, answer
 from bot.runs import preview_form
-from bot.schedules import create, get_live, update
+from bot.schedules import create, email_choice_of, get_live, update
 from bot.validation import default_report_type, usable_report_types, validate_form
 from jobs.slack_ids import ModalActions, ModalBlocks, ViewCallbacks
 from reports.errors import ReportError
@@ -95,7 +95,7 @@ def open_edit_modal(deps: BotDeps, client: WebClient, *, trigger_id: str, team_i
     schedule = get_live(deps, team_id, schedule_id)
     ensure_can_change(deps, client, schedule, user_id)
     return open_schedule_modal(deps, client, trigger_id=trigger_id, team_id=team_id, user_id=user_id,
-                               form=form_from_schedule(schedule),
+                               form=form_from_schedule(schedule, email_choice_of(deps, schedule.id)),
                                meta=ModalMeta("edit", schedule.id, channel_id))
 
 

@@ -11,7 +11,7 @@ from bot.schedules import Saved, describe, format_local
 from jobs.home import relative
 from jobs.messages import STATUS_ICONS, RunOutcome, destination_lines, plain_error
 from jobs.slack_ids import ReplyBlocks, ScheduleActions
-from storage.models import Schedule, ScheduleStatus
+from storage.models import AttachMode, EmailOptions, Schedule, ScheduleStatus
 
 TEXT_LIMIT = 3000
 SUBCOMMANDS = ("new", "list", "show", "edit", "run", "pause", "resume", "delete", "history", "preview", "help", "admin")
@@ -101,15 +101,28 @@ def schedule_actions(schedule: Schedule) -> dict:
     ]}
 
 
+def email_line(options: EmailOptions | None) -> str | None:
+    """How the schedule's emails look, when it says more than the defaults."""
+    if options is None:
+        return None
+    parts = [f"subject “{options.subject_template[:200]}”" if options.subject_template else None,
+             f"cc {', '.join(options.cc)}" if options.cc else None,
+             f"bcc {', '.join(options.bcc)}" if options.bcc else None,
+             "download links instead of attachments" if options.attach_mode == AttachMode.LINK else None]
+    shown = [p for p in parts if p]
+    return f"✉️ Email: {' · '.join(shown)}" if shown else None
+
+
 def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunOutcome | None,
-                    last_at: dt.datetime | None, now: dt.datetime) -> Reply:
+                    last_at: dt.datetime | None, now: dt.datetime, email: EmailOptions | None = None) -> Reply:
     where = ", ".join(d.label or d.target for d in schedule.destinations) or "no destination"
     params = ", ".join(f"{k}={v}" for k, v in (schedule.params or {}).items() if v not in (None, "")) or "defaults"
     lines = [f"*{schedule.name}*  `#{schedule.id}` — owned by <@{schedule.owner_user_id}>",
              f"🗓️ {describe(schedule)}  (you typed “{schedule.cadence_text[:200]}”)",
              f"📬 {where}", f"📄 {schedule.report_type} ({params}) as {', '.join(schedule.formats)}"
              + (" · skipped when empty" if schedule.skip_if_empty else ""),
-             f"Status: {_state(schedule)}"]
+             email_line(email), f"Status: {_state(schedule)}"]
+    lines = [line for line in lines if line]
     if next_runs and schedule.status == ScheduleStatus.ACTIVE:
         lines.append("Next runs:\n" + "\n".join(f"• {format_local(w, schedule.timezone)}" for w in next_runs))
     if last is not None:

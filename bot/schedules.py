@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 
 from bot.deps import BotDeps
 from bot.errors import BadInput, FormErrors, NotFound
-from bot.validation import ValidSchedule, clean_text
+from bot.validation import EmailChoice, ValidSchedule, clean_text
 from jobs.slack_ids import ModalBlocks
 from jobs.slots import compiled_cadence
 from jobs.trigger import is_preview
+from storage import email_prefs
 from storage import schedules as schedule_repo
 from storage.audit import record
 from storage.errors import NameTaken
-from storage.models import Schedule, ScheduleStatus
+from storage.models import EmailOptions, Schedule, ScheduleStatus
 from storage.schedule_edits import live_schedule_names, mark_deleted, update_schedule
 
 MAX_REF = 300
@@ -104,6 +105,20 @@ def _saved(schedule: Schedule, valid: ValidSchedule, now: dt.datetime, created: 
                  valid.cadence.next_runs(now, 3), valid.timezone, created)
 
 
+def _save_email_choice(session, schedule_id: int, choice: EmailChoice) -> None:
+    """Store the email options (a schedule with only defaults gets no row; clearing them resets it)."""
+    if choice.is_default and email_prefs.email_options(session, schedule_id) is None:
+        return
+    email_prefs.set_email_options(session, schedule_id, subject_template=choice.subject or None,
+                                  attach_mode=choice.files, cc=choice.cc, bcc=choice.bcc)
+
+
+def email_choice_of(deps: BotDeps, schedule_id: int) -> EmailOptions | None:
+    """A schedule's stored email options, for the edit form."""
+    with deps.jobs.database.session() as session:
+        return email_prefs.email_options(session, schedule_id)
+
+
 def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, surface: str, source: str) -> Saved:
     """Create the schedule; a taken name comes back as a form error on the name."""
     now = deps.jobs.now()
@@ -117,6 +132,7 @@ def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, s
             )
         except NameTaken as exc:
             raise FormErrors({ModalBlocks.NAME: str(exc)}) from None
+        _save_email_choice(session, schedule.id, valid.email)
         record(session, team_id=team_id, schedule_id=schedule.id, actor=user_id, action="create", surface=surface,
                details={"source": source[:2000]})
         return _saved(schedule, valid, now, True)
@@ -140,6 +156,7 @@ def update(deps: BotDeps, schedule_id: int, valid: ValidSchedule, *, user_id: st
             )
         except NameTaken as exc:
             raise FormErrors({ModalBlocks.NAME: str(exc)}) from None
+        _save_email_choice(session, schedule.id, valid.email)
         record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id, action="edit",
                surface=surface, details={"before": before})
         return _saved(schedule, valid, now, False)

@@ -26,15 +26,31 @@ from bot.permissions import (
 from bot.readback import read_back, valid_timezone
 from bot.refs import Ref
 from jobs.cadence import Cadence
+from jobs.email.compose import SUBJECT_LIMIT, SUBJECT_PLACEHOLDERS, unknown_placeholders
 from jobs.slack_ids import ModalBlocks, ModalOptions
 from reports.errors import ReportError
 from reports.registry import ReportType, all_report_types, get_report_type
 from reports.renderers import available_formats
+from storage.models import AttachMode, DestinationKind
 from storage.schedules import NewDestination
 
 DEFAULT_REPORT_TYPE = "demo_sales"
 MAX_NAME = 200
 MAX_DESTINATIONS = 20
+
+
+@dataclass(frozen=True)
+class EmailChoice:
+    """How the schedule's emails look; the defaults mean no email options are stored."""
+
+    subject: str = ""
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    files: str = AttachMode.AUTO
+
+    @property
+    def is_default(self) -> bool:
+        return self == EmailChoice()
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,7 @@ class ValidSchedule:
     destinations: list[NewDestination]
     formats: list[str]
     skip_if_empty: bool
+    email: EmailChoice = EmailChoice()
 
     @property
     def timezone(self) -> str:
@@ -131,6 +148,37 @@ def _destinations(client: WebClient, policy: Policy, form: ScheduleForm, user_id
     return found
 
 
+def _email_choice(policy: Policy, form: ScheduleForm, destinations: list[NewDestination],
+                  errors: dict[str, str]) -> EmailChoice:
+    """Subject, copies and attachment mode; copies only travel with an email, on the same allowlist."""
+    subject = " ".join(clean_text(form.email_subject, 1000).split())
+    if len(subject) > SUBJECT_LIMIT:
+        errors[ModalBlocks.EMAIL_SUBJECT] = f"Keep the subject under {SUBJECT_LIMIT} characters."
+    elif unknown := unknown_placeholders(subject):
+        known = ", ".join(f"{{{p}}}" for p in SUBJECT_PLACEHOLDERS)
+        errors[ModalBlocks.EMAIL_SUBJECT] = (f"I don't know {', '.join(f'{{{u}}}' for u in unknown)[:200]}. "
+                                             f"Placeholders: {known}.")
+    copies: dict[str, tuple[str, ...]] = {}
+    for block, addresses in ((ModalBlocks.EMAIL_CC, form.email_cc), (ModalBlocks.EMAIL_BCC, form.email_bcc)):
+        found, problems = [], []
+        for address in dict.fromkeys(addresses):
+            try:
+                found.append(email_destination(policy, address).target)
+            except UserFacingError as exc:
+                problems.append(str(exc))
+        if problems:
+            errors[block] = " ".join(problems)[:1900]
+        copies[block] = tuple(dict.fromkeys(found))
+    emailing = any(d.kind == DestinationKind.EMAIL for d in destinations) or ModalBlocks.EMAILS in errors
+    for block in (ModalBlocks.EMAIL_CC, ModalBlocks.EMAIL_BCC):
+        if copies[block] and not emailing and block not in errors:
+            errors[block] = "Copies go with an email: add an address under “Email to”, or clear this field."
+    files = form.email_files or AttachMode.AUTO
+    if files not in set(AttachMode):
+        errors[ModalBlocks.EMAIL_FILES] = "Choose whether emails carry the files or download links."
+    return EmailChoice(subject, copies[ModalBlocks.EMAIL_CC], copies[ModalBlocks.EMAIL_BCC], files)
+
+
 def _formats(report: ReportType | None, form: ScheduleForm, errors: dict[str, str]) -> list[str]:
     known = available_formats()
     formats = list(dict.fromkeys(f.lower() for f in form.formats))
@@ -176,9 +224,10 @@ def validate_form(deps: BotDeps, client: WebClient, *, team_id: str, user_id: st
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."
     formats = _formats(report, form, errors)
     destinations = _destinations(client, policy, form, user_id, errors, join)
+    email = _email_choice(policy, form, destinations, errors)
     if errors:
         raise FormErrors(errors)
-    return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty)
+    return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty, email)
 
 
 def validate_for_preview(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str, form: ScheduleForm,

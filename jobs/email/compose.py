@@ -20,12 +20,18 @@ ADDRESS = re.compile(
 )
 SUBJECT_LIMIT = 200
 DEFAULT_SUBJECT = "{name} · {window}"
+SUBJECT_PLACEHOLDERS = ("name", "window", "date", "rows")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def valid_address(address: str) -> bool:
     """A plain ASCII addr-spec, as every mail server accepts; display names and lists are not."""
     return len(address) <= 254 and len(address.partition("@")[0]) <= 64 and bool(ADDRESS.match(address))
+
+
+def unknown_placeholders(template: str) -> list[str]:
+    """Placeholders in a subject template that `render_subject` would leave as typed."""
+    return [name for name in dict.fromkeys(_PLACEHOLDER.findall(template)) if name not in SUBJECT_PLACEHOLDERS]
 
 
 def render_subject(template: str | None, values: dict[str, str]) -> str:

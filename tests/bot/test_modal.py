@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions
 from reports import registry
 from reports.registry import Param, report_type
 from reports.table import Column, Table
-from storage.models import Run, Schedule, ScheduleStatus
+from storage import email_prefs
+from storage.models import AttachMode, Run, Schedule, ScheduleStatus
 from tests.bot.conftest import ADMIN, ALICE, BOB
 
 INVENTORY = "test_inventory"
@@ -237,3 +240,96 @@ def test_a_preview_needs_a_readable_cadence(slack):
                       values(cadence="every blursday"))
     updated = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
     assert "Can't preview yet" in block(updated, ModalBlocks.PREVIEW_STATUS)["elements"][0]["text"]
+
+
+def email_values(subject="", cc="", bcc="", files=AttachMode.AUTO, **kwargs) -> dict:
+    state = values(**kwargs)
+    state[ModalBlocks.EMAIL_SUBJECT] = {ModalActions.EMAIL_SUBJECT: text(subject)}
+    state[ModalBlocks.EMAIL_CC] = {ModalActions.EMAIL_CC: text(cc)}
+    state[ModalBlocks.EMAIL_BCC] = {ModalActions.EMAIL_BCC: text(bcc)}
+    state[ModalBlocks.EMAIL_FILES] = {ModalActions.EMAIL_FILES: select_(files)}
+    return state
+
+
+def email_options_of(db, schedule_id):
+    with db.session() as s:
+        return email_prefs.email_options(s, schedule_id)
+
+
+def test_email_subject_copies_and_links_are_saved_and_shown_again_when_editing(slack, ctx):
+    slack.command("admin domains example.com", user_id=ADMIN)
+    view = open_modal(slack)
+    assert block(view, ModalBlocks.EMAIL_FILES)["element"]["initial_option"]["value"] == AttachMode.AUTO
+    status, answer = slack.submit(view, email_values(
+        emails="client@example.com", subject="{name} for {date}", cc="Boss@Example.com, boss@example.com",
+        bcc="archive@example.com", files=AttachMode.LINK))
+    assert (status, answer) == (200, {})
+    [schedule] = stored(ctx.database)
+    options = email_options_of(ctx.database, schedule.id)
+    assert (options.subject_template, options.cc, options.bcc, options.attach_mode) == (
+        "{name} for {date}", ["boss@example.com"], ["archive@example.com"], AttachMode.LINK)
+
+    edit = open_modal(slack, "edit daily sales")
+    assert block(edit, ModalBlocks.EMAIL_SUBJECT)["element"]["initial_value"] == "{name} for {date}"
+    assert block(edit, ModalBlocks.EMAIL_CC)["element"]["initial_value"] == "boss@example.com"
+    assert block(edit, ModalBlocks.EMAIL_BCC)["element"]["initial_value"] == "archive@example.com"
+    assert block(edit, ModalBlocks.EMAIL_FILES)["element"]["initial_option"]["value"] == AttachMode.LINK
+    shown = slack.command("show daily sales")
+    assert "✉️ Email: subject “{name} for {date}” · cc boss@example.com · bcc archive@example.com · download links" \
+        in shown
+    # clearing the fields goes back to the defaults
+    assert slack.submit(edit, email_values(emails="client@example.com")) == (200, {})
+    options = email_options_of(ctx.database, schedule.id)
+    assert (options.subject_template, options.cc, options.bcc, options.attach_mode) == (None, [], [], AttachMode.AUTO)
+
+
+def test_schedule_without_email_options_stores_none(slack, ctx):
+    assert slack.submit(open_modal(slack), email_values()) == (200, {})
+    [schedule] = stored(ctx.database)
+    assert email_options_of(ctx.database, schedule.id) is None
+
+
+def test_email_option_problems_are_shown_next_to_their_fields(slack, ctx):
+    slack.command("admin domains example.com", user_id=ADMIN)
+    view = open_modal(slack)
+    _, answer = slack.submit(view, email_values(
+        emails="client@example.com", subject="{name} {customer}", cc="boss@elsewhere.org", bcc="not-an-address"))
+    errors = answer["errors"]
+    assert set(errors) == {ModalBlocks.EMAIL_SUBJECT, ModalBlocks.EMAIL_CC, ModalBlocks.EMAIL_BCC}
+    assert "{customer}" in errors[ModalBlocks.EMAIL_SUBJECT] and "{window}" in errors[ModalBlocks.EMAIL_SUBJECT]
+    assert "allowlist" in errors[ModalBlocks.EMAIL_CC]
+    assert "not an email address" in errors[ModalBlocks.EMAIL_BCC]
+    assert stored(ctx.database) == []
+
+
+def test_copies_without_an_email_address_are_refused(slack, ctx):
+    slack.command("admin domains example.com", user_id=ADMIN)
+    _, answer = slack.submit(open_modal(slack), email_values(cc="boss@example.com"))
+    assert "add an address under “Email to”" in answer["errors"][ModalBlocks.EMAIL_CC]
+    assert stored(ctx.database) == []
+
+
+NASTY_EMAIL_TEXT = st.sampled_from(["", " ", "a@example.com", "A@EXAMPLE.COM,, b@example.com", "x@elsewhere.org",
+                                    "<mailto:c@example.com|c@example.com>", "not an address", "{name}", "{rows} {oops}",
+                                    "{", "}", "{{name}}", "\x00", "\n", "🙂", "a" * 400, "payload={}"]) | st.text(max_size=60)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(subject=NASTY_EMAIL_TEXT, cc=NASTY_EMAIL_TEXT, bcc=NASTY_EMAIL_TEXT, emails=NASTY_EMAIL_TEXT,
+       files=st.sampled_from([AttachMode.AUTO, AttachMode.LINK, AttachMode.ATTACH, "", "zip", "\x00"]))
+def test_any_email_fields_get_field_errors_or_a_whole_schedule(slack, ctx, subject, cc, bcc, emails, files):
+    slack.command("admin domains example.com", user_id=ADMIN)
+    before = len(stored(ctx.database))
+    status, answer = slack.submit(open_modal(slack), email_values(
+        name=f"Fuzz {before}", emails=emails, subject=subject, cc=cc, bcc=bcc, files=files))
+    assert status == 200
+    after = stored(ctx.database)
+    if answer == {}:
+        assert len(after) == before + 1
+        options = email_options_of(ctx.database, after[-1].id)
+        if options is not None:
+            assert options.attach_mode in set(AttachMode) and all("@" in a for a in options.cc + options.bcc)
+    else:
+        assert answer["response_action"] == "errors" and len(after) == before
+        assert set(answer["errors"]) <= set(ModalBlocks)
+        assert all(message.strip() and len(message) <= 2000 for message in answer["errors"].values())

@@ -48,6 +48,7 @@ def test_run_now_cool_down(ctx, people, recording_enqueue):
     try:
         slack.command('new "Daily sales" every day at 9am in #sales')
         slack.command("run daily sales")
+        people.wait_for(lambda: count(ctx.database, Run) == 1)  # the run is created after the reply
         with ctx.database.session() as s:
             s.scalar(select(Run)).status = "delivered"  # the first run is done
         reply = slack.command("run daily sales")
