@@ -16,6 +16,7 @@ from matplotlib.patches import Rectangle
 
 from reports.renderers.chart import ChartCollector, ChartData, choose_chart, draw
 from reports.renderers.errors import RenderError
+from reports.renderers.fonts import mono
 from reports.renderers.formatting import as_number, display, resolve_timezone, truncate
 from reports.table import Column, Table
 
@@ -28,7 +29,6 @@ CHAR_WIDTH = 0.6 * FONT_SIZE / 72  # inches per character of DejaVu Sans Mono
 LINE_HEIGHT = 1.45 * FONT_SIZE / 72  # inches per table line
 MARGIN_X, TOP, BOTTOM = 0.45, 0.85, 0.6  # inches
 MAX_COLUMN_CHARS, MIN_COLUMN_CHARS, GAP = 40, 6, 2
-MONO = "DejaVu Sans Mono"
 
 
 @dataclass
@@ -163,7 +163,7 @@ def _table_page(
         y -= 0.2
     y = h - TOP
     header = _line([c.name for c in captured.columns[: len(widths)]], widths, right)
-    fig.text(x0, y / h, header.replace("$", r"\$"), family=MONO, fontsize=FONT_SIZE, fontweight="bold", va="baseline")
+    fig.text(x0, y / h, header.replace("$", r"\$"), family=mono(), fontsize=FONT_SIZE, fontweight="bold", va="baseline")
     rule_y = (y - 0.35 * LINE_HEIGHT) / h
     fig.add_artist(Rectangle((x0, rule_y), 1 - 2 * x0, 0.8 / 72 / h, transform=fig.transFigure, color="#333333"))
     for i, row in enumerate(chunk):
@@ -181,7 +181,7 @@ def _table_page(
                 )
             )
         fig.text(
-            x0, y / h, _line(row, widths, right).replace("$", r"\$"), family=MONO, fontsize=FONT_SIZE, va="baseline"
+            x0, y / h, _line(row, widths, right).replace("$", r"\$"), family=mono(), fontsize=FONT_SIZE, va="baseline"
         )
     if not chunk:
         fig.text(x0, (y - 2 * LINE_HEIGHT) / h, "No data for this period", fontsize=10, color="#666666")

@@ -28,6 +28,9 @@ def render(table: Table, out: BinaryIO, options: dict) -> None:
     """Write a PDF document (cover with chart, then the table) to `out`."""
     # Imported here: the registry loads every renderer, and matplotlib alone costs ~50 MB of RSS
     # that CSV/XLSX runs should not pay.
+    from reports.renderers.fonts import use_fallback_fonts
+
+    use_fallback_fonts()
     if options.get("markdown"):  # a written answer (the Pulse report) is a document, not a table
         from reports.renderers.pdf_text import write_text_pdf
 

@@ -14,6 +14,7 @@ from typing import BinaryIO
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from reports.renderers.fonts import sans
 from reports.renderers.formatting import resolve_timezone, truncate
 from reports.renderers.pdf_layout import MARGIN_X, PAGE_SIZE, _footer, _generated_line
 
@@ -62,7 +63,7 @@ def write_text_pdf(out: BinaryIO, options: dict) -> None:
                 top -= 0.9 / PAGE_SIZE[1]
             for row, (style, text) in enumerate(page):
                 y = top - row * LINE_HEIGHT / PAGE_SIZE[1]
-                fig.text(MARGIN_X / PAGE_SIZE[0], y, text.replace("$", r"\$"), va="top", family="DejaVu Sans",
+                fig.text(MARGIN_X / PAGE_SIZE[0], y, text.replace("$", r"\$"), va="top", family=sans(),
                          fontsize=12 if style == "h" else 10, fontweight="bold" if style == "h" else "normal")
             _footer(fig, number, len(pages), title)
             pdf.savefig(fig)

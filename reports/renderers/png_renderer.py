@@ -57,7 +57,9 @@ def render(table: Table, out: BinaryIO, options: dict) -> None:
     # Imported here: the registry loads every renderer, and matplotlib alone costs ~50 MB of RSS
     # that CSV/XLSX runs should not pay.
     from reports.renderers.chart import choose_chart, collect
+    from reports.renderers.fonts import use_fallback_fonts
 
+    use_fallback_fonts()
     spec = choose_chart(table, options.get("chart"))
     data = collect(table, spec, resolve_timezone(options))
     title = options.get("title") or table.title or "Report"
