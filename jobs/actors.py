@@ -53,14 +53,15 @@ def tick() -> None:
         log.info("tick: %s runs created, %s re-enqueued", len(result.created), len(result.requeued))
 
 
-@dramatiq.actor(queue_name="reports", max_retries=0, time_limit=30 * 60_000)
+# notify_shutdown: on SIGTERM the run is handed back at once (jobs.generate), not left to its lease.
+@dramatiq.actor(queue_name="reports", max_retries=0, time_limit=30 * 60_000, notify_shutdown=True)
 def generate(run_id: int) -> None:
     """Generate one scheduled run."""
     with log_context(run_id=run_id):
         generate_run(get_context(), run_id, enqueue)
 
 
-@dramatiq.actor(queue_name="interactive", max_retries=0, time_limit=30 * 60_000)
+@dramatiq.actor(queue_name="interactive", max_retries=0, time_limit=30 * 60_000, notify_shutdown=True)
 def generate_now(run_id: int) -> None:
     """Generate a run a person is waiting for (run now, previews): its own queue, never behind a burst."""
     with log_context(run_id=run_id):

@@ -9,6 +9,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dramatiq.middleware import Shutdown
+
 from jobs.context import JobContext
 from jobs.lease import LeaseKeeper
 from jobs.logs import add_log_fields
@@ -44,6 +46,7 @@ class _Job:
     slot: dt.datetime
     previous_slot: dt.datetime | None
     previous_summary: dict | None
+    trigger: str
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,8 @@ def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
             artifacts, summary, empty = _produce(ctx, job)
         if keeper.lost:
             return "lease-lost"
+    except Shutdown:  # SIGTERM: Dramatiq interrupts the actor; another worker starts the run over
+        return _hand_back(ctx, job, token)
     except ReportError as exc:
         return _fail(ctx, job, token, str(exc))
     except Exception as exc:
@@ -106,6 +111,26 @@ def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
     return "generated"
 
 
+def _hand_back(ctx: JobContext, job: _Job, token: str) -> str:
+    """Put the run back for the next tick instead of leaving it until its lease runs out.
+
+    Not re-enqueued from here: this worker's idle threads could still pick the message up while
+    they wind down. The lease is marked run out now, so the next tick (every TICK_INTERVAL, in any
+    process) sends the run to a worker that is not stopping.
+    """
+    with ctx.database.session() as session:
+        handed = run_repo.hand_back(session, job.run_id, token=token, status=RunStatus.RUNNING, lease_until=ctx.now())
+    if not handed:
+        return "lease-lost"
+    log.info("run %s handed back: this worker is shutting down", job.run_id)
+    return "handed-back"
+
+
+def _phase(trigger: str) -> str:
+    """Scheduled runs go to the reports queue; run-now and previews to the interactive one."""
+    return "generate" if trigger == RunTrigger.SCHEDULE else "generate_now"
+
+
 def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
     now = ctx.now()
     with ctx.database.session() as session:
@@ -137,7 +162,7 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
             report_type=schedule.report_type, params=dict(schedule.params), formats=list(schedule.formats),
             timezone=schedule.timezone, skip_if_empty=schedule.skip_if_empty, slot=run.scheduled_for,
             previous_slot=previous.scheduled_for if previous else None,
-            previous_summary=previous.summary if previous else None,
+            previous_summary=previous.summary if previous else None, trigger=run.trigger,
         )
 
 
@@ -233,6 +258,5 @@ def _wait_or_skip(ctx: JobContext, run_id: int, busy: _Busy, enqueue: Enqueue) -
     if late:
         log.warning("run %s skipped: run %s of the same schedule is still generating", run_id, busy.other_run_id)
         return "skipped-overlap"
-    phase = "generate" if busy.trigger == RunTrigger.SCHEDULE else "generate_now"
-    enqueue(run_id, phase, int(wait * 1000))
+    enqueue(run_id, _phase(busy.trigger), int(wait * 1000))
     return "waiting"

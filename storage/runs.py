@@ -132,6 +132,19 @@ def take_lease(
     return session.execute(statement).rowcount == 1
 
 
+def hand_back(session: Session, run_id: int, *, token: str, status: str, lease_until: dt.datetime) -> bool:
+    """Give a run back untouched (its worker is stopping): pending again, no holder, and the attempt
+    not counted. False when the lease was no longer this worker's."""
+    statement = (
+        update(Run)
+        .where(Run.id == run_id, Run.lease_token == token, Run.status == status)
+        .values(status=RunStatus.PENDING, lease_token=None, lease_until=lease_until, started_at=None,
+                attempt=Run.attempt - 1)
+        .execution_options(synchronize_session=False)
+    )
+    return session.execute(statement).rowcount == 1
+
+
 def renew_lease(session: Session, run_id: int, *, token: str, until: dt.datetime) -> bool:
     """Extend a lease; False means the run was taken over and the caller must stop."""
     statement = (
