@@ -56,6 +56,17 @@ def _text_input(action_id: str, value: str, placeholder: str, *, max_length: int
     return element
 
 
+def _addresses(addresses: list[str], limit: int = 2000) -> str:
+    """Comma-separated whole addresses that fit the field (never half an address)."""
+    shown = ""
+    for address in addresses:
+        longer = f"{shown}, {address}" if shown else address
+        if len(longer) > limit:
+            break
+        shown = longer
+    return shown
+
+
 def _choices(param: Param) -> tuple[tuple[str, ...], str | None]:
     """A choice parameter's options now, or why they can't be listed (e.g. a broken data source)."""
     try:
@@ -147,9 +158,9 @@ def _email_blocks(form: ScheduleForm) -> list[dict]:
             ModalActions.EMAIL_SUBJECT, form.email_subject, DEFAULT_SUBJECT, max_length=SUBJECT_LIMIT),
             optional=True, hint=f"Only for email. Placeholders: {placeholders}. Empty: “{DEFAULT_SUBJECT}”."),
         _input(ModalBlocks.EMAIL_CC, "Email copy (cc)", _text_input(
-            ModalActions.EMAIL_CC, ", ".join(form.email_cc), "boss@example.com", max_length=2000), optional=True),
+            ModalActions.EMAIL_CC, _addresses(form.email_cc), "boss@example.com", max_length=2000), optional=True),
         _input(ModalBlocks.EMAIL_BCC, "Email blind copy (bcc)", _text_input(
-            ModalActions.EMAIL_BCC, ", ".join(form.email_bcc), "archive@example.com", max_length=2000),
+            ModalActions.EMAIL_BCC, _addresses(form.email_bcc), "archive@example.com", max_length=2000),
             optional=True, hint="Copies go with the emails to the addresses above, on the same domain allowlist."),
         _input(ModalBlocks.EMAIL_FILES, "Files in emails", files, optional=True),
     ]
@@ -196,7 +207,7 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
     blocks.append(_input(ModalBlocks.PEOPLE, "Send to people (DM)", people, optional=True))
     domains = ", ".join(context.email_domains)
     blocks.append(_input(ModalBlocks.EMAILS, "Email to", _text_input(
-        ModalActions.EMAILS, ", ".join(form.emails), "ana@example.com, team@example.com", max_length=2000),
+        ModalActions.EMAILS, _addresses(form.emails), "ana@example.com, team@example.com", max_length=2000),
         optional=True, hint=f"Comma-separated. Allowed domains: {domains}." if domains else
         "Your admins have not allowed email to any domain yet."))
     blocks.extend(_email_blocks(form))

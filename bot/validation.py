@@ -37,6 +37,7 @@ from storage.schedules import NewDestination
 DEFAULT_REPORT_TYPE = "demo_sales"
 MAX_NAME = 200
 MAX_DESTINATIONS = 20
+MAX_COPIES = 20  # per cc and bcc
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,8 @@ def _email_choice(policy: Policy, form: ScheduleForm, destinations: list[NewDest
                 problems.append(str(exc))
         if problems:
             errors[block] = " ".join(problems)[:1900]
+        elif len(set(found)) > MAX_COPIES:
+            errors[block] = f"That's {len(set(found))} addresses; a schedule can copy {MAX_COPIES} (use a list address)."
         copies[block] = tuple(dict.fromkeys(found))
     emailing = any(d.kind == DestinationKind.EMAIL for d in destinations) or ModalBlocks.EMAILS in errors
     for block in (ModalBlocks.EMAIL_CC, ModalBlocks.EMAIL_BCC):

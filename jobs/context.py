@@ -23,6 +23,9 @@ from storage.db import Database, get_database
 from storage.settings import StorageSettings
 
 
+_refresher_lock = threading.Lock()
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
@@ -70,7 +73,8 @@ class JobContext:
     links: LinkSettings = field(default_factory=LinkSettings.from_env)
     _clients: dict[str, WebClient] = field(default_factory=dict)
     _pacer: object | None = None
-    _home_refresher: HomeRefresher | None = None
+    # Not copied by dataclasses.replace (init=False): a copy with another database gets its own.
+    _home_refresher: HomeRefresher | None = field(default=None, init=False, repr=False)
 
     @property
     def pacer(self):
@@ -82,12 +86,13 @@ class JobContext:
     @property
     def home_refresher(self) -> HomeRefresher:
         """One per context: App Home refreshes coalesced per person (see jobs.home_refresh)."""
-        if self._home_refresher is None:
-            from jobs.home import publish_home  # jobs.home builds on this module
+        with _refresher_lock:
+            if self._home_refresher is None:
+                from jobs.home import publish_home  # jobs.home builds on this module
 
-            self._home_refresher = HomeRefresher(lambda team_id, user_id: publish_home(self, team_id, user_id),
-                                                 self.settings.home_refresh_seconds)
-        return self._home_refresher
+                self._home_refresher = HomeRefresher(lambda team_id, user_id: publish_home(self, team_id, user_id),
+                                                     self.settings.home_refresh_seconds)
+            return self._home_refresher
 
     def slack(self, team_id: str) -> WebClient:
         if self.client_for_team is not None:

@@ -15,6 +15,7 @@ from jobs.context import JobContext
 from jobs.lease import LeaseKeeper
 from jobs.logs import add_log_fields
 from jobs.metrics import START_LATENESS
+from jobs.phases import generate_phase
 from jobs.outcome import after_settle, settle_run
 from reports.errors import ReportError
 from reports.registry import ReportRequest, get_report_type
@@ -72,12 +73,19 @@ def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
     if isinstance(job, _Busy):
         return _wait_or_skip(ctx, run_id, job, enqueue)
     try:
+        return _generate_taken(ctx, job, token, enqueue)
+    except Shutdown:  # SIGTERM: Dramatiq interrupts the actor; another worker starts the run over
+        return _hand_back(ctx, job, token)
+
+
+def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) -> str:
+    """Produce the files and summary of a run this worker holds, then hand it to delivery."""
+    run_id = job.run_id
+    try:
         with LeaseKeeper(ctx, run_id, token) as keeper:
             artifacts, summary, empty = _produce(ctx, job)
         if keeper.lost:
             return "lease-lost"
-    except Shutdown:  # SIGTERM: Dramatiq interrupts the actor; another worker starts the run over
-        return _hand_back(ctx, job, token)
     except ReportError as exc:
         return _fail(ctx, job, token, str(exc))
     except Exception as exc:
@@ -124,11 +132,6 @@ def _hand_back(ctx: JobContext, job: _Job, token: str) -> str:
         return "lease-lost"
     log.info("run %s handed back: this worker is shutting down", job.run_id)
     return "handed-back"
-
-
-def _phase(trigger: str) -> str:
-    """Scheduled runs go to the reports queue; run-now and previews to the interactive one."""
-    return "generate" if trigger == RunTrigger.SCHEDULE else "generate_now"
 
 
 def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
@@ -258,5 +261,5 @@ def _wait_or_skip(ctx: JobContext, run_id: int, busy: _Busy, enqueue: Enqueue) -
     if late:
         log.warning("run %s skipped: run %s of the same schedule is still generating", run_id, busy.other_run_id)
         return "skipped-overlap"
-    enqueue(run_id, _phase(busy.trigger), int(wait * 1000))
+    enqueue(run_id, generate_phase(busy.trigger), int(wait * 1000))
     return "waiting"

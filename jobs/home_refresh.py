@@ -2,22 +2,27 @@
 
 Every settled run changes its owner's Home tab. At 09:00 one owner may have dozens of reports
 settle within seconds; publishing after each would spend the workspace's views.publish budget and
-Slack would show the same tab rebuilt dozens of times. The first request for a person starts a short
-timer; requests that arrive meanwhile join it; the timer publishes once, from the database as it is
-then. A request that arrives while that publish runs starts a new timer, so the last state always
-shows. The Home tab is also rebuilt whenever the person opens it, so a timer lost with its process
-(SIGKILL) leaves it stale only until then.
+Slack would show the same tab rebuilt dozens of times. The first request for a person sets a due
+time `delay` seconds ahead; requests until then join it; at the due time the tab is published once,
+from the database as it is then. A request that arrives while that publish runs sets a new due
+time, so the last state always shows. One scheduler thread and a few publishing threads per process
+serve every person, however many settle at once. The Home tab is also rebuilt whenever the person
+opens it, so a refresh lost with its process (SIGKILL) leaves it stale only until then.
 """
 
 from __future__ import annotations
 
+import heapq
 import logging
 import threading
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 log = logging.getLogger(__name__)
 
 Publish = Callable[[str, str], None]  # (team id, user id)
+PUBLISHERS = 4  # views.publish is paced per workspace; a few threads keep one workspace from holding up others
 
 
 class HomeRefresher:
@@ -26,28 +31,50 @@ class HomeRefresher:
     def __init__(self, publish: Publish, delay: float) -> None:
         self._publish = publish
         self._delay = delay
-        self._pending: set[tuple[str, str]] = set()
-        self._lock = threading.Lock()
+        self._due: dict[tuple[str, str], float] = {}
+        self._queue: list[tuple[float, tuple[str, str]]] = []  # heap of (due time, person)
+        self._changed = threading.Condition()
+        self._scheduler: threading.Thread | None = None
+        self._publishers: ThreadPoolExecutor | None = None
 
     def request(self, team_id: str, user_id: str) -> bool:
-        """Ask for a refresh; return False when one is already on its way for this person."""
+        """Ask for a refresh; return False when one is already due for this person."""
         key = (team_id, user_id)
         if self._delay <= 0:
             self._run(key)
             return True
-        with self._lock:
-            if key in self._pending:
+        with self._changed:
+            if key in self._due:
                 return False
-            self._pending.add(key)
-        timer = threading.Timer(self._delay, self._fire, args=(key,))
-        timer.name, timer.daemon = f"home-refresh-{user_id}", True
-        timer.start()
+            if not self._start_scheduler():
+                return False
+            due = time.monotonic() + self._delay
+            self._due[key] = due
+            heapq.heappush(self._queue, (due, key))
+            self._changed.notify()
         return True
 
-    def _fire(self, key: tuple[str, str]) -> None:
-        with self._lock:
-            self._pending.discard(key)  # before publishing: a run settling meanwhile gets its own refresh
-        self._run(key)
+    def _start_scheduler(self) -> bool:
+        """Start the scheduler thread on first use (called holding the lock)."""
+        if self._scheduler is not None and self._scheduler.is_alive():
+            return True
+        try:
+            self._publishers = self._publishers or ThreadPoolExecutor(PUBLISHERS, "home-publish")
+            self._scheduler = threading.Thread(target=self._schedule, name="home-refresh", daemon=True)
+            self._scheduler.start()
+        except RuntimeError:  # no thread to be had: this refresh is skipped, the next run asks again
+            log.warning("could not start the App Home refresher; skipping this refresh")
+            return False
+        return True
+
+    def _schedule(self) -> None:
+        while True:
+            with self._changed:
+                while not self._queue or self._queue[0][0] > time.monotonic():
+                    self._changed.wait(self._queue[0][0] - time.monotonic() if self._queue else None)
+                _, key = heapq.heappop(self._queue)
+                del self._due[key]  # before publishing: a run settling meanwhile gets its own refresh
+            self._publishers.submit(self._run, key)
 
     def _run(self, key: tuple[str, str]) -> None:
         try:

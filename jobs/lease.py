@@ -7,6 +7,7 @@ import logging
 import threading
 
 from jobs.context import JobContext
+from jobs.phases import next_phase
 from storage import runs as run_repo
 from storage.models import DeliveryStatus, Run, RunStatus
 
@@ -67,7 +68,7 @@ def recover_expired(ctx: JobContext, enqueue, *, now: dt.datetime) -> list[int]:
                 if schedule is not None:
                     settled.append((schedule.team_id, schedule.owner_user_id, run.id))
                 continue
-            phase = "deliver" if run.status == RunStatus.DELIVERING else "generate"
+            phase = next_phase(run.status, run.trigger)  # run-now and previews back on the interactive queue
             run.lease_token = None  # whoever held it lost it; the next message takes it
             run.lease_until = now + dispatch
             again.append((run.id, phase))

@@ -113,8 +113,10 @@ class BriefRateLimitRetryHandler(RateLimitErrorRetryHandler):
         if not super()._can_retry(state=state, request=request, response=response, error=error):
             return False
         values = next((v for k, v in response.headers.items() if k.lower() == "retry-after"), None)
-        try:
-            wait = float(values[0] if isinstance(values, list) else values) if values else 1.0
+        if not values:
+            return True  # slack_sdk waits about a second
+        try:  # parsed as slack_sdk will parse it to sleep: a whole number of seconds
+            wait = int(values[0] if isinstance(values, list) else values)
         except ValueError:
             return False
-        return wait <= self.longest_wait
+        return 0 <= wait <= self.longest_wait

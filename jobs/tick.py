@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from jobs.context import JobContext
 from jobs.lease import recover_expired
+from jobs.phases import next_phase
 from jobs.slots import compiled_cadence_text, plan_slots, release_offset
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
@@ -77,9 +78,13 @@ def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, b
             while True:
                 started = time.perf_counter()
                 batch, claimed = _claim_and_plan(ctx, horizon, batch_size, now, result)
-                result.planning_seconds += time.perf_counter() - started
-                if writing is not None:
-                    _wait(writing, batch)
+                try:  # until the writer has it, this thread owns the batch's open transaction
+                    result.planning_seconds += time.perf_counter() - started
+                    if writing is not None:
+                        writing.result()
+                except BaseException:  # the previous batch failed (or this thread was interrupted)
+                    batch.transaction.__exit__(*sys.exc_info())  # rolls back: the claimed rows are free again
+                    raise
                 writing = writer.submit(_write, batch, result)
                 sending.append(sender.submit(_release, ctx, enqueue, writing, batch, now_given, result))
                 result.claimed += claimed
@@ -105,15 +110,6 @@ def _claim_and_plan(ctx: JobContext, horizon: dt.datetime, limit: int, now: dt.d
         transaction.__exit__(*sys.exc_info())
         raise
     return batch, len(due)
-
-
-def _wait(writing: Future, following: _Batch) -> None:
-    """Wait for the batch being written; if it failed, give the following batch's rows back."""
-    try:
-        writing.result()
-    except BaseException:
-        following.transaction.__exit__(*sys.exc_info())
-        raise
 
 
 def _plan(session, transaction: ExitStack, ctx: JobContext, due, now: dt.datetime, result: TickResult) -> _Batch:
@@ -210,8 +206,8 @@ def requeue_unfinished(ctx: JobContext, enqueue: Enqueue) -> list[int]:
         for run in run_repo.unfinished_runs(session):
             run.lease_token = None
             run.lease_until = max(run.scheduled_for, now) + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
-            phase = "deliver" if run.status == RunStatus.DELIVERING else "generate"
-            delay = max(0, int((run.scheduled_for - now).total_seconds() * 1000)) if phase == "generate" else 0
+            phase = next_phase(run.status, run.trigger)
+            delay = max(0, int((run.scheduled_for - now).total_seconds() * 1000)) if phase != "deliver" else 0
             again.append((run.id, phase, delay))
     for run_id, phase, delay in again:
         enqueue(run_id, phase, delay)

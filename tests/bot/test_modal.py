@@ -302,6 +302,13 @@ def test_email_option_problems_are_shown_next_to_their_fields(slack, ctx):
     assert stored(ctx.database) == []
 
 
+def test_more_copies_than_a_schedule_takes_are_refused(slack, ctx):
+    slack.command("admin domains example.com", user_id=ADMIN)
+    many = ", ".join(f"person{n}@example.com" for n in range(21))
+    _, answer = slack.submit(open_modal(slack), email_values(emails="client@example.com", bcc=many))
+    assert "21 addresses" in answer["errors"][ModalBlocks.EMAIL_BCC] and stored(ctx.database) == []
+
+
 def test_copies_without_an_email_address_are_refused(slack, ctx):
     slack.command("admin domains example.com", user_id=ADMIN)
     _, answer = slack.submit(open_modal(slack), email_values(cc="boss@example.com"))

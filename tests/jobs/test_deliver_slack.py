@@ -116,6 +116,25 @@ def test_short_rate_limit_pause_is_waited_out_in_place(job_context, recording_en
     assert [c.status for c in emulator.calls("files.getUploadURLExternal")] == [429, 200]
 
 
+@pytest.mark.parametrize(("retry_after", "waits_in_place"), [
+    (["3"], True), (["5"], True), (["6"], False), (["120"], False), (None, True), (["1.5"], False), (["-2"], False),
+    (["soon"], False),
+])
+def test_only_a_short_whole_second_retry_after_is_waited_out_in_place(retry_after, waits_in_place):
+    """Anything else reaches the delivery as a 429 (rescheduled there), never as a parsing error."""
+    from slack_sdk.http_retry.request import HttpRequest
+    from slack_sdk.http_retry.response import HttpResponse
+    from slack_sdk.http_retry.state import RetryState
+
+    from jobs.pacing import BriefRateLimitRetryHandler
+
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    response = HttpResponse(status_code=429, headers=headers)
+    request = HttpRequest(method="POST", url="https://slack.com/api/chat.postMessage", headers={})
+    assert BriefRateLimitRetryHandler().can_retry(state=RetryState(), request=request, response=response) \
+        is waits_in_place
+
+
 def test_server_error_while_posting_is_checked_before_posting_again(job_context, recording_enqueue, emulator):
     run_id = _generated(job_context, recording_enqueue)
     emulator.fail("files.completeUploadExternal", status=500)

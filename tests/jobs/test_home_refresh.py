@@ -8,7 +8,7 @@ import time
 
 from jobs.deliver import deliver
 from jobs.generate import generate
-from jobs.home_refresh import HomeRefresher
+from jobs.home_refresh import PUBLISHERS, HomeRefresher
 from storage.models import DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import make_context
@@ -44,6 +44,20 @@ def test_requests_within_the_window_publish_once_per_person():
     _wait_for(lambda: len(publish.calls) == 2)
     time.sleep(0.3)  # nothing more arrives later
     assert sorted(publish.calls) == [("T1", "U1"), ("T1", "U2")]
+
+
+def test_thousand_people_at_once_are_each_refreshed_once_by_a_few_threads():
+    publish = RecordingPublish()
+    refresher = HomeRefresher(publish, delay=0.2)
+    threads_before = threading.active_count()
+    for n in range(1000):
+        refresher.request("T1", f"U{n:04d}")
+        refresher.request("T1", f"U{n:04d}")  # the same person's second run joins the first
+    assert threading.active_count() - threads_before <= 1 + PUBLISHERS
+    _wait_for(lambda: len(publish.calls) == 1000)
+    time.sleep(0.3)
+    assert sorted(publish.calls) == [("T1", f"U{n:04d}") for n in range(1000)]
+    assert threading.active_count() - threads_before <= 1 + PUBLISHERS
 
 
 def test_request_during_a_refresh_gets_its_own_so_the_last_state_shows():

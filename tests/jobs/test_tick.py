@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jobs.tick import tick
-from storage.models import AuditEvent, Run, RunStatus, Schedule
+from storage.models import AuditEvent, Run, RunStatus, RunTrigger, Schedule
 from tests.conftest import make_context
 from tests.factories import make_schedule
 
@@ -186,6 +186,23 @@ def test_run_whose_worker_died_is_enqueued_again_then_failed_after_max_attempts(
         run = s.get(Run, run_id)
         assert run.status == RunStatus.FAILED and "2 times" in run.error
     assert [c for c in recording_enqueue.calls if c[0] == run_id] == [(run_id, "generate", 0)] * 2
+
+
+def test_run_now_whose_worker_stopped_goes_back_to_the_interactive_queue(database, tmp_path, recording_enqueue):
+    """A person waiting on "Run now" is not put behind a 09:00 burst when their worker stops."""
+    from storage import runs as run_repo
+
+    ctx = make_context(database, tmp_path)
+    now = dt.datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    with database.session() as s:
+        schedule_id = make_schedule(s).id
+        manual = run_repo.insert_run(s, schedule_id=schedule_id, scheduled_for=now, trigger=RunTrigger.MANUAL,
+                                     lease_until=now)
+        scheduled = run_repo.insert_run(s, schedule_id=schedule_id, scheduled_for=now - dt.timedelta(hours=1),
+                                        trigger=RunTrigger.SCHEDULE, lease_until=now)
+    result = tick(ctx, recording_enqueue, now=now + dt.timedelta(seconds=1))
+    assert sorted(result.requeued) == sorted([manual, scheduled])
+    assert sorted(recording_enqueue.calls) == sorted([(manual, "generate_now", 0), (scheduled, "generate", 0)])
 
 
 def test_spread_releases_daily_runs_within_the_window_but_keeps_their_slot(database, tmp_path, recording_enqueue):
