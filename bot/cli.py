@@ -100,12 +100,14 @@ def _run(args: argparse.Namespace) -> int:
     from bot.runtime import start_runtime
     from jobs import actors
     from jobs.trigger import AlreadyRunning, run_now
+    from storage.ids import row_id
     from storage.models import Schedule
 
     runtime = start_runtime(clock=False)
     try:
+        schedule_id = row_id(args.schedule_id)
         with runtime.context.database.session() as session:
-            schedule = session.get(Schedule, args.schedule_id)
+            schedule = session.get(Schedule, schedule_id) if schedule_id is not None else None
         if schedule is None:
             print(f"no schedule {args.schedule_id}", file=sys.stderr)
             return 2
@@ -155,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="reportbot-demo", help="folder for the demo's files (default ./reportbot-demo)")
     sub.add_parser("migrate", help="apply database migrations")
     run = sub.add_parser("run", help="run a schedule now, e.g. from another system")
-    run.add_argument("schedule_id", type=int)
+    run.add_argument("schedule_id")
     token = sub.add_parser("token", help="create or revoke a workspace's trigger API token")
     token.add_argument("action", choices=["create", "revoke"])
     token.add_argument("team_id", help="the Slack workspace (team) id, e.g. T0123ABCD")

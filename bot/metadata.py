@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bot.errors import BadInput
+from storage.ids import row_id
 
 STALE = "That button is from an older message I can't read any more. Please start again."
 MAX_BUTTON_VALUE = 2000
@@ -19,10 +20,10 @@ MAX_PRIVATE_METADATA = 3000
 
 def schedule_id_from(value: str | None) -> int:
     """A schedule id carried as a button value ("12")."""
-    text = (value or "").strip().lstrip("#")
-    if not text.isdigit() or len(text) > 12:
+    schedule_id = row_id(value)
+    if schedule_id is None:
         raise BadInput(STALE)
-    return int(text)
+    return schedule_id
 
 
 def _loads(raw: str | None, limit: int) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from sqlalchemy import exists, select, update
 
 from jobs.context import JobContext
 from jobs.slack_ids import ScheduleActions
+from storage.ids import row_id
 from storage.models import ProgressMessage, Run, RunStatus, Schedule, ScheduleStatus
 
 log = logging.getLogger(__name__)
@@ -32,10 +33,11 @@ def retry_value(schedule_id: int, run_id: int) -> str:
 
 def parse_retry_value(value: str) -> tuple[int, int] | None:
     """Read a Retry button's value back; None when it is not one."""
-    schedule_id, _, run_id = (value or "").partition(":")
-    if not (schedule_id.isdigit() and run_id.isdigit()):
+    schedule_text, _, run_text = (value or "").partition(":")
+    schedule_id, run_id = row_id(schedule_text), row_id(run_text)
+    if schedule_id is None or run_id is None:
         return None
-    return int(schedule_id), int(run_id)
+    return schedule_id, run_id
 
 
 def _escape(text: str) -> str:

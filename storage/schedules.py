@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.errors import NameTaken
+from storage.ids import row_id
 from storage.models import Destination, Schedule, ScheduleStatus
 
 
@@ -80,9 +81,9 @@ def find_schedule(session: Session, team_id: str, ref: str) -> Schedule | None:
     """Find a live schedule by id ("12", "#12") or by name, case-insensitively."""
     ref = ref.strip()
     live = (Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
-    digits = ref.lstrip("#")
-    if digits.isdigit():
-        found = session.scalar(select(Schedule).where(Schedule.id == int(digits), *live))
+    schedule_id = row_id(ref)
+    if schedule_id is not None:
+        found = session.scalar(select(Schedule).where(Schedule.id == schedule_id, *live))
         if found is not None:
             return found
     return session.scalar(select(Schedule).where(Schedule.name_key == name_key(ref), *live))

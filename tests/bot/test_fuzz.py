@@ -41,6 +41,7 @@ def errors(caplog):
 @example(subcommand="run", rest="payload=%7B%7D")
 @example(subcommand="preview", rest="every 0 minutes")
 @example(subcommand="admin", rest="cooldown 99999999999999999999")
+@example(subcommand="show", rest="99999999999999999999")  # once reached SQLite as an overflow
 def test_report_command_always_answers_helpfully(slack, errors, subcommand, rest):
     text = f"{subcommand} {rest}".strip()
     opened = len(slack.emulator.opened_views())

@@ -166,6 +166,7 @@ def test_failed_run_dms_the_owner_once_with_retry_pause_edit(ctx, recording_enqu
     assert _buttons(dm) == {ScheduleActions.RETRY: retry_value(schedule_id, run_id),
                             ScheduleActions.PAUSE: str(schedule_id), ScheduleActions.EDIT: str(schedule_id)}
     assert parse_retry_value(retry_value(schedule_id, run_id)) == (schedule_id, run_id)
+    assert parse_retry_value(f"{schedule_id}:99999999999999999999") is None  # a forged value is not a run
     assert notify_owner(ctx, run_id) == "already"
     assert len(_dms(emulator)) == 1
 
