@@ -50,19 +50,24 @@ def resolve_channel(client: WebClient, ref: Ref) -> Ref:
                    "invite me with `/invite @reportbot` first.")
 
 
-def resolve_user(client: WebClient, ref: Ref) -> Ref:
-    """Return the user with their id, checking they exist."""
+def find_user(client: WebClient, ref: Ref) -> dict:
+    """The Slack user record a reference names (by id, or by user or display name), checking they exist."""
     if ref.id:
         try:
-            user = client.users_info(user=ref.id)["user"]
+            return client.users_info(user=ref.id)["user"]
         except SlackApiError:
-            raise BadInput(f"I couldn't find the user {ref.display}.") from None
-        return Ref("user", user["id"], user.get("name") or ref.name)
+            raise BadInput(f"I couldn't find the person {ref.display}.") from None
     for user in _pages(client.users_list, "members"):
         names = {user.get("name", "").lower(), (user.get("profile") or {}).get("display_name", "").lower()}
         if ref.name.lower() in names and not user.get("deleted"):
-            return Ref("user", user["id"], user.get("name") or ref.name)
+            return user
     raise BadInput(f"I couldn't find anyone called @{ref.name}.")
+
+
+def resolve_user(client: WebClient, ref: Ref) -> Ref:
+    """Return the user with their id, checking they exist."""
+    user = find_user(client, ref)
+    return Ref("user", user["id"], user.get("name") or ref.name)
 
 
 def is_channel_member(client: WebClient, channel_id: str, user_id: str) -> bool:

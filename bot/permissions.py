@@ -162,16 +162,9 @@ def channel_destination(client: WebClient, ref: Ref, user_id: str, *, join: bool
 
 def person_destination(client: WebClient, ref: Ref) -> NewDestination:
     """Check a person can get reports by DM: they exist, are active and human."""
-    from bot.lookup import resolve_user
+    from bot.lookup import find_user
 
-    if ref.id:
-        try:
-            user = client.users_info(user=ref.id)["user"]
-        except SlackApiError:
-            raise BadInput(f"I couldn't find the person {ref.display}.") from None
-    else:
-        found = resolve_user(client, ref)
-        user = client.users_info(user=found.id)["user"]
+    user = find_user(client, ref)
     name = user.get("name") or ref.name
     if user.get("deleted"):
         raise BadInput(f"@{name}'s account is deactivated.")

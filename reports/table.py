@@ -62,16 +62,16 @@ class Table:
         return cls(columns=columns, row_source=lambda: frozen, **kwargs)  # type: ignore[arg-type]
 
 
-def infer_column_type(value: object) -> ColumnType:
-    """Guess a column type from a sample value (used for SQL results without type info)."""
-    if isinstance(value, bool):
+def column_type_of(kind: type) -> ColumnType:
+    """The column type for values of a Python type (SQL results carry no portable type info)."""
+    if issubclass(kind, bool):
         return ColumnType.BOOLEAN
-    if isinstance(value, int):
+    if issubclass(kind, int):
         return ColumnType.INTEGER
-    if isinstance(value, (float, decimal.Decimal)):
+    if issubclass(kind, (float, decimal.Decimal)):
         return ColumnType.NUMBER
-    if isinstance(value, dt.datetime):
+    if issubclass(kind, dt.datetime):
         return ColumnType.DATETIME
-    if isinstance(value, dt.date):
+    if issubclass(kind, dt.date):
         return ColumnType.DATE
     return ColumnType.TEXT

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, Run, RunStatus, Schedule
 
@@ -175,26 +175,6 @@ def expired_leases(session: Session, now: dt.datetime, limit: int = 500) -> list
     )
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    return list(session.scalars(query))
-
-
-def recent_runs(
-    session: Session, team_id: str, *, owner_user_id: str | None = None, schedule_id: int | None = None,
-    limit: int = 10,
-) -> list[Run]:
-    """Latest runs (newest first) of a workspace, an owner's schedules, or one schedule."""
-    query = (
-        select(Run)
-        .join(Schedule, Schedule.id == Run.schedule_id)
-        .where(Schedule.team_id == team_id)
-        .options(selectinload(Run.deliveries), selectinload(Run.artifacts))
-        .order_by(Run.created_at.desc(), Run.id.desc())
-        .limit(limit)
-    )
-    if owner_user_id is not None:
-        query = query.where(Schedule.owner_user_id == owner_user_id)
-    if schedule_id is not None:
-        query = query.where(Run.schedule_id == schedule_id)
     return list(session.scalars(query))
 
 

@@ -26,7 +26,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
@@ -36,7 +35,7 @@ from sqlalchemy.pool import NullPool
 from reports.sources.config import DataSource, DataSourceError
 from reports.sources.guard import GuardedQuery, UnsafeQuery
 from reports.sources.spool import RowSpool
-from reports.table import Column, ColumnType
+from reports.table import Column, ColumnType, column_type_of
 from reports.window import Window
 
 log = logging.getLogger(__name__)
@@ -253,7 +252,7 @@ class _ColumnTyper:
             seen = {type(r[i]) for r in rows}
             seen.discard(type(None))
             for kind in seen:
-                self.types[i] = _merge(self.types[i], _kind(kind))
+                self.types[i] = _merge(self.types[i], column_type_of(kind))
             if self.types[i] is not None and (self.fixed_types or self.types[i] == ColumnType.TEXT):
                 self.open.discard(i)
 
@@ -266,20 +265,6 @@ class _ColumnTyper:
                 candidate, n = f"{base}_{n}", n + 1
             unique.append(candidate)
         return [Column(name, kind or ColumnType.TEXT) for name, kind in zip(unique, self.types, strict=True)]
-
-
-def _kind(kind: type) -> ColumnType:
-    if issubclass(kind, bool):
-        return ColumnType.BOOLEAN
-    if issubclass(kind, int):
-        return ColumnType.INTEGER
-    if issubclass(kind, (float, Decimal)):
-        return ColumnType.NUMBER
-    if issubclass(kind, dt.datetime):
-        return ColumnType.DATETIME
-    if issubclass(kind, dt.date):
-        return ColumnType.DATE
-    return ColumnType.TEXT
 
 
 def _merge(a: ColumnType | None, b: ColumnType) -> ColumnType:
