@@ -18,6 +18,7 @@ import os
 from dataclasses import dataclass, field
 
 from jobs.settings import SettingsError
+from storage.email_prefs import address_hash
 
 DOWNLOAD = "d"
 UNSUBSCRIBE = "u"
@@ -70,11 +71,6 @@ class DownloadClaim:
 class UnsubscribeClaim:
     schedule_id: int
     address_hash: str
-
-
-def address_hash(address: str) -> str:
-    """Name an address in a link without writing it there (links end up in proxy logs)."""
-    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
 
 
 def _b64(data: bytes) -> str:

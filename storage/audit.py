@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent
@@ -25,11 +24,3 @@ def record(
                        details=dict(details or {}))
     session.add(event)
     return event
-
-
-def events_for(session: Session, schedule_id: int, limit: int = 50) -> list[AuditEvent]:
-    query = (
-        select(AuditEvent).where(AuditEvent.schedule_id == schedule_id)
-        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(limit)
-    )
-    return list(session.scalars(query))

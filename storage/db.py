@@ -41,6 +41,13 @@ class Database:
         self.engine.dispose()
 
 
+def dialect_insert(session: Session):
+    """`insert` of the session's dialect, for ON CONFLICT clauses (PostgreSQL and SQLite spell them alike)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
 def _create_engine(url: str, *, pool_size: int, echo: bool) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})

@@ -8,14 +8,14 @@ import hashlib
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_insert
 from storage.models import AttachMode, Destination, DestinationKind, EmailOptions, OwnerContact
 
 
-def _hash(address: str) -> str:
-    # Same digest as jobs.links.address_hash (storage cannot import jobs).
+def address_hash(address: str) -> str:
+    """Name an address in a link without writing it there (links end up in proxy logs)."""
     return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
 
 
@@ -37,7 +37,7 @@ def set_email_options(session: Session, schedule_id: int, *, subject_template: s
     return options
 
 
-def remove_address(session: Session, schedule_id: int, address_hash: str) -> list[str]:
+def remove_address(session: Session, schedule_id: int, hashed: str) -> list[str]:
     """Take an address out of a schedule: its email destination and its cc/bcc entries.
 
     The address arrives as a hash (unsubscribe links never carry it). Returns the removed
@@ -47,14 +47,14 @@ def remove_address(session: Session, schedule_id: int, address_hash: str) -> lis
     destinations = session.scalars(select(Destination).where(
         Destination.schedule_id == schedule_id, Destination.kind == DestinationKind.EMAIL))
     for destination in destinations:
-        if _hash(destination.target) == address_hash:
+        if address_hash(destination.target) == hashed:
             removed.append(destination.target)
             session.delete(destination)
     options = session.get(EmailOptions, schedule_id)
     if options is not None:
         for field in ("cc", "bcc"):
-            kept = [a for a in getattr(options, field) if _hash(a) != address_hash]
-            removed.extend(a for a in getattr(options, field) if _hash(a) == address_hash)
+            kept = [a for a in getattr(options, field) if address_hash(a) != hashed]
+            removed.extend(a for a in getattr(options, field) if address_hash(a) == hashed)
             if len(kept) != len(getattr(options, field)):
                 setattr(options, field, kept)
     return list(dict.fromkeys(removed))
@@ -66,7 +66,7 @@ def owner_contact(session: Session, team_id: str, user_id: str) -> OwnerContact 
 
 def save_owner_contact(session: Session, team_id: str, user_id: str, email: str | None, *, now: dt.datetime) -> None:
     """Remember (or refresh) a Slack user's email address as users.info reported it."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     statement = insert(OwnerContact).values(team_id=team_id, user_id=user_id, email=email, checked_at=now)
     session.execute(statement.on_conflict_do_update(
         index_elements=["team_id", "user_id"], set_={"email": email, "checked_at": now}))

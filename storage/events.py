@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_insert
 from storage.models import ProcessedEvent
 
 
@@ -17,7 +17,7 @@ def first_delivery(session: Session, event_id: str, team_id: str, now: dt.dateti
     The insert is the lock: of two deliveries racing (a retry sent while the first is still being
     handled), exactly one inserts the row.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     statement = (
         insert(ProcessedEvent)
         .values(event_id=event_id[:64], team_id=team_id[:32], received_at=now)

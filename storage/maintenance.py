@@ -6,9 +6,9 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_insert
 from storage.models import MaintenanceTask
 
 
@@ -18,7 +18,7 @@ def claim_due(session: Session, name: str, *, now: dt.datetime, interval: dt.tim
     The row is created due; claiming moves `next_due_at` forward in one conditional UPDATE, so a
     second clock asking in the same interval finds nothing to move.
     """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     session.execute(insert(MaintenanceTask).values(name=name, next_due_at=now)
                     .on_conflict_do_nothing(index_elements=["name"]))
     statement = (
@@ -32,6 +32,6 @@ def claim_due(session: Session, name: str, *, now: dt.datetime, interval: dt.tim
 
 def record_result(session: Session, name: str, result: dict[str, Any], *, now: dt.datetime) -> None:
     """Keep what the task did last (for on-call: `select * from maintenance_tasks`)."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     session.execute(insert(MaintenanceTask).values(name=name, next_due_at=now, last_result=result)
                     .on_conflict_do_update(index_elements=["name"], set_={"last_result": result}))

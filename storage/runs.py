@@ -8,15 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from storage.db import dialect_insert
 from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, Run, RunStatus, Schedule
-
-
-def _insert(session: Session):
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)
 
 
 def insert_run(
@@ -45,7 +40,7 @@ def insert_run(
     if status in (RunStatus.SKIPPED, RunStatus.CANCELED, RunStatus.FAILED):
         values["finished_at"] = values["created_at"]
     statement = (
-        _insert(session)(Run)
+        dialect_insert(session)(Run)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
         .returning(Run.id)
@@ -90,7 +85,7 @@ def insert_runs(session: Session, new_runs: Sequence[NewRun], *, trigger: str = 
         })
         return [(run_id, schedule_id) for run_id, schedule_id in rows]
     statement = (
-        _insert(session)(Run)
+        dialect_insert(session)(Run)
         .on_conflict_do_nothing(index_elements=["schedule_id", "scheduled_for"])
         .returning(Run.id, Run.schedule_id)
     )
@@ -98,10 +93,6 @@ def insert_runs(session: Session, new_runs: Sequence[NewRun], *, trigger: str = 
                "status": RunStatus.PENDING, "attempt": 0, "lease_until": r.lease_until, "created_at": now}
               for r in new_runs]
     return [(run_id, schedule_id) for run_id, schedule_id in session.execute(statement, params)]
-
-
-def get_run(session: Session, run_id: int) -> Run | None:
-    return session.get(Run, run_id)
 
 
 def take_lease(
@@ -197,7 +188,7 @@ def ensure_deliveries(session: Session, run_id: int, destinations: Sequence[str]
     """Create one pending delivery per destination (idempotent) and return all of the run's."""
     for destination in destinations:
         session.execute(
-            _insert(session)(Delivery)
+            dialect_insert(session)(Delivery)
             .values(run_id=run_id, destination=destination, status=DeliveryStatus.PENDING, attempts=0,
                     created_at=dt.datetime.now(dt.timezone.utc))
             .on_conflict_do_nothing(index_elements=["run_id", "destination"])
@@ -207,7 +198,7 @@ def ensure_deliveries(session: Session, run_id: int, destinations: Sequence[str]
 
 def unfinished_runs(session: Session) -> list[Run]:
     """Runs not yet in a final status, oldest first."""
-    query = select(Run).where(Run.status.in_((RunStatus.PENDING, RunStatus.RUNNING, RunStatus.DELIVERING)))
+    query = select(Run).where(Run.status.not_in(list(FINAL_RUN_STATUSES)))
     return list(session.scalars(query.order_by(Run.id)))
 
 
@@ -259,7 +250,7 @@ def mark_sending(session: Session, delivery_id: int, *, run_id: int, token: str,
 def add_fallback_delivery(session: Session, run_id: int, destination: str, *, fallback_for: str) -> Delivery | None:
     """Add a pending delivery standing in for a failed one; None if the destination is already there."""
     created = session.scalar(
-        _insert(session)(Delivery)
+        dialect_insert(session)(Delivery)
         .values(run_id=run_id, destination=destination, status=DeliveryStatus.PENDING, attempts=0,
                 fallback_for=fallback_for, created_at=dt.datetime.now(dt.timezone.utc))
         .on_conflict_do_nothing(index_elements=["run_id", "destination"])

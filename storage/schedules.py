@@ -73,10 +73,6 @@ def create_schedule(
     return schedule
 
 
-def get_schedule(session: Session, schedule_id: int) -> Schedule | None:
-    return session.get(Schedule, schedule_id)
-
-
 def find_schedule(session: Session, team_id: str, ref: str) -> Schedule | None:
     """Find a live schedule by id ("12", "#12") or by name, case-insensitively."""
     ref = ref.strip()

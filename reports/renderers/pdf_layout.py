@@ -156,6 +156,7 @@ def _table_page(
     fig = Figure(figsize=PAGE_SIZE)
     w, h = PAGE_SIZE
     right = [c.type.is_numeric for c in captured.columns[: len(widths)]]
+    family = mono()  # once per page, not per row
     x0 = MARGIN_X / w
     y = h - TOP + 0.35
     for note in notes:  # the row/column cap, visible on every table page
@@ -163,7 +164,7 @@ def _table_page(
         y -= 0.2
     y = h - TOP
     header = _line([c.name for c in captured.columns[: len(widths)]], widths, right)
-    fig.text(x0, y / h, header.replace("$", r"\$"), family=mono(), fontsize=FONT_SIZE, fontweight="bold", va="baseline")
+    fig.text(x0, y / h, header.replace("$", r"\$"), family=family, fontsize=FONT_SIZE, fontweight="bold", va="baseline")
     rule_y = (y - 0.35 * LINE_HEIGHT) / h
     fig.add_artist(Rectangle((x0, rule_y), 1 - 2 * x0, 0.8 / 72 / h, transform=fig.transFigure, color="#333333"))
     for i, row in enumerate(chunk):
@@ -181,7 +182,7 @@ def _table_page(
                 )
             )
         fig.text(
-            x0, y / h, _line(row, widths, right).replace("$", r"\$"), family=mono(), fontsize=FONT_SIZE, va="baseline"
+            x0, y / h, _line(row, widths, right).replace("$", r"\$"), family=family, fontsize=FONT_SIZE, va="baseline"
         )
     if not chunk:
         fig.text(x0, (y - 2 * LINE_HEIGHT) / h, "No data for this period", fontsize=10, color="#666666")

@@ -14,7 +14,6 @@ from typing import BinaryIO
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-from reports.renderers.fonts import sans
 from reports.renderers.formatting import resolve_timezone, truncate
 from reports.renderers.pdf_layout import MARGIN_X, PAGE_SIZE, _footer, _generated_line
 
@@ -38,7 +37,7 @@ def _lines(markdown: str) -> list[tuple[str, str]]:
             continue
         bullet = re.match(r"^(\s*(?:[-*+]|\d+[.)])\s+)(.*)", text)
         indent = " " * len(bullet.group(1)) if bullet else ""
-        for i, piece in enumerate(textwrap.wrap(text, WRAP, subsequent_indent=indent) or [""]):
+        for piece in textwrap.wrap(text, WRAP, subsequent_indent=indent) or [""]:
             out.append(("p", piece))
     return out
 
@@ -63,7 +62,7 @@ def write_text_pdf(out: BinaryIO, options: dict) -> None:
                 top -= 0.9 / PAGE_SIZE[1]
             for row, (style, text) in enumerate(page):
                 y = top - row * LINE_HEIGHT / PAGE_SIZE[1]
-                fig.text(MARGIN_X / PAGE_SIZE[0], y, text.replace("$", r"\$"), va="top", family=sans(),
+                fig.text(MARGIN_X / PAGE_SIZE[0], y, text.replace("$", r"\$"), va="top",
                          fontsize=12 if style == "h" else 10, fontweight="bold" if style == "h" else "normal")
             _footer(fig, number, len(pages), title)
             pdf.savefig(fig)

@@ -59,6 +59,7 @@ class _Activity:
 
     def __init__(self, window, include_bots: bool) -> None:
         self.window = window
+        self.zone = window.zone  # built once: add() runs for every message
         self.include_bots = include_bots
         self.per_day: dict[tuple[dt.date, str], list] = defaultdict(lambda: [0, 0, set()])
         self.members: dict[str, _Member] = defaultdict(_Member)
@@ -76,7 +77,7 @@ class _Activity:
         user = self.author(message)
         if user is None:
             return None
-        day = from_ts(message["ts"]).astimezone(self.window.zone).date()
+        day = from_ts(message["ts"]).astimezone(self.zone).date()
         counters = self.per_day[(day, channel)]
         counters[1 if reply else 0] += 1
         counters[2].add(user)

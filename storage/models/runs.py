@@ -23,10 +23,6 @@ class RunStatus(StrEnum):
     SKIPPED = "skipped"
     CANCELED = "canceled"
 
-    @property
-    def is_final(self) -> bool:
-        return self in FINAL_RUN_STATUSES
-
 
 FINAL_RUN_STATUSES = frozenset(
     {RunStatus.DELIVERED, RunStatus.PARTIAL, RunStatus.FAILED, RunStatus.SKIPPED, RunStatus.CANCELED}
