@@ -10,6 +10,7 @@ from bot.errors import BadInput
 from bot.guard import after_ack
 from bot.home import refresh_home
 from bot.metadata import schedule_id_from
+from jobs.messages import parse_retry_value
 from bot.modals import open_edit_modal
 from bot.permissions import ensure_can_change
 from bot.replies import delete_confirmation
@@ -48,10 +49,11 @@ def register(app: App, deps: BotDeps) -> None:
     @after_ack
     def handle_retry(ack, body, client, action) -> None:
         ack()
-        schedule_part, _, run_part = (action.get("value") or "").partition(":")
-        where, schedule = _schedule(body, schedule_part)
-        if run_part:  # "schedule:run" — the failed run itself, again
-            refusal = retry(deps, client, where, schedule, schedule_id_from(run_part))
+        value = action.get("value") or ""
+        failed = parse_retry_value(value)  # "schedule:run": the failed run itself, again
+        where, schedule = _schedule(body, str(failed[0]) if failed else value)
+        if failed:
+            refusal = retry(deps, client, where, schedule, failed[1])
         else:
             refusal = run_schedule(deps, client, where, schedule, trigger=RunTrigger.RETRY)
         if refusal:

@@ -30,14 +30,13 @@ from bot.schedule_info import detail_reply, history_text
 from bot.schedules import (
     create,
     delete,
-    describe,
     find_or_explain,
     get_live,
     list_for,
     set_paused,
 )
 from bot.validation import clean_text, validate_form
-from jobs.home import relative
+from jobs.home import describe_cadence, relative
 from jobs.slack_ids import ChatActions, ModalBlocks
 from jobs.slots import compiled_cadence
 from reports.registry import all_report_types, get_report_type
@@ -74,7 +73,7 @@ def _next_run(deps: BotDeps, schedule: Schedule) -> str:
         return f"“{schedule.name}” has no more runs: its schedule has ended."
     later = ", then " + " and ".join(local(w, schedule.timezone) for w in runs[1:]) if len(runs) > 1 else ""
     return (f"“{schedule.name}” runs next on *{local(runs[0], schedule.timezone)}* "
-            f"({relative(runs[0], deps.jobs.now())}){later}. ({describe(schedule)})")
+            f"({relative(runs[0], deps.jobs.now())}){later}. ({describe_cadence(schedule)})")
 
 
 def _create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) -> Reply:
@@ -134,8 +133,8 @@ def reply_to(deps: BotDeps, client: WebClient, where: Where, intent: Intent) -> 
     ensure_can_change(deps, client, schedule, where.user_id)
     where_to = ", ".join(d.label or d.target for d in schedule.destinations) or "its destinations"
     question = {
-        "pause": f"Pause *{schedule.name}* ({describe(schedule)})? It won't run until you resume it.",
-        "resume": f"Resume *{schedule.name}*? It will run {describe(schedule).lower()}, starting from now.",
+        "pause": f"Pause *{schedule.name}* ({describe_cadence(schedule)})? It won't run until you resume it.",
+        "resume": f"Resume *{schedule.name}*? It will run {describe_cadence(schedule).lower()}, starting from now.",
         "run": f"Run *{schedule.name}* now? It will be posted to {where_to}.",
         "delete": f"Delete *{schedule.name}*? It stops for good and disappears from every list.",
     }[intent.kind]

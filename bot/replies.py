@@ -7,8 +7,8 @@ import difflib
 from dataclasses import dataclass, field
 
 from bot.readback import ReadBack, runs_text
-from bot.schedules import Saved, describe, format_local
-from jobs.home import relative
+from bot.schedules import Saved, format_local
+from jobs.home import describe_cadence, relative
 from jobs.messages import STATUS_ICONS, RunOutcome, destination_lines, plain_error
 from jobs.slack_ids import ReplyBlocks, ScheduleActions
 from storage.models import AttachMode, EmailOptions, Schedule, ScheduleStatus
@@ -81,7 +81,7 @@ def schedule_list(schedules: list[Schedule], *, everyone: bool = False) -> str:
     for schedule in schedules:
         where = ", ".join(d.label or d.target for d in schedule.destinations)
         owner = f" · <@{schedule.owner_user_id}>" if everyone else ""
-        lines.append(f"• `#{schedule.id}` *{schedule.name}* — {describe(schedule)} → {where} ({_state(schedule)}){owner}")
+        lines.append(f"• `#{schedule.id}` *{schedule.name}* — {describe_cadence(schedule)} → {where} ({_state(schedule)}){owner}")
     text = "\n".join(lines)
     if len(text) > 3900:
         text = text[:3800].rsplit("\n", 1)[0] + "\n… and more: open the reportbot Home tab to page through them."
@@ -118,7 +118,7 @@ def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunO
     where = ", ".join(d.label or d.target for d in schedule.destinations) or "no destination"
     params = ", ".join(f"{k}={v}" for k, v in (schedule.params or {}).items() if v not in (None, "")) or "defaults"
     lines = [f"*{schedule.name}*  `#{schedule.id}` — owned by <@{schedule.owner_user_id}>",
-             f"🗓️ {describe(schedule)}  (you typed “{schedule.cadence_text[:200]}”)",
+             f"🗓️ {describe_cadence(schedule)}  (you typed “{schedule.cadence_text[:200]}”)",
              f"📬 {where}", f"📄 {schedule.report_type} ({params}) as {', '.join(schedule.formats)}"
              + (" · skipped when empty" if schedule.skip_if_empty else ""),
              email_line(email), f"Status: {_state(schedule)}"]
@@ -158,7 +158,7 @@ def readback(result: ReadBack) -> str:
 
 
 def delete_confirmation(schedule: Schedule) -> Reply:
-    text = (f"Delete *{schedule.name}* (`#{schedule.id}`, {describe(schedule)})? It stops running and disappears "
+    text = (f"Delete *{schedule.name}* (`#{schedule.id}`, {describe_cadence(schedule)})? It stops running and disappears "
             "from every list; its past runs stay in the audit log.")
     value = str(schedule.id)
     return Reply(clip(text), [section(text, ReplyBlocks.DELETE), {

@@ -44,14 +44,6 @@ def format_local(when: dt.datetime, timezone: str) -> str:
     return when.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
-def describe(schedule: Schedule) -> str:
-    """The schedule's cadence as a sentence (what the user typed if it can't be read any more)."""
-    try:
-        return compiled_cadence(schedule.cadence).describe()
-    except Exception:
-        return schedule.cadence_text
-
-
 def _loaded(schedule: Schedule) -> Schedule:
     schedule.destinations  # load before the session closes
     return schedule

@@ -18,12 +18,13 @@ from pathlib import Path
 from sqlalchemy import delete, select
 
 from jobs.context import JobContext
+from jobs.lease import close_open_deliveries
 from jobs.notify import notify_owner
 from jobs.outcome import after_settle, settle_run
 from storage import maintenance
 from storage import runs as run_repo
 from storage.audit import record
-from storage.models import FINAL_RUN_STATUSES, Artifact, DeliveryStatus, Run, RunStatus
+from storage.models import FINAL_RUN_STATUSES, Artifact, Run, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +84,9 @@ def stop_stale_runs(ctx: JobContext, *, now: dt.datetime) -> list[int]:
             hours = (now - since).total_seconds() / 3600
             error = (f"Stopped by the hourly cleanup: the run was stuck in “{run.status}” for {hours:.1f} hours "
                      f"(more than {limit.total_seconds() / 3600:g}). Press Retry to run it again.")
-            for delivery in run.deliveries:
-                if delivery.status == DeliveryStatus.PENDING:
-                    delivery.last_error = "not sent: the run was stopped as stale"
-                elif delivery.status == DeliveryStatus.SENDING:
-                    delivery.last_error = "the run was stopped while this was being sent; it may or may not have arrived"
-                else:
-                    continue
-                delivery.status = DeliveryStatus.FAILED
-            sent = any(d.status == DeliveryStatus.SENT for d in run.deliveries)
+            sent = close_open_deliveries(
+                run, "the run was stopped as stale",
+                mid_send="the run was stopped while this was being sent; it may or may not have arrived")
             schedule = settle_run(session, run, RunStatus.PARTIAL if sent else RunStatus.FAILED, now=now, error=error,
                                   failures_before_pause=ctx.settings.failures_before_pause)
             if schedule is None:

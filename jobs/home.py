@@ -54,6 +54,7 @@ def local_time(when: dt.datetime, timezone: str, now: dt.datetime | None = None)
 
 
 def describe_cadence(schedule: Schedule) -> str:
+    """The schedule's cadence as a sentence (what the user typed if it can't be read any more)."""
     try:
         return compiled_cadence(schedule.cadence).describe()
     except Exception:  # a cadence stored by an older version still shows what the user typed

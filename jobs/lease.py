@@ -61,7 +61,8 @@ def recover_expired(ctx: JobContext, enqueue, *, now: dt.datetime) -> list[int]:
         for run in run_repo.expired_leases(session, now):
             if run.attempt >= ctx.settings.max_attempts:
                 error = f"The worker stopped {run.attempt} times while handling this run; giving up."
-                sent = _close_deliveries(run, error)
+                sent = close_open_deliveries(
+                    run, error, mid_send="the worker stopped while sending this; it may or may not have arrived")
                 schedule = settle_run(session, run, RunStatus.PARTIAL if sent else RunStatus.FAILED, now=now,
                                       error=error, failures_before_pause=ctx.settings.failures_before_pause)
                 log.error("run %s: %s", run.id, error)
@@ -80,13 +81,14 @@ def recover_expired(ctx: JobContext, enqueue, *, now: dt.datetime) -> list[int]:
     return [run_id for run_id, _ in again]
 
 
-def _close_deliveries(run: Run, reason: str) -> int:
-    """Fail the deliveries still open on a run given up; return how many were sent."""
+def close_open_deliveries(run: Run, reason: str, *, mid_send: str) -> int:
+    """Fail the deliveries still open on a run given up (`mid_send` says why one caught sending is
+    not re-sent); return how many were sent. Used by lease recovery and the stale-run cleanup."""
     for delivery in run.deliveries:
         if delivery.status == DeliveryStatus.PENDING:
             delivery.status = DeliveryStatus.FAILED
             delivery.last_error = f"not sent: {reason}"
         elif delivery.status == DeliveryStatus.SENDING:
             delivery.status = DeliveryStatus.FAILED
-            delivery.last_error = "the worker stopped while sending this; it may or may not have arrived"
+            delivery.last_error = mid_send
     return sum(d.status == DeliveryStatus.SENT for d in run.deliveries)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jobs.slack_ids import ReplyBlocks, ScheduleActions
+from storage.ids import row_id
 
 SECTION_LIMIT = 3000
 STATUS_ICONS = {
@@ -41,7 +42,26 @@ def _clip(text: str, limit: int = SECTION_LIMIT) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _button(action_id: str, text: str, value: str, style: str | None = None) -> dict:
+def retry_value(schedule_id: int, run_id: int) -> str:
+    """The Retry button's value: which run of which schedule."""
+    return f"{schedule_id}:{run_id}"
+
+
+def parse_retry_value(value: str) -> tuple[int, int] | None:
+    """Read a Retry button's value back; None when it is not one."""
+    schedule_text, _, run_text = (value or "").partition(":")
+    schedule_id, run_id = row_id(schedule_text), row_id(run_text)
+    if schedule_id is None or run_id is None:
+        return None
+    return schedule_id, run_id
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn escaping of text people typed (names, errors)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def button(action_id: str, text: str, value: str, style: str | None = None) -> dict:
     button = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text[:75]},
               "value": value}
     if style:
@@ -68,9 +88,9 @@ def schedule_buttons(schedule_id: int) -> dict:
         "type": "actions",
         "block_id": f"report-actions-{schedule_id}",
         "elements": [
-            _button(ScheduleActions.RUN_NOW, "Run now", value),
-            _button(ScheduleActions.PAUSE, "Pause", value),
-            _button(ScheduleActions.HISTORY, "History", value),
+            button(ScheduleActions.RUN_NOW, "Run now", value),
+            button(ScheduleActions.PAUSE, "Pause", value),
+            button(ScheduleActions.HISTORY, "History", value),
         ],
     }
 
@@ -174,7 +194,7 @@ def progress_finished(outcome: RunOutcome) -> tuple[str, list[dict]]:
     if outcome.status in ("partial", "failed") and not outcome.is_preview:
         blocks.append({"type": "actions", "block_id": ReplyBlocks.ACTIONS, "elements": [
             # Retry's value names the run (as the owner's failure DM does): the same run again.
-            _button(ScheduleActions.RETRY, "Retry", f"{outcome.schedule_id}:{outcome.run_id}", "primary"),
-            _button(ScheduleActions.EDIT, "Edit", str(outcome.schedule_id)),
+            button(ScheduleActions.RETRY, "Retry", retry_value(outcome.schedule_id, outcome.run_id), "primary"),
+            button(ScheduleActions.EDIT, "Edit", str(outcome.schedule_id)),
         ]})
     return _clip(text), blocks

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import exists, select, update
 
 from jobs.context import JobContext
+from jobs.messages import button, escape, retry_value
 from jobs.slack_ids import ScheduleActions
-from storage.ids import row_id
 from storage.models import ProgressMessage, Run, RunStatus, Schedule, ScheduleStatus
 
 log = logging.getLogger(__name__)
@@ -26,40 +26,15 @@ TOLD_STATUSES = (RunStatus.FAILED, RunStatus.PARTIAL)
 ERROR_LIMIT = 2500
 
 
-def retry_value(schedule_id: int, run_id: int) -> str:
-    """The Retry button's value: which run of which schedule."""
-    return f"{schedule_id}:{run_id}"
-
-
-def parse_retry_value(value: str) -> tuple[int, int] | None:
-    """Read a Retry button's value back; None when it is not one."""
-    schedule_text, _, run_text = (value or "").partition(":")
-    schedule_id, run_id = row_id(schedule_text), row_id(run_text)
-    if schedule_id is None or run_id is None:
-        return None
-    return schedule_id, run_id
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _button(action: ScheduleActions, text: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "action_id": action, "text": {"type": "plain_text", "text": text}, "value": value}
-    if style:
-        button["style"] = style
-    return button
-
-
 def failure_message(*, schedule_id: int, run_id: int, name: str, status: str, when: str, error: str | None,
                     paused: bool, failures: int) -> tuple[str, list[dict]]:
     """Build the DM (fallback text and blocks) about a failed or partly delivered run. Pure."""
-    title = _escape(name)
+    title = escape(name)
     if status == RunStatus.PARTIAL:
         head = f"⚠️ *{title}* ({when}) reached only some of its destinations."
     else:
         head = f"❌ *{title}* ({when}) failed."
-    reason = _escape(error or "No reason was recorded.")
+    reason = escape(error or "No reason was recorded.")
     if len(reason) > ERROR_LIMIT:
         reason = reason[: ERROR_LIMIT - 1] + "…"
     blocks: list[dict] = [
@@ -70,13 +45,13 @@ def failure_message(*, schedule_id: int, run_id: int, name: str, status: str, wh
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": (
             f"That is {failures} failed runs in a row, so I paused *{title}*: it will not run again until you "
             f"fix the problem and press *Resume*.")}})
-        buttons = [_button(ScheduleActions.RESUME, "Resume", schedule, "primary"),
-                   _button(ScheduleActions.RETRY, "Retry this run", retry_value(schedule_id, run_id)),
-                   _button(ScheduleActions.EDIT, "Edit", schedule)]
+        buttons = [button(ScheduleActions.RESUME, "Resume", schedule, "primary"),
+                   button(ScheduleActions.RETRY, "Retry this run", retry_value(schedule_id, run_id)),
+                   button(ScheduleActions.EDIT, "Edit", schedule)]
     else:
-        buttons = [_button(ScheduleActions.RETRY, "Retry", retry_value(schedule_id, run_id), "primary"),
-                   _button(ScheduleActions.PAUSE, "Pause", schedule),
-                   _button(ScheduleActions.EDIT, "Edit", schedule)]
+        buttons = [button(ScheduleActions.RETRY, "Retry", retry_value(schedule_id, run_id), "primary"),
+                   button(ScheduleActions.PAUSE, "Pause", schedule),
+                   button(ScheduleActions.EDIT, "Edit", schedule)]
     blocks.append({"type": "actions", "block_id": f"run-failed-{run_id}", "elements": buttons})
     text = f"{head} {error or ''}".strip()
     if paused:

@@ -12,11 +12,9 @@ from storage.models import Run, RunStatus, Schedule, ScheduleStatus
 
 log = logging.getLogger(__name__)
 
-FAILURES_BEFORE_PAUSE = 3
-
 
 def settle_run(session: Session, run: Run, status: str, *, now: dt.datetime, error: str | None = None,
-               failures_before_pause: int = FAILURES_BEFORE_PAUSE) -> Schedule | None:
+               failures_before_pause: int) -> Schedule | None:
     """Give `run` its final status and update its schedule's counters; return the schedule.
 
     After `failures_before_pause` failed runs in a row the schedule goes to `error` (paused); the

@@ -94,7 +94,7 @@ def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, b
             wait_for(sending)  # never leave a batch half-handled behind, even on error
         for future in sending:
             future.result()
-    result.requeued = requeue_expired(ctx, enqueue, now=now)
+    result.requeued = recover_expired(ctx, enqueue, now=now)  # worker died or message lost
     return result
 
 
@@ -191,11 +191,6 @@ def _record_missed(session, schedule, plan) -> None:
         )
     record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="system", action="slots_missed",
            surface="clock", details={"count": plan.skipped_total, "catch_up": plan.run_slot is not None})
-
-
-def requeue_expired(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime) -> list[int]:
-    """Enqueue again the runs whose message was lost or whose worker died; fail the hopeless ones."""
-    return recover_expired(ctx, enqueue, now=now)
 
 
 def requeue_unfinished(ctx: JobContext, enqueue: Enqueue) -> list[int]:

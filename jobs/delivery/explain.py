@@ -15,8 +15,6 @@ PERMANENT_SLACK_ERRORS = frozenset({
 TRANSIENT_SLACK_ERRORS = frozenset({
     "ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout",
 })
-# The app as a whole is locked out of the workspace: every Slack destination will fail alike.
-AUTH_ERRORS = frozenset({"invalid_auth", "account_inactive", "token_revoked", "token_expired", "not_authed"})
 
 _SLACK = {
     "channel_not_found": "the channel no longer exists, or it is private and the app is not in it "

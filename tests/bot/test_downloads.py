@@ -20,7 +20,7 @@ from bot.settings import BotSettings
 from jobs import links
 from jobs.deliver import deliver
 from jobs.generate import generate
-from jobs.notify import retry_value
+from jobs.messages import retry_value
 from jobs.slack_ids import ScheduleActions
 from storage import email_prefs
 from storage.models import AuditEvent, Destination, DestinationKind, RunStatus

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from jobs.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
-from jobs.notify import notify_owner, parse_retry_value, retry_value
+from jobs.messages import parse_retry_value, retry_value
+from jobs.notify import notify_owner
 from jobs.retry import RetryRefused, RetryStarted, retry_run
 from jobs.slack_ids import ScheduleActions
 from jobs.tick import tick
