@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reports.env import env_number
 from reports.errors import ReportError
 
 log = logging.getLogger(__name__)
@@ -60,11 +61,7 @@ class ChatSettings:
             raise ChatError("REPORTBOT_LLM_BASE_URL must be an http(s) URL, such as https://api.openai.com/v1.")
 
         def number(key: str, default: float) -> float:
-            raw = env.get(key, "").strip()
-            try:
-                return float(raw) if raw else default
-            except ValueError:
-                raise ChatError(f"{key} must be a number, not {raw!r}.") from None
+            return env_number(env, key, default, ChatError)
 
         max_tokens = number("REPORTBOT_LLM_MAX_TOKENS", 0)
         return cls(base_url=base_url, model=model, api_key=env.get("REPORTBOT_LLM_API_KEY", "").strip(),

@@ -20,6 +20,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 
+from reports.env import env_number
 from reports.errors import ReportError
 
 log = logging.getLogger(__name__)
@@ -41,11 +42,7 @@ class HistorySettings:
         env = os.environ if env is None else env
 
         def number(key: str, default: float) -> float:
-            raw = env.get(key, "").strip()
-            try:
-                return float(raw) if raw else default
-            except ValueError:
-                raise ReportError(f"{key} must be a number, not {raw!r}.") from None
+            return env_number(env, key, default)
 
         return cls(
             page_size=max(1, min(999, int(number("REPORTBOT_SLACK_HISTORY_PAGE_SIZE", cls.page_size)))),
