@@ -24,9 +24,9 @@ from jobs.trigger import (
     RunStarted,
     run_now,
     start_preview,
+    start_refusal,
 )
-from storage.models import FINAL_RUN_STATUSES, Run, RunTrigger, Schedule
-from storage.run_history import last_manual_run_at
+from storage.models import RunTrigger, Schedule
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +34,12 @@ log = logging.getLogger(__name__)
 def _busy_or_cooling(deps: BotDeps, schedule: Schedule, cooldown: int) -> str | None:
     """Why a run cannot start now, checked before anything is announced."""
     with deps.jobs.database.session() as session:
-        busy = session.query(Run).filter(Run.schedule_id == schedule.id,
-                                         Run.status.not_in(list(FINAL_RUN_STATUSES))).first()
-        if busy is not None:
-            return (f"“{schedule.name}” is already running (run {busy.id}, {busy.status}); it will be posted to its "
-                    "destinations when it's done.")
-        last = last_manual_run_at(session, schedule.id) if cooldown else None
-    if last is not None:
-        left = cooldown - (deps.jobs.now() - last).total_seconds()
-        if left > 0:
-            return _cooling_text(schedule.name, int(left + 0.999))
+        refused = start_refusal(session, schedule.id, cooldown_seconds=cooldown, now=deps.jobs.now())
+    if isinstance(refused, AlreadyRunning):
+        return (f"“{schedule.name}” is already running (run {refused.run_id}, {refused.status}); it will be posted "
+                "to its destinations when it's done.")
+    if isinstance(refused, CoolingDown):
+        return _cooling_text(schedule.name, refused.seconds_left)
     return None
 
 

@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 
 from jobs.context import JobContext
 from storage import runs as run_repo
 from storage.audit import record
 from storage.models import FINAL_RUN_STATUSES, Run, RunStatus
+from storage.run_history import run_in_flight
 
 Enqueue = Callable[[int, str, int], None]
 RETRYABLE = (RunStatus.FAILED, RunStatus.PARTIAL)
@@ -46,10 +46,9 @@ def retry_run(ctx: JobContext, schedule_id: int, run_id: int, *, user_id: str, s
             if run.status not in FINAL_RUN_STATUSES:
                 return RetryRefused(f"That run is still {run.status}; it will finish on its own.")
             return RetryRefused(f"That run ended “{run.status}”; there is nothing to retry.")
-        busy = session.scalar(select(Run.id).where(Run.schedule_id == schedule_id, Run.id != run_id,
-                                                   Run.status.not_in(list(FINAL_RUN_STATUSES))).limit(1))
+        busy = run_in_flight(session, schedule_id, other_than=run_id)
         if busy is not None:
-            return RetryRefused(f"Another run of this schedule (#{busy}) is in progress; retry when it is done.")
+            return RetryRefused(f"Another run of this schedule (#{busy.id}) is in progress; retry when it is done.")
         phase = run_repo.reopen_for_retry(session, run, now=now,
                                           dispatch_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout))
         record(session, team_id=schedule.team_id, schedule_id=schedule_id, actor=user_id, action="retry",

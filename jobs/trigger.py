@@ -7,22 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
 
 from jobs.context import JobContext
 from storage import runs as run_repo
 from storage.audit import record
 from storage.models import (
-    FINAL_RUN_STATUSES,
     Destination,
     DestinationKind,
-    Run,
     RunTrigger,
     Schedule,
     ScheduleStatus,
 )
 from storage.progress import add_progress_message
-from storage.run_history import last_manual_run_at
+from storage.run_history import last_manual_run_at, run_in_flight
 
 Enqueue = Callable[[int, str, int], None]
 
@@ -76,6 +73,19 @@ def is_preview(schedule: Schedule) -> bool:
     return schedule.status == ScheduleStatus.DELETED and schedule.name.startswith(PREVIEW_PREFIX)
 
 
+def start_refusal(session, schedule_id: int, *, cooldown_seconds: float,
+                  now: dt.datetime) -> AlreadyRunning | CoolingDown | None:
+    """Why a manual run cannot start now: one is in flight, or the last one was too recent."""
+    busy = run_in_flight(session, schedule_id)
+    if busy is not None:
+        return AlreadyRunning(busy.id, busy.status)
+    if cooldown_seconds > 0:
+        last = last_manual_run_at(session, schedule_id)
+        if last is not None and (now - last).total_seconds() < cooldown_seconds:
+            return CoolingDown(max(1, int(cooldown_seconds - (now - last).total_seconds() + 0.999)))
+    return None
+
+
 def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, enqueue: Enqueue,
             trigger: str = RunTrigger.MANUAL, progress: ProgressTarget | None = None,
             cooldown_seconds: float = 0) -> RunStarted | AlreadyRunning | CoolingDown:
@@ -87,16 +97,9 @@ def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, 
     """
     now = ctx.now()
     with ctx.database.session() as session:
-        busy = session.scalar(
-            select(Run).where(Run.schedule_id == schedule.id, Run.status.not_in(list(FINAL_RUN_STATUSES)))
-            .order_by(Run.id.desc()).limit(1)
-        )
-        if busy is not None:
-            return AlreadyRunning(busy.id, busy.status)
-        if cooldown_seconds > 0:
-            last = last_manual_run_at(session, schedule.id)
-            if last is not None and (now - last).total_seconds() < cooldown_seconds:
-                return CoolingDown(max(1, int(cooldown_seconds - (now - last).total_seconds() + 0.999)))
+        refused = start_refusal(session, schedule.id, cooldown_seconds=cooldown_seconds, now=now)
+        if refused is not None:
+            return refused
         run_id = run_repo.insert_run(
             session, schedule_id=schedule.id, scheduled_for=now, trigger=trigger, triggered_by=user_id,
             lease_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout),

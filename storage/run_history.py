@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from storage.models import Run, RunTrigger, Schedule, ScheduleStatus
+from storage.models import FINAL_RUN_STATUSES, Run, RunTrigger, Schedule, ScheduleStatus
+
+
+def run_in_flight(session: Session, schedule_id: int, *, other_than: int | None = None) -> Run | None:
+    """The schedule's newest run not yet in a final status (at most one is meant to exist)."""
+    query = select(Run).where(Run.schedule_id == schedule_id, Run.status.not_in(list(FINAL_RUN_STATUSES)))
+    if other_than is not None:
+        query = query.where(Run.id != other_than)
+    return session.scalar(query.order_by(Run.id.desc()).limit(1))
 
 
 def latest_runs(session: Session, schedule_ids: Sequence[int]) -> dict[int, Run]:
