@@ -36,6 +36,9 @@ def register(app: App, deps: BotDeps) -> None:
         raw = value if value is not None else body["actions"][0].get("value")
         return where, get_live(deps, where.team_id, schedule_id_from(raw))
 
+    def _show_history(client, where, schedule, body: dict) -> None:
+        tell(client, where, history_text(deps, client, schedule), trigger_id=body.get("trigger_id"), title="History")
+
     @app.action(ScheduleActions.RUN_NOW)
     @after_ack
     def handle_run_now(ack, body, client) -> None:
@@ -86,7 +89,7 @@ def register(app: App, deps: BotDeps) -> None:
     def handle_history(ack, body, client) -> None:
         ack()
         where, schedule = _schedule(body)
-        tell(client, where, history_text(deps, client, schedule), trigger_id=body.get("trigger_id"), title="History")
+        _show_history(client, where, schedule, body)
 
     @app.action(ScheduleActions.DELETE)
     @after_ack
@@ -104,8 +107,7 @@ def register(app: App, deps: BotDeps) -> None:
         choice, _, raw_id = ((action.get("selected_option") or {}).get("value") or "").partition(":")
         where, schedule = _schedule(body, raw_id)
         if choice == OverflowChoices.HISTORY:
-            tell(client, where, history_text(deps, client, schedule), trigger_id=body.get("trigger_id"),
-                 title="History")
+            _show_history(client, where, schedule, body)
         elif choice == OverflowChoices.DELETE:
             ensure_can_change(deps, client, schedule, where.user_id)
             client.views_open(trigger_id=body["trigger_id"], view=delete_view(schedule))
