@@ -155,7 +155,7 @@ def dispatch(inv: Invocation, text: str) -> Reply | None:
     word, rest = (text.split(None, 1) + [""])[:2]
     handler = SUBCOMMANDS.get(word.lower())
     if handler is None:
-        return Reply(replies.unknown_subcommand(word))
+        return Reply(replies.unknown_subcommand(word, SUBCOMMANDS))
     return handler(Invocation(inv.deps, inv.client, inv.where, inv.trigger_id, rest.strip()))
 
 

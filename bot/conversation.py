@@ -22,7 +22,7 @@ from bot.metadata import ChatRequest, ModalMeta
 from bot.modals import open_schedule_modal
 from bot.oneliner import parse_one_liner
 from bot.permissions import ensure_can_change
-from bot.readback import local
+from bot.readback import format_local
 from bot.replies import Reply, saved, schedule_list
 from bot.respond import Where, answer, where_from_action, where_from_event
 from bot.runs import run_schedule
@@ -71,8 +71,8 @@ def _next_run(deps: BotDeps, schedule: Schedule) -> str:
     runs = compiled_cadence(schedule.cadence).next_runs(deps.jobs.now(), 3)
     if not runs:
         return f"“{schedule.name}” has no more runs: its schedule has ended."
-    later = ", then " + " and ".join(local(w, schedule.timezone) for w in runs[1:]) if len(runs) > 1 else ""
-    return (f"“{schedule.name}” runs next on *{local(runs[0], schedule.timezone)}* "
+    later = ", then " + " and ".join(format_local(w, schedule.timezone) for w in runs[1:]) if len(runs) > 1 else ""
+    return (f"“{schedule.name}” runs next on *{format_local(runs[0], schedule.timezone)}* "
             f"({relative(runs[0], deps.jobs.now())}){later}. ({describe_cadence(schedule)})")
 
 
@@ -105,7 +105,7 @@ def _create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) ->
         return chat_replies.understood_create(summary, problem, request)
     upcoming = valid.cadence.next_runs(deps.jobs.now(), 1)
     summary = [f"Name: {valid.name}", f"Report: {get_report_type(valid.report_type).title}",
-               f"When: {valid.cadence.describe()} (next: {local(upcoming[0], valid.timezone) if upcoming else 'never'})",
+               f"When: {valid.cadence.describe()} (next: {format_local(upcoming[0], valid.timezone) if upcoming else 'never'})",
                f"Where: {', '.join(d.label for d in valid.destinations)}",
                f"Formats: {', '.join(f.upper() for f in valid.formats)}"]
     return chat_replies.understood_create(summary, None, request)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.forms import ANY_CHOICE, ScheduleForm
 from bot.metadata import ModalMeta
-from bot.readback import ReadBack, local
+from bot.readback import ReadBack, format_local
 from jobs.email.compose import DEFAULT_SUBJECT, SUBJECT_LIMIT, SUBJECT_PLACEHOLDERS
 from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions, ViewCallbacks
 from reports.errors import ReportError
@@ -132,7 +132,7 @@ def cadence_preview_block(result: ReadBack | None) -> dict:
     if result is None or not result.text:
         text = "Type when it should run and press Enter to check it, e.g. “every weekday at 9am”."
     elif result.ok:
-        runs = " · ".join(local(w, result.timezone) for w in result.runs[:3]) or "it never fires again"
+        runs = " · ".join(format_local(w, result.timezone) for w in result.runs[:3]) or "it never fires again"
         text = f"🗓️ *{result.sentence}*\nNext: {runs}"
     else:
         text = f"⚠️ {result.error}"

@@ -54,7 +54,8 @@ def read_back(text: str, timezone: str, now: dt.datetime, count: int = 5) -> Rea
     return ReadBack(text, cadence.timezone, cadence, cadence.next_runs(now, count))
 
 
-def local(when: dt.datetime, timezone: str) -> str:
+def format_local(when: dt.datetime, timezone: str) -> str:
+    """A run time as people read it, in the schedule's zone."""
     return when.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
@@ -68,7 +69,7 @@ def runs_text(result: ReadBack, *, with_utc: bool = False) -> str:
         return "• none — it never fires again"
     lines = []
     for when in result.runs:
-        line = f"• {local(when, result.timezone)}"
+        line = f"• {format_local(when, result.timezone)}"
         if with_utc:
             line += f"  ({utc(when)})"
         lines.append(line)

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.readback import ReadBack, runs_text
-from bot.schedules import Saved, format_local
+from bot.readback import ReadBack, format_local, runs_text
+from bot.schedules import Saved
 from jobs.home import describe_cadence, relative
 from jobs.messages import STATUS_ICONS, RunOutcome, destination_lines, plain_error
 from jobs.slack_ids import ReplyBlocks, ScheduleActions
 from storage.models import AttachMode, EmailOptions, Schedule, ScheduleStatus
 
 TEXT_LIMIT = 3000
-SUBCOMMANDS = ("new", "list", "show", "edit", "run", "pause", "resume", "delete", "history", "preview", "help", "admin")
 
 HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/report` alone to open the form, or:
 • `/report new "Daily sales" every weekday at 9am in #sales as csv,xlsx` — create one in a line (anything missing opens the form)
@@ -168,7 +168,7 @@ def delete_confirmation(schedule: Schedule) -> Reply:
         ]}])
 
 
-def unknown_subcommand(word: str) -> str:
-    close = difflib.get_close_matches(word.lower(), SUBCOMMANDS, n=1, cutoff=0.6)
+def unknown_subcommand(word: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word.lower(), list(known), n=1, cutoff=0.6)
     hint = f" Did you mean `/report {close[0]}`?" if close else ""
     return f"I don't know `/report {word[:40]}`.{hint} Try `/report help` to see what I can do."

@@ -35,12 +35,15 @@ def _busy_or_cooling(deps: BotDeps, schedule: Schedule, cooldown: int) -> str | 
     """Why a run cannot start now, checked before anything is announced."""
     with deps.jobs.database.session() as session:
         refused = start_refusal(session, schedule.id, cooldown_seconds=cooldown, now=deps.jobs.now())
+    return _refusal_text(schedule.name, refused) if refused is not None else None
+
+
+def _refusal_text(name: str, refused: AlreadyRunning | CoolingDown) -> str:
+    """Why nothing was started, in words (checked before announcing, and again when starting)."""
     if isinstance(refused, AlreadyRunning):
-        return (f"“{schedule.name}” is already running (run {refused.run_id}, {refused.status}); it will be posted "
+        return (f"“{name}” is already running (run {refused.run_id}, {refused.status}); it will be posted "
                 "to its destinations when it's done.")
-    if isinstance(refused, CoolingDown):
-        return _cooling_text(schedule.name, refused.seconds_left)
-    return None
+    return _cooling_text(name, refused.seconds_left)
 
 
 def _cooling_text(name: str, seconds: int) -> str:
@@ -91,10 +94,8 @@ def run_schedule(deps: BotDeps, client: WebClient, where: Where, schedule: Sched
                       trigger=trigger, progress=target, cooldown_seconds=cooldown)
     if isinstance(outcome, RunStarted):
         return None
-    if isinstance(outcome, AlreadyRunning):
-        update_announcement(client, target, f"“{schedule.name}” is already running; it will be posted when done.")
-    elif isinstance(outcome, CoolingDown):
-        update_announcement(client, target, _cooling_text(schedule.name, outcome.seconds_left))
+    if isinstance(outcome, (AlreadyRunning, CoolingDown)):  # another request won the race since the check
+        update_announcement(client, target, _refusal_text(schedule.name, outcome))
     return None
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 from bot.deps import BotDeps
 from bot.errors import BadInput, FormErrors, NotFound
+from bot.readback import format_local
 from bot.validation import EmailChoice, ValidSchedule, clean_text
 from jobs.slack_ids import ModalBlocks
 from jobs.slots import compiled_cadence
@@ -38,10 +38,6 @@ class Saved:
     next_runs: list[dt.datetime]
     timezone: str
     created: bool = True
-
-
-def format_local(when: dt.datetime, timezone: str) -> str:
-    return when.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
 def _loaded(schedule: Schedule) -> Schedule:
