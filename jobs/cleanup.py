@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import os
-import time
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 from sqlalchemy import delete, select
 
@@ -147,25 +144,13 @@ def delete_old_runs(ctx: JobContext, *, now: dt.datetime) -> int:
 
 def delete_orphan_files(ctx: JobContext, *, now: dt.datetime) -> int:
     """Remove files no row points at (a worker died between writing a file and recording it)."""
-    root = Path(ctx.artifacts.root) / "runs"
-    if not root.is_dir():
-        return 0
-    old = time.time() - ORPHAN_AGE.total_seconds()  # file times are real time, whatever the job clock says
+    old = now - ORPHAN_AGE
     removed = 0
     with ctx.database.session() as session:
         known = set(session.scalars(select(Artifact.storage_key)))
         live_runs = {str(i) for i in session.scalars(select(Run.id).where(Run.status.not_in(list(FINAL_RUN_STATUSES))))}
-    for run_dir in root.iterdir():
-        if not run_dir.is_dir() or run_dir.name in live_runs:
-            continue
-        for path in run_dir.iterdir():
-            key = f"runs/{run_dir.name}/{path.name}"
-            if path.is_file() and key not in known and path.stat().st_mtime < old:
-                path.unlink(missing_ok=True)
-                removed += 1
-        try:
-            os.rmdir(run_dir)  # only when empty
-        except OSError:
-            pass
+    for run_id, key, written in ctx.artifacts.run_files():
+        if run_id not in live_runs and key not in known and written < old:
+            ctx.artifacts.delete(key)
+            removed += 1
     return removed
-

@@ -19,15 +19,12 @@ from jobs.email.settings import EmailSettings
 from jobs.links import LinkSettings
 from jobs.settings import JobSettings, SettingsError, SlackSettings
 from storage.artifacts import ArtifactStore
+from storage.clock import wall_clock
 from storage.db import Database, get_database
 from storage.settings import StorageSettings
 
 
 _refresher_lock = threading.Lock()
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class AdjustableClock:
@@ -41,10 +38,10 @@ class AdjustableClock:
         self._offset = dt.timedelta(0)
 
     def __call__(self) -> dt.datetime:
-        return utcnow() + self._offset
+        return wall_clock() + self._offset
 
     def jump_to(self, when: dt.datetime) -> None:
-        self._offset = when - utcnow()
+        self._offset = when - wall_clock()
 
 
 def slack_client(token: str, api_url: str, *, pacer=None, team_id: str = "", multiplier: float = 1.0) -> WebClient:
@@ -65,7 +62,7 @@ class JobContext:
     artifacts: ArtifactStore
     settings: JobSettings
     slack_settings: SlackSettings
-    now: Callable[[], dt.datetime] = utcnow
+    now: Callable[[], dt.datetime] = wall_clock
     # team id -> client; replaced by the multi-workspace installation store when OAuth is on.
     client_for_team: Callable[[str], WebClient] | None = None
     # Email delivery and the signed links in emails; both read the environment unless given.
@@ -75,6 +72,11 @@ class JobContext:
     _pacer: object | None = None
     # Not copied by dataclasses.replace (init=False): a copy with another database gets its own.
     _home_refresher: HomeRefresher | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # One clock for the whole context: rows the database stamps on its own use it too.
+        self.database.clock = self.now
+        self.artifacts.clock = self.now
 
     @property
     def pacer(self):

@@ -1,11 +1,13 @@
 """Artifact files on local disk under a configurable folder.
 
 Files are written to a temporary name and renamed when complete, so a crash never leaves a
-half-written file under a real key.
+half-written file under a real key. A file's time is the store's clock at writing (the context's,
+like every other timestamp the app writes), so its age is measured on the same clock as the rows.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import os
@@ -16,6 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from storage.clock import Clock, wall_clock
 
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -65,8 +69,9 @@ class _HashingWriter(io.BufferedIOBase):
 class ArtifactStore:
     """Keys are relative paths like `runs/42/daily-sales.csv`."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, *, clock: Clock = wall_clock) -> None:
         self.root = Path(root)
+        self.clock = clock  # replaceable, like Database.clock
 
     @staticmethod
     def key_for(run_id: int, filename: str) -> str:
@@ -90,6 +95,8 @@ class ArtifactStore:
                 yield writer
                 raw.flush()
                 os.fsync(raw.fileno())
+            written = self.clock().timestamp()
+            os.utime(temp, (written, written))
             os.replace(temp, final)
         finally:
             temp.unlink(missing_ok=True)
@@ -104,6 +111,23 @@ class ArtifactStore:
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
+
+    def run_files(self) -> Iterator[tuple[str, str, dt.datetime]]:
+        """Every stored run file as (run id as text, key, when written), for the orphan sweep."""
+        root = self.root / "runs"
+        if not root.is_dir():
+            return
+        for run_dir in root.iterdir():
+            if not run_dir.is_dir():
+                continue
+            for path in run_dir.iterdir():
+                if path.is_file() and not path.name.startswith("."):
+                    written = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.timezone.utc)
+                    yield run_dir.name, f"runs/{run_dir.name}/{path.name}", written
+            try:
+                os.rmdir(run_dir)  # only when empty: what the sweep emptied last time
+            except OSError:
+                pass
 
 
 def safe_filename(name: str) -> str:

@@ -6,6 +6,7 @@ error. Repository functions take a session and never commit.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage.clock import Clock, wall_clock
 from storage.settings import StorageSettings
 
 log = logging.getLogger(__name__)
@@ -22,10 +24,20 @@ log = logging.getLogger(__name__)
 class Database:
     """One engine plus its session factory."""
 
-    def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False) -> None:
+    def __init__(self, url: str, *, pool_size: int = 5, echo: bool = False, clock: Clock = wall_clock) -> None:
         self.url = url
+        # Replaceable: the job context sets its own, and every timestamp written from then on uses it.
+        self.clock = clock
         self.engine = _create_engine(url, pool_size=pool_size, echo=echo)
+        event.listen(self.engine, "connect", self._lend_clock)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def now(self) -> dt.datetime:
+        return self.clock()
+
+    def _lend_clock(self, _dbapi_connection, connection_record) -> None:
+        """Let column defaults and repository code on this connection read the database's clock."""
+        connection_record.info["clock"] = self.now
 
     @property
     def dialect(self) -> str:

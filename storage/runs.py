@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
+from storage.clock import session_now
 from storage.db import dialect_insert
 from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, Run, RunStatus, Schedule
 
@@ -35,7 +36,7 @@ def insert_run(
         attempt=0,
         error=error,
         lease_until=lease_until,
-        created_at=dt.datetime.now(dt.timezone.utc),
+        created_at=session_now(session),
     )
     if status in (RunStatus.SKIPPED, RunStatus.CANCELED, RunStatus.FAILED):
         values["finished_at"] = values["created_at"]
@@ -74,7 +75,7 @@ def insert_runs(session: Session, new_runs: Sequence[NewRun], *, trigger: str = 
     """
     if not new_runs:
         return []
-    now = dt.datetime.now(dt.timezone.utc)
+    now = session_now(session)
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(_PG_INSERT_RUNS, {
             "trigger": trigger, "now": now,
@@ -190,7 +191,7 @@ def ensure_deliveries(session: Session, run_id: int, destinations: Sequence[str]
         session.execute(
             dialect_insert(session)(Delivery)
             .values(run_id=run_id, destination=destination, status=DeliveryStatus.PENDING, attempts=0,
-                    created_at=dt.datetime.now(dt.timezone.utc))
+                    created_at=session_now(session))
             .on_conflict_do_nothing(index_elements=["run_id", "destination"])
         )
     return list(session.scalars(select(Delivery).where(Delivery.run_id == run_id).order_by(Delivery.id)))
@@ -252,7 +253,7 @@ def add_fallback_delivery(session: Session, run_id: int, destination: str, *, fa
     created = session.scalar(
         dialect_insert(session)(Delivery)
         .values(run_id=run_id, destination=destination, status=DeliveryStatus.PENDING, attempts=0,
-                fallback_for=fallback_for, created_at=dt.datetime.now(dt.timezone.utc))
+                fallback_for=fallback_for, created_at=session_now(session))
         .on_conflict_do_nothing(index_elements=["run_id", "destination"])
         .returning(Delivery.id)
     )

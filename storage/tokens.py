@@ -9,6 +9,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage.clock import session_now
 from storage.models.tokens import TriggerToken
 
 PREFIX = "rbt_"
@@ -42,5 +43,5 @@ def revoke_tokens(session: Session, team_id: str) -> int:
     rows = list(session.scalars(select(TriggerToken).where(TriggerToken.team_id == team_id,
                                                            TriggerToken.revoked_at.is_(None))))
     for row in rows:
-        row.revoked_at = dt.datetime.now(dt.timezone.utc)
+        row.revoked_at = session_now(session)
     return len(rows)

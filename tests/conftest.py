@@ -2,10 +2,14 @@
 
 PostgreSQL and Redis tests skip when the server is absent, except in CI (CI=true), where an
 absent server fails the run: a green CI must have exercised both backends.
+
+`--clock 2028-02-29T08:30:00Z` runs the whole session with the clock moved there (and ticking):
+CI runs the server-free tests again that way, so no test may depend on today's date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 import uuid
@@ -19,6 +23,7 @@ from jobs.settings import JobSettings, SlackSettings
 from storage.artifacts import ArtifactStore
 from storage.db import Database
 from storage.migrate import upgrade
+from tests.factories import WINTER
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SLACK = REPO.parent / "shared" / "slack"
@@ -26,6 +31,28 @@ POSTGRES_URL = os.environ.get("REPORTBOT_TEST_POSTGRES_URL", "postgresql+psycopg
 REDIS_URL = os.environ.get("REPORTBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SIGNING_SECRET = "test-signing-secret-not-real"
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption("--clock", metavar="ISO_INSTANT", default=None,
+                     help="move the clock to this instant for the whole run (it keeps ticking)")
+
+
+def pytest_configure(config) -> None:
+    when = config.getoption("--clock")
+    if when:
+        import time_machine
+
+        instant = dt.datetime.fromisoformat(when.replace("Z", "+00:00"))
+        if instant.tzinfo is None:
+            raise pytest.UsageError("--clock needs an instant with its offset, e.g. 2028-02-29T08:30:00Z")
+        config._moved_clock = time_machine.travel(instant, tick=True)
+        config._moved_clock.start()
+
+
+def pytest_report_header(config) -> str | None:
+    when = config.getoption("--clock")
+    return f"clock moved to {when}" if when else None
 
 
 def unavailable(what: str, why: object) -> None:
@@ -128,12 +155,15 @@ def emulator():
 
 
 def make_context(database: Database, tmp_path: Path, emulator=None, **settings) -> JobContext:
+    """A job context whose clock starts at `tests.factories.WINTER` (and ticks): no test meets today's date."""
     # Home refreshes publish at once unless a test asks for coalescing (HOME_REFRESH_SECONDS).
     env = {"TICK_LOOKAHEAD": "0", "HOME_REFRESH_SECONDS": "0", **{k.upper(): str(v) for k, v in settings.items()}}
     slack = SlackSettings(bot_token=emulator.bot_token() if emulator else None,
                           api_url=emulator.base_url if emulator else "http://127.0.0.1:9/api/")
+    clock = AdjustableClock()
+    clock.jump_to(WINTER)
     return JobContext(database=database, artifacts=ArtifactStore(tmp_path / "artifacts"),
-                      settings=JobSettings.from_env(env), slack_settings=slack, now=AdjustableClock())
+                      settings=JobSettings.from_env(env), slack_settings=slack, now=clock)
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from storage.models import DestinationKind
 from storage.schedules import NewDestination
 
 TEAM = "T0TEST01"
+# A fixed instant for tests that must not depend on today's date (Berlin on CET, New York on EST).
+WINTER = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
 
 
 def make_schedule(session, *, name: str = "Daily sales", cadence_text: str = "every day at 9am",
@@ -17,8 +19,8 @@ def make_schedule(session, *, name: str = "Daily sales", cadence_text: str = "ev
                   after: dt.datetime | None = None, owner: str = "U0ALICE01", formats=("csv",),
                   destinations=None, report_type: str = "demo_sales", team_id: str = TEAM, **kwargs):
     """Create a schedule; its next run is the cadence's first slot after `after` unless given."""
-    after = after or dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
-    cadence = parse(cadence_text, timezone).anchored(after)  # as the app stores it: N-week rules keep their week
+    after = after or WINTER
+    cadence = parse(cadence_text, timezone, now=after).anchored(after)  # as the app stores it: N-week rules keep their week
     if next_run_at is None:
         next_run_at = cadence.next_run(after)
     destinations = destinations if destinations is not None else [

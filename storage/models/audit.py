@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
-from storage.types import utcnow
+from storage.clock import row_now
 
 
 class AuditEvent(Base):
@@ -23,4 +23,4 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64))
     surface: Mapped[str] = mapped_column(String(32))  # slash_command, modal, home, button, chat, clock, cli
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=row_now)

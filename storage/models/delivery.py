@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
-from storage.types import utcnow
+from storage.clock import row_now
 
 
 class AttachMode(StrEnum):
@@ -31,7 +31,7 @@ class EmailOptions(Base):
     attach_mode: Mapped[str] = mapped_column(String(8), default=AttachMode.AUTO)
     cc: Mapped[list[str]] = mapped_column(default=list)
     bcc: Mapped[list[str]] = mapped_column(default=list)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=row_now, onupdate=row_now)
 
 
 class OwnerContact(Base):
@@ -46,7 +46,7 @@ class OwnerContact(Base):
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     email: Mapped[str | None] = mapped_column(String(320))
-    checked_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    checked_at: Mapped[dt.datetime] = mapped_column(default=row_now)
 
 
 class MaintenanceTask(Base):

@@ -10,7 +10,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
-from storage.types import utcnow
+from storage.clock import row_now
 
 
 class RunStatus(StrEnum):
@@ -73,7 +73,7 @@ class Run(Base):
     row_count: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[dict[str, Any] | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
     # When the owner was told this run failed; the hourly cleanup retells those it missed.
     notified_at: Mapped[dt.datetime | None]
 
@@ -100,7 +100,7 @@ class Artifact(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
     expires_at: Mapped[dt.datetime | None]
 
     run: Mapped[Run] = relationship(back_populates="artifacts")
@@ -123,7 +123,7 @@ class Delivery(Base):
     message_ts: Mapped[str | None] = mapped_column(String(32))
     smtp_message_id: Mapped[str | None] = mapped_column(String(300))
     sent_at: Mapped[dt.datetime | None]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
     sending_at: Mapped[dt.datetime | None]  # when the latest attempt started
     next_attempt_at: Mapped[dt.datetime | None]  # backoff: not retried before this
     # Set on an email sent to the owner because this Slack destination failed for good.

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base
-from storage.types import utcnow
+from storage.clock import row_now
 
 
 class ScheduleStatus(StrEnum):
@@ -73,8 +73,8 @@ class Schedule(Base):
     success_count: Mapped[int] = mapped_column(default=0)
     failure_count: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=row_now, onupdate=row_now)
 
     destinations: Mapped[list["Destination"]] = relationship(
         back_populates="schedule", cascade="all, delete-orphan", order_by="Destination.id"

@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
-from storage.types import utcnow
+from storage.clock import row_now
 
 
 class ProcessedEvent(Base):
@@ -21,7 +21,7 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     team_id: Mapped[str] = mapped_column(String(32))
-    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    received_at: Mapped[dt.datetime] = mapped_column(default=row_now, index=True)
 
 
 class WorkspaceSettings(Base):
@@ -37,7 +37,7 @@ class WorkspaceSettings(Base):
     # report type (or data source) name -> the user ids allowed to use it; absent means everyone.
     access: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_by: Mapped[str | None] = mapped_column(String(32))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=row_now, onupdate=row_now)
 
 
 class HomeScope(StrEnum):
@@ -56,7 +56,7 @@ class HomePreference(Base):
     page: Mapped[int] = mapped_column(default=0)
     # Checked by the bot when it last published; the worker cannot ask Slack cheaply.
     is_admin: Mapped[bool] = mapped_column(default=False)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=row_now, onupdate=row_now)
 
 
 class ProgressMessage(Base):
@@ -78,5 +78,5 @@ class ProgressMessage(Base):
     channel_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     response_url: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
     sent_at: Mapped[dt.datetime | None]

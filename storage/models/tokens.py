@@ -8,7 +8,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
-from storage.types import utcnow
+from storage.clock import row_now
 
 
 class TriggerToken(Base):
@@ -19,6 +19,6 @@ class TriggerToken(Base):
     label: Mapped[str] = mapped_column(String(200), default="")
     # Only a SHA-256 of the token is kept: a leaked database does not leak working tokens.
     token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
     last_used_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from jobs.slack_ids import ChatActions, ModalBlocks
 from storage.models import ProcessedEvent, Schedule, ScheduleStatus
 from tests.bot.conftest import ALICE, BOB, serve_app
+from tests.factories import WINTER
 
 WEEKLY = 'new "Weekly sales" every monday at 9am in #sales'
 
@@ -111,7 +112,8 @@ def test_delete_in_words_is_confirmed_first(slack, ctx):
     assert count_schedules(ctx.database) == 0
 
 
-def test_when_does_it_run_next(slack):
+def test_when_does_it_run_next(slack, ctx):
+    ctx.now.jump_to(WINTER)  # Berlin is on CET until the end of March
     slack.command(WEEKLY)
     slack.dm("when does weekly sales run next?")
     answer = last_dm(slack)["text"]

@@ -16,6 +16,7 @@ from storage.models import (
     ScheduleStatus,
 )
 from tests.bot.conftest import ADMIN, ALICE, BOB
+from tests.factories import WINTER
 
 NEW = 'new "Daily sales" every weekday at 9am in #sales'
 
@@ -141,7 +142,8 @@ def test_history_lists_runs_with_per_destination_status_in_plain_words(slack, ct
     assert "@bob — failed: that person's account is deactivated" in reply
 
 
-def test_preview_reads_a_cadence_back_with_five_runs_local_and_utc(slack):
+def test_preview_reads_a_cadence_back_with_five_runs_local_and_utc(slack, ctx):
+    ctx.now.jump_to(WINTER)  # five Mondays in a row on CET
     reply = slack.command("preview every monday at 9")
     assert "*Every Monday at 09:00 in Europe/Berlin*" in reply
     assert reply.count("CET") == 5 and reply.count(":00 UTC)") == 5

@@ -123,7 +123,7 @@ def test_orphan_files_are_swept_after_a_day(ctx, recording_enqueue):
     orphan = ctx.artifacts.write_bytes(f"runs/{run_id}/left-behind.csv", b"a,b\n").key
     ghost = ctx.artifacts.write_bytes("runs/99999/ghost.csv", b"a,b\n").key
     fresh = ctx.artifacts.write_bytes("runs/99998/just-written.csv", b"a,b\n").key
-    old = time.time() - 2 * 86400
+    old = (ctx.now() - dt.timedelta(days=2)).timestamp()
     for key in (orphan, ghost):
         os.utime(ctx.artifacts.path(key), (old, old))
     assert cleanup(ctx).orphan_files_deleted == 2
