@@ -35,7 +35,7 @@ import dramatiq  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bench.seeding import seed_due_schedules  # noqa: E402
-from bot.emulator import SlackEmulator  # noqa: E402
+from slack_emulator import SlackEmulator  # noqa: E402
 from jobs import actors  # noqa: E402
 from jobs import broker as broker_module  # noqa: E402
 from jobs.context import JobContext, set_context  # noqa: E402

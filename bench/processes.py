@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select  # noqa: E402
 
 from bench.seeding import seed_due_schedules  # noqa: E402
-from bot.emulator import SlackEmulator  # noqa: E402
+from slack_emulator import SlackEmulator  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import FINAL_RUN_STATUSES, Run  # noqa: E402
@@ -46,7 +46,7 @@ def run_config(db: Database, emulator: SlackEmulator, clocks: int, workers: int,
     env = {**os.environ, "DATABASE_URL": db.url, "SLACK_BOT_TOKEN": emulator.bot_token(),
            "SLACK_API_URL": emulator.base_url, "ARTIFACT_DIR": tempfile.mkdtemp(), "SLACK_RATE_MULTIPLIER": "1000",
            "dramatiq_worker_timeout": "100", "TICK_INTERVAL": "1", "LOG_LEVEL": "WARNING"}
-    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"], cwd=ROOT, env=env,
+    procs = [subprocess.Popen([sys.executable, "-m", "bot.cli.main", "clock"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(clocks)]
     procs += [subprocess.Popen([sys.executable, "-m", "dramatiq", "jobs.broker", "jobs.actors", "--processes", "1",
                                 "--threads", "8"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,

@@ -12,7 +12,7 @@ from bot.lookup import resolve_channel, resolve_user
 from bot.metadata import ModalMeta
 from bot.oneliner import OneLiner, parse_one_liner
 from bot.permissions import policy_for, quota_problem
-from bot.replies import Reply, saved
+from bot.views.replies import Reply, saved
 from bot.respond import Where
 from bot.schedules import create
 from bot.validation import clean_text, validate_form
@@ -51,7 +51,7 @@ def form_from_words(client: WebClient, parsed: OneLiner) -> tuple[ScheduleForm, 
 def create_from_words(deps: BotDeps, client: WebClient, where: Where, text: str, *, trigger_id: str | None,
                       surface: str) -> Reply:
     """Create from a one-liner, or say what is missing or wrong and open the form prefilled."""
-    from bot.modals import open_schedule_modal
+    from bot.listeners.modals import open_schedule_modal
 
     problem = quota_problem(deps, policy_for(deps, where.team_id), where.team_id, where.user_id)
     if problem:

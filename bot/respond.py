@@ -15,7 +15,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from jobs.slack_ids import ViewCallbacks
-from jobs.trigger import ProgressTarget
+from jobs.manual_runs import ProgressTarget
 
 log = logging.getLogger(__name__)
 

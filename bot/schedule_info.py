@@ -5,7 +5,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.deps import BotDeps
-from bot.replies import Reply, history, schedule_detail
+from bot.views.replies import Reply, history, schedule_detail
 from jobs.progress import link_base, outcome_of
 from jobs.slots import compiled_cadence
 from storage import email_prefs

@@ -16,7 +16,7 @@ from bot.readback import format_local
 from bot.validation import EmailChoice, ValidSchedule, clean_text
 from jobs.slack_ids import ModalBlocks
 from jobs.slots import compiled_cadence
-from jobs.trigger import is_preview
+from jobs.manual_runs import is_preview
 from storage import email_prefs
 from storage import schedules as schedule_repo
 from storage.audit import record

@@ -15,7 +15,7 @@ from jobs.context import get_context
 from jobs.logs import log_context
 from jobs.metrics import TICK_SECONDS
 from jobs.cleanup import cleanup as run_cleanup, cleanup_due
-from jobs.deliver import TransientDeliveryError, deliver as deliver_run
+from jobs.delivery.deliver import TransientDeliveryError, deliver as deliver_run
 from jobs.generate import generate as generate_run
 from jobs.tick import tick as run_tick
 

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from jobs.context import JobContext
 from jobs.lease import close_open_deliveries
 from jobs.notify import notify_owner
-from jobs.outcome import after_settle, settle_run
+from jobs.settle import after_settle, settle_run
 from storage import maintenance
 from storage import runs as run_repo
 from storage.audit import record

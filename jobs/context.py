@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from jobs.home_refresh import HomeRefresher
 from jobs.pacing import BriefRateLimitRetryHandler, LocalPacer, PacedWebClient, RedisPacer
-from jobs.email.settings import EmailSettings
+from jobs.delivery.email_settings import EmailSettings
 from jobs.links import LinkSettings
 from jobs.settings import JobSettings, SettingsError, SlackSettings
 from storage.artifacts import ArtifactStore

@@ -16,7 +16,7 @@ from jobs.lease import LeaseKeeper
 from jobs.logs import add_log_fields
 from jobs.metrics import START_LATENESS
 from jobs.phases import generate_phase
-from jobs.outcome import after_settle, settle_run
+from jobs.settle import after_settle, settle_run
 from reports.errors import ReportError
 from reports.registry import ReportRequest, get_report_type
 from reports.renderers import get_renderer

@@ -52,7 +52,7 @@ def recover_expired(ctx: JobContext, enqueue, *, now: dt.datetime) -> list[int]:
     A run given up while delivering keeps what was sent; what was mid-send is marked failed, not
     re-sent, since nobody can say whether it arrived.
     """
-    from jobs.outcome import after_settle, settle_run
+    from jobs.settle import after_settle, settle_run
 
     dispatch = dt.timedelta(seconds=ctx.settings.dispatch_timeout)
     again: list[tuple[int, str]] = []

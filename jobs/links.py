@@ -3,7 +3,7 @@
 A token is `<payload>.<mac>`: the payload is small base64url JSON (ids and an expiry, never an
 email address or a file path) and the mac is HMAC-SHA256 over the purpose and the payload with
 `REPORTBOT_LINK_SECRET`. Without the secret a token can be neither forged nor guessed (256 bits);
-changing the secret invalidates every link at once. The web process serves them (bot/downloads.py).
+changing the secret invalidates every link at once. The web process serves them (bot/web/downloads.py).
 """
 
 from __future__ import annotations

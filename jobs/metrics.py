@@ -30,7 +30,7 @@ class DatabaseCollector:
         self._context = context
 
     def collect(self):
-        from jobs.status import collect_status
+        from jobs.overview import collect_status
 
         try:
             status = collect_status(self._context or get_context())

@@ -1,6 +1,6 @@
 """Update "Generating Daily sales…" messages once their run settles, with links to the files.
 
-Called from `jobs.outcome.after_settle` (the worker) after every settled run. A progress message is
+Called from `jobs.settle.after_settle` (the worker) after every settled run. A progress message is
 either a real message (chat.update) or an ephemeral one reachable through its response_url; when
 neither can be updated any more (deleted, expired) the person gets the outcome in a DM instead.
 """
@@ -17,7 +17,7 @@ from slack_sdk.webhook import WebhookClient
 
 from jobs.context import JobContext
 from jobs.messages import DestinationResult, FileLink, RunOutcome, progress_finished
-from jobs.trigger import is_preview
+from jobs.manual_runs import is_preview
 from storage.models import Run, Schedule, ScheduleStatus
 from storage.progress import claim_settled, forget_response_url
 
@@ -82,7 +82,7 @@ def outcome_of(run: Run, schedule: Schedule, links: LinkBase | None) -> RunOutco
 
 
 def _display_name(schedule: Schedule) -> str:
-    from jobs.trigger import PREVIEW_PREFIX
+    from jobs.manual_runs import PREVIEW_PREFIX
 
     return schedule.name[len(PREVIEW_PREFIX):] if is_preview(schedule) else schedule.name
 

@@ -143,7 +143,7 @@ def redis_url() -> str:
 
 @pytest.fixture
 def emulator():
-    from bot.emulator import SlackEmulator
+    from slack_emulator import SlackEmulator
 
     reference = SHARED_SLACK / "method-reference"
     with SlackEmulator(reference_dir=reference if reference.is_dir() else None) as emu:

@@ -14,7 +14,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.emulator import SlackRequestSigner
+from slack_emulator import SlackRequestSigner
 from jobs import actors
 from jobs import broker as broker_module
 from jobs.context import set_context

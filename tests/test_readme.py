@@ -20,7 +20,7 @@ def test_ci_runs_the_readme_test_command_verbatim():
 
 
 def test_every_cli_command_in_the_readme_exists():
-    from bot.cli import build_parser
+    from bot.cli.main import build_parser
 
     commands = build_parser()._subparsers._group_actions[0].choices
     for name in re.findall(r"`reportbot (\w+)", (REPO / "README.md").read_text()):

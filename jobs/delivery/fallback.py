@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackClientError
 
 from jobs.context import JobContext
 from jobs.delivery.slack import classify
-from jobs.email.compose import valid_address
+from jobs.delivery.email_compose import valid_address
 from storage import email_prefs
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from jobs import links
 from jobs.context import JobContext
 from jobs.delivery import policy
 from jobs.delivery.plan import ArtifactInfo, DeliveryInfo, RunPlan
-from jobs.email.compose import (
+from jobs.delivery.email_compose import (
     Attachment,
     DownloadLink,
     ReportEmail,

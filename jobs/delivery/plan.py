@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from jobs.email.compose import valid_address
+from jobs.delivery.email_compose import valid_address
 from storage import email_prefs
 from storage import runs as run_repo
 from storage.models import AttachMode, DeliveryStatus, DestinationKind, Run, Schedule

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.emulator import (
+from slack_emulator import (
     SlackEmulator,
     SlackRequestSigner,
     block_actions_payload,
@@ -28,7 +28,7 @@ from bot.emulator import (
     validate_blocks,
     view_submission_payload,
 )
-from bot.server import ServerThread, build_wsgi
+from bot.web.server import ServerThread, build_wsgi
 from bot.settings import DEFAULT_SCOPES, BotSettings, PolicyDefaults
 from jobs.context import JobContext
 from storage.db import Database

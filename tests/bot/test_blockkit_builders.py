@@ -8,13 +8,13 @@ import datetime as dt
 
 import pytest
 
-from bot.chat_replies import chat_help, confirmation, intro, understood_create
-from bot.emulator import validate_blocks, validate_view
+from bot.views.chat import chat_help, confirmation, intro, understood_create
+from slack_emulator import validate_blocks, validate_view
 from bot.forms import ScheduleForm
 from bot.metadata import ChatRequest, ModalMeta
-from bot.modal_views import ModalContext, schedule_modal
+from bot.views.modal import ModalContext, schedule_modal
 from bot.readback import read_back
-from bot.replies import delete_confirmation, history, schedule_detail, schedule_list
+from bot.views.replies import delete_confirmation, history, schedule_detail, schedule_list
 from bot.respond import info_view
 from jobs.home import PAGE_SIZE, HomeData, ScheduleCard, build_home_view
 from jobs.messages import (

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.conftest import REPO
 
 
@@ -47,7 +47,7 @@ def test_clock_without_redis_explains_itself(monkeypatch, capsys):
 def test_offline_demo_posts_the_report_and_writes_its_files(tmp_path):
     out = tmp_path / "demo"
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-m", "bot.cli", "demo", "--out", str(out)], cwd=REPO, env=env,
+    done = subprocess.run([sys.executable, "-m", "bot.cli.main", "demo", "--out", str(out)], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     transcript = done.stdout

@@ -1,6 +1,6 @@
 """The web process's email links: signed downloads that expire and are audited, RFC 8058 one-click
 unsubscribe; Slack's signature check on the events endpoint; the Retry button of the failure DM
-(handled by bot.actions through jobs.retry)."""
+(handled by bot.listeners.actions through jobs.retry)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.emulator import SlackRequestSigner, block_actions_payload, post
-from bot.server import ServerThread, build_wsgi
+from slack_emulator import SlackRequestSigner, block_actions_payload, post
+from bot.web.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
 from jobs import links
-from jobs.deliver import deliver
+from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from jobs.messages import retry_value
 from jobs.slack_ids import ScheduleActions

@@ -10,7 +10,7 @@ import time
 
 from sqlalchemy import select
 
-from bot.emulator import validate_view
+from slack_emulator import validate_view
 from jobs.slack_ids import (
     HomeActions,
     HomeBlocks,

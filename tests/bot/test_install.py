@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.emulator import SlackRequestSigner, post
+from slack_emulator import SlackRequestSigner, post
 from bot.settings import BotSettings, OAuthConfig, PolicyDefaults
 from jobs.home import publish_home
 from jobs.settings import SlackSettings

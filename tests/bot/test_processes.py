@@ -50,7 +50,7 @@ def test_serve_in_http_mode_answers_health_checks_and_stops_on_sigterm(tmp_path,
            "ARTIFACT_DIR": str(tmp_path / "artifacts")}
     env.pop("REDIS_URL", None)
     env.pop("SLACK_APP_TOKEN", None)
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve"], cwd=REPO, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "serve"], cwd=REPO, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         assert _wait_for(f"http://127.0.0.1:{port}/healthz") == b"ok"
@@ -68,7 +68,7 @@ def test_clock_ticks_through_redis_and_stops_on_sigterm(tmp_path, redis_url):
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
     env = {**os.environ, "REDIS_URL": redis_url, "TICK_INTERVAL": "0.2", "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "clock"], cwd=REPO, env=env,
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "clock"], cwd=REPO, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.monotonic() + 20

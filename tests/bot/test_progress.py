@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import select
 
-from jobs.deliver import deliver
+from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from jobs.slack_ids import ChatActions, ModalActions, ModalBlocks, ScheduleActions
 from storage.models import ProgressMessage, Run, RunStatus

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from bot.emulator import post
+from slack_emulator import post
 from jobs.slack_ids import ModalBlocks, ViewCallbacks
 from storage.models import AuditEvent, Run, Schedule
 from tests.bot.conftest import ALICE, BOB

@@ -10,7 +10,7 @@ import pytest
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.server import ServerThread, build_wsgi
+from bot.web.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
 from storage.tokens import create_token
 from tests.conftest import SIGNING_SECRET

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from slack_sdk import WebClient
 
-from bot.emulator import SlackEmulator
+from slack_emulator import SlackEmulator
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = REPO_ROOT.parent / "shared" / "slack" / "method-reference"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.emulator import validate_blocks
+from slack_emulator import validate_blocks
 
 from .conftest import GENERAL
 

@@ -7,8 +7,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.emulator import SlackEmulator
-from bot.emulator.ratelimit import RateLimiter
+from slack_emulator import SlackEmulator
+from slack_emulator.ratelimit import RateLimiter
 
 from .conftest import GENERAL, HAS_REFERENCE, PRIVATE, REFERENCE_DIR, populate
 

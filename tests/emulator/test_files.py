@@ -8,7 +8,7 @@ import urllib.request
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.emulator import post
+from slack_emulator import post
 
 from .conftest import ALICE, GENERAL, RANDOM, SECRET
 

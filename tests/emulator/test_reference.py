@@ -9,10 +9,10 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.emulator import SlackEmulator
-from bot.emulator.errors import GENERIC_ERRORS
-from bot.emulator.methods import HANDLERS
-from bot.emulator.reference import MethodCatalog, builtin_methods, builtin_spec
+from slack_emulator import SlackEmulator
+from slack_emulator.errors import GENERIC_ERRORS
+from slack_emulator.methods import HANDLERS
+from slack_emulator.reference import MethodCatalog, builtin_methods, builtin_spec
 
 from .conftest import (
     ALICE,
@@ -114,7 +114,7 @@ def test_missing_folder_falls_back_to_builtin(tmp_path):
 
 
 def test_command_line_prints_base_url_and_token():
-    process = subprocess.Popen([sys.executable, "-m", "bot.emulator", "--port", "0"], cwd=REPO_ROOT,
+    process = subprocess.Popen([sys.executable, "-m", "slack_emulator", "--port", "0"], cwd=REPO_ROOT,
                                stdout=subprocess.PIPE, text=True)
     try:
         base_line, token_line = process.stdout.readline(), process.stdout.readline()

@@ -9,7 +9,7 @@ import pytest
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.emulator import (
+from slack_emulator import (
     SlackRequestSigner,
     block_actions_payload,
     post,

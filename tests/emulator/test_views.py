@@ -8,7 +8,7 @@ import time
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.emulator.blockkit import validate_view
+from slack_emulator.blockkit import validate_view
 
 from .conftest import ALICE, VIEW_SAMPLES
 

@@ -265,7 +265,7 @@ def test_wait_for_reports_recent_calls_on_timeout(emu, client):
 
 
 def test_debug_logging_never_shows_tokens(emu, caplog):
-    caplog.set_level(logging.DEBUG, logger="bot.emulator")
+    caplog.set_level(logging.DEBUG, logger="slack_emulator")
     url = f"{emu.base_url}auth.test?token={emu.bot_token()}"
     with urllib.request.urlopen(url, timeout=5) as response:
         assert json.loads(response.read())["ok"] is True

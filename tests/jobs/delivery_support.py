@@ -19,7 +19,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import func, select
 
-from jobs.email.settings import EmailSettings
+from jobs.delivery.email_settings import EmailSettings
 from jobs.links import LinkSettings
 from jobs.tick import tick
 from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, Run, RunStatus, Schedule

@@ -70,7 +70,7 @@ class Processes:
         return proc
 
     def clock(self, name: str) -> subprocess.Popen:
-        return self._start(name, [sys.executable, "-m", "bot.cli", "clock"])
+        return self._start(name, [sys.executable, "-m", "bot.cli.main", "clock"])
 
     def worker(self, name: str, threads: int = 4) -> subprocess.Popen:
         return self._start(name, [sys.executable, "-m", "dramatiq", "jobs.broker", "jobs.actors", "--processes", "1",

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from bot import cli_cadence
+from bot.cli import cadence as cli_cadence
 
 
 def run(capsys, *argv):

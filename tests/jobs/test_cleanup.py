@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from jobs.cleanup import cleanup, cleanup_due
-from jobs.deliver import deliver
+from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from storage.models import Artifact, AuditEvent, Delivery, DestinationKind, MaintenanceTask, Run, RunStatus, Schedule
 from storage.schedules import NewDestination

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from jobs.deliver import TransientDeliveryError, deliver
+from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
 from jobs.messages import parse_retry_value, retry_value
 from jobs.notify import notify_owner

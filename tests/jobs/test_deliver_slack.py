@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from jobs.deliver import TransientDeliveryError, deliver
+from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.delivery.policy import backoff_seconds
 from jobs.delivery.slack import marker
 from jobs.generate import generate

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from jobs.deliver import TransientDeliveryError, deliver
-from jobs.email.compose import render_subject, valid_address
+from jobs.delivery.deliver import TransientDeliveryError, deliver
+from jobs.delivery.email_compose import render_subject, valid_address
 from jobs.generate import generate
 from jobs.links import read_download_token, read_unsubscribe_token
 from storage import email_prefs

@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.emulator import SlackRequestSigner, post
-from bot.server import ServerThread, build_wsgi
+from slack_emulator import SlackRequestSigner, post
+from bot.web.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
 from jobs import links
-from jobs.deliver import TransientDeliveryError, deliver
+from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
 from storage.models import Destination, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination

@@ -13,11 +13,11 @@ import pytest
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.emulator import SlackRequestSigner, post
-from bot.server import ServerThread, build_wsgi
+from slack_emulator import SlackRequestSigner, post
+from bot.web.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
 from jobs.cleanup import cleanup
-from jobs.deliver import deliver
+from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from storage.models import DestinationKind, RunStatus
 from storage.schedules import NewDestination

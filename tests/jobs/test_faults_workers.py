@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from bot.emulator.methods import HANDLERS
+from slack_emulator.methods import HANDLERS
 from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, DestinationKind, Run, RunStatus, Schedule
 from storage.schedules import NewDestination
 from tests.factories import make_schedule

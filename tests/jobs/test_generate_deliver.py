@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from jobs.deliver import TransientDeliveryError, deliver
+from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
 from jobs.tick import tick
 from storage.models import DestinationKind, Run, RunStatus, Schedule, ScheduleStatus

@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 
-from jobs.deliver import deliver
+from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from jobs.home_refresh import PUBLISHERS, HomeRefresher
 from storage.models import DestinationKind, RunStatus

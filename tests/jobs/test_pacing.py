@@ -9,8 +9,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.emulator import SlackEmulator
-from jobs.deliver import deliver
+from slack_emulator import SlackEmulator
+from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from jobs.pacing import LocalPacer, RedisPacer
 from jobs.tick import tick

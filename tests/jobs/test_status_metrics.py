@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import urllib.request
 
-from bot.server import ServerThread, build_wsgi
-from jobs.deliver import deliver
+from bot.web.server import ServerThread, build_wsgi
+from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from jobs.metrics import render_metrics
-from jobs.status import collect_status, format_status
+from jobs.overview import collect_status, format_status
 from jobs.tick import tick
 from tests.factories import make_schedule
 

@@ -136,7 +136,7 @@ def test_the_call_budget_stops_a_runaway_report(emulator):
 
 
 def test_the_emulators_real_rate_limit_is_honoured_end_to_end():
-    from bot.emulator import SlackEmulator
+    from slack_emulator import SlackEmulator
 
     # Tier 3 is 50 calls a minute; scaled 30x that is 50 calls per 2 s, and 60 pages need more.
     with SlackEmulator(reference_dir=SHARED_SLACK / "method-reference", enforce_rate_limits=True,

@@ -1,0 +1,196 @@
+"""The `reportbot` command: serve, clock, demo, cadence, run, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+import threading
+
+from jobs.settings import SettingsError
+
+log = logging.getLogger("reportbot")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.app import create_app
+    from bot.deps import BotDeps
+    from bot.cli.runtime import start_runtime
+    from bot.web.server import ServerThread, build_wsgi
+    from bot.settings import BotSettings
+    from jobs import actors
+
+    settings = BotSettings.from_env()
+    if not settings.has_credentials:
+        print("No Slack credentials (SLACK_BOT_TOKEN) — running the offline demo instead.\n", file=sys.stderr)
+        return _demo(args)
+    settings.require_credentials()
+    runtime = start_runtime()
+    deps = BotDeps(jobs=runtime.context, enqueue=actors.enqueue, settings=settings)
+    app = create_app(deps)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        if settings.socket_mode:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            handler = SocketModeHandler(app, settings.app_token)
+            handler.connect()
+            log.info("connected in Socket Mode")
+            stop.wait()
+            handler.close()
+        else:
+            server = ServerThread(build_wsgi(app, runtime.context.database, deps), "0.0.0.0", settings.port)
+            server.start()
+            log.info("listening on :%s%s", settings.port, "/slack/events")
+            stop.wait()
+            server.stop()  # stops accepting, lets waitress finish what it is serving
+    finally:
+        runtime.stop()
+    return 0
+
+
+def _clock(args: argparse.Namespace) -> int:
+    from jobs import actors
+    from jobs.context import get_context
+
+    context = get_context()
+    if context.settings.redis_url is None:
+        raise SettingsError("`reportbot clock` sends ticks through Redis: set REDIS_URL. "
+                            "Without Redis, `reportbot serve` runs the clock itself.")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    from jobs.broker import broker
+    from jobs.release import ReleaseLoop
+
+    release = ReleaseLoop(broker)  # releases parked runs at their slot time, a few times a second
+    release.start()
+    log.info("clock: ticking every %ss", context.settings.tick_interval)
+    while not stop.is_set():
+        try:
+            actors.tick.send()
+        except Exception as exc:  # Redis restarting: keep ticking; lost ticks are harmless
+            log.warning("clock: could not send the tick (%s); trying again", type(exc).__name__)
+        stop.wait(context.settings.tick_interval)
+    release.stop()
+    release.join(timeout=5)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.cli.demo import run_demo
+
+    return run_demo(out_dir=getattr(args, "out", None) or "reportbot-demo")
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from storage.db import get_database
+    from storage.migrate import upgrade
+
+    upgrade(get_database())
+    print("database is up to date")
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.cli.runtime import start_runtime
+    from jobs import actors
+    from jobs.manual_runs import AlreadyRunning, run_now
+    from storage.ids import row_id
+    from storage.models import Schedule
+
+    runtime = start_runtime(clock=False)
+    try:
+        schedule_id = row_id(args.schedule_id)
+        with runtime.context.database.session() as session:
+            schedule = session.get(Schedule, schedule_id) if schedule_id is not None else None
+        if schedule is None:
+            print(f"no schedule {args.schedule_id}", file=sys.stderr)
+            return 2
+        outcome = run_now(runtime.context, schedule, user_id="cli", surface="cli", enqueue=actors.enqueue)
+        if isinstance(outcome, AlreadyRunning):
+            print(f"schedule {schedule.id} is already running (run {outcome.run_id})")
+            return 1
+        print(f"started run {outcome.run_id}")
+        if runtime.worker is not None:
+            runtime.worker.join()
+        return 0
+    finally:
+        runtime.stop()
+
+
+def _status(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.cli.runtime import prepare_context
+    from jobs.overview import collect_status, format_status
+
+    status = collect_status(prepare_context())
+    print(json.dumps(status.to_json(), indent=2, default=str) if args.json else format_status(status))
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    from bot.cli.runtime import prepare_context
+    from storage.tokens import create_token, revoke_tokens
+
+    context = prepare_context()
+    with context.database.session() as session:
+        if args.action == "create":
+            token = create_token(session, args.team_id, args.label)
+            print(f"Trigger token for {args.team_id} (shown once, keep it secret):\n{token}")
+        else:
+            print(f"revoked {revoke_tokens(session, args.team_id)} token(s) of {args.team_id}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reportbot", description="Scheduled reports in Slack, in plain words.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the Slack app (HTTP or Socket Mode; the offline demo without credentials)")
+    sub.add_parser("clock", help="send the tick every few seconds (needs REDIS_URL)")
+    demo = sub.add_parser("demo", help="run the offline demo against the local Slack emulator")
+    demo.add_argument("--out", default="reportbot-demo", help="folder for the demo's files (default ./reportbot-demo)")
+    sub.add_parser("migrate", help="apply database migrations")
+    run = sub.add_parser("run", help="run a schedule now, e.g. from another system")
+    run.add_argument("schedule_id")
+    token = sub.add_parser("token", help="create or revoke a workspace's trigger API token")
+    token.add_argument("action", choices=["create", "revoke"])
+    token.add_argument("team_id", help="the Slack workspace (team) id, e.g. T0123ABCD")
+    token.add_argument("--label", default="", help="what the token is for")
+    status = sub.add_parser("status", help="schedules, due soon, running, failed recently, queue depth")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+    try:
+        from bot.cli import cadence as cli_cadence
+
+        cli_cadence.register(sub)
+    except ImportError:  # the cadence command ships with the cadence module
+        pass
+    for name, fn in (("serve", _serve), ("clock", _clock), ("demo", _demo), ("migrate", _migrate), ("run", _run),
+                     ("status", _status), ("token", _token)):
+        sub.choices[name].set_defaults(func=fn)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from jobs.logs import configure_logging
+
+    configure_logging()
+    args = build_parser().parse_args(argv)
+    # Migrations announce every step at INFO; only problems are worth an operator's attention.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    if args.command == "demo" or (args.command == "serve" and not os.environ.get("SLACK_BOT_TOKEN")):
+        logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING").upper())  # the transcript speaks
+    try:
+        return args.func(args)
+    except SettingsError as exc:
+        print(f"reportbot: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

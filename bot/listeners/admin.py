@@ -1,0 +1,115 @@
+"""`/report admin`: the workspace policy admins set — quotas, the run-now cool-down, the email
+domain allowlist, and who may use which report type (or data source)."""
+
+from __future__ import annotations
+
+import re
+
+from slack_sdk import WebClient
+
+from bot.deps import BotDeps
+from bot.errors import BadInput
+from bot.permissions import ensure_admin, policy_for
+from bot.refs import ESCAPED_USER
+from bot.views.replies import Reply
+from reports.errors import ReportError
+from reports.registry import all_report_types, get_report_type
+from storage.audit import record
+from storage.workspace import workspace_settings_for_update
+
+USAGE = """*Workspace settings* (admins only):
+• `/report admin` — show them
+• `/report admin quota user <n|none|default>` — schedules per person
+• `/report admin quota workspace <n|none|default>` — schedules in the workspace
+• `/report admin cooldown <seconds|none|default>` — wait between two manual runs of a schedule
+• `/report admin domains example.com, partner.org` (or `none`, `default`) — where email may go
+• `/report admin allow <report type> @alice @bob` (or `everyone`) — who may use a report type"""
+DOMAIN = re.compile(r"^(?=.{3,253}$)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$")
+
+
+def _number(word: str, what: str) -> int | None:
+    """A limit as typed: a number, 'none' (no limit, stored as 0) or 'default' (None)."""
+    word = word.lower().rstrip("s")
+    if word in ("default", "reset"):
+        return None
+    if word in ("none", "unlimited", "off", "no"):
+        return 0
+    minutes = word.endswith("m") or word.endswith("min")
+    digits = word.rstrip("min")
+    if not digits.isdigit() or len(digits) > 7:
+        raise BadInput(f"The {what} must be a whole number, `none` or `default`, not “{word[:20]}”.")
+    return int(digits) * (60 if minutes else 1)
+
+
+def settings_text(deps: BotDeps, team_id: str) -> str:
+    policy = policy_for(deps, team_id)
+    access = "\n".join(f"  – {name}: " + ", ".join(f"<@{u}>" for u in users)
+                       for name, users in sorted(policy.access.items()) if users) or "  – every report type: everyone"
+    limit = lambda n: "no limit" if n is None else str(n)  # noqa: E731
+    return (f"*reportbot settings for this workspace*\n"
+            f"• Schedules per person: {limit(policy.max_schedules_per_user)}\n"
+            f"• Schedules in the workspace: {limit(policy.max_schedules_per_team)}\n"
+            f"• Run-now cool-down: {policy.run_now_cooldown_seconds} s\n"
+            f"• Email allowed to: {', '.join(policy.email_domains) or 'nobody yet'}\n"
+            f"• Report types limited to:\n{access}\n\n{USAGE}")
+
+
+def handle_admin(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str, text: str) -> Reply:
+    words = text.split()
+    if not words or words[0].lower() in ("show", "settings", "help"):
+        if words[:1] == ["help"]:
+            return Reply(USAGE)
+        ensure_admin(deps, client, user_id)
+        return Reply(settings_text(deps, team_id))
+    ensure_admin(deps, client, user_id)
+    verb, args = words[0].lower(), words[1:]
+    with deps.jobs.database.session() as session:
+        settings = workspace_settings_for_update(session, team_id)
+        if verb == "quota" and len(args) == 2 and args[0].lower() in ("user", "person", "people", "workspace", "team"):
+            value = _number(args[1], "quota")
+            if args[0].lower() in ("user", "person", "people"):
+                settings.max_schedules_per_user = value
+            else:
+                settings.max_schedules_per_team = value
+        elif verb == "cooldown" and len(args) == 1:
+            settings.run_now_cooldown_seconds = _number(args[0], "cool-down")
+        elif verb == "domains" and args:
+            settings.email_domains = _domains(" ".join(args))
+        elif verb == "allow" and len(args) >= 2:
+            name = _report_type_name(args[0])
+            access = dict(settings.access or {})
+            if [a.lower() for a in args[1:]] in (["everyone"], ["all"], ["anyone"]):
+                access.pop(name, None)
+            else:
+                users = [m.group(1) for m in (ESCAPED_USER.fullmatch(a.strip(",")) for a in args[1:]) if m]
+                if not users or len(users) != len(args) - 1:
+                    raise BadInput("Name people as @mentions, e.g. `/report admin allow demo_sales @alice @bob`, "
+                                   "or say `everyone`.")
+                access[name] = sorted(set(users))
+            settings.access = access
+        else:
+            return Reply(f"I didn't understand `/report admin {text[:80]}`.\n{USAGE}")
+        settings.updated_by = user_id
+        record(session, team_id=team_id, actor=user_id, action="settings", surface="slash_command",
+               details={"change": text[:500]})
+    return Reply("✅ Saved.\n" + settings_text(deps, team_id))
+
+
+def _domains(text: str) -> list[str] | None:
+    if text.strip().lower() in ("default", "reset"):
+        return None
+    if text.strip().lower() in ("none", "nobody", "off"):
+        return []
+    domains = [d.strip().lower().lstrip("@") for d in re.split(r"[\s,;]+", text) if d.strip()]
+    bad = [d for d in domains if not DOMAIN.match(d)]
+    if bad:
+        raise BadInput(f"These are not domain names: {', '.join(bad)[:200]}.")
+    return sorted(set(domains))[:100]
+
+
+def _report_type_name(word: str) -> str:
+    try:
+        return get_report_type(word.lower()).name
+    except ReportError:
+        known = ", ".join(t.name for t in all_report_types())
+        raise BadInput(f"There is no report type “{word[:40]}”. Report types: {known}.") from None

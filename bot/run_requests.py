@@ -1,0 +1,141 @@
+"""Run now, retry and preview from Slack: answer at once ("Generating Daily sales…") where the
+person asked, and leave that message to be updated by the worker when the run settles."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.deps import BotDeps
+from bot.errors import BadInput
+from bot.forms import ScheduleForm
+from bot.permissions import ensure_can_change, is_admin, policy_for
+from bot.respond import Where, answer, direct_message
+from bot.validation import validate_for_preview
+from jobs.messages import progress_started_blocks, progress_started_text
+from jobs.manual_runs import (
+    AlreadyRunning,
+    CoolingDown,
+    PreviewRequest,
+    ProgressTarget,
+    RunStarted,
+    run_now,
+    start_preview,
+    start_refusal,
+)
+from storage.models import RunTrigger, Schedule
+
+log = logging.getLogger(__name__)
+
+
+def _busy_or_cooling(deps: BotDeps, schedule: Schedule, cooldown: int) -> str | None:
+    """Why a run cannot start now, checked before anything is announced."""
+    with deps.jobs.database.session() as session:
+        refused = start_refusal(session, schedule.id, cooldown_seconds=cooldown, now=deps.jobs.now())
+    return _refusal_text(schedule.name, refused) if refused is not None else None
+
+
+def _refusal_text(name: str, refused: AlreadyRunning | CoolingDown) -> str:
+    """Why nothing was started, in words (checked before announcing, and again when starting)."""
+    if isinstance(refused, AlreadyRunning):
+        return (f"“{name}” is already running (run {refused.run_id}, {refused.status}); it will be posted "
+                "to its destinations when it's done.")
+    return _cooling_text(name, refused.seconds_left)
+
+
+def _cooling_text(name: str, seconds: int) -> str:
+    wait = f"{seconds} s" if seconds < 120 else f"{-(-seconds // 60)} min"
+    return f"“{name}” was run by hand a moment ago. You can run it again in {wait}."
+
+
+def announce(client: WebClient, where: Where, text: str, blocks: list[dict]) -> ProgressTarget | None:
+    """Post "Generating…" where it can be updated later: the reply to a slash command, the clicked
+    ephemeral or DM message, or else a DM (with a short note where the person clicked)."""
+    if where.surface == "slash_command" or where.replaceable or (where.surface == "chat" and where.is_dm):
+        target = answer(client, where, text, blocks, replace_clicked=True)
+        if target is not None:
+            return target
+    if where.channel_id and not where.is_dm:
+        answer(client, where, f"{text.splitlines()[0]} I'll keep you posted in our DM.")
+    return direct_message(client, where.user_id, text, blocks)
+
+
+def update_announcement(client: WebClient, target: ProgressTarget | None, text: str) -> None:
+    """Replace a "Generating…" message that turned out not to start a run."""
+    if target is None:
+        return
+    try:
+        if target.channel_id and target.message_ts:
+            client.chat_update(channel=target.channel_id, ts=target.message_ts, text=text, blocks=[])
+        elif target.response_url:
+            WebhookClient(target.response_url, timeout=10).send(text=text, replace_original=True,
+                                                                response_type="ephemeral")
+    except (SlackApiError, OSError) as exc:
+        log.info("could not correct the announcement: %s", exc)
+
+
+def run_schedule(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule, *,
+                 trigger: str = RunTrigger.MANUAL) -> str | None:
+    """Start a run of `schedule` for the person at `where`.
+
+    Returns a message to show when nothing was started (the caller answers with it), or None when
+    the "Generating…" announcement was posted and the run queued.
+    """
+    ensure_can_change(deps, client, schedule, where.user_id)
+    cooldown = 0 if is_admin(deps, client, where.user_id) else policy_for(deps, where.team_id).run_now_cooldown_seconds
+    refusal = _busy_or_cooling(deps, schedule, cooldown)
+    if refusal:
+        return refusal
+    target = announce(client, where, progress_started_text(schedule.name), progress_started_blocks(schedule.name))
+    outcome = run_now(deps.jobs, schedule, user_id=where.user_id, surface=where.surface, enqueue=deps.enqueue,
+                      trigger=trigger, progress=target, cooldown_seconds=cooldown)
+    if isinstance(outcome, RunStarted):
+        return None
+    if isinstance(outcome, (AlreadyRunning, CoolingDown)):  # another request won the race since the check
+        update_announcement(client, target, _refusal_text(schedule.name, outcome))
+    return None
+
+
+def retry(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule, run_id: int) -> str | None:
+    """The Retry button of a failed run: that same run again (jobs.retry), with a progress message.
+
+    Returns a message when nothing was retried, like `run_schedule`.
+    """
+    from jobs.progress import settle_progress
+    from jobs.retry import RetryRefused, retry_run
+    from storage.progress import track_run
+
+    ensure_can_change(deps, client, schedule, where.user_id)
+    target = announce(client, where, f"🔁 Retrying *{schedule.name}* (run {run_id})…",
+                      progress_started_blocks(schedule.name))
+    outcome = retry_run(deps.jobs, schedule.id, run_id, user_id=where.user_id, surface=where.surface,
+                        enqueue=deps.enqueue)
+    if isinstance(outcome, RetryRefused):
+        update_announcement(client, target, outcome.reason)
+        return None
+    if target is not None:
+        with deps.jobs.database.session() as session:
+            track_run(session, run_id=run_id, user_id=where.user_id, channel_id=target.channel_id,
+                      message_ts=target.message_ts, response_url=target.response_url)
+        settle_progress(deps.jobs, where.team_id)  # in case the retry already settled
+    return None
+
+
+def preview_form(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str, form: ScheduleForm) -> str:
+    """Generate the form's report now and DM it to the person; return the modal's status line."""
+    now = deps.jobs.now()
+    report, params, formats, cadence = validate_for_preview(deps, client, team_id=team_id, user_id=user_id,
+                                                            form=form, now=now)
+    name = form.name.strip()[:150] or report.title
+    target = direct_message(client, user_id, progress_started_text(name, preview=True),
+                            progress_started_blocks(name, preview=True))
+    if target is None:
+        raise BadInput("I couldn't open a DM with you to send the preview. Check that you can message reportbot.")
+    start_preview(deps.jobs, PreviewRequest(team_id=team_id, user_id=user_id, name=name, report_type=report.name,
+                                            params=params, formats=formats, cadence_text=cadence.text,
+                                            cadence=cadence.to_json(), timezone=cadence.timezone),
+                  enqueue=deps.enqueue, progress=target)
+    return f"⏳ Generating a preview of “{name}” — it will arrive in your DM with me in a moment."
