@@ -35,7 +35,6 @@ import dramatiq  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bench.seeding import seed_due_schedules  # noqa: E402
-from slack_emulator import SlackEmulator  # noqa: E402
 from jobs import actors  # noqa: E402
 from jobs import broker as broker_module  # noqa: E402
 from jobs.context import JobContext, set_context  # noqa: E402
@@ -43,6 +42,7 @@ from jobs.inprocess import ClockThread  # noqa: E402
 from jobs.release import ReleaseLoop  # noqa: E402
 from jobs.settings import JobSettings, SlackSettings  # noqa: E402
 from jobs.tick import tick  # noqa: E402
+from slack_emulator import SlackEmulator  # noqa: E402
 from storage.artifacts import ArtifactStore  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -23,13 +23,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.seeding import clear_schedules  # noqa: E402
-from slack_emulator import SlackEmulator  # noqa: E402
 from jobs.cadence import parse  # noqa: E402
 from jobs.context import AdjustableClock, JobContext  # noqa: E402
 from jobs.delivery.deliver import deliver  # noqa: E402
 from jobs.generate import generate  # noqa: E402
 from jobs.settings import JobSettings, SlackSettings  # noqa: E402
 from jobs.tick import tick  # noqa: E402
+from slack_emulator import SlackEmulator  # noqa: E402
 from storage import schedules as schedule_repo  # noqa: E402
 from storage.artifacts import ArtifactStore  # noqa: E402
 from storage.db import Database  # noqa: E402

@@ -9,16 +9,12 @@ import uuid
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.listeners import conversation
-from bot.listeners import modals
-from bot.listeners import home
-from bot.listeners import actions
-from bot.listeners import commands
 from bot.deps import BotDeps
 from bot.errors import UserFacingError
-from bot.web.install import client_for_team, oauth_settings
+from bot.listeners import actions, commands, conversation, home, modals
 from bot.middleware import dedupe_events
 from bot.respond import info_view, tell, where_from_body
+from bot.web.install import client_for_team, oauth_settings
 from jobs.context import slack_client
 
 log = logging.getLogger(__name__)

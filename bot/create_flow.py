@@ -12,10 +12,10 @@ from bot.lookup import resolve_channel, resolve_user
 from bot.metadata import ModalMeta
 from bot.oneliner import OneLiner, parse_one_liner
 from bot.permissions import policy_for, quota_problem
-from bot.views.replies import Reply, saved
 from bot.respond import Where
 from bot.schedules import create
 from bot.validation import clean_text, validate_form
+from bot.views.replies import Reply, saved
 from jobs.slack_ids import ModalBlocks
 
 EXAMPLE = "`/report new \"Daily sales\" every day at 9am in #sales`"

@@ -23,8 +23,7 @@ from bot.errors import BadInput, PermissionDenied
 from bot.lookup import is_channel_member, resolve_channel
 from bot.refs import Ref
 from storage.models import DestinationKind, Schedule
-from storage.schedule_edits import count_live_schedules
-from storage.schedules import NewDestination
+from storage.schedules import NewDestination, count_live_schedules
 from storage.workspace import get_workspace_settings
 
 log = logging.getLogger(__name__)

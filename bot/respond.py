@@ -14,8 +14,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from jobs.slack_ids import ViewCallbacks
 from jobs.manual_runs import ProgressTarget
+from jobs.slack_ids import ViewCallbacks
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from bot.forms import ScheduleForm
 from bot.permissions import ensure_can_change, is_admin, policy_for
 from bot.respond import Where, answer, direct_message
 from bot.validation import validate_for_preview
-from jobs.messages import progress_started_blocks, progress_started_text
 from jobs.manual_runs import (
     AlreadyRunning,
     CoolingDown,
@@ -26,6 +25,7 @@ from jobs.manual_runs import (
     start_preview,
     start_refusal,
 )
+from jobs.messages import progress_started_blocks, progress_started_text
 from storage.models import RunTrigger, Schedule
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from bot.deps import BotDeps
 from bot.views.replies import Reply, history, schedule_detail
 from jobs.progress import link_base, outcome_of
 from jobs.slots import compiled_cadence
-from storage import email_prefs
+from storage import email as email_repo
 from storage.models import Schedule, ScheduleStatus
-from storage.run_history import recent_runs_of_live_schedules
+from storage.runs import recent_runs_of_live_schedules
 
 HISTORY_RUNS = 10
 
@@ -24,7 +24,7 @@ def detail_reply(deps: BotDeps, client: WebClient, schedule: Schedule) -> Reply:
         next_runs = []
     with deps.jobs.database.session() as session:
         runs = recent_runs_of_live_schedules(session, schedule.team_id, schedule_id=schedule.id, limit=1)
-        email = email_prefs.email_options(session, schedule.id)
+        email = email_repo.email_options(session, schedule.id)
     last = outcome_of(runs[0], schedule, None) if runs else None
     last_at = (runs[0].finished_at or runs[0].scheduled_for) if runs else None
     return schedule_detail(schedule, next_runs, last, last_at, now, email)

@@ -14,15 +14,15 @@ from bot.deps import BotDeps
 from bot.errors import BadInput, FormErrors, NotFound
 from bot.readback import format_local
 from bot.validation import EmailChoice, ValidSchedule, clean_text
+from jobs.manual_runs import is_preview
 from jobs.slack_ids import ModalBlocks
 from jobs.slots import compiled_cadence
-from jobs.manual_runs import is_preview
-from storage import email_prefs
+from storage import email as email_repo
 from storage import schedules as schedule_repo
 from storage.audit import record
 from storage.errors import NameTaken
 from storage.models import EmailOptions, Schedule, ScheduleStatus
-from storage.schedule_edits import live_schedule_names, mark_deleted, update_schedule
+from storage.schedules import live_schedule_names, mark_deleted, update_schedule
 
 MAX_REF = 300
 
@@ -40,11 +40,6 @@ class Saved:
     created: bool = True
 
 
-def _loaded(schedule: Schedule) -> Schedule:
-    schedule.destinations  # load before the session closes
-    return schedule
-
-
 def get_live(deps: BotDeps, team_id: str, schedule_id: int) -> Schedule:
     """The live schedule with this id in this workspace, or NotFound."""
     with deps.jobs.database.session() as session:
@@ -55,7 +50,7 @@ def get_live(deps: BotDeps, team_id: str, schedule_id: int) -> Schedule:
         if schedule is None or schedule.team_id != team_id or schedule.status == ScheduleStatus.DELETED:
             raise NotFound("That schedule no longer exists (it may have been deleted). `/report list` shows "
                            "yours.")
-        return _loaded(schedule)
+        return schedule
 
 
 def find_or_explain(deps: BotDeps, team_id: str, ref: str, *, example: str = "/report run daily sales") -> Schedule:
@@ -66,7 +61,7 @@ def find_or_explain(deps: BotDeps, team_id: str, ref: str, *, example: str = "/r
     with deps.jobs.database.session() as session:
         schedule = schedule_repo.find_schedule(session, team_id, ref)
         if schedule is not None:
-            return _loaded(schedule)
+            return schedule
         names = [name for _, name in live_schedule_names(session, team_id)]
     raise NotFound(f"I couldn't find a schedule called “{ref[:80]}”.{did_you_mean(ref, names)} "
                    "`/report list` shows yours.")
@@ -95,16 +90,16 @@ def _saved(schedule: Schedule, valid: ValidSchedule, now: dt.datetime, created: 
 
 def _save_email_choice(session, schedule_id: int, choice: EmailChoice) -> None:
     """Store the email options (a schedule with only defaults gets no row; clearing them resets it)."""
-    if choice.is_default and email_prefs.email_options(session, schedule_id) is None:
+    if choice.is_default and email_repo.email_options(session, schedule_id) is None:
         return
-    email_prefs.set_email_options(session, schedule_id, subject_template=choice.subject or None,
+    email_repo.set_email_options(session, schedule_id, subject_template=choice.subject or None,
                                   attach_mode=choice.files, cc=choice.cc, bcc=choice.bcc)
 
 
 def email_choice_of(deps: BotDeps, schedule_id: int) -> EmailOptions | None:
     """A schedule's stored email options, for the edit form."""
     with deps.jobs.database.session() as session:
-        return email_prefs.email_options(session, schedule_id)
+        return email_repo.email_options(session, schedule_id)
 
 
 def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, surface: str, source: str) -> Saved:

@@ -26,7 +26,11 @@ from bot.permissions import (
 from bot.readback import read_back, valid_timezone
 from bot.refs import Ref
 from jobs.cadence import Cadence
-from jobs.delivery.email_compose import SUBJECT_LIMIT, SUBJECT_PLACEHOLDERS, unknown_placeholders
+from jobs.delivery.email_compose import (
+    SUBJECT_LIMIT,
+    SUBJECT_PLACEHOLDERS,
+    unknown_placeholders,
+)
 from jobs.slack_ids import ModalBlocks, ModalOptions
 from reports.errors import ReportError
 from reports.registry import ReportType, all_report_types, get_report_type

@@ -11,12 +11,14 @@ import dramatiq
 
 from jobs import broker as _broker  # noqa: F401  (declares the broker before the actors)
 from jobs.bulk import enqueue_many
+from jobs.cleanup import cleanup as run_cleanup
+from jobs.cleanup import cleanup_due
 from jobs.context import get_context
+from jobs.delivery.deliver import TransientDeliveryError
+from jobs.delivery.deliver import deliver as deliver_run
+from jobs.generate import generate as generate_run
 from jobs.logs import log_context
 from jobs.metrics import TICK_SECONDS
-from jobs.cleanup import cleanup as run_cleanup, cleanup_due
-from jobs.delivery.deliver import TransientDeliveryError, deliver as deliver_run
-from jobs.generate import generate as generate_run
 from jobs.tick import tick as run_tick
 
 log = logging.getLogger(__name__)

@@ -12,16 +12,15 @@ import datetime as dt
 import logging
 from dataclasses import asdict, dataclass, field
 
-from sqlalchemy import delete, select
-
 from jobs.context import JobContext
 from jobs.lease import close_open_deliveries
 from jobs.notify import notify_owner
 from jobs.settle import after_settle, settle_run
+from storage import deliveries as delivery_repo
 from storage import maintenance
 from storage import runs as run_repo
 from storage.audit import record
-from storage.models import FINAL_RUN_STATUSES, Artifact, Run, RunStatus
+from storage.models import RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -111,13 +110,11 @@ def delete_expired_artifacts(ctx: JobContext, *, now: dt.datetime) -> tuple[int,
     deleted = freed = 0
     while True:
         with ctx.database.session() as session:
-            batch = list(session.scalars(select(Artifact).where(Artifact.created_at < cutoff)
-                                         .order_by(Artifact.id).limit(BATCH)))
+            batch = delivery_repo.expired_artifacts(session, created_before=cutoff, limit=BATCH)
             for artifact in batch:
                 ctx.artifacts.delete(artifact.storage_key)  # missing files are fine: a rerun of this step
                 freed += artifact.size
-            if batch:
-                session.execute(delete(Artifact).where(Artifact.id.in_([a.id for a in batch])))
+            delivery_repo.delete_artifacts(session, [a.id for a in batch])
         deleted += len(batch)
         if len(batch) < BATCH:
             return deleted, freed
@@ -129,14 +126,10 @@ def delete_old_runs(ctx: JobContext, *, now: dt.datetime) -> int:
     deleted = 0
     while True:
         with ctx.database.session() as session:
-            ids = list(session.scalars(select(Run.id).where(Run.finished_at < cutoff,
-                                                            Run.status.in_(list(FINAL_RUN_STATUSES)))
-                                       .order_by(Run.id).limit(BATCH)))
-            for key in session.scalars(select(Artifact.storage_key).where(Artifact.run_id.in_(ids))):
+            ids = run_repo.old_finished_run_ids(session, finished_before=cutoff, limit=BATCH)
+            for key in delivery_repo.artifact_keys_of_runs(session, ids):
                 ctx.artifacts.delete(key)
-            if ids:
-                # The foreign keys cascade to artifacts and deliveries.
-                session.execute(delete(Run).where(Run.id.in_(ids)))
+            run_repo.delete_runs(session, ids)
         deleted += len(ids)
         if len(ids) < BATCH:
             return deleted
@@ -147,8 +140,8 @@ def delete_orphan_files(ctx: JobContext, *, now: dt.datetime) -> int:
     old = now - ORPHAN_AGE
     removed = 0
     with ctx.database.session() as session:
-        known = set(session.scalars(select(Artifact.storage_key)))
-        live_runs = {str(i) for i in session.scalars(select(Run.id).where(Run.status.not_in(list(FINAL_RUN_STATUSES))))}
+        known = delivery_repo.all_artifact_keys(session)
+        live_runs = {str(i) for i in run_repo.unfinished_run_ids(session)}
     for run_id, key, written in ctx.artifacts.run_files():
         if run_id not in live_runs and key not in known and written < old:
             ctx.artifacts.delete(key)

@@ -13,16 +13,20 @@ from dataclasses import dataclass, field
 
 from slack_sdk import WebClient
 
-from jobs.home_refresh import HomeRefresher
-from jobs.pacing import BriefRateLimitRetryHandler, LocalPacer, PacedWebClient, RedisPacer
 from jobs.delivery.email_settings import EmailSettings
+from jobs.home_refresh import HomeRefresher
 from jobs.links import LinkSettings
+from jobs.pacing import (
+    BriefRateLimitRetryHandler,
+    LocalPacer,
+    PacedWebClient,
+    RedisPacer,
+)
 from jobs.settings import JobSettings, SettingsError, SlackSettings
 from storage.artifacts import ArtifactStore
 from storage.clock import wall_clock
 from storage.db import Database, get_database
 from storage.settings import StorageSettings
-
 
 _refresher_lock = threading.Lock()
 

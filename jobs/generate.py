@@ -23,6 +23,7 @@ from reports.renderers import get_renderer
 from reports.summary import summarize
 from reports.window import compute_window
 from storage import runs as run_repo
+from storage import schedules as schedule_repo
 from storage.artifacts import safe_filename
 from storage.models import Artifact, Run, RunStatus, RunTrigger, Schedule
 
@@ -142,7 +143,7 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
             return None
         add_log_fields(schedule_id=run.schedule_id)
         # Locking the schedule makes "is another run generating?" and taking this one a single step.
-        run_repo.lock_schedule(session, run.schedule_id)
+        schedule_repo.lock_schedule(session, run.schedule_id)
         other = run_repo.generating_run(session, run.schedule_id, other_than=run_id, now=now)
         if other is not None:
             takeable = run.status in (RunStatus.PENDING, RunStatus.RUNNING) and (

@@ -21,8 +21,8 @@ from jobs.slack_ids import HomeActions, HomeBlocks, OverflowChoices, ScheduleAct
 from jobs.slots import compiled_cadence
 from storage import schedules as schedule_repo
 from storage.models import HomeScope, Run, Schedule, ScheduleStatus
-from storage.run_history import latest_runs, recent_runs_of_live_schedules
-from storage.schedule_edits import count_live_schedules
+from storage.runs import latest_runs, recent_runs_of_live_schedules
+from storage.schedules import count_live_schedules
 from storage.workspace import get_home_preference, set_home_preference
 
 log = logging.getLogger(__name__)
@@ -219,8 +219,6 @@ def home_data_for(ctx: JobContext, team_id: str, user_id: str, *, scope: str | N
         for run in runs:
             if run.schedule_id not in owners:
                 owners[run.schedule_id] = session.get(Schedule, run.schedule_id)
-        for schedule in owners.values():
-            schedule.destinations  # load before the session closes
         cards = tuple(_card(s, last.get(s.id)) for s in schedules)
         scope_name, admin = (HomeScope.ALL if everyone else HomeScope.MINE), pref.is_admin
     links = link_base(client) if any(d.slack_file_ids for r in runs for d in r.deliveries) else None

@@ -18,7 +18,7 @@ import os
 from dataclasses import dataclass, field
 
 from jobs.settings import SettingsError
-from storage.email_prefs import address_hash
+from storage.email import address_hash
 
 DOWNLOAD = "d"
 UNSUBSCRIBE = "u"

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-
 from jobs.context import JobContext
 from storage import runs as run_repo
 from storage.audit import record
@@ -19,7 +18,7 @@ from storage.models import (
     ScheduleStatus,
 )
 from storage.progress import add_progress_message
-from storage.run_history import last_manual_run_at, run_in_flight
+from storage.runs import last_manual_run_at, run_in_flight
 
 Enqueue = Callable[[int, str, int], None]
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import logging
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import exists, select, update
-
 from jobs.context import JobContext
 from jobs.messages import button, escape, retry_value
 from jobs.slack_ids import ScheduleActions
-from storage.models import ProgressMessage, Run, RunStatus, Schedule, ScheduleStatus
+from storage import runs as run_repo
+from storage.models import Run, RunStatus, Schedule, ScheduleStatus
+from storage.progress import watches_run
 
 log = logging.getLogger(__name__)
 
@@ -66,14 +66,10 @@ def notify_owner(ctx: JobContext, run_id: int) -> str:
         run = session.get(Run, run_id)
         if run is None or run.status not in TOLD_STATUSES:
             return "not-needed"
-        claimed = session.execute(
-            update(Run).where(Run.id == run_id, Run.notified_at.is_(None)).values(notified_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not claimed:
+        if not run_repo.claim_failure_notice(session, run_id, now):
             return "already"
         schedule = session.get(Schedule, run.schedule_id)
-        if schedule is None or _told_by_progress_message(session, run_id, schedule.owner_user_id):
+        if schedule is None or watches_run(session, run_id, schedule.owner_user_id):
             return "not-needed"
         local = run.scheduled_for.astimezone(ZoneInfo(schedule.timezone))
         text, blocks = failure_message(
@@ -89,13 +85,7 @@ def notify_owner(ctx: JobContext, run_id: int) -> str:
     except Exception as exc:
         log.warning("could not DM %s about failed run %s: %s", owner, run_id, type(exc).__name__)
         with ctx.database.session() as session:  # untold: the hourly sweep tries again
-            session.execute(update(Run).where(Run.id == run_id).values(notified_at=None)
-                            .execution_options(synchronize_session=False))
+            run_repo.release_failure_notice(session, run_id)
         return "unreachable"
     return "sent"
 
-
-def _told_by_progress_message(session, run_id: int, user_id: str) -> bool:
-    """The owner started this run and watches its progress message, which reports the outcome."""
-    return bool(session.scalar(select(exists().where(ProgressMessage.run_id == run_id,
-                                                     ProgressMessage.user_id == user_id))))

@@ -6,11 +6,15 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 import dramatiq
-from sqlalchemy import case, func, select
 
 from jobs.broker import QUEUES
 from jobs.context import JobContext
-from storage.models import Delivery, DestinationKind, Run, RunStatus, Schedule, ScheduleStatus
+from storage import deliveries as delivery_repo
+from storage import runs as run_repo
+from storage import schedules as schedule_repo
+from storage.models import (
+    RunStatus,
+)
 
 ACTIVE_RUN_STATUSES = (RunStatus.PENDING, RunStatus.RUNNING, RunStatus.DELIVERING)
 
@@ -49,27 +53,14 @@ def collect_status(ctx: JobContext, broker: dramatiq.Broker | None = None) -> St
     day_ago = now - dt.timedelta(hours=24)
     status = Status()
     with ctx.database.session() as session:
-        status.schedules = dict(session.execute(
-            select(Schedule.status, func.count()).group_by(Schedule.status)).all())
-        status.due_next_10_min = session.scalar(
-            select(func.count()).select_from(Schedule).where(
-                Schedule.status == ScheduleStatus.ACTIVE, Schedule.next_run_at <= now + dt.timedelta(minutes=10))) or 0
-        status.runs_in_flight = dict(session.execute(
-            select(Run.status, func.count()).where(Run.status.in_(ACTIVE_RUN_STATUSES)).group_by(Run.status)).all())
-        status.runs_last_24h = dict(session.execute(
-            select(Run.status, func.count()).where(Run.created_at >= day_ago).group_by(Run.status)).all())
-        failed = session.execute(
-            select(Run.id, Schedule.name, Run.error, Run.finished_at).join(Schedule, Schedule.id == Run.schedule_id)
-            .where(Run.status == RunStatus.FAILED, Run.created_at >= day_ago)
-            .order_by(Run.id.desc()).limit(10)).all()
-        status.failed_recently = [{"run": r.id, "schedule": r.name, "error": (r.error or "")[:200],
-                                   "at": r.finished_at.isoformat() if r.finished_at else None} for r in failed]
-        # A delivery's destination key starts with its kind ("slack_channel:C…"), so no join is
-        # needed, and fallback emails (not among the schedule's destinations) are counted too.
-        kind = case(*((Delivery.destination.like(f"{k}:%"), k.value) for k in DestinationKind), else_="other")
-        status.deliveries_last_24h = {f"{k}:{state}": count for k, state, count in session.execute(
-            select(kind, Delivery.status, func.count())
-            .where(Delivery.created_at >= day_ago).group_by(kind, Delivery.status)).all()}
+        status.schedules = schedule_repo.schedule_counts_by_status(session)
+        status.due_next_10_min = schedule_repo.count_due_before(session, now + dt.timedelta(minutes=10))
+        status.runs_in_flight = run_repo.run_counts_by_status(session, statuses=ACTIVE_RUN_STATUSES)
+        status.runs_last_24h = run_repo.run_counts_by_status(session, created_since=day_ago)
+        status.failed_recently = [{"run": run_id, "schedule": name, "error": (error or "")[:200],
+                                   "at": finished.isoformat() if finished else None}
+                                  for run_id, name, error, finished in run_repo.recent_failures(session, since=day_ago)]
+        status.deliveries_last_24h = delivery_repo.delivery_counts_since(session, day_ago)
     status.queue_depth = queue_depth(broker or dramatiq.get_broker())
     return status
 

@@ -16,8 +16,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from jobs.context import JobContext
-from jobs.messages import DestinationResult, FileLink, RunOutcome, progress_finished
 from jobs.manual_runs import is_preview
+from jobs.messages import DestinationResult, FileLink, RunOutcome, progress_finished
 from storage.models import Run, Schedule, ScheduleStatus
 from storage.progress import claim_settled, forget_response_url
 
@@ -106,7 +106,6 @@ def settle_progress(ctx: JobContext, team_id: str) -> int:
         for message in claimed:
             run = session.get(Run, message.run_id)
             schedule = session.get(Schedule, run.schedule_id)
-            run.deliveries, run.artifacts, schedule.destinations  # load before the session closes
             pending.append(_Pending(message.id, message.user_id, message.channel_id, message.message_ts,
                                     message.response_url, run, schedule))
             if message.response_url:

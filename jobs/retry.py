@@ -11,12 +11,12 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-
 from jobs.context import JobContext
 from storage import runs as run_repo
+from storage import schedules as schedule_repo
 from storage.audit import record
 from storage.models import FINAL_RUN_STATUSES, Run, RunStatus
-from storage.run_history import run_in_flight
+from storage.runs import run_in_flight
 
 Enqueue = Callable[[int, str, int], None]
 RETRYABLE = (RunStatus.FAILED, RunStatus.PARTIAL)
@@ -38,7 +38,7 @@ def retry_run(ctx: JobContext, schedule_id: int, run_id: int, *, user_id: str, s
     """Put `run_id` back in line; the caller has checked that `user_id` may change the schedule."""
     now = ctx.now()
     with ctx.database.session() as session:
-        schedule = run_repo.lock_schedule(session, schedule_id)  # one retry or run-now at a time
+        schedule = schedule_repo.lock_schedule(session, schedule_id)  # one retry or run-now at a time
         run = session.get(Run, run_id) if schedule is not None else None
         if run is None or run.schedule_id != schedule_id:
             return RetryRefused("That run no longer exists (old runs are removed after a while).")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy.orm import Session
-
 from jobs.context import JobContext
+from storage.db import Session
 from storage.models import Run, RunStatus, Schedule, ScheduleStatus
 
 log = logging.getLogger(__name__)

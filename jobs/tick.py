@@ -18,8 +18,6 @@ from concurrent.futures import wait as wait_for
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
 from jobs.context import JobContext
 from jobs.lease import recover_expired
 from jobs.phases import next_phase
@@ -27,6 +25,7 @@ from jobs.slots import compiled_cadence_text, plan_slots, release_offset
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
 from storage.audit import record
+from storage.db import Session
 from storage.models import RunStatus, RunTrigger
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,14 @@ import decimal
 import math
 from dataclasses import dataclass, field
 
-from reports.renderers.formatting import as_number, compact, display, is_id_column, thousands, truncate
+from reports.renderers.formatting import (
+    as_number,
+    compact,
+    display,
+    is_id_column,
+    thousands,
+    truncate,
+)
 from reports.table import Table
 
 SCHEMA_VERSION = 1

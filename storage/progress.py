@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import FINAL_RUN_STATUSES, ProgressMessage, Run, Schedule
@@ -62,3 +62,9 @@ def claim_settled(session: Session, team_id: str, now: dt.datetime, limit: int =
 def forget_response_url(session: Session, message_id: int) -> None:
     """Drop a used response_url: it is a capability nobody should keep."""
     session.execute(update(ProgressMessage).where(ProgressMessage.id == message_id).values(response_url=None))
+
+
+def watches_run(session: Session, run_id: int, user_id: str) -> bool:
+    """Whether this person has a progress message for the run (it reports the outcome to them)."""
+    return bool(session.scalar(select(exists().where(ProgressMessage.run_id == run_id,
+                                                     ProgressMessage.user_id == user_id))))

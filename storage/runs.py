@@ -1,4 +1,4 @@
-"""Repository functions for runs, artifacts and deliveries. They never commit."""
+"""Repository functions for runs: creating them per slot, their leases, and their history. They never commit."""
 
 from __future__ import annotations
 
@@ -7,12 +7,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy.orm import Session, selectinload
 
 from storage.clock import session_now
 from storage.db import dialect_insert
-from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, Run, RunStatus, Schedule
+from storage.models import (
+    FINAL_RUN_STATUSES,
+    DeliveryStatus,
+    Run,
+    RunStatus,
+    RunTrigger,
+    Schedule,
+    ScheduleStatus,
+)
 
 
 def insert_run(
@@ -185,34 +193,10 @@ def previous_finished_run(session: Session, schedule_id: int, before_run_id: int
     return session.scalar(query)
 
 
-def ensure_deliveries(session: Session, run_id: int, destinations: Sequence[str]) -> list[Delivery]:
-    """Create one pending delivery per destination (idempotent) and return all of the run's."""
-    for destination in destinations:
-        session.execute(
-            dialect_insert(session)(Delivery)
-            .values(run_id=run_id, destination=destination, status=DeliveryStatus.PENDING, attempts=0,
-                    created_at=session_now(session))
-            .on_conflict_do_nothing(index_elements=["run_id", "destination"])
-        )
-    return list(session.scalars(select(Delivery).where(Delivery.run_id == run_id).order_by(Delivery.id)))
-
-
 def unfinished_runs(session: Session) -> list[Run]:
     """Runs not yet in a final status, oldest first."""
     query = select(Run).where(Run.status.not_in(list(FINAL_RUN_STATUSES)))
     return list(session.scalars(query.order_by(Run.id)))
-
-
-def lock_schedule(session: Session, schedule_id: int) -> Schedule | None:
-    """Lock a schedule's row for this transaction (PostgreSQL; SQLite already serialises writers).
-
-    Taken while deciding whether a run may start generating, so two workers handed runs of the
-    same schedule cannot both see "nothing running" and both start.
-    """
-    query = select(Schedule).where(Schedule.id == schedule_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    return session.scalar(query)
 
 
 def generating_run(session: Session, schedule_id: int, *, other_than: int, now: dt.datetime) -> Run | None:
@@ -222,42 +206,6 @@ def generating_run(session: Session, schedule_id: int, *, other_than: int, now: 
         Run.lease_token.is_not(None), Run.lease_until >= now,
     ).limit(1)
     return session.scalar(query)
-
-
-def mark_sending(session: Session, delivery_id: int, *, run_id: int, token: str, now: dt.datetime,
-                 channel_id: str | None = None, message_id: str | None = None) -> bool:
-    """Record an attempt before calling Slack or SMTP, if this worker still holds the run.
-
-    The lease check and the status change are one statement: a worker that lost its lease (it
-    stalled and another took over) finds 0 rows and must not send.
-    """
-    values: dict[str, Any] = {"status": DeliveryStatus.SENDING, "attempts": Delivery.attempts + 1,
-                              "sending_at": now, "next_attempt_at": None}
-    if channel_id is not None:
-        values["channel_id"] = channel_id
-    if message_id is not None:
-        values["smtp_message_id"] = message_id
-    holder = exists().where(Run.id == run_id, Run.lease_token == token)
-    statement = (
-        update(Delivery)
-        .where(Delivery.id == delivery_id,
-               Delivery.status.in_((DeliveryStatus.PENDING, DeliveryStatus.SENDING)), holder)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    return session.execute(statement).rowcount == 1
-
-
-def add_fallback_delivery(session: Session, run_id: int, destination: str, *, fallback_for: str) -> Delivery | None:
-    """Add a pending delivery standing in for a failed one; None if the destination is already there."""
-    created = session.scalar(
-        dialect_insert(session)(Delivery)
-        .values(run_id=run_id, destination=destination, status=DeliveryStatus.PENDING, attempts=0,
-                fallback_for=fallback_for, created_at=session_now(session))
-        .on_conflict_do_nothing(index_elements=["run_id", "destination"])
-        .returning(Delivery.id)
-    )
-    return session.get(Delivery, created) if created is not None else None
 
 
 def reopen_for_retry(session: Session, run: Run, *, now: dt.datetime, dispatch_until: dt.datetime) -> str:
@@ -309,3 +257,100 @@ def stuck_runs(session: Session, *, started_before: dt.datetime, limit: int = 20
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))
+
+
+def run_in_flight(session: Session, schedule_id: int, *, other_than: int | None = None) -> Run | None:
+    """The schedule's newest run not yet in a final status (at most one is meant to exist)."""
+    query = select(Run).where(Run.schedule_id == schedule_id, Run.status.not_in(list(FINAL_RUN_STATUSES)))
+    if other_than is not None:
+        query = query.where(Run.id != other_than)
+    return session.scalar(query.order_by(Run.id.desc()).limit(1))
+
+
+def latest_runs(session: Session, schedule_ids: Sequence[int]) -> dict[int, Run]:
+    """The newest run of each of these schedules (schedules without runs are absent)."""
+    if not schedule_ids:
+        return {}
+    newest = (select(Run.schedule_id, func.max(Run.id).label("run_id"))
+              .where(Run.schedule_id.in_(list(schedule_ids))).group_by(Run.schedule_id).subquery())
+    runs = session.scalars(select(Run).join(newest, Run.id == newest.c.run_id)
+                           .options(selectinload(Run.deliveries)))
+    return {run.schedule_id: run for run in runs}
+
+
+def recent_runs_of_live_schedules(session: Session, team_id: str, *, owner_user_id: str | None = None,
+                                  schedule_id: int | None = None, limit: int = 10) -> list[Run]:
+    """Latest runs (newest first) with their deliveries and files, of schedules that still exist."""
+    query = (
+        select(Run)
+        .join(Schedule, Schedule.id == Run.schedule_id)
+        .where(Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
+        .options(selectinload(Run.deliveries), selectinload(Run.artifacts))
+        .order_by(Run.id.desc())
+        .limit(limit)
+    )
+    if owner_user_id is not None:
+        query = query.where(Schedule.owner_user_id == owner_user_id)
+    if schedule_id is not None:
+        query = query.where(Run.schedule_id == schedule_id)
+    return list(session.scalars(query))
+
+
+def last_manual_run_at(session: Session, schedule_id: int) -> dt.datetime | None:
+    """When someone last asked for a run of this schedule by hand (for the run-now cool-down).
+
+    A manual run's slot is the moment it was asked for, on the job clock.
+    """
+    return session.scalar(select(func.max(Run.scheduled_for)).where(
+        Run.schedule_id == schedule_id, Run.trigger.in_((RunTrigger.MANUAL, RunTrigger.RETRY))))
+
+
+def old_finished_run_ids(session: Session, *, finished_before: dt.datetime, limit: int) -> list[int]:
+    """Finished runs past their retention, oldest first."""
+    return list(session.scalars(select(Run.id).where(Run.finished_at < finished_before,
+                                                     Run.status.in_(list(FINAL_RUN_STATUSES)))
+                                .order_by(Run.id).limit(limit)))
+
+
+def delete_runs(session: Session, run_ids: Sequence[int]) -> None:
+    """Remove these runs; the foreign keys cascade to their artifacts and deliveries."""
+    if run_ids:
+        session.execute(delete(Run).where(Run.id.in_(list(run_ids))))
+
+
+def unfinished_run_ids(session: Session) -> set[int]:
+    """Ids of runs not yet in a final status."""
+    return set(session.scalars(select(Run.id).where(Run.status.not_in(list(FINAL_RUN_STATUSES)))))
+
+
+def claim_failure_notice(session: Session, run_id: int, now: dt.datetime) -> bool:
+    """Mark the run's failure as told, unless it already was; True for the one caller that wins."""
+    return session.execute(
+        update(Run).where(Run.id == run_id, Run.notified_at.is_(None)).values(notified_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount == 1
+
+
+def release_failure_notice(session: Session, run_id: int) -> None:
+    """The DM did not go out: leave the failure untold, for the hourly sweep to try again."""
+    session.execute(update(Run).where(Run.id == run_id).values(notified_at=None)
+                    .execution_options(synchronize_session=False))
+
+
+def run_counts_by_status(session: Session, *, statuses: Sequence[str] | None = None,
+                         created_since: dt.datetime | None = None) -> dict[str, int]:
+    """How many runs are in each status (optionally only these statuses, or runs created since)."""
+    query = select(Run.status, func.count())
+    if statuses is not None:
+        query = query.where(Run.status.in_(list(statuses)))
+    if created_since is not None:
+        query = query.where(Run.created_at >= created_since)
+    return dict(session.execute(query.group_by(Run.status)).all())
+
+
+def recent_failures(session: Session, *, since: dt.datetime, limit: int = 10) -> list[tuple[int, str, str | None, dt.datetime | None]]:
+    """(run id, schedule name, error, finished at) of the newest failed runs created since `since`."""
+    rows = session.execute(
+        select(Run.id, Schedule.name, Run.error, Run.finished_at).join(Schedule, Schedule.id == Run.schedule_id)
+        .where(Run.status == RunStatus.FAILED, Run.created_at >= since).order_by(Run.id.desc()).limit(limit)).all()
+    return [tuple(r) for r in rows]

@@ -13,7 +13,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from storage.errors import NameTaken
 from storage.ids import row_id
-from storage.models import Destination, Schedule, ScheduleStatus
+from storage.models import (
+    Destination,
+    Schedule,
+    ScheduleStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -161,3 +165,105 @@ def set_next_runs(session: Session, next_runs: Sequence[tuple[int, dt.datetime |
         [{"sid": schedule_id, "nra": when} for schedule_id, when in next_runs],
     )
 
+
+def update_schedule(
+    session: Session,
+    schedule: Schedule,
+    *,
+    name: str,
+    report_type: str,
+    params: dict[str, Any],
+    formats: Sequence[str],
+    cadence_text: str,
+    cadence: dict[str, Any],
+    timezone: str,
+    skip_if_empty: bool,
+    next_run_at: dt.datetime | None,
+    destinations: Sequence[NewDestination],
+) -> Schedule:
+    """Change every editable field of a live schedule; raise `NameTaken` if the new name is in use."""
+    schedule.report_type = report_type
+    schedule.params = dict(params)
+    schedule.formats = list(formats)
+    schedule.cadence_text = cadence_text
+    schedule.cadence = cadence
+    schedule.timezone = timezone
+    schedule.skip_if_empty = skip_if_empty
+    schedule.next_run_at = next_run_at
+    replace_destinations(schedule, destinations)
+    if name_key(name) != schedule.name_key or name.strip() != schedule.name:
+        try:
+            # A savepoint keeps the caller's transaction usable when the name clashes.
+            with session.begin_nested():
+                schedule.name = name.strip()
+                schedule.name_key = name_key(name)
+                session.flush()
+        except IntegrityError as exc:
+            if "name" in str(exc.orig).lower():
+                raise NameTaken(name) from exc
+            raise
+    session.flush()
+    return schedule
+
+
+def replace_destinations(schedule: Schedule, destinations: Sequence[NewDestination]) -> None:
+    """Make the schedule's destinations exactly these, keeping the rows that stay.
+
+    Deleting and re-adding the same target in one flush would trip the unique constraint (the unit
+    of work inserts before it deletes), so unchanged destinations keep their rows.
+    """
+    wanted = {(d.kind, d.target): d for d in destinations}
+    kept = []
+    for existing in schedule.destinations:
+        new = wanted.pop((existing.kind, existing.target), None)
+        if new is not None:
+            existing.label = new.label or existing.label
+            kept.append(existing)
+    schedule.destinations = kept + [Destination(kind=d.kind, target=d.target, label=d.label) for d in wanted.values()]
+
+
+def mark_deleted(schedule: Schedule) -> None:
+    """Delete a schedule the way people expect: gone from every list, its history kept for audit."""
+    schedule.status = ScheduleStatus.DELETED
+    schedule.next_run_at = None
+
+
+def count_live_schedules(session: Session, team_id: str, *, owner_user_id: str | None = None) -> int:
+    """How many schedules that still exist a workspace (or one owner in it) has."""
+    query = select(func.count()).select_from(Schedule).where(
+        Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
+    if owner_user_id is not None:
+        query = query.where(Schedule.owner_user_id == owner_user_id)
+    return session.scalar(query) or 0
+
+
+def live_schedule_names(session: Session, team_id: str, *, owner_user_id: str | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the workspace's live schedules (optionally one owner's), for suggestions."""
+    query = select(Schedule.id, Schedule.name).where(Schedule.team_id == team_id,
+                                                     Schedule.status != ScheduleStatus.DELETED)
+    if owner_user_id is not None:
+        query = query.where(Schedule.owner_user_id == owner_user_id)
+    return [(row.id, row.name) for row in session.execute(query.order_by(Schedule.id))]
+
+
+def lock_schedule(session: Session, schedule_id: int) -> Schedule | None:
+    """Lock a schedule's row for this transaction (PostgreSQL; SQLite already serialises writers).
+
+    Taken while deciding whether a run may start generating, so two workers handed runs of the
+    same schedule cannot both see "nothing running" and both start.
+    """
+    query = select(Schedule).where(Schedule.id == schedule_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def schedule_counts_by_status(session: Session) -> dict[str, int]:
+    """How many schedules are in each status."""
+    return dict(session.execute(select(Schedule.status, func.count()).group_by(Schedule.status)).all())
+
+
+def count_due_before(session: Session, when: dt.datetime) -> int:
+    """Active schedules due at or before `when`."""
+    return session.scalar(select(func.count()).select_from(Schedule).where(
+        Schedule.status == ScheduleStatus.ACTIVE, Schedule.next_run_at <= when)) or 0

@@ -14,13 +14,13 @@ import time
 import pytest
 from sqlalchemy import select
 
-from slack_emulator import SlackRequestSigner
 from jobs import actors
 from jobs import broker as broker_module
 from jobs.context import set_context
 from jobs.inprocess import start_worker
 from jobs.tick import tick
 from reports.types.demo_sales import sales_rows
+from slack_emulator import SlackRequestSigner
 from storage.models import FINAL_RUN_STATUSES, Run, RunStatus, Schedule
 from tests.bot.conftest import SlackClientSide, serve_app
 from tests.conftest import REPO, SIGNING_SECRET, make_context

@@ -14,18 +14,18 @@ import time
 from pathlib import Path
 
 from bot.app import create_app
-from bot.deps import BotDeps
-from slack_emulator import SlackEmulator
-from slack_emulator.signing import SlackRequestSigner, post
 from bot.cli.runtime import start_runtime
-from bot.web.server import ServerThread, build_wsgi
+from bot.deps import BotDeps
 from bot.settings import BotSettings
+from bot.web.server import ServerThread, build_wsgi
 from jobs import actors
 from jobs import broker as broker_module
 from jobs.context import AdjustableClock, JobContext
 from jobs.settings import JobSettings, SlackSettings
 from jobs.tick import tick
 from reports.renderers import available_formats
+from slack_emulator import SlackEmulator
+from slack_emulator.signing import SlackRequestSigner, post
 from storage.artifacts import ArtifactStore
 from storage.db import Database
 from storage.models import FINAL_RUN_STATUSES, Run, Schedule

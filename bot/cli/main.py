@@ -16,10 +16,10 @@ log = logging.getLogger("reportbot")
 
 def _serve(args: argparse.Namespace) -> int:
     from bot.app import create_app
-    from bot.deps import BotDeps
     from bot.cli.runtime import start_runtime
-    from bot.web.server import ServerThread, build_wsgi
+    from bot.deps import BotDeps
     from bot.settings import BotSettings
+    from bot.web.server import ServerThread, build_wsgi
     from jobs import actors
 
     settings = BotSettings.from_env()

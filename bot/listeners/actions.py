@@ -5,19 +5,19 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.after_ack import after_ack
 from bot.deps import BotDeps
 from bot.errors import BadInput
-from bot.after_ack import after_ack
 from bot.listeners.home import refresh_home
-from bot.metadata import schedule_id_from
-from jobs.messages import parse_retry_value
 from bot.listeners.modals import open_edit_modal
+from bot.metadata import schedule_id_from
 from bot.permissions import ensure_can_change
-from bot.views.replies import delete_confirmation
 from bot.respond import answer, tell, where_from_action
 from bot.run_requests import retry, run_schedule
 from bot.schedule_info import history_text
 from bot.schedules import delete, get_live, set_paused
+from bot.views.replies import delete_confirmation
+from jobs.messages import parse_retry_value
 from jobs.slack_ids import OverflowChoices, ScheduleActions, ViewCallbacks
 from storage.models import RunTrigger
 

@@ -10,24 +10,24 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.views import replies
-from bot.listeners.admin import handle_admin
+from bot.after_ack import after_ack
 from bot.create_flow import create_from_words
 from bot.deps import BotDeps
 from bot.forms import ScheduleForm
-from bot.after_ack import after_ack
+from bot.listeners.admin import handle_admin
 from bot.listeners.home import refresh_home
+from bot.listeners.modals import open_edit_modal, open_schedule_modal
 from bot.lookup import user_timezone
 from bot.metadata import ModalMeta
-from bot.listeners.modals import open_edit_modal, open_schedule_modal
 from bot.permissions import ensure_can_change, is_admin
 from bot.readback import read_back
-from bot.views.replies import Reply
 from bot.respond import Where, answer, where_from_command
 from bot.run_requests import run_schedule
 from bot.schedule_info import detail_reply, history_text
 from bot.schedules import find_or_explain, list_for, set_paused
 from bot.validation import clean_text
+from bot.views import replies
+from bot.views.replies import Reply
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 3000

@@ -9,21 +9,19 @@ from dataclasses import replace
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.views import chat as chat_replies
+from bot.after_ack import after_ack
 from bot.create_flow import form_from_words, problems_text
 from bot.deps import BotDeps
 from bot.errors import FormErrors, NotFound
 from bot.forms import ScheduleForm
-from bot.after_ack import after_ack
-from bot.listeners.home import refresh_home
 from bot.intents import Intent, target_variants, understand
+from bot.listeners.home import refresh_home
+from bot.listeners.modals import open_schedule_modal
 from bot.lookup import user_timezone
 from bot.metadata import ChatRequest, ModalMeta
-from bot.listeners.modals import open_schedule_modal
 from bot.oneliner import parse_one_liner
 from bot.permissions import ensure_can_change
 from bot.readback import format_local
-from bot.views.replies import Reply, saved, schedule_list
 from bot.respond import Where, answer, where_from_action, where_from_event
 from bot.run_requests import run_schedule
 from bot.schedule_info import detail_reply, history_text
@@ -36,6 +34,8 @@ from bot.schedules import (
     set_paused,
 )
 from bot.validation import clean_text, validate_form
+from bot.views import chat as chat_replies
+from bot.views.replies import Reply, saved, schedule_list
 from jobs.home import describe_cadence, relative
 from jobs.slack_ids import ChatActions, ModalBlocks
 from jobs.slots import compiled_cadence

@@ -9,8 +9,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.deps import BotDeps
 from bot.after_ack import after_ack
+from bot.deps import BotDeps
 from bot.listeners.modals import open_schedule_modal
 from bot.permissions import is_admin
 from jobs.home import publish_home

@@ -12,20 +12,20 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.after_ack import after_ack
 from bot.deps import BotDeps
 from bot.errors import FormErrors, UserFacingError
 from bot.forms import ScheduleForm, form_from_state
-from bot.after_ack import after_ack
 from bot.lookup import user_timezone
 from bot.metadata import ModalMeta
-from bot.views.modal import ModalContext, schedule_modal, timezone_option
 from bot.permissions import ensure_can_change, is_admin, policy_for
 from bot.readback import read_back
-from bot.views.replies import saved as saved_text
 from bot.respond import Where, answer
 from bot.run_requests import preview_form
 from bot.schedules import create, email_choice_of, get_live, update
 from bot.validation import default_report_type, usable_report_types, validate_form
+from bot.views.modal import ModalContext, schedule_modal, timezone_option
+from bot.views.replies import saved as saved_text
 from jobs.slack_ids import ModalActions, ModalBlocks, ViewCallbacks
 from reports.errors import ReportError
 from reports.registry import get_report_type

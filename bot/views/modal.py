@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from bot.forms import ANY_CHOICE, ScheduleForm
 from bot.metadata import ModalMeta
 from bot.readback import ReadBack, format_local
-from jobs.delivery.email_compose import DEFAULT_SUBJECT, SUBJECT_LIMIT, SUBJECT_PLACEHOLDERS
+from jobs.delivery.email_compose import (
+    DEFAULT_SUBJECT,
+    SUBJECT_LIMIT,
+    SUBJECT_PLACEHOLDERS,
+)
 from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions, ViewCallbacks
 from reports.errors import ReportError
 from reports.registry import Param, ReportType

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from jobs.context import JobContext
 from jobs.links import BadLink, ExpiredLink, read_download_token, read_unsubscribe_token
-from storage import email_prefs
+from storage import email as email_repo
 from storage.audit import record
 from storage.models import Artifact, Delivery, Run, Schedule
 
@@ -124,7 +124,7 @@ def _unsubscribe(environ, start_response, ctx: JobContext, token: str) -> Iterab
             pass
         elif method == "POST":
             body = _read_form(environ)
-            removed = email_prefs.remove_address(session, claim.schedule_id, claim.address_hash) if schedule else []
+            removed = email_repo.remove_address(session, claim.schedule_id, claim.address_hash) if schedule else []
             if schedule is not None:
                 record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="email",
                        action="unsubscribe", surface="link",

@@ -29,15 +29,24 @@ from dataclasses import dataclass
 from jobs.context import JobContext
 from jobs.delivery import mail, policy
 from jobs.delivery import slack as slack_send
+from jobs.delivery.email_compose import valid_address
 from jobs.delivery.explain import for_destination
 from jobs.delivery.fallback import owner_email, refresh_owner_email
-from jobs.delivery.plan import EMAIL, SLACK_KINDS, ArtifactInfo, DeliveryInfo, RunPlan, delivery_info, load_plan
-from jobs.delivery.email_compose import valid_address
+from jobs.delivery.plan import (
+    EMAIL,
+    SLACK_KINDS,
+    ArtifactInfo,
+    DeliveryInfo,
+    RunPlan,
+    delivery_info,
+    load_plan,
+)
 from jobs.delivery.smtp import Mailer
 from jobs.lease import LeaseKeeper
 from jobs.messages import report_message_blocks
-from jobs.settle import after_settle, settle_run
 from jobs.settings import SettingsError
+from jobs.settle import after_settle, settle_run
+from storage import deliveries as delivery_repo
 from storage import runs as run_repo
 from storage.models import Delivery, DeliveryStatus, Run, RunStatus
 
@@ -183,7 +192,7 @@ def _to_email(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
 
 def _mark_sending(work: _Pass, delivery: DeliveryInfo, **fields) -> None:
     with work.ctx.database.session() as session:
-        if not run_repo.mark_sending(session, delivery.id, run_id=work.plan.run_id, token=work.token,
+        if not delivery_repo.mark_sending(session, delivery.id, run_id=work.plan.run_id, token=work.token,
                                      now=work.ctx.now(), **fields):
             raise _LeaseLost
 
@@ -242,7 +251,7 @@ def _fallback(work: _Pass, delivery: DeliveryInfo, label: str) -> list[DeliveryI
         plan.fallback_note = "no email copy was sent: the owner's email address is not known"
         return []
     with ctx.database.session() as session:
-        row = run_repo.add_fallback_delivery(session, plan.run_id, f"{EMAIL}:{address}", fallback_for=delivery.key)
+        row = delivery_repo.add_fallback_delivery(session, plan.run_id, f"{EMAIL}:{address}", fallback_for=delivery.key)
         if row is None:  # the owner already gets this run by email
             return []
         added = delivery_info(row)

@@ -13,9 +13,9 @@ import time
 from slack_sdk.errors import SlackClientError
 
 from jobs.context import JobContext
-from jobs.delivery.slack import classify
 from jobs.delivery.email_compose import valid_address
-from storage import email_prefs
+from jobs.delivery.slack import classify
+from storage import email as email_repo
 
 log = logging.getLogger(__name__)
 
@@ -39,14 +39,14 @@ def owner_email(ctx: JobContext, team_id: str, user_id: str, *, tries: int = 3) 
             log.info("users.info for %s failed (%s); using the remembered address", user_id, type(exc).__name__)
             break
     with ctx.database.session() as session:
-        contact = email_prefs.owner_contact(session, team_id, user_id)
+        contact = email_repo.owner_contact(session, team_id, user_id)
         return contact.email if contact else None
 
 
 def refresh_owner_email(ctx: JobContext, team_id: str, user_id: str) -> None:
     """Remember the owner's address ahead of need (weekly), while Slack still answers."""
     with ctx.database.session() as session:
-        contact = email_prefs.owner_contact(session, team_id, user_id)
+        contact = email_repo.owner_contact(session, team_id, user_id)
         if contact is not None and ctx.now() - contact.checked_at < REFRESH_AFTER:
             return
     try:
@@ -61,5 +61,5 @@ def _ask_slack(ctx: JobContext, team_id: str, user_id: str) -> str | None:
     if email is not None and not valid_address(email):
         email = None
     with ctx.database.session() as session:
-        email_prefs.save_owner_contact(session, team_id, user_id, email, now=ctx.now())
+        email_repo.save_owner_contact(session, team_id, user_id, email, now=ctx.now())
     return email

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from jobs import links
 from jobs.context import JobContext
 from jobs.delivery import policy
-from jobs.delivery.plan import ArtifactInfo, DeliveryInfo, RunPlan
 from jobs.delivery.email_compose import (
     Attachment,
     DownloadLink,
@@ -21,6 +20,7 @@ from jobs.delivery.email_compose import (
     render_subject,
     summary_rows,
 )
+from jobs.delivery.plan import ArtifactInfo, DeliveryInfo, RunPlan
 from storage.models import AttachMode
 
 INLINE_CHART_LIMIT = 5 * 1024 * 1024

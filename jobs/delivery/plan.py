@@ -6,11 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
-
 from jobs.delivery.email_compose import valid_address
-from storage import email_prefs
-from storage import runs as run_repo
+from storage import deliveries as delivery_repo
+from storage import email as email_repo
+from storage.db import Session
 from storage.models import AttachMode, DeliveryStatus, DestinationKind, Run, Schedule
 from storage.workspace import get_workspace_settings
 
@@ -89,7 +88,7 @@ def delivery_info(delivery) -> DeliveryInfo:
 def load_plan(session: Session, run: Run) -> RunPlan:
     """Create the run's delivery rows (idempotent) and copy out everything a pass needs."""
     schedule = session.get(Schedule, run.schedule_id)
-    options = email_prefs.email_options(session, schedule.id)
+    options = email_repo.email_options(session, schedule.id)
     labels: dict[str, str] = {}
     to: list[str] = []
     for destination in schedule.destinations:
@@ -105,7 +104,7 @@ def load_plan(session: Session, run: Run) -> RunPlan:
     keys = [d.key for d in schedule.destinations] + [f"{EMAIL}:{a}" for a in cc + bcc]
     for address in cc + bcc:
         labels[f"{EMAIL}:{address}"] = f"{address} ({'cc' if address in cc else 'bcc'})"
-    deliveries = run_repo.ensure_deliveries(session, run.id, list(dict.fromkeys(keys)))
+    deliveries = delivery_repo.ensure_deliveries(session, run.id, list(dict.fromkeys(keys)))
     for delivery in deliveries:
         if delivery.fallback_for:
             labels.setdefault(delivery.destination, f"{delivery.destination.partition(':')[2]} (email instead of "

@@ -19,7 +19,11 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackRequestError
 
 from jobs.delivery import policy
-from jobs.delivery.explain import PERMANENT_SLACK_ERRORS, TRANSIENT_SLACK_ERRORS, slack_error
+from jobs.delivery.explain import (
+    PERMANENT_SLACK_ERRORS,
+    TRANSIENT_SLACK_ERRORS,
+    slack_error,
+)
 from storage.models import DestinationKind
 
 log = logging.getLogger(__name__)

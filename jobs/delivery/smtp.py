@@ -14,8 +14,8 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 from jobs.delivery import policy
-from jobs.delivery.explain import smtp_error
 from jobs.delivery.email_settings import EmailSettings
+from jobs.delivery.explain import smtp_error
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,13 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.ticker import Formatter, FuncFormatter, MaxNLocator
 
 from reports.renderers.errors import RenderError
-from reports.renderers.formatting import as_number, compact, is_id_column, naive_local, truncate
+from reports.renderers.formatting import (
+    as_number,
+    compact,
+    is_id_column,
+    naive_local,
+    truncate,
+)
 from reports.table import Column, ColumnType, Table
 
 MAX_LINE_POINTS = 2_000  # more than a 1200 px wide chart can show

@@ -1,27 +1,22 @@
 """All mapped models; importing this package registers every table on `Base.metadata`."""
 
+from storage.models import slack_install  # noqa: F401  (registers Slack's OAuth tables)
 from storage.models.audit import AuditEvent
 from storage.models.base import Base
-from storage.models.delivery import AttachMode, EmailOptions, MaintenanceTask, OwnerContact
-from storage.models.runs import (
-    FINAL_RUN_STATUSES,
-    Artifact,
-    Delivery,
-    DeliveryStatus,
-    Run,
-    RunStatus,
-    RunTrigger,
+from storage.models.deliveries import Artifact, Delivery, DeliveryStatus
+from storage.models.email import AttachMode, EmailOptions, OwnerContact
+from storage.models.events import ProcessedEvent
+from storage.models.maintenance import MaintenanceTask
+from storage.models.progress import ProgressMessage
+from storage.models.runs import FINAL_RUN_STATUSES, Run, RunStatus, RunTrigger
+from storage.models.schedules import (
+    Destination,
+    DestinationKind,
+    Schedule,
+    ScheduleStatus,
 )
-from storage.models.schedules import Destination, DestinationKind, Schedule, ScheduleStatus
 from storage.models.tokens import TriggerToken
-from storage.models.slack import (
-    HomePreference,
-    HomeScope,
-    ProcessedEvent,
-    ProgressMessage,
-    WorkspaceSettings,
-)
-from storage.models import slack_install  # noqa: F401  (registers Slack's OAuth tables)
+from storage.models.workspace import HomePreference, HomeScope, WorkspaceSettings
 
 __all__ = [
     "Artifact",
@@ -34,17 +29,17 @@ __all__ = [
     "DestinationKind",
     "EmailOptions",
     "FINAL_RUN_STATUSES",
-    "MaintenanceTask",
-    "OwnerContact",
     "HomePreference",
     "HomeScope",
+    "MaintenanceTask",
+    "OwnerContact",
     "ProcessedEvent",
     "ProgressMessage",
     "Run",
     "RunStatus",
     "RunTrigger",
     "Schedule",
-    "TriggerToken",
     "ScheduleStatus",
+    "TriggerToken",
     "WorkspaceSettings",
 ]

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
 from storage.clock import row_now
+from storage.models.base import Base
 
 
 class AuditEvent(Base):

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from storage.models.base import Base
 from storage.clock import row_now
+from storage.models.base import Base
 
 
 class ScheduleStatus(StrEnum):
@@ -77,7 +77,8 @@ class Schedule(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=row_now, onupdate=row_now)
 
     destinations: Mapped[list["Destination"]] = relationship(
-        back_populates="schedule", cascade="all, delete-orphan", order_by="Destination.id"
+        back_populates="schedule", cascade="all, delete-orphan", order_by="Destination.id",
+        lazy="selectin",  # always read together with their parent, often after its session closed
     )
 
     def __repr__(self) -> str:

@@ -7,8 +7,8 @@ import datetime as dt
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
 from storage.clock import row_now
+from storage.models.base import Base
 
 
 class TriggerToken(Base):

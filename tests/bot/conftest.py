@@ -20,6 +20,9 @@ from slack_sdk import WebClient
 
 from bot.app import create_app
 from bot.deps import BotDeps
+from bot.settings import DEFAULT_SCOPES, BotSettings, PolicyDefaults
+from bot.web.server import ServerThread, build_wsgi
+from jobs.context import JobContext
 from slack_emulator import (
     SlackEmulator,
     SlackRequestSigner,
@@ -28,9 +31,6 @@ from slack_emulator import (
     validate_blocks,
     view_submission_payload,
 )
-from bot.web.server import ServerThread, build_wsgi
-from bot.settings import DEFAULT_SCOPES, BotSettings, PolicyDefaults
-from jobs.context import JobContext
 from storage.db import Database
 from storage.migrate import upgrade
 from tests.conftest import SIGNING_SECRET, RecordingEnqueue, make_context

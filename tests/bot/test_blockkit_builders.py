@@ -8,14 +8,18 @@ import datetime as dt
 
 import pytest
 
-from bot.views.chat import chat_help, confirmation, intro, understood_create
-from slack_emulator import validate_blocks, validate_view
 from bot.forms import ScheduleForm
 from bot.metadata import ChatRequest, ModalMeta
-from bot.views.modal import ModalContext, schedule_modal
 from bot.readback import read_back
-from bot.views.replies import delete_confirmation, history, schedule_detail, schedule_list
 from bot.respond import info_view
+from bot.views.chat import chat_help, confirmation, intro, understood_create
+from bot.views.modal import ModalContext, schedule_modal
+from bot.views.replies import (
+    delete_confirmation,
+    history,
+    schedule_detail,
+    schedule_list,
+)
 from jobs.home import PAGE_SIZE, HomeData, ScheduleCard, build_home_view
 from jobs.messages import (
     DestinationResult,
@@ -26,6 +30,7 @@ from jobs.messages import (
 )
 from reports.registry import Param, ReportType, all_report_types
 from reports.renderers import available_formats
+from slack_emulator import validate_blocks, validate_view
 from storage.models import Destination, Schedule
 
 NOW = dt.datetime(2026, 11, 23, 8, tzinfo=dt.timezone.utc)

@@ -14,15 +14,15 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from slack_emulator import SlackRequestSigner, block_actions_payload, post
-from bot.web.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
+from bot.web.server import ServerThread, build_wsgi
 from jobs import links
 from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from jobs.messages import retry_value
 from jobs.slack_ids import ScheduleActions
-from storage import email_prefs
+from slack_emulator import SlackRequestSigner, block_actions_payload, post
+from storage import email as email_repo
 from storage.models import AuditEvent, Destination, DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET
@@ -115,7 +115,7 @@ def test_one_click_unsubscribe_removes_the_address_from_the_schedule(job_context
     run_id = due_run(job_context, recording_enqueue, destinations=[CLIENT])
     schedule_id = load_run(job_context, run_id).schedule_id
     with job_context.database.session() as s:
-        email_prefs.set_email_options(s, schedule_id, cc=["boss@example.com"])
+        email_repo.set_email_options(s, schedule_id, cc=["boss@example.com"])
     generate(job_context, run_id, recording_enqueue)
     deliver(job_context, run_id)
     by_rcpt = {r.recipients[0]: r.message for r in smtp.received}
@@ -130,14 +130,14 @@ def test_one_click_unsubscribe_removes_the_address_from_the_schedule(job_context
     assert status == 200 and b"no longer receive" in body
     with job_context.database.session() as s:
         assert s.scalars(select(Destination).where(Destination.kind == DestinationKind.EMAIL)).all() == []
-        assert email_prefs.email_options(s, schedule_id).cc == ["boss@example.com"]  # only that address
+        assert email_repo.email_options(s, schedule_id).cc == ["boss@example.com"]  # only that address
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "unsubscribe"))
         assert event.details["removed"] == ["client@example.com"] and event.details["one_click"] is True
     assert _get(url, method="POST", data=b"")[0] == 200  # again: still fine
     boss = by_rcpt["boss@example.com"]["List-Unsubscribe"].strip("<>")
     _get(boss, method="POST", data=b"List-Unsubscribe=One-Click")
     with job_context.database.session() as s:
-        assert email_prefs.email_options(s, schedule_id).cc == []
+        assert email_repo.email_options(s, schedule_id).cc == []
     assert _get(f"{base}/unsubscribe/not-a-token", method="POST", data=b"")[0] == 404
 
 

@@ -10,7 +10,6 @@ import time
 
 from sqlalchemy import select
 
-from slack_emulator import validate_view
 from jobs.slack_ids import (
     HomeActions,
     HomeBlocks,
@@ -18,6 +17,7 @@ from jobs.slack_ids import (
     ScheduleActions,
     ViewCallbacks,
 )
+from slack_emulator import validate_view
 from storage.models import Artifact, Delivery, Run, RunStatus, Schedule, ScheduleStatus
 from storage.schedules import NewDestination
 from tests.bot.conftest import ADMIN, ALICE, BOB

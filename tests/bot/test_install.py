@@ -13,10 +13,10 @@ from sqlalchemy import text
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from slack_emulator import SlackRequestSigner, post
 from bot.settings import BotSettings, OAuthConfig, PolicyDefaults
 from jobs.home import publish_home
 from jobs.settings import SlackSettings
+from slack_emulator import SlackRequestSigner, post
 from tests.bot.conftest import (
     ALICE,
     AppServer,

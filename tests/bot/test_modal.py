@@ -14,7 +14,7 @@ from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions
 from reports import registry
 from reports.registry import Param, report_type
 from reports.table import Column, Table
-from storage import email_prefs
+from storage import email as email_repo
 from storage.models import AttachMode, Run, Schedule, ScheduleStatus
 from tests.bot.conftest import ADMIN, ALICE, BOB
 
@@ -253,7 +253,7 @@ def email_values(subject="", cc="", bcc="", files=AttachMode.AUTO, **kwargs) -> 
 
 def email_options_of(db, schedule_id):
     with db.session() as s:
-        return email_prefs.email_options(s, schedule_id)
+        return email_repo.email_options(s, schedule_id)
 
 
 def test_email_subject_copies_and_links_are_saved_and_shown_again_when_editing(slack, ctx):

@@ -8,8 +8,8 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from slack_emulator import post
 from jobs.slack_ids import ModalBlocks, ViewCallbacks
+from slack_emulator import post
 from storage.models import AuditEvent, Run, Schedule
 from tests.bot.conftest import ALICE, BOB
 

@@ -10,8 +10,8 @@ import pytest
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.web.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
+from bot.web.server import ServerThread, build_wsgi
 from storage.tokens import create_token
 from tests.conftest import SIGNING_SECRET
 from tests.factories import make_schedule

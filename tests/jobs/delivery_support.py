@@ -22,7 +22,14 @@ from sqlalchemy import func, select
 from jobs.delivery.email_settings import EmailSettings
 from jobs.links import LinkSettings
 from jobs.tick import tick
-from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, Run, RunStatus, Schedule
+from storage.models import (
+    FINAL_RUN_STATUSES,
+    Delivery,
+    DeliveryStatus,
+    Run,
+    RunStatus,
+    Schedule,
+)
 from tests.factories import make_schedule
 
 SMTP_USER = "reportbot-test"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import threading
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -14,7 +13,16 @@ from sqlalchemy import func, select
 from jobs.cleanup import cleanup, cleanup_due
 from jobs.delivery.deliver import deliver
 from jobs.generate import generate
-from storage.models import Artifact, AuditEvent, Delivery, DestinationKind, MaintenanceTask, Run, RunStatus, Schedule
+from storage.models import (
+    Artifact,
+    AuditEvent,
+    Delivery,
+    DestinationKind,
+    MaintenanceTask,
+    Run,
+    RunStatus,
+    Schedule,
+)
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run, load_run

@@ -17,7 +17,15 @@ from jobs.retry import RetryRefused, RetryStarted, retry_run
 from jobs.slack_ids import ScheduleActions
 from jobs.tick import tick
 from storage import runs as run_repo
-from storage.models import AuditEvent, DeliveryStatus, DestinationKind, Run, RunStatus, Schedule, ScheduleStatus
+from storage.models import (
+    AuditEvent,
+    DeliveryStatus,
+    DestinationKind,
+    Run,
+    RunStatus,
+    Schedule,
+    ScheduleStatus,
+)
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.factories import make_schedule

@@ -13,6 +13,7 @@ from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.delivery.policy import backoff_seconds
 from jobs.delivery.slack import marker
 from jobs.generate import generate
+from storage import deliveries as delivery_repo
 from storage import runs as run_repo
 from storage.models import Delivery, DeliveryStatus, DestinationKind, RunStatus
 from storage.schedules import NewDestination
@@ -64,7 +65,7 @@ def test_interrupted_send_that_reached_slack_is_found_and_not_sent_again(job_con
 def test_interrupted_send_that_never_reached_slack_is_sent_once(job_context, recording_enqueue, emulator):
     run_id = _generated(job_context, recording_enqueue)
     with job_context.database.session() as s:  # marked sending, then the worker died before the call
-        delivery = run_repo.ensure_deliveries(s, run_id, ["slack_channel:C0SALES01"])[0]
+        delivery = delivery_repo.ensure_deliveries(s, run_id, ["slack_channel:C0SALES01"])[0]
         delivery.status, delivery.channel_id = DeliveryStatus.SENDING, "C0SALES01"
         delivery.sending_at = job_context.now()
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
@@ -75,7 +76,7 @@ def test_interrupted_send_that_never_reached_slack_is_sent_once(job_context, rec
 def test_interrupted_send_that_cannot_be_checked_is_not_risked(job_context, recording_enqueue, emulator):
     run_id = _generated(job_context, recording_enqueue)
     with job_context.database.session() as s:
-        delivery = run_repo.ensure_deliveries(s, run_id, ["slack_channel:C0SALES01"])[0]
+        delivery = delivery_repo.ensure_deliveries(s, run_id, ["slack_channel:C0SALES01"])[0]
         delivery.status, delivery.channel_id = DeliveryStatus.SENDING, "C0SALES01"
         delivery.sending_at = job_context.now()
     emulator.fail("conversations.history", error="missing_scope")
@@ -185,12 +186,12 @@ def test_a_destination_is_given_up_after_the_attempt_limit(database, tmp_path, e
 def test_a_worker_that_lost_its_lease_does_not_send(job_context, recording_enqueue, emulator):
     run_id = _generated(job_context, recording_enqueue)
     with job_context.database.session() as s:
-        [delivery] = run_repo.ensure_deliveries(s, run_id, ["slack_channel:C0SALES01"])
+        [delivery] = delivery_repo.ensure_deliveries(s, run_id, ["slack_channel:C0SALES01"])
         run = s.get(run_repo.Run, run_id)
         run.lease_token, run.lease_until = "someone-else", job_context.now() + dt.timedelta(minutes=5)
         delivery_id = delivery.id
     with job_context.database.session() as s:
-        assert not run_repo.mark_sending(s, delivery_id, run_id=run_id, token="stale-worker", now=job_context.now())
+        assert not delivery_repo.mark_sending(s, delivery_id, run_id=run_id, token="stale-worker", now=job_context.now())
     assert deliver(job_context, run_id) == "not-taken"
     assert emulator.uploads() == []
 

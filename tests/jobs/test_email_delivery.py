@@ -11,12 +11,18 @@ from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.delivery.email_compose import render_subject, valid_address
 from jobs.generate import generate
 from jobs.links import read_download_token, read_unsubscribe_token
-from storage import email_prefs
-from storage import runs as run_repo
+from storage import deliveries as delivery_repo
+from storage import email as email_repo
 from storage.models import DeliveryStatus, DestinationKind, OwnerContact, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import make_context
-from tests.jobs.delivery_support import SmtpServer, due_run, load_run, self_signed_cert, with_email
+from tests.jobs.delivery_support import (
+    SmtpServer,
+    due_run,
+    load_run,
+    self_signed_cert,
+    with_email,
+)
 
 CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
 SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
@@ -92,7 +98,7 @@ def test_subject_template_cc_and_bcc_each_get_one_copy(ctx, recording_enqueue, s
     run_id = due_run(ctx, recording_enqueue, destinations=[CLIENT, other])
     schedule_id = load_run(ctx, run_id).schedule_id
     with ctx.database.session() as s:
-        email_prefs.set_email_options(s, schedule_id, subject_template="[{rows} rows] {name} for {date}\nBcc: x@y.z",
+        email_repo.set_email_options(s, schedule_id, subject_template="[{rows} rows] {name} for {date}\nBcc: x@y.z",
                                       cc=["boss@example.com", "client@example.com"], bcc=["audit@example.com"])
     assert generate(ctx, run_id, recording_enqueue) == "generated"
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
@@ -165,7 +171,7 @@ def test_starttls_and_login_against_a_tls_server(database, tmp_path, emulator, r
 def test_interrupted_email_is_not_sent_twice_but_reported(ctx, recording_enqueue, smtp):
     run_id = _generated(ctx, recording_enqueue, [CLIENT])
     with ctx.database.session() as s:  # marked sending with its Message-ID, then the worker died
-        [delivery] = run_repo.ensure_deliveries(s, run_id, ["email:client@example.com"])
+        [delivery] = delivery_repo.ensure_deliveries(s, run_id, ["email:client@example.com"])
         delivery.status, delivery.smtp_message_id = DeliveryStatus.SENDING, "<fixed.id@example.com>"
     assert deliver(ctx, run_id) == RunStatus.FAILED
     assert smtp.received == []  # the server may already have it: never a second copy

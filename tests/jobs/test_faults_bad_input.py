@@ -14,12 +14,12 @@ from sqlalchemy import select
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from slack_emulator import SlackRequestSigner, post
-from bot.web.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
+from bot.web.server import ServerThread, build_wsgi
 from jobs import links
 from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
+from slack_emulator import SlackRequestSigner, post
 from storage.models import Destination, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET, make_context
@@ -75,12 +75,12 @@ def test_bad_destinations_fail_alone_with_a_reason(ctx, recording_enqueue, emula
 
 
 def test_oversized_names_summaries_and_templates_are_clipped_not_fatal(ctx, recording_enqueue, emulator, smtp):
-    from storage import email_prefs
+    from storage import email as email_repo
 
     name = "Q4 <b>*revenue*</b> & _margins_ " + "ü" * 160
     run_id = due_run(ctx, recording_enqueue, name=name[:200], destinations=[SALES, CLIENT])
     with ctx.database.session() as s:
-        email_prefs.set_email_options(s, load_run(ctx, run_id).schedule_id, subject_template="{name} " * 40)
+        email_repo.set_email_options(s, load_run(ctx, run_id).schedule_id, subject_template="{name} " * 40)
     assert generate(ctx, run_id, recording_enqueue) == "generated"
     with ctx.database.session() as s:  # a report type that produced a huge summary
         run = s.get(Run, run_id)

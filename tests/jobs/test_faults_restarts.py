@@ -29,7 +29,13 @@ from tests.jobs.delivery_support import (
     slack_posts_by_run,
     wait_until,
 )
-from tests.jobs.fault_support import Processes, ThrowawayPostgres, ThrowawayRedis, report_figures, worker_env
+from tests.jobs.fault_support import (
+    Processes,
+    ThrowawayPostgres,
+    ThrowawayRedis,
+    report_figures,
+    worker_env,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

@@ -13,12 +13,12 @@ import pytest
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from slack_emulator import SlackRequestSigner, post
-from bot.web.server import ServerThread, build_wsgi
 from bot.settings import BotSettings
+from bot.web.server import ServerThread, build_wsgi
 from jobs.cleanup import cleanup
 from jobs.delivery.deliver import deliver
 from jobs.generate import generate
+from slack_emulator import SlackRequestSigner, post
 from storage.models import DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET, make_context

@@ -15,7 +15,15 @@ import pytest
 from sqlalchemy import func, select
 
 from slack_emulator.methods import HANDLERS
-from storage.models import FINAL_RUN_STATUSES, Delivery, DeliveryStatus, DestinationKind, Run, RunStatus, Schedule
+from storage.models import (
+    FINAL_RUN_STATUSES,
+    Delivery,
+    DeliveryStatus,
+    DestinationKind,
+    Run,
+    RunStatus,
+    Schedule,
+)
 from storage.schedules import NewDestination
 from tests.factories import make_schedule
 from tests.jobs.delivery_support import (

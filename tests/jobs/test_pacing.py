@@ -9,11 +9,11 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from slack_emulator import SlackEmulator
 from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from jobs.pacing import LocalPacer, RedisPacer
 from jobs.tick import tick
+from slack_emulator import SlackEmulator
 from storage.models import RunStatus
 from tests.conftest import make_context
 from tests.factories import make_schedule

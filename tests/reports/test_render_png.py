@@ -10,7 +10,12 @@ import pytest
 from PIL import Image
 
 from reports.renderers import chart, get_renderer
-from reports.renderers.chart import ChartCollector, CompactFormatter, choose_chart, collect
+from reports.renderers.chart import (
+    ChartCollector,
+    CompactFormatter,
+    choose_chart,
+    collect,
+)
 from reports.renderers.errors import RenderError
 from reports.renderers.formatting import compact, thousands
 from reports.table import Column, ColumnType, Table

@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-23 16:05:02.005434
 """
 
-from alembic import op
 import sqlalchemy as sa
-import storage.types
+from alembic import op
 
+import storage.types
 
 revision = '0001'
 down_revision = None

@@ -8,8 +8,9 @@ in slack-sdk's SQLAlchemy stores (see storage/models/slack_install.py); the rest
 Slack-surface state: processed event ids, workspace settings, Home preferences, progress messages.
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
+
 import storage.types
 
 revision = "0002"

@@ -4,8 +4,9 @@ Revision ID: 0003
 Revises: 0002
 """
 
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
 import storage.types  # noqa: F401
 
 revision = "0003"

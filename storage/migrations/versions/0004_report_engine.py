@@ -4,8 +4,9 @@ Revision ID: 0004
 Revises: 0003
 """
 
-from alembic import op  # noqa: F401
 import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
 import storage.types  # noqa: F401
 
 revision = "0004"

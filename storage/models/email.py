@@ -1,17 +1,15 @@
-"""Delivery preferences and bookkeeping: a schedule's email options, owners' email addresses
-(for the email fallback), and the due times of periodic maintenance."""
+"""Email preferences: a schedule's email options and owners' addresses (for the email fallback)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models.base import Base
 from storage.clock import row_now
+from storage.models.base import Base
 
 
 class AttachMode(StrEnum):
@@ -47,14 +45,3 @@ class OwnerContact(Base):
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     email: Mapped[str | None] = mapped_column(String(320))
     checked_at: Mapped[dt.datetime] = mapped_column(default=row_now)
-
-
-class MaintenanceTask(Base):
-    """When a periodic task (the hourly cleanup) is next due; claimed by one clock at a time."""
-
-    __tablename__ = "maintenance_tasks"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    next_due_at: Mapped[dt.datetime]
-    last_started_at: Mapped[dt.datetime | None]
-    last_result: Mapped[dict[str, Any] | None]

@@ -11,7 +11,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.db import dialect_insert
-from storage.models import AttachMode, Destination, DestinationKind, EmailOptions, OwnerContact
+from storage.models import (
+    AttachMode,
+    Destination,
+    DestinationKind,
+    EmailOptions,
+    OwnerContact,
+)
 
 
 def address_hash(address: str) -> str:
