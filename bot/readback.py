@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from jobs.cadence import Cadence, CadenceError, parse
-
-UTC = dt.timezone.utc
+from jobs.views.time_words import format_local, utc
 
 
 @dataclass(frozen=True)
@@ -54,13 +53,8 @@ def read_back(text: str, timezone: str, now: dt.datetime, count: int = 5) -> Rea
     return ReadBack(text, cadence.timezone, cadence, cadence.next_runs(now, count))
 
 
-def format_local(when: dt.datetime, timezone: str) -> str:
-    """A run time as people read it, in the schedule's zone."""
-    return when.astimezone(ZoneInfo(timezone)).strftime("%a %d %b %Y %H:%M %Z")
 
 
-def utc(when: dt.datetime) -> str:
-    return when.astimezone(UTC).strftime("%a %d %b %H:%M UTC")
 
 
 def runs_text(result: ReadBack, *, with_utc: bool = False) -> str:

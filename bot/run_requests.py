@@ -25,7 +25,7 @@ from jobs.manual_runs import (
     start_preview,
     start_refusal,
 )
-from jobs.messages import progress_started_blocks, progress_started_text
+from jobs.views.progress import progress_started_blocks, progress_started_text
 from storage.models import RunTrigger, Schedule
 
 log = logging.getLogger(__name__)

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from bot.deps import BotDeps
 from bot.errors import BadInput, FormErrors, NotFound
-from bot.readback import format_local
 from bot.validation import EmailChoice, ValidSchedule, clean_text
 from jobs.manual_runs import is_preview
 from jobs.slack_ids import ModalBlocks
 from jobs.slots import compiled_cadence
+from jobs.views.time_words import format_local
 from storage import email as email_repo
 from storage import schedules as schedule_repo
 from storage.audit import record

@@ -17,7 +17,8 @@ from slack_sdk.webhook import WebhookClient
 
 from jobs.context import JobContext
 from jobs.manual_runs import is_preview
-from jobs.messages import DestinationResult, FileLink, RunOutcome, progress_finished
+from jobs.views.progress import progress_finished
+from jobs.views.run_message import DestinationResult, FileLink, RunOutcome
 from storage.models import Run, Schedule, ScheduleStatus
 from storage.progress import claim_settled, forget_response_url
 

@@ -17,8 +17,8 @@ from bot.run_requests import retry, run_schedule
 from bot.schedule_info import history_text
 from bot.schedules import delete, get_live, set_paused
 from bot.views.replies import delete_confirmation
-from jobs.messages import parse_retry_value
 from jobs.slack_ids import OverflowChoices, ScheduleActions, ViewCallbacks
+from jobs.views.run_message import parse_retry_value
 from storage.models import RunTrigger
 
 

@@ -21,7 +21,6 @@ from bot.lookup import user_timezone
 from bot.metadata import ChatRequest, ModalMeta
 from bot.oneliner import parse_one_liner
 from bot.permissions import ensure_can_change
-from bot.readback import format_local
 from bot.respond import Where, answer, where_from_action, where_from_event
 from bot.run_requests import run_schedule
 from bot.schedule_info import detail_reply, history_text
@@ -36,9 +35,10 @@ from bot.schedules import (
 from bot.validation import clean_text, validate_form
 from bot.views import chat as chat_replies
 from bot.views.replies import Reply, saved, schedule_list
-from jobs.home import describe_cadence, relative
 from jobs.slack_ids import ChatActions, ModalBlocks
 from jobs.slots import compiled_cadence
+from jobs.views.cadence_words import describe_cadence
+from jobs.views.time_words import format_local, relative
 from reports.registry import all_report_types, get_report_type
 from storage.models import Schedule, ScheduleStatus
 

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 
 from bot.forms import ANY_CHOICE, ScheduleForm
 from bot.metadata import ModalMeta
-from bot.readback import ReadBack, format_local
+from bot.readback import ReadBack
 from jobs.delivery.email_compose import (
     DEFAULT_SUBJECT,
     SUBJECT_LIMIT,
     SUBJECT_PLACEHOLDERS,
 )
 from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions, ViewCallbacks
+from jobs.views.time_words import format_local
 from reports.errors import ReportError
 from reports.registry import Param, ReportType
 from storage.models import AttachMode

@@ -7,11 +7,14 @@ import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.readback import ReadBack, format_local, runs_text
+from bot.readback import ReadBack, runs_text
 from bot.schedules import Saved
-from jobs.home import describe_cadence, relative
-from jobs.messages import STATUS_ICONS, RunOutcome, destination_lines, plain_error
 from jobs.slack_ids import ReplyBlocks, ScheduleActions
+from jobs.views.blocks import STATUS_ICONS
+from jobs.views.cadence_words import describe_cadence
+from jobs.views.run_message import RunOutcome, destination_lines
+from jobs.views.slack_errors import plain_error
+from jobs.views.time_words import format_local, relative
 from storage.models import AttachMode, EmailOptions, Schedule, ScheduleStatus
 
 TEXT_LIMIT = 3000

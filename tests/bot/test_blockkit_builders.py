@@ -20,14 +20,9 @@ from bot.views.replies import (
     schedule_detail,
     schedule_list,
 )
-from jobs.home import PAGE_SIZE, HomeData, ScheduleCard, build_home_view
-from jobs.messages import (
-    DestinationResult,
-    FileLink,
-    RunOutcome,
-    progress_finished,
-    progress_started_blocks,
-)
+from jobs.views.home import PAGE_SIZE, HomeData, ScheduleCard, build_home_view
+from jobs.views.progress import progress_finished, progress_started_blocks
+from jobs.views.run_message import DestinationResult, FileLink, RunOutcome
 from reports.registry import Param, ReportType, all_report_types
 from reports.renderers import available_formats
 from slack_emulator import validate_blocks, validate_view

@@ -19,8 +19,8 @@ from bot.web.server import ServerThread, build_wsgi
 from jobs import links
 from jobs.delivery.deliver import deliver
 from jobs.generate import generate
-from jobs.messages import retry_value
 from jobs.slack_ids import ScheduleActions
+from jobs.views.run_message import retry_value
 from slack_emulator import SlackRequestSigner, block_actions_payload, post
 from storage import email as email_repo
 from storage.models import AuditEvent, Destination, DestinationKind, RunStatus

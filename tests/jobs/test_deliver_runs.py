@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
-from jobs.messages import parse_retry_value, retry_value
 from jobs.notify import notify_owner
 from jobs.retry import RetryRefused, RetryStarted, retry_run
 from jobs.slack_ids import ScheduleActions
 from jobs.tick import tick
+from jobs.views.run_message import parse_retry_value, retry_value
 from storage import runs as run_repo
 from storage.models import (
     AuditEvent,

@@ -1,0 +1,58 @@
+""""Generating Daily sales…" and what replaces it once the run settles."""
+
+from __future__ import annotations
+
+from jobs.slack_ids import ReplyBlocks, ScheduleActions
+from jobs.views.blocks import button, clip
+from jobs.views.run_message import (
+    RunOutcome,
+    destination_lines,
+    file_links_text,
+    retry_value,
+)
+from jobs.views.slack_errors import plain_error
+
+
+def progress_started_text(name: str, *, preview: bool = False) -> str:
+    if preview:
+        return f"⏳ Generating a preview of *{name}*… I'll send it to you here in a DM and update this message."
+    return f"⏳ Generating *{name}*… I'll update this message when it's delivered."
+
+
+def progress_started_blocks(name: str, *, preview: bool = False) -> list[dict]:
+    return [{"type": "section", "block_id": ReplyBlocks.PROGRESS,
+             "text": {"type": "mrkdwn", "text": clip(progress_started_text(name, preview=preview))}}]
+
+
+def progress_finished(outcome: RunOutcome) -> tuple[str, list[dict]]:
+    """The text and blocks that replace "Generating…" once the run settled."""
+    what = f"the preview of *{outcome.name}*" if outcome.is_preview else f"*{outcome.name}*"
+    rows = f" · {outcome.row_count:,} rows" if outcome.row_count is not None else ""
+    sent = [d for d in outcome.destinations if d.status == "sent"]
+    if outcome.status == "delivered":
+        where = ", ".join(d.label for d in sent) or "its destinations"
+        text = f"✅ {what[0].upper() + what[1:]} was delivered to {where} (run {outcome.run_id}{rows})."
+    elif outcome.status == "partial":
+        text = (f"⚠️ {what[0].upper() + what[1:]} reached {len(sent)} of {len(outcome.destinations)} "
+                f"destinations (run {outcome.run_id}{rows}).")
+    elif outcome.status == "skipped":
+        text = f"⏭️ Nothing was sent for {what} (run {outcome.run_id}): {outcome.error or 'there was no data'}"
+    elif outcome.status == "canceled":
+        text = f"🚫 The run of {what} was canceled (run {outcome.run_id})."
+    else:
+        text = f"❌ Generating {what} failed (run {outcome.run_id}): {plain_error(outcome.error)}."
+    files = next((d.files for d in sent if d.files), ())
+    if files:
+        text += f"\nFiles: {file_links_text(files)}"
+    blocks: list[dict] = [{"type": "section", "block_id": ReplyBlocks.PROGRESS,
+                           "text": {"type": "mrkdwn", "text": clip(text)}}]
+    lines = destination_lines(outcome) if outcome.status in ("partial", "failed") and outcome.destinations else []
+    if lines:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clip("\n".join(lines), 3000)}]})
+    if outcome.status in ("partial", "failed") and not outcome.is_preview:
+        blocks.append({"type": "actions", "block_id": ReplyBlocks.ACTIONS, "elements": [
+            # Retry's value names the run (as the owner's failure DM does): the same run again.
+            button(ScheduleActions.RETRY, "Retry", retry_value(outcome.schedule_id, outcome.run_id), "primary"),
+            button(ScheduleActions.EDIT, "Edit", str(outcome.schedule_id)),
+        ]})
+    return clip(text), blocks
