@@ -10,12 +10,12 @@ from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
 from bot.deps import BotDeps
-from bot.errors import UserFacingError
 from bot.listeners import actions, commands, conversation, home, modals
 from bot.middleware import dedupe_events
 from bot.respond import info_view, tell, where_from_body
 from bot.web.install import client_for_team, oauth_settings
 from jobs.context import slack_client
+from storage.errors import UserError
 
 log = logging.getLogger(__name__)
 SURFACES = (commands, modals, home, actions, conversation)
@@ -50,7 +50,7 @@ def create_app(deps: BotDeps, *, client: WebClient | None = None) -> App:
 
 def handle_errors(error: Exception, body: dict, client: WebClient) -> BoltResponse | None:
     """The one error handler: say what went wrong where the person acted, never a traceback."""
-    if isinstance(error, UserFacingError):
+    if isinstance(error, UserError):
         message = f"⚠️ {error}"
     else:
         error_id = uuid.uuid4().hex[:8]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from slack_sdk import WebClient
 
 from bot.deps import BotDeps
-from bot.errors import FormErrors, UserFacingError
+from bot.errors import FormErrors
 from bot.forms import ScheduleForm
 from bot.lookup import resolve_channel, resolve_user
 from bot.metadata import ModalMeta
@@ -17,6 +17,7 @@ from bot.schedules import create
 from bot.validation import clean_text, validate_form
 from bot.views.replies import Reply, saved
 from jobs.slack_ids import ModalBlocks
+from storage.errors import UserError
 
 EXAMPLE = "`/report new \"Daily sales\" every day at 9am in #sales`"
 # The order problems are listed in, as the modal shows its fields.
@@ -42,7 +43,7 @@ def form_from_words(client: WebClient, parsed: OneLiner) -> tuple[ScheduleForm, 
                 form.people.append(ref.id or resolve_user(client, ref).id)
             else:
                 form.emails.append(ref.name)
-        except UserFacingError as exc:
+        except UserError as exc:
             block = ModalBlocks.CHANNELS if ref.kind == "channel" else ModalBlocks.PEOPLE
             errors[block] = f"{errors[block]} {exc}" if block in errors else str(exc)
     return form, errors

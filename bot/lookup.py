@@ -7,8 +7,8 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.errors import BadInput
 from bot.refs import Ref
+from storage.errors import BadInput
 
 log = logging.getLogger(__name__)
 PAGE = 200

@@ -10,7 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bot.errors import BadInput
+from storage.errors import BadInput
 from storage.ids import row_id
 
 STALE = "That button is from an older message I can't read any more. Please start again."

@@ -19,9 +19,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.deps import BotDeps
-from bot.errors import BadInput, PermissionDenied
 from bot.lookup import is_channel_member, resolve_channel
 from bot.refs import Ref
+from storage.errors import BadInput, PermissionDenied
 from storage.models import DestinationKind, Schedule
 from storage.schedules import NewDestination, count_live_schedules
 from storage.workspace import get_workspace_settings

@@ -10,7 +10,6 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.deps import BotDeps
-from bot.errors import BadInput
 from bot.forms import ScheduleForm
 from bot.permissions import ensure_can_change, is_admin, policy_for
 from bot.respond import Where, answer, direct_message
@@ -26,6 +25,7 @@ from jobs.manual_runs import (
     start_refusal,
 )
 from jobs.views.progress import progress_started_blocks, progress_started_text
+from storage.errors import BadInput
 from storage.models import RunTrigger, Schedule
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass
 
 from bot.deps import BotDeps
-from bot.errors import BadInput, FormErrors, NotFound
+from bot.errors import FormErrors
 from bot.validation import EmailChoice, ValidSchedule, clean_text
 from jobs.manual_runs import is_preview
 from jobs.slack_ids import ModalBlocks
@@ -20,7 +20,7 @@ from jobs.views.time_words import format_local
 from storage import email as email_repo
 from storage import schedules as schedule_repo
 from storage.audit import record
-from storage.errors import NameTaken
+from storage.errors import BadInput, NameTaken, NotFound
 from storage.models import EmailOptions, Schedule, ScheduleStatus
 from storage.schedules import live_schedule_names, mark_deleted, update_schedule
 

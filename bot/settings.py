@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from jobs.settings import SettingsError, SlackSettings
+from jobs.settings import SlackSettings
+from storage.errors import SettingsError
 
 # The bot scopes the app asks for when installed through OAuth (kept equal to manifest.yml).
 DEFAULT_SCOPES = (

@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.deps import BotDeps
-from bot.errors import FormErrors, UserFacingError
+from bot.errors import FormErrors
 from bot.forms import ANY_CHOICE, ScheduleForm
 from bot.lookup import user_timezone
 from bot.permissions import (
@@ -35,6 +35,7 @@ from jobs.slack_ids import ModalBlocks, ModalOptions
 from reports.errors import ReportError
 from reports.registry import ReportType, all_report_types, get_report_type
 from reports.renderers import available_formats
+from storage.errors import UserError
 from storage.models import AttachMode, DestinationKind
 from storage.schedules import NewDestination
 
@@ -142,7 +143,7 @@ def _destinations(client: WebClient, policy: Policy, form: ScheduleForm, user_id
         for value in dict.fromkeys(values):
             try:
                 found.append(check(value))
-            except UserFacingError as exc:
+            except UserError as exc:
                 problems.append(str(exc))
         if problems:
             errors[block] = " ".join(problems)[:1900]
@@ -169,7 +170,7 @@ def _email_choice(policy: Policy, form: ScheduleForm, destinations: list[NewDest
         for address in dict.fromkeys(addresses):
             try:
                 found.append(email_destination(policy, address).target)
-            except UserFacingError as exc:
+            except UserError as exc:
                 problems.append(str(exc))
         if problems:
             errors[block] = " ".join(problems)[:1900]

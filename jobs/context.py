@@ -22,13 +22,13 @@ from jobs.pacing import (
     PacedWebClient,
     RedisPacer,
 )
-from jobs.settings import JobSettings, SettingsError, SlackSettings
+from jobs.settings import JobSettings, SlackSettings
 from storage.artifacts import ArtifactStore
 from storage.clock import wall_clock
 from storage.db import Database, get_database
+from storage.errors import SettingsError
+from storage.installations import find_bot_token
 from storage.settings import StorageSettings
-
-_refresher_lock = threading.Lock()
 
 
 class AdjustableClock:
@@ -74,8 +74,9 @@ class JobContext:
     links: LinkSettings = field(default_factory=LinkSettings.from_env)
     _clients: dict[str, WebClient] = field(default_factory=dict)
     _pacer: object | None = None
-    # Not copied by dataclasses.replace (init=False): a copy with another database gets its own.
-    _home_refresher: HomeRefresher | None = field(default=None, init=False, repr=False)
+    # Made on first use by jobs.home.request_home_refresh. Not copied by dataclasses.replace
+    # (init=False): a copy with another database gets its own.
+    home_refresher: HomeRefresher | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # One clock for the whole context: rows the database stamps on its own use it too.
@@ -88,17 +89,6 @@ class JobContext:
         if self._pacer is None:
             self._pacer = RedisPacer(self.settings.redis_url) if self.settings.redis_url else LocalPacer()
         return self._pacer
-
-    @property
-    def home_refresher(self) -> HomeRefresher:
-        """One per context: App Home refreshes coalesced per person (see jobs.home_refresh)."""
-        with _refresher_lock:
-            if self._home_refresher is None:
-                from jobs.home import publish_home  # jobs.home builds on this module
-
-                self._home_refresher = HomeRefresher(lambda team_id, user_id: publish_home(self, team_id, user_id),
-                                                     self.settings.home_refresh_seconds)
-            return self._home_refresher
 
     def slack(self, team_id: str) -> WebClient:
         if self.client_for_team is not None:
@@ -117,8 +107,6 @@ class JobContext:
         if not self.slack_settings.client_id:
             raise SettingsError("No Slack bot token: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID "
                                 "and SLACK_CLIENT_SECRET (OAuth install).")
-        from storage.installations import find_bot_token
-
         token = find_bot_token(self.database, self.slack_settings.client_id, team_id)
         if token is None:
             raise SettingsError(f"Workspace {team_id} has not installed the app (or uninstalled it).")

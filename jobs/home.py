@@ -10,8 +10,10 @@ Slack's 100-block limit.
 from __future__ import annotations
 
 import logging
+import threading
 
 from jobs.context import JobContext
+from jobs.home_refresh import HomeRefresher
 from jobs.progress import link_base, outcome_of
 from jobs.views.cadence_words import describe_cadence
 from jobs.views.home import MAX_RUNS, PAGE_SIZE, HomeData, ScheduleCard, build_home_view
@@ -93,3 +95,15 @@ def publish_home(ctx: JobContext, team_id: str, user_id: str, **choices) -> dict
     view = home_view_for(ctx, team_id, user_id, **choices)
     ctx.slack(team_id).views_publish(user_id=user_id, view=view)
     return view
+
+
+_refresher_lock = threading.Lock()
+
+
+def request_home_refresh(ctx: JobContext, team_id: str, user_id: str) -> None:
+    """Refresh the person's App Home soon, once for every run of theirs settling meanwhile (jobs.home_refresh)."""
+    with _refresher_lock:
+        if ctx.home_refresher is None:
+            ctx.home_refresher = HomeRefresher(lambda team, user: publish_home(ctx, team, user),
+                                               ctx.settings.home_refresh_seconds)
+    ctx.home_refresher.request(team_id, user_id)

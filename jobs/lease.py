@@ -8,6 +8,7 @@ import threading
 
 from jobs.context import JobContext
 from jobs.phases import next_phase
+from jobs.settle import after_settle, settle_run
 from storage import runs as run_repo
 from storage.models import DeliveryStatus, Run, RunStatus
 
@@ -52,8 +53,6 @@ def recover_expired(ctx: JobContext, enqueue, *, now: dt.datetime) -> list[int]:
     A run given up while delivering keeps what was sent; what was mid-send is marked failed, not
     re-sent, since nobody can say whether it arrived.
     """
-    from jobs.settle import after_settle, settle_run
-
     dispatch = dt.timedelta(seconds=ctx.settings.dispatch_timeout)
     again: list[tuple[int, str]] = []
     settled: list[tuple[str, str, int]] = []

@@ -17,8 +17,8 @@ import json
 import os
 from dataclasses import dataclass, field
 
-from jobs.settings import SettingsError
 from storage.email import address_hash
+from storage.errors import ReportbotError, SettingsError
 
 DOWNLOAD = "d"
 UNSUBSCRIBE = "u"
@@ -26,7 +26,7 @@ MIN_SECRET_LENGTH = 16
 MAX_TOKEN_LENGTH = 512
 
 
-class BadLink(Exception):
+class BadLink(ReportbotError):
     """The token is malformed, forged or for another purpose."""
 
 

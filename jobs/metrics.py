@@ -13,6 +13,7 @@ from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
 from jobs.context import JobContext, get_context
+from jobs.overview import collect_status
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +31,6 @@ class DatabaseCollector:
         self._context = context
 
     def collect(self):
-        from jobs.overview import collect_status
-
         try:
             status = collect_status(self._context or get_context())
         except Exception:  # a scrape must not take the web process down with the database

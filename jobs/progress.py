@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
 from jobs.context import JobContext
-from jobs.manual_runs import is_preview
+from jobs.manual_runs import PREVIEW_PREFIX, is_preview
 from jobs.views.progress import progress_finished
 from jobs.views.run_message import DestinationResult, FileLink, RunOutcome
 from storage.models import Run, Schedule, ScheduleStatus
@@ -83,8 +83,6 @@ def outcome_of(run: Run, schedule: Schedule, links: LinkBase | None) -> RunOutco
 
 
 def _display_name(schedule: Schedule) -> str:
-    from jobs.manual_runs import PREVIEW_PREFIX
-
     return schedule.name[len(PREVIEW_PREFIX):] if is_preview(schedule) else schedule.name
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from storage.errors import SettingsError
+
 SLACK_API_DEFAULT = "https://slack.com/api/"
-
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed; the message says what to set."""
 
 
 def _number(env: dict[str, str], name: str, default: float, *, minimum: float = 0) -> float:

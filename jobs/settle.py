@@ -6,6 +6,9 @@ import datetime as dt
 import logging
 
 from jobs.context import JobContext
+from jobs.home import request_home_refresh
+from jobs.notify import notify_owner
+from jobs.progress import settle_progress
 from storage.db import Session
 from storage.models import Run, RunStatus, Schedule, ScheduleStatus
 
@@ -49,19 +52,15 @@ def after_settle(ctx: JobContext, team_id: str, owner_user_id: str, *, run_id: i
     """Tell the owner when `run_id` failed, refresh their App Home (coalesced with their other runs
     settling now); a Slack hiccup here must not undo the run (an untold failure is told again by the
     hourly cleanup)."""
-    from jobs.notify import notify_owner
-
     if run_id is not None:
         try:
             notify_owner(ctx, run_id)
         except Exception:
             log.exception("could not tell the owner about run %s", run_id)
 
-    ctx.home_refresher.request(team_id, owner_user_id)
+    request_home_refresh(ctx, team_id, owner_user_id)
 
-    # Issue 5 hook: update the "Generating …" messages of settled runs (see jobs.progress).
-    from jobs.progress import settle_progress
-
+    # Update the "Generating …" messages of settled runs (see jobs.progress).
     try:
         settle_progress(ctx, team_id)
     except Exception:

@@ -1,12 +1,11 @@
-"""Errors a report type raises; their message is shown to the schedule's owner as is.
+"""Errors a report type raises; their message is shown to the schedule's owner as is (see storage.errors)."""
 
-    ReportError            the report could not be produced (message for people)
-    ├── ParameterError     a parameter is missing or invalid
-    └── UnknownReportType  no report type has this name
-"""
+from __future__ import annotations
+
+from storage.errors import UserError
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """The report could not be produced; the message is written for the schedule's owner."""
 
 

@@ -1,13 +1,64 @@
-"""Storage errors the layers above turn into messages for people."""
+"""The app's exceptions: one tree, drawn here, rooted in this module so every layer can reach it.
+
+    ReportbotError                     every error the app raises on purpose
+    ├── UserError                      caused by what a person asked for; the message is written for them
+    │   ├── NotFound                   nothing matches what they named                     (here)
+    │   ├── PermissionDenied           they may not do this; the message says why          (here)
+    │   ├── BadInput                   what they typed cannot be used; says how to fix it  (here)
+    │   │   ├── FormErrors             one message per form field                          (bot.errors)
+    │   │   └── CadenceError           a schedule in words that cannot be read (also a ValueError)
+    │   │                                                                                  (jobs.cadence.errors)
+    │   ├── NameTaken                  a schedule of that name exists                      (here)
+    │   └── ReportError                the report could not be made; shown to the owner    (reports.errors)
+    │       ├── ParameterError         a report parameter is missing or invalid            (reports.errors)
+    │       ├── UnknownReportType      no report type has this name                        (reports.errors)
+    │       ├── RenderError            the table cannot be shown in a format               (reports.renderers.errors)
+    │       ├── ChatError              the language model endpoint failed                  (reports.types.chat_client)
+    │       │   └── ChatNotConfigured
+    │       └── DataSourceError        a SQL data source refused or failed                 (reports.sources.config)
+    │           ├── DataSourceConfigError, AccessDenied                                    (reports.sources.config)
+    │           ├── UnsafeQuery                                                            (reports.sources.guard)
+    │           └── QueryTimeout, RowLimitExceeded, SourceUnavailable                      (reports.sources.query)
+    ├── SettingsError                  a deployment setting is missing or malformed; for the operator
+    │                                  (also a ValueError)                                 (here)
+    └── BadLink                        a signed link was altered or is not ours            (jobs.links)
+        └── ExpiredLink                a genuine link past its expiry                      (jobs.links)
+
+Anything else that escapes is a bug: the surfaces log it with a short error id and show the person
+that id, never a traceback. Control-flow exceptions private to one module (a lost lease, a transient
+delivery error that is retried) stay private there.
+"""
+
+from __future__ import annotations
 
 
-class StorageError(Exception):
-    """Base of every storage error."""
+class ReportbotError(Exception):
+    """Base of every error the app raises on purpose."""
 
 
-class NameTaken(StorageError):
+class UserError(ReportbotError):
+    """Caused by what a person asked for; `str()` is the message they see."""
+
+
+class NotFound(UserError):
+    """Nothing matches the reference the person gave."""
+
+
+class PermissionDenied(UserError):
+    """The person may not do this; the message says why."""
+
+
+class BadInput(UserError):
+    """The input cannot be used as given; the message says how to fix it."""
+
+
+class NameTaken(UserError):
     """A schedule with this name already exists in the workspace."""
 
     def __init__(self, name: str) -> None:
         super().__init__(f"A schedule called “{name}” already exists. Pick another name.")
         self.name = name
+
+
+class SettingsError(ReportbotError, ValueError):
+    """A deployment setting is missing or malformed; the message says what to set."""

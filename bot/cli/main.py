@@ -9,7 +9,7 @@ import signal
 import sys
 import threading
 
-from jobs.settings import SettingsError
+from storage.errors import SettingsError
 
 log = logging.getLogger("reportbot")
 

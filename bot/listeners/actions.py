@@ -7,7 +7,6 @@ from slack_bolt import App
 
 from bot.after_ack import after_ack
 from bot.deps import BotDeps
-from bot.errors import BadInput
 from bot.listeners.home import refresh_home
 from bot.listeners.modals import open_edit_modal
 from bot.metadata import schedule_id_from
@@ -19,6 +18,7 @@ from bot.schedules import delete, get_live, set_paused
 from bot.views.replies import delete_confirmation
 from jobs.slack_ids import OverflowChoices, ScheduleActions, ViewCallbacks
 from jobs.views.run_message import parse_retry_value
+from storage.errors import BadInput
 from storage.models import RunTrigger
 
 

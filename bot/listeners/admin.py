@@ -8,13 +8,13 @@ import re
 from slack_sdk import WebClient
 
 from bot.deps import BotDeps
-from bot.errors import BadInput
 from bot.permissions import ensure_admin, policy_for
 from bot.refs import ESCAPED_USER
 from bot.views.replies import Reply
 from reports.errors import ReportError
 from reports.registry import all_report_types, get_report_type
 from storage.audit import record
+from storage.errors import BadInput
 from storage.workspace import workspace_settings_for_update
 
 USAGE = """*Workspace settings* (admins only):

@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from bot.after_ack import after_ack
 from bot.create_flow import form_from_words, problems_text
 from bot.deps import BotDeps
-from bot.errors import FormErrors, NotFound
+from bot.errors import FormErrors
 from bot.forms import ScheduleForm
 from bot.intents import Intent, target_variants, understand
 from bot.listeners.home import refresh_home
@@ -40,6 +40,7 @@ from jobs.slots import compiled_cadence
 from jobs.views.cadence_words import describe_cadence
 from jobs.views.time_words import format_local, relative
 from reports.registry import all_report_types, get_report_type
+from storage.errors import NotFound
 from storage.models import Schedule, ScheduleStatus
 
 CONFIRM_LABELS = {"pause": "Pause it", "resume": "Resume it", "run": "Run it now", "delete": "Delete it"}

@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.after_ack import after_ack
 from bot.deps import BotDeps
-from bot.errors import FormErrors, UserFacingError
+from bot.errors import FormErrors
 from bot.forms import ScheduleForm, form_from_state
 from bot.lookup import user_timezone
 from bot.metadata import ModalMeta
@@ -30,6 +30,7 @@ from jobs.slack_ids import ModalActions, ModalBlocks, ViewCallbacks
 from reports.errors import ReportError
 from reports.registry import get_report_type
 from reports.renderers import available_formats
+from storage.errors import UserError
 
 log = logging.getLogger(__name__)
 POPULAR_ZONES = ("UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York", "America/Chicago",
@@ -155,7 +156,7 @@ def register(app: App, deps: BotDeps) -> None:
         form = form_from_state(body["view"]["state"]["values"])
         try:
             status = preview_form(deps, client, team_id=body["team"]["id"], user_id=body["user"]["id"], form=form)
-        except UserFacingError as exc:
+        except UserError as exc:
             status = f"⚠️ Can't preview yet: {exc}"
         _refresh(deps, client, body, form, status)
 
@@ -180,7 +181,7 @@ def register(app: App, deps: BotDeps) -> None:
         except FormErrors as exc:
             ack(response_action="errors", errors=_errors_for(view, exc.errors))
             return
-        except UserFacingError as exc:
+        except UserError as exc:
             ack(response_action="errors", errors=_errors_for(view, {ModalBlocks.NAME: str(exc)}))
             return
         ack()

@@ -12,8 +12,8 @@ from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
 from bot.settings import OAuthConfig
 from jobs.context import slack_client
-from jobs.settings import SettingsError
 from storage.db import Database
+from storage.errors import SettingsError
 from storage.installations import find_bot_token, installation_store
 
 STATE_EXPIRATION_SECONDS = 600

@@ -19,6 +19,7 @@ from bot.web import downloads
 from bot.web.trigger_api import PATH as TRIGGER_PATH
 from bot.web.trigger_api import handle_trigger
 from jobs.context import get_context
+from jobs.metrics import render_metrics
 from storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -71,8 +72,6 @@ def build_wsgi(app: App, database: Database, deps=None) -> Callable:
         if path == "/healthz":
             return _plain(start_response, "200 OK", "ok")
         if path == "/metrics":
-            from jobs.metrics import render_metrics
-
             body = render_metrics()
             start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
                                       ("Content-Length", str(len(body)))])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from storage.errors import BadInput
 
-class CadenceError(ValueError):
+
+class CadenceError(BadInput, ValueError):
     """Report a schedule text that cannot be understood, with a fix the user can try."""

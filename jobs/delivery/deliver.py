@@ -43,11 +43,11 @@ from jobs.delivery.plan import (
 )
 from jobs.delivery.smtp import Mailer
 from jobs.lease import LeaseKeeper
-from jobs.settings import SettingsError
 from jobs.settle import after_settle, settle_run
 from jobs.views.run_message import report_message_blocks
 from storage import deliveries as delivery_repo
 from storage import runs as run_repo
+from storage.errors import SettingsError
 from storage.models import Delivery, DeliveryStatus, Run, RunStatus
 
 log = logging.getLogger(__name__)

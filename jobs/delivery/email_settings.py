@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 
-from jobs.settings import SettingsError
+from storage.errors import SettingsError
 
 SECURITY_MODES = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}

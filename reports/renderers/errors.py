@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from reports.errors import ReportError
 
-class RenderError(ValueError):
-    """Raise when a table cannot be rendered; the message is shown to the user as is."""
+
+class RenderError(ReportError):
+    """Raise when a table cannot be rendered; the message is shown to the schedule's owner as is."""

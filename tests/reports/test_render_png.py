@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from PIL import Image
 
+from reports.errors import ReportError
 from reports.renderers import chart, get_renderer
 from reports.renderers.chart import (
     ChartCollector,
@@ -62,7 +63,7 @@ def test_no_numeric_column_is_a_readable_render_error():
     table = Table.from_rows([DAY, REGION], [(dt.date(2026, 1, 1), "x")])
     with pytest.raises(RenderError, match="no numeric column") as info:
         render_png(table)
-    assert isinstance(info.value, ValueError)
+    assert isinstance(info.value, ReportError)  # so the owner reads it as is, not "something went wrong"
 
 
 def test_auto_choice_line_over_first_date_bar_over_text_skipping_ids():
