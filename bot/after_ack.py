@@ -3,13 +3,15 @@
 Bolt (1.30, HTTP mode) answers Slack as soon as a listener acks; if the listener then raises
 within the ~10 ms Bolt polls for the ack, its error path resets the ack and Slack gets a 404
 "unhandled request" instead of the 200. Errors after the ack therefore go straight to
-`bot.app.handle_errors`; errors before it still take Bolt's path (a modal's errors need that).
+`bot.error_reply.handle_errors`; errors before it still take Bolt's path (a modal's errors need that).
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+
+from bot.error_reply import handle_errors
 
 NEEDED = ("ack", "body", "client")
 
@@ -25,8 +27,6 @@ def after_ack(handler: Callable) -> Callable:
         except Exception as error:
             if kwargs["ack"].response is None:
                 raise
-            from bot.app import handle_errors
-
             handle_errors(error, kwargs["body"], kwargs["client"])
             return None
 

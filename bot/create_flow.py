@@ -11,11 +11,13 @@ from bot.forms import ScheduleForm
 from bot.lookup import resolve_channel, resolve_user
 from bot.metadata import ModalMeta
 from bot.oneliner import OneLiner, parse_one_liner
-from bot.permissions import policy_for, quota_problem
+from bot.people import person
 from bot.respond import Where
+from bot.schedule_modal import open_schedule_modal
 from bot.schedules import create
 from bot.validation import clean_text, validate_form
 from bot.views.replies import Reply, saved
+from jobs.access import ensure_may_create, ensure_within_quota
 from jobs.slack_ids import ModalBlocks
 from storage.errors import UserError
 
@@ -52,11 +54,10 @@ def form_from_words(client: WebClient, parsed: OneLiner) -> tuple[ScheduleForm, 
 def create_from_words(deps: BotDeps, client: WebClient, where: Where, text: str, *, trigger_id: str | None,
                       surface: str) -> Reply:
     """Create from a one-liner, or say what is missing or wrong and open the form prefilled."""
-    from bot.listeners.modals import open_schedule_modal
-
-    problem = quota_problem(deps, policy_for(deps, where.team_id), where.team_id, where.user_id)
-    if problem:
-        return Reply(f"⚠️ {problem}")
+    who = person(deps, client, where.team_id, where.user_id)
+    ensure_may_create(who)
+    with deps.jobs.database.session() as session:
+        ensure_within_quota(session, deps.policy(where.team_id), where.team_id, where.user_id)
     parsed = parse_one_liner(text)
     form, errors = form_from_words(client, parsed)
     if parsed.missing:
@@ -65,7 +66,7 @@ def create_from_words(deps: BotDeps, client: WebClient, where: Where, text: str,
         try:
             if errors:
                 raise FormErrors(errors)
-            valid = validate_form(deps, client, team_id=where.team_id, user_id=where.user_id, form=form, creating=True)
+            valid = validate_form(deps, client, person=who, form=form)
             result = create(deps, valid, team_id=where.team_id, user_id=where.user_id, surface=surface, source=text)
         except FormErrors as exc:
             message = f"⚠️ {problems_text(exc.errors)}"

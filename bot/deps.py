@@ -1,14 +1,22 @@
-"""What the Slack surface's listeners need, handed to each surface's `register(app, deps)`."""
+"""What the Slack surface's listeners need, put on every request's Bolt context by one middleware.
+
+Listeners are module-level functions that take Bolt's `context` and read `deps_of(context)`, so a
+test can call one alone with a context of its own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from slack_bolt import BoltContext
+
 from bot.settings import BotSettings
 from jobs.context import JobContext
+from jobs.phases import Enqueue
+from jobs.policy import Policy, policy_for
 
-Enqueue = Callable[[int, str, int], None]
+DEPS_KEY = "reportbot_deps"
 
 
 @dataclass
@@ -17,6 +25,21 @@ class BotDeps:
     enqueue: Enqueue
     settings: BotSettings
 
-    def is_configured_admin(self, user_id: str) -> bool:
-        """Admins named in REPORTBOT_ADMINS (Slack's own workspace admins count too; see permissions)."""
-        return user_id in self.settings.admin_user_ids
+    def policy(self, team_id: str) -> Policy:
+        """The rules in force in this workspace."""
+        with self.jobs.database.session() as session:
+            return policy_for(session, self.jobs.settings.policy, team_id)
+
+
+def deps_of(context: BoltContext) -> BotDeps:
+    return context[DEPS_KEY]
+
+
+def provide_deps(deps: BotDeps) -> Callable:
+    """Bolt middleware: every listener finds the app's dependencies on its context."""
+
+    def provide_reportbot_deps(context: BoltContext, next: Callable[[], None]) -> None:
+        context[DEPS_KEY] = deps
+        return next()
+
+    return provide_reportbot_deps

@@ -8,9 +8,9 @@ import threading
 import time
 from collections.abc import Callable
 
-from slack_bolt import BoltResponse
+from slack_bolt import BoltContext, BoltResponse
 
-from bot.deps import BotDeps
+from bot.deps import deps_of
 from storage.events import first_delivery, prune_events
 
 log = logging.getLogger(__name__)
@@ -19,28 +19,27 @@ KEEP_EVENT_IDS = dt.timedelta(days=1)
 PRUNE_EVERY_SECONDS = 600
 
 
-def dedupe_events(deps: BotDeps) -> Callable:
+_last_prune = [0.0]
+_prune_lock = threading.Lock()
+
+
+def dedupe_events(body: dict, context: BoltContext, next: Callable[[], None]) -> BoltResponse | None:
     """Handle each Events API delivery once: Slack's retries (same event_id) are acknowledged and
     dropped, across restarts and processes, because the ids are stored in the database."""
-    last_prune = [0.0]
-    lock = threading.Lock()
-
-    def dedupe_slack_event_retries(body: dict, next: Callable[[], None]) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if not isinstance(event_id, str) or not event_id:
-            return next()
-        now = deps.jobs.now()
-        with deps.jobs.database.session() as session:
-            first = first_delivery(session, event_id, str(body.get("team_id") or ""), now)
-            with lock:
-                due = time.monotonic() - last_prune[0] > PRUNE_EVERY_SECONDS
-                if due:
-                    last_prune[0] = time.monotonic()
-            if due:
-                prune_events(session, now - KEEP_EVENT_IDS)
-        if not first:
-            log.info("ignoring a repeated delivery of event %s", event_id)
-            return BoltResponse(status=200, body="")
+    event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+    if not isinstance(event_id, str) or not event_id:
         return next()
-
-    return dedupe_slack_event_retries
+    deps = deps_of(context)
+    now = deps.jobs.now()
+    with deps.jobs.database.session() as session:
+        first = first_delivery(session, event_id, str(body.get("team_id") or ""), now)
+        with _prune_lock:
+            due = time.monotonic() - _last_prune[0] > PRUNE_EVERY_SECONDS
+            if due:
+                _last_prune[0] = time.monotonic()
+        if due:
+            prune_events(session, now - KEEP_EVENT_IDS)
+    if not first:
+        log.info("ignoring a repeated delivery of event %s", event_id)
+        return BoltResponse(status=200, body="")
+    return next()

@@ -9,24 +9,31 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.acting import Need, acting_on
 from bot.deps import BotDeps
 from bot.forms import ScheduleForm
-from bot.permissions import ensure_can_change, is_admin, policy_for
+from bot.people import person
 from bot.respond import Where, answer, direct_message
-from bot.validation import validate_for_preview
+from bot.validation import clean_name, validate_for_preview
 from jobs.manual_runs import (
     AlreadyRunning,
     CoolingDown,
     PreviewRequest,
     ProgressTarget,
     RunStarted,
+    TooManyPreviews,
+    preview_refusal,
     run_now,
     start_preview,
     start_refusal,
 )
+from jobs.progress import settle_progress
+from jobs.retry import RetryRefused, retry_run
+from jobs.views.blocks import escape
 from jobs.views.progress import progress_started_blocks, progress_started_text
 from storage.errors import BadInput
 from storage.models import RunTrigger, Schedule
+from storage.progress import track_run
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +45,25 @@ def _busy_or_cooling(deps: BotDeps, schedule: Schedule, cooldown: int) -> str | 
     return _refusal_text(schedule.name, refused) if refused is not None else None
 
 
-def _refusal_text(name: str, refused: AlreadyRunning | CoolingDown) -> str:
+def _refusal_text(name: str, refused: AlreadyRunning | CoolingDown | TooManyPreviews, *,
+                  preview: bool = False) -> str:
     """Why nothing was started, in words (checked before announcing, and again when starting)."""
+    name = escape(name)
+    if isinstance(refused, TooManyPreviews):
+        return (f"You have asked for {refused.per_hour} previews in the last hour, the most I make per person. "
+                "Save the schedule and use Run now, or try again later.")
     if isinstance(refused, AlreadyRunning):
+        if preview:
+            return "Your last preview is still being made; it will arrive in our DM in a moment."
         return (f"“{name}” is already running (run {refused.run_id}, {refused.status}); it will be posted "
                 "to its destinations when it's done.")
-    return _cooling_text(name, refused.seconds_left)
+    return _cooling_text(name, refused.seconds_left, preview=preview)
 
 
-def _cooling_text(name: str, seconds: int) -> str:
+def _cooling_text(name: str, seconds: int, *, preview: bool = False) -> str:
     wait = f"{seconds} s" if seconds < 120 else f"{-(-seconds // 60)} min"
+    if preview:
+        return f"Your last preview was made a moment ago. You can ask for another in {wait}."
     return f"“{name}” was run by hand a moment ago. You can run it again in {wait}."
 
 
@@ -77,39 +93,34 @@ def update_announcement(client: WebClient, target: ProgressTarget | None, text: 
         log.info("could not correct the announcement: %s", exc)
 
 
-def run_schedule(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule, *,
+def run_schedule(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule | int, *,
                  trigger: str = RunTrigger.MANUAL) -> str | None:
-    """Start a run of `schedule` for the person at `where`.
+    """Start a run of the schedule for the person at `where`, if they may run it.
 
     Returns a message to show when nothing was started (the caller answers with it), or None when
     the "Generating…" announcement was posted and the run queued.
     """
-    ensure_can_change(deps, client, schedule, where.user_id)
-    cooldown = 0 if is_admin(deps, client, where.user_id) else policy_for(deps, where.team_id).run_now_cooldown_seconds
+    acting = acting_on(deps, client, where, schedule, Need.RUN)
+    schedule = acting.schedule
+    cooldown = 0 if acting.person.is_admin else deps.policy(where.team_id).run_now_cooldown_seconds
     refusal = _busy_or_cooling(deps, schedule, cooldown)
     if refusal:
         return refusal
     target = announce(client, where, progress_started_text(schedule.name), progress_started_blocks(schedule.name))
     outcome = run_now(deps.jobs, schedule, user_id=where.user_id, surface=where.surface, enqueue=deps.enqueue,
                       trigger=trigger, progress=target, cooldown_seconds=cooldown)
-    if isinstance(outcome, RunStarted):
-        return None
     if isinstance(outcome, (AlreadyRunning, CoolingDown)):  # another request won the race since the check
         update_announcement(client, target, _refusal_text(schedule.name, outcome))
     return None
 
 
-def retry(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule, run_id: int) -> str | None:
+def retry(deps: BotDeps, client: WebClient, where: Where, schedule_id: int, run_id: int) -> str | None:
     """The Retry button of a failed run: that same run again (jobs.retry), with a progress message.
 
     Returns a message when nothing was retried, like `run_schedule`.
     """
-    from jobs.progress import settle_progress
-    from jobs.retry import RetryRefused, retry_run
-    from storage.progress import track_run
-
-    ensure_can_change(deps, client, schedule, where.user_id)
-    target = announce(client, where, f"🔁 Retrying *{schedule.name}* (run {run_id})…",
+    schedule = acting_on(deps, client, where, schedule_id, Need.RUN).schedule
+    target = announce(client, where, f"🔁 Retrying *{escape(schedule.name)}* (run {run_id})…",
                       progress_started_blocks(schedule.name))
     outcome = retry_run(deps.jobs, schedule.id, run_id, user_id=where.user_id, surface=where.surface,
                         enqueue=deps.enqueue)
@@ -125,17 +136,33 @@ def retry(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule, ru
 
 
 def preview_form(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str, form: ScheduleForm) -> str:
-    """Generate the form's report now and DM it to the person; return the modal's status line."""
+    """Generate the form's report now and DM it to the person; return the modal's status line.
+
+    The same rules as run-now, counted per person: one preview in flight, the cool-down between two
+    (admins are exempt), and at most REPORTBOT_PREVIEWS_PER_HOUR an hour.
+    """
     now = deps.jobs.now()
-    report, params, formats, cadence = validate_for_preview(deps, client, team_id=team_id, user_id=user_id,
-                                                            form=form, now=now)
-    name = form.name.strip()[:150] or report.title
+    who = person(deps, client, team_id, user_id)
+    report, params, formats, cadence = validate_for_preview(deps, client, person=who, form=form, now=now)
+    policy = deps.policy(team_id)
+    cooldown = 0 if who.is_admin else policy.run_now_cooldown_seconds
+    with deps.jobs.database.session() as session:
+        refused = preview_refusal(session, team_id, user_id, cooldown_seconds=cooldown,
+                                  per_hour=policy.previews_per_hour, now=now)
+    if refused is not None:
+        return f"⚠️ {_refusal_text(form.name, refused, preview=True)}"
+    name = clean_name(form.name)[:150] or report.title
     target = direct_message(client, user_id, progress_started_text(name, preview=True),
                             progress_started_blocks(name, preview=True))
     if target is None:
         raise BadInput("I couldn't open a DM with you to send the preview. Check that you can message reportbot.")
-    start_preview(deps.jobs, PreviewRequest(team_id=team_id, user_id=user_id, name=name, report_type=report.name,
-                                            params=params, formats=formats, cadence_text=cadence.text,
-                                            cadence=cadence.to_json(), timezone=cadence.timezone),
-                  enqueue=deps.enqueue, progress=target)
-    return f"⏳ Generating a preview of “{name}” — it will arrive in your DM with me in a moment."
+    outcome = start_preview(deps.jobs, PreviewRequest(team_id=team_id, user_id=user_id, name=name,
+                                                      report_type=report.name, params=params, formats=formats,
+                                                      cadence_text=cadence.text, cadence=cadence.to_json(),
+                                                      timezone=cadence.timezone),
+                            enqueue=deps.enqueue, progress=target, cooldown_seconds=cooldown,
+                            per_hour=policy.previews_per_hour)
+    if not isinstance(outcome, RunStarted):  # another click won the race since the check
+        update_announcement(client, target, _refusal_text(name, outcome, preview=True))
+        return f"⚠️ {_refusal_text(name, outcome, preview=True)}"
+    return f"⏳ Generating a preview of “{escape(name)}” — it will arrive in your DM with me in a moment."

@@ -1,4 +1,9 @@
-"""Read-only answers about one schedule: its details with buttons, and its history per destination."""
+"""Read-only answers about one schedule: its details with buttons, and its history per destination.
+
+What is shown depends on the reader's access (jobs.access): its owner and admins see everything;
+someone it is sent to sees when it runs and how runs went, not its query, parameters or who else
+gets it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.deps import BotDeps
 from bot.views.replies import Reply, history, schedule_detail
+from jobs.access import Access
 from jobs.progress import link_base, outcome_of
 from jobs.slots import compiled_cadence
 from storage import email as email_repo
@@ -15,7 +21,7 @@ from storage.runs import recent_runs_of_live_schedules
 HISTORY_RUNS = 10
 
 
-def detail_reply(deps: BotDeps, client: WebClient, schedule: Schedule) -> Reply:
+def detail_reply(deps: BotDeps, schedule: Schedule, access: Access) -> Reply:
     now = deps.jobs.now()
     try:
         next_runs = compiled_cadence(schedule.cadence).next_runs(now, 5) if schedule.status == ScheduleStatus.ACTIVE \
@@ -24,15 +30,16 @@ def detail_reply(deps: BotDeps, client: WebClient, schedule: Schedule) -> Reply:
         next_runs = []
     with deps.jobs.database.session() as session:
         runs = recent_runs_of_live_schedules(session, schedule.team_id, schedule_id=schedule.id, limit=1)
-        email = email_repo.email_options(session, schedule.id)
+        email = email_repo.email_options(session, schedule.id) if access == Access.FULL else None
     last = outcome_of(runs[0], schedule, None) if runs else None
     last_at = (runs[0].finished_at or runs[0].scheduled_for) if runs else None
-    return schedule_detail(schedule, next_runs, last, last_at, now, email)
+    return schedule_detail(schedule, next_runs, last, last_at, now, email, access=access)
 
 
-def history_text(deps: BotDeps, client: WebClient, schedule: Schedule) -> str:
+def history_text(deps: BotDeps, client: WebClient, schedule: Schedule, access: Access) -> str:
     with deps.jobs.database.session() as session:
         runs = recent_runs_of_live_schedules(session, schedule.team_id, schedule_id=schedule.id, limit=HISTORY_RUNS)
-    links = link_base(client) if any(d.slack_file_ids for r in runs for d in r.deliveries) else None
+    full = access == Access.FULL
+    links = link_base(client) if full and any(d.slack_file_ids for r in runs for d in r.deliveries) else None
     outcomes = [(outcome_of(r, schedule, links), r.finished_at or r.scheduled_for) for r in runs]
-    return history(schedule, outcomes, deps.jobs.now())
+    return history(schedule, outcomes, deps.jobs.now(), access=access)

@@ -16,6 +16,7 @@ from bot.validation import EmailChoice, ValidSchedule, clean_text
 from jobs.manual_runs import is_preview
 from jobs.slack_ids import ModalBlocks
 from jobs.slots import compiled_cadence
+from jobs.views.blocks import escape
 from jobs.views.time_words import format_local
 from storage import email as email_repo
 from storage import schedules as schedule_repo
@@ -153,18 +154,19 @@ def set_paused(deps: BotDeps, schedule_id: int, user_id: str, *, paused: bool, s
             raise NotFound("That schedule no longer exists.")
         if paused:
             if live.status in (ScheduleStatus.PAUSED, ScheduleStatus.ERROR):
-                return f"“{live.name}” is already paused. Resume it with `/report resume {live.name}`."
+                return f"“{escape(live.name)}” is already paused. Resume it with `/report resume {escape(live.name)}`."
             live.status = ScheduleStatus.PAUSED
             live.next_run_at = None
-            message = f"⏸️ Paused “{live.name}”. Resume it with `/report resume {live.name}`."
+            message = f"⏸️ Paused “{escape(live.name)}”. Resume it with `/report resume {escape(live.name)}`."
         else:
             if live.status == ScheduleStatus.ACTIVE:
-                return f"“{live.name}” is already active."
+                return f"“{escape(live.name)}” is already active."
             live.status = ScheduleStatus.ACTIVE
             live.consecutive_failures = 0
+            live.paused_reason = None
             live.next_run_at = compiled_cadence(live.cadence).next_run(deps.jobs.now())
             when = format_local(live.next_run_at, live.timezone) if live.next_run_at else "never (the schedule has ended)"
-            message = f"▶️ Resumed “{live.name}”. Next run: {when}."
+            message = f"▶️ Resumed “{escape(live.name)}”. Next run: {when}."
         record(session, team_id=live.team_id, schedule_id=live.id, actor=user_id,
                action="pause" if paused else "resume", surface=surface)
     return message
@@ -177,4 +179,4 @@ def delete(deps: BotDeps, schedule_id: int, user_id: str, *, surface: str) -> st
             return "That schedule was already deleted."
         mark_deleted(live)
         record(session, team_id=live.team_id, schedule_id=live.id, actor=user_id, action="delete", surface=surface)
-        return f"🗑️ Deleted “{live.name}”. Its past runs stay in the audit log."
+        return f"🗑️ Deleted “{escape(live.name)}”. Its past runs stay in the audit log."

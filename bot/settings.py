@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from jobs.settings import SlackSettings
 from storage.errors import SettingsError
@@ -16,36 +17,15 @@ DEFAULT_SCOPES = (
 )
 
 
-def _limit(env: dict[str, str], name: str, default: int | None) -> int | None:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    if raw.lower() in ("none", "unlimited", "off"):
-        return None
-    if not raw.isdigit():
-        raise SettingsError(f"{name} must be a whole number (or 'none'), not {raw!r}.")
-    return int(raw)
-
-
-@dataclass(frozen=True)
-class PolicyDefaults:
-    """What applies in a workspace until its admin sets otherwise (`/report admin`)."""
-
-    max_schedules_per_user: int | None = 25
-    max_schedules_per_team: int | None = 500
-    run_now_cooldown_seconds: int = 60
-    email_domains: tuple[str, ...] = ()  # empty: email only once an admin allows a domain
-
-    @classmethod
-    def from_env(cls, env: dict[str, str]) -> "PolicyDefaults":
-        domains = tuple(d.strip().lower().lstrip("@") for d in (env.get("REPORTBOT_EMAIL_DOMAINS") or "").split(",")
-                        if d.strip())
-        return cls(
-            max_schedules_per_user=_limit(env, "REPORTBOT_MAX_SCHEDULES_PER_USER", 25),
-            max_schedules_per_team=_limit(env, "REPORTBOT_MAX_SCHEDULES_PER_WORKSPACE", 500),
-            run_now_cooldown_seconds=_limit(env, "REPORTBOT_RUN_NOW_COOLDOWN", 60) or 0,
-            email_domains=domains,
-        )
+def _networks(env: dict[str, str], name: str) -> tuple[str, ...]:
+    networks = []
+    for item in (env.get(name) or "").split(","):
+        if item.strip():
+            try:
+                networks.append(str(ipaddress.ip_network(item.strip(), strict=False)))
+            except ValueError:
+                raise SettingsError(f"{name}: {item.strip()!r} is not an IP address or network.") from None
+    return tuple(networks)
 
 
 @dataclass(frozen=True)
@@ -65,9 +45,10 @@ class BotSettings:
     signing_secret: str | None
     app_token: str | None
     port: int
-    admin_user_ids: frozenset[str]
-    policy: PolicyDefaults = field(default_factory=PolicyDefaults)
     oauth: OAuthConfig | None = None
+    # Proxies in front of the web process whose X-Forwarded-For is believed (addresses or networks);
+    # from anyone else the header is ignored and the connecting address is recorded.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def socket_mode(self) -> bool:
@@ -86,7 +67,6 @@ class BotSettings:
         app_token = env.get("SLACK_APP_TOKEN") or None
         if app_token is not None and not app_token.startswith("xapp-"):
             raise SettingsError("SLACK_APP_TOKEN must be an app-level token starting with xapp- (Socket Mode).")
-        admins = frozenset(u.strip() for u in (env.get("REPORTBOT_ADMINS") or "").split(",") if u.strip())
         client_id, client_secret = env.get("SLACK_CLIENT_ID") or None, env.get("SLACK_CLIENT_SECRET") or None
         if bool(client_id) != bool(client_secret):
             raise SettingsError("Set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for multi-workspace install, "
@@ -100,9 +80,8 @@ class BotSettings:
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=app_token,
             port=int(port_text),
-            admin_user_ids=admins,
-            policy=PolicyDefaults.from_env(env),
             oauth=oauth,
+            trusted_proxies=_networks(env, "REPORTBOT_TRUSTED_PROXIES"),
         )
 
     def require_credentials(self) -> None:

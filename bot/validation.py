@@ -11,31 +11,30 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.deps import BotDeps
+from bot.destinations import channel_destination, email_destination, person_destination
 from bot.errors import FormErrors
 from bot.forms import ANY_CHOICE, ScheduleForm
 from bot.lookup import user_timezone
-from bot.permissions import (
-    Policy,
-    channel_destination,
-    email_destination,
-    is_admin,
-    person_destination,
-    policy_for,
-    quota_problem,
-)
 from bot.readback import read_back, valid_timezone
 from bot.refs import Ref
+from jobs.access import (
+    Person,
+    ensure_may_create,
+    ensure_may_use_report,
+    ensure_within_quota,
+)
 from jobs.cadence import Cadence
 from jobs.delivery.email_compose import (
     SUBJECT_LIMIT,
     SUBJECT_PLACEHOLDERS,
     unknown_placeholders,
 )
+from jobs.policy import Policy
 from jobs.slack_ids import ModalBlocks, ModalOptions
 from reports.errors import ReportError
 from reports.registry import ReportType, all_report_types, get_report_type
 from reports.renderers import available_formats
-from storage.errors import UserError
+from storage.errors import PermissionDenied, UserError
 from storage.models import AttachMode, DestinationKind
 from storage.schedules import NewDestination
 
@@ -75,13 +74,42 @@ class ValidSchedule:
         return self.cadence.timezone
 
 
+# Direction overrides and invisible joiners: they make a name read differently from what it is
+# ("‮selas ylieD" shows as "Daily sales") or two names look alike while differing.
+INVISIBLE = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u061c") | frozenset(map(chr, range(0x202A, 0x202F))) \
+    | frozenset(map(chr, range(0x2066, 0x206A)))
+
+
 def clean_text(text: str, limit: int = 3000) -> str:
     """Drop control characters (Slack never sends them on purpose; databases choke on NUL)."""
     return "".join(ch for ch in (text or "")[:limit] if unicodedata.category(ch) != "Cc" or ch in "\n\t").strip()
 
 
-def usable_report_types(policy: Policy, user_id: str, admin: bool) -> list[ReportType]:
-    return [t for t in all_report_types() if policy.may_use(t.name, user_id, admin)]
+def clean_name(text: str) -> str:
+    """A schedule name as stored: one line, no control or direction characters, spaces collapsed."""
+    kept = "".join(" " if ch in "\n\t" else ch for ch in clean_text(text, 10_000) if ch not in INVISIBLE)
+    return " ".join(kept.split())
+
+
+def name_problem(name: str) -> str | None:
+    """Why a (cleaned) name cannot be used, or None."""
+    if not any(unicodedata.category(ch)[0] in "LNS" for ch in name):
+        return "Give the report a name with letters or numbers, e.g. “Daily sales”."
+    if len(name) > MAX_NAME:
+        return f"That name is too long ({len(name):,} characters); keep it under {MAX_NAME}."
+    return None
+
+
+def usable_report_types(person: Person, policy: Policy) -> list[ReportType]:
+    """The report types the person may pick (alone; what a type reads is checked with its parameters)."""
+    usable = []
+    for report in all_report_types():
+        try:
+            ensure_may_use_report(person, policy, report.name, {})
+        except PermissionDenied:
+            continue
+        usable.append(report)
+    return usable
 
 
 def default_report_type(types: list[ReportType]) -> str:
@@ -89,8 +117,7 @@ def default_report_type(types: list[ReportType]) -> str:
     return DEFAULT_REPORT_TYPE if DEFAULT_REPORT_TYPE in names else (names[0] if names else DEFAULT_REPORT_TYPE)
 
 
-def _report_type(form: ScheduleForm, policy: Policy, user_id: str, admin: bool,
-                 errors: dict[str, str]) -> ReportType | None:
+def _report_type(form: ScheduleForm, errors: dict[str, str]) -> ReportType | None:
     # Not picking another type behind the person's back when the default one is not theirs to use.
     name = form.report_type or default_report_type(all_report_types())
     try:
@@ -98,11 +125,16 @@ def _report_type(form: ScheduleForm, policy: Policy, user_id: str, admin: bool,
     except ReportError as exc:
         errors[ModalBlocks.REPORT_TYPE] = str(exc)
         return None
-    if not policy.may_use(report.name, user_id, admin):
-        errors[ModalBlocks.REPORT_TYPE] = (f"Your workspace admins have limited “{report.title}” to certain people. "
-                                           "Ask an admin if you need it.")
-        return None
     return report
+
+
+def _usable(person: Person, policy: Policy, report: ReportType, params: dict[str, Any],
+            errors: dict[str, str]) -> None:
+    """The type and whatever it reads with these params must be open to the person."""
+    try:
+        ensure_may_use_report(person, policy, report.name, params)
+    except PermissionDenied as exc:
+        errors.setdefault(ModalBlocks.REPORT_TYPE, str(exc))
 
 
 def _raw_param(param, value: Any) -> Any:
@@ -130,13 +162,14 @@ def _params(report: ReportType, form: ScheduleForm, errors: dict[str, str]) -> d
     return params
 
 
-def _destinations(client: WebClient, policy: Policy, form: ScheduleForm, user_id: str,
-                  errors: dict[str, str], join: bool) -> list[NewDestination]:
+def _destinations(deps: BotDeps, client: WebClient, person: Person, policy: Policy, form: ScheduleForm,
+                  errors: dict[str, str], join: bool, schedule_id: int | None) -> list[NewDestination]:
     found: list[NewDestination] = []
     for block, values, check in (
         (ModalBlocks.CHANNELS, form.channels,
-         lambda v: channel_destination(client, Ref("channel", v, v), user_id, join=join)),
-        (ModalBlocks.PEOPLE, form.people, lambda v: person_destination(client, Ref("user", v, v))),
+         lambda v: channel_destination(client, Ref("channel", v, v), person, join=join)),
+        (ModalBlocks.PEOPLE, form.people,
+         lambda v: person_destination(deps, client, Ref("user", v, v), person, schedule_id)),
         (ModalBlocks.EMAILS, form.emails, lambda v: email_destination(policy, v)),
     ):
         problems = []
@@ -207,46 +240,53 @@ def _timezone(client: WebClient, form: ScheduleForm, user_id: str, errors: dict[
     return form.timezone
 
 
-def validate_form(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str, form: ScheduleForm,
-                  creating: bool, now: dt.datetime | None = None, join: bool = True) -> ValidSchedule:
+def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: ScheduleForm,
+                  editing: int | None = None, now: dt.datetime | None = None, join: bool = True) -> ValidSchedule:
     """Return the schedule the form describes, or raise FormErrors naming each problem.
 
+    `editing` is the id of the schedule being changed (None: a new one, which must fit the quotas).
     With `join` off nothing changes in Slack (the bot does not join public channels yet): for
     checking a request before the person confirmed it.
     """
+    ensure_may_create(person)
     errors: dict[str, str] = {}
-    policy = policy_for(deps, team_id)
-    admin = is_admin(deps, client, user_id)
-    name = clean_text(form.name, 1000)
-    if not name:
-        errors[ModalBlocks.NAME] = "Give the report a name, e.g. “Daily sales”."
-    elif len(name) > MAX_NAME:
-        errors[ModalBlocks.NAME] = f"That name is too long ({len(name)} characters); keep it under {MAX_NAME}."
-    elif creating and (problem := quota_problem(deps, policy, team_id, user_id)):
+    policy = deps.policy(person.team_id)
+    name = clean_name(form.name)
+    if problem := name_problem(name):
         errors[ModalBlocks.NAME] = problem
-    report = _report_type(form, policy, user_id, admin, errors)
+    elif editing is None:
+        try:
+            with deps.jobs.database.session() as session:
+                ensure_within_quota(session, policy, person.team_id, person.user_id)
+        except PermissionDenied as exc:
+            errors[ModalBlocks.NAME] = str(exc)
+    report = _report_type(form, errors)
     params = _params(report, form, errors) if report else {}
-    timezone = _timezone(client, form, user_id, errors)
+    if report:
+        _usable(person, policy, report, params, errors)
+    timezone = _timezone(client, form, person.user_id, errors)
     result = read_back(clean_text(form.cadence_text, 500), timezone, now or deps.jobs.now(), count=3)
     if not result.ok:
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."
     formats = _formats(report, form, errors)
-    destinations = _destinations(client, policy, form, user_id, errors, join)
+    destinations = _destinations(deps, client, person, policy, form, errors, join, editing)
     email = _email_choice(policy, form, destinations, errors)
     if errors:
         raise FormErrors(errors)
     return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty, email)
 
 
-def validate_for_preview(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str, form: ScheduleForm,
+def validate_for_preview(deps: BotDeps, client: WebClient, *, person: Person, form: ScheduleForm,
                          now: dt.datetime) -> tuple[ReportType, dict[str, Any], list[str], Cadence]:
     """What a preview needs (type, parameters, formats, cadence); destinations and name may be missing."""
+    ensure_may_create(person)
     errors: dict[str, str] = {}
-    policy = policy_for(deps, team_id)
-    report = _report_type(form, policy, user_id, is_admin(deps, client, user_id), errors)
+    report = _report_type(form, errors)
     params = _params(report, form, errors) if report else {}
+    if report:
+        _usable(person, deps.policy(person.team_id), report, params, errors)
     formats = _formats(report, form, errors)
-    timezone = _timezone(client, form, user_id, errors)
+    timezone = _timezone(client, form, person.user_id, errors)
     result = read_back(clean_text(form.cadence_text, 500) or "every day at 9am", timezone, now)
     if not result.ok:
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."

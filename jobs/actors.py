@@ -19,6 +19,7 @@ from jobs.delivery.deliver import deliver as deliver_run
 from jobs.generate import generate as generate_run
 from jobs.logs import log_context
 from jobs.metrics import TICK_SECONDS
+from jobs.phases import Phase
 from jobs.tick import tick as run_tick
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ class _Enqueuer:
 
     @staticmethod
     def _actor(phase: str) -> dramatiq.Actor:
-        return {"generate": generate, "deliver": deliver, "generate_now": generate_now}[phase]
+        return {Phase.GENERATE: generate, Phase.DELIVER: deliver, Phase.GENERATE_NOW: generate_now}[phase]
 
     def __call__(self, run_id: int, phase: str, delay_ms: int) -> None:
         dramatiq.get_broker().enqueue(self._actor(phase).message(run_id), delay=delay_ms or None)
@@ -80,7 +81,7 @@ def deliver(run_id: int) -> None:
     except TransientDeliveryError as exc:
         log.warning("run %s: delivery retry in %.1fs: %s", run_id, exc.retry_in_ms / 1000, exc)
         # If this message is lost (broker down), the run's lease runs out and the tick re-sends it.
-        enqueue(run_id, "deliver", exc.retry_in_ms)
+        enqueue(run_id, Phase.DELIVER, exc.retry_in_ms)
 
 
 @dramatiq.actor(queue_name="clock", max_retries=0, time_limit=30 * 60_000)

@@ -14,11 +14,13 @@ from dataclasses import asdict, dataclass, field
 
 from jobs.context import JobContext
 from jobs.lease import close_open_deliveries
+from jobs.manual_runs import PREVIEW_PREFIX
 from jobs.notify import notify_owner
 from jobs.settle import after_settle, settle_run
 from storage import deliveries as delivery_repo
 from storage import maintenance
 from storage import runs as run_repo
+from storage import schedules as schedule_repo
 from storage.audit import record
 from storage.models import RunStatus
 
@@ -29,6 +31,7 @@ BATCH = 500
 TOLD_WITHIN = dt.timedelta(days=2)  # untold failures older than this are not worth a DM any more
 TELL_AFTER = dt.timedelta(minutes=5)  # the settling worker tells first; the sweep only catches misses
 ORPHAN_AGE = dt.timedelta(days=1)
+PREVIEW_KEPT = dt.timedelta(days=1)  # a preview's run stays in its maker's history for a day
 
 
 @dataclass
@@ -38,6 +41,7 @@ class CleanupResult:
     artifacts_deleted: int = 0
     bytes_freed: int = 0
     runs_deleted: int = 0
+    previews_deleted: int = 0
     orphan_files_deleted: int = 0
 
     def as_dict(self) -> dict:
@@ -59,6 +63,7 @@ def cleanup(ctx: JobContext, *, now: dt.datetime | None = None) -> CleanupResult
     result.owners_told = retell_failures(ctx, now=now)
     result.artifacts_deleted, result.bytes_freed = delete_expired_artifacts(ctx, now=now)
     result.runs_deleted = delete_old_runs(ctx, now=now)
+    result.previews_deleted = delete_settled_previews(ctx, now=now)
     result.orphan_files_deleted = delete_orphan_files(ctx, now=now)
     with ctx.database.session() as session:
         maintenance.record_result(session, TASK, {"at": now.isoformat(), **result.as_dict()}, now=now)
@@ -130,6 +135,22 @@ def delete_old_runs(ctx: JobContext, *, now: dt.datetime) -> int:
             for key in delivery_repo.artifact_keys_of_runs(session, ids):
                 ctx.artifacts.delete(key)
             run_repo.delete_runs(session, ids)
+        deleted += len(ids)
+        if len(ids) < BATCH:
+            return deleted
+
+
+def delete_settled_previews(ctx: JobContext, *, now: dt.datetime) -> int:
+    """Remove the hidden schedules previews ran on, a day after they were made, with their files."""
+    deleted = 0
+    while True:
+        with ctx.database.session() as session:
+            ids = schedule_repo.settled_preview_ids(session, name_prefix=PREVIEW_PREFIX,
+                                                    created_before=now - PREVIEW_KEPT, limit=BATCH)
+            run_ids = run_repo.run_ids_of_schedules(session, ids)
+            for key in delivery_repo.artifact_keys_of_runs(session, run_ids):
+                ctx.artifacts.delete(key)
+            schedule_repo.delete_schedules(session, ids)
         deleted += len(ids)
         if len(ids) < BATCH:
             return deleted

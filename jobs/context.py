@@ -48,6 +48,11 @@ class AdjustableClock:
         self._offset = when - wall_clock()
 
 
+def team_allowed(allowed_teams: frozenset[str], team_id: str | None) -> bool:
+    """Whether a workspace may use a multi-workspace install (REPORTBOT_ALLOWED_TEAMS; `*` is any)."""
+    return "*" in allowed_teams or (team_id is not None and team_id in allowed_teams)
+
+
 def slack_client(token: str, api_url: str, *, pacer=None, team_id: str = "", multiplier: float = 1.0) -> WebClient:
     """Build a WebClient that waits out short rate limits instead of failing (and paces itself when
     given a pacer)."""
@@ -107,7 +112,8 @@ class JobContext:
         if not self.slack_settings.client_id:
             raise SettingsError("No Slack bot token: set SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID "
                                 "and SLACK_CLIENT_SECRET (OAuth install).")
-        token = find_bot_token(self.database, self.slack_settings.client_id, team_id)
+        allowed = team_allowed(self.settings.policy.allowed_teams, team_id)
+        token = find_bot_token(self.database, self.slack_settings.client_id, team_id) if allowed else None
         if token is None:
             raise SettingsError(f"Workspace {team_id} has not installed the app (or uninstalled it).")
         return token

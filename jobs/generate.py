@@ -6,18 +6,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from dramatiq.middleware import Shutdown
 
+from jobs.access import Person, ensure_owner_may_use, person_from_slack
 from jobs.context import JobContext
 from jobs.lease import LeaseKeeper
 from jobs.logs import add_log_fields
 from jobs.metrics import START_LATENESS
-from jobs.phases import generate_phase
+from jobs.phases import Enqueue, Phase, generate_phase
+from jobs.policy import policy_for
 from jobs.settle import after_settle, settle_run
-from reports.errors import ReportError
+from jobs.views.blocks import escape
 from reports.registry import ReportRequest, get_report_type
 from reports.renderers import get_renderer
 from reports.summary import summarize
@@ -25,18 +26,24 @@ from reports.window import compute_window
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
 from storage.artifacts import safe_filename
-from storage.models import Artifact, Run, RunStatus, RunTrigger, Schedule
+from storage.errors import PermissionDenied, UserError
+from storage.models import (
+    Artifact,
+    Run,
+    RunStatus,
+    RunTrigger,
+    Schedule,
+    ScheduleStatus,
+)
 
 log = logging.getLogger(__name__)
-
-Enqueue = Callable[[int, str, int], None]
-
 
 @dataclass(frozen=True)
 class _Job:
     """What generation needs, copied out of the session so no row is held during slow work."""
 
     run_id: int
+    schedule_id: int
     team_id: str
     owner_user_id: str
     name: str
@@ -87,7 +94,9 @@ def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) ->
             artifacts, summary, empty = _produce(ctx, job)
         if keeper.lost:
             return "lease-lost"
-    except ReportError as exc:
+    except PermissionDenied as exc:  # the owner may no longer use this report: stop until it is fixed
+        return _fail(ctx, job, token, str(exc), pause=True)
+    except UserError as exc:  # the report, its data or a format refused: the owner reads why as is
         return _fail(ctx, job, token, str(exc))
     except Exception as exc:
         error_id = uuid.uuid4().hex[:8]
@@ -116,7 +125,7 @@ def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) ->
     if empty and job.skip_if_empty:
         after_settle(ctx, job.team_id, job.owner_user_id, run_id=run_id)
         return "skipped"
-    enqueue(run_id, "deliver", 0)
+    enqueue(run_id, Phase.DELIVER, 0)
     return "generated"
 
 
@@ -162,7 +171,7 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
             START_LATENESS.observe(max(0.0, (now - run.scheduled_for).total_seconds()))
         previous = run_repo.previous_finished_run(session, schedule.id, run.id)
         return _Job(
-            run_id=run.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id, name=schedule.name,
+            run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id, name=schedule.name,
             report_type=schedule.report_type, params=dict(schedule.params), formats=list(schedule.formats),
             timezone=schedule.timezone, skip_if_empty=schedule.skip_if_empty, slot=run.scheduled_for,
             previous_slot=previous.scheduled_for if previous else None,
@@ -170,7 +179,21 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
         )
 
 
+def _ensure_owner_may_run(ctx: JobContext, job: _Job) -> None:
+    """The permission check every surface made, made again now: limits added since then apply."""
+    with ctx.database.session() as session:
+        policy = policy_for(session, ctx.settings.policy, job.team_id)
+        schedule = session.get(Schedule, job.schedule_id)
+
+    def look_up_owner() -> Person:
+        user = ctx.slack(job.team_id).users_info(user=job.owner_user_id)["user"]
+        return person_from_slack(user, job.team_id, ctx.settings.policy.admin_user_ids)
+
+    ensure_owner_may_use(policy, schedule, look_up_owner)
+
+
 def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
+    _ensure_owner_may_run(ctx, job)
     report = get_report_type(job.report_type)
     params = dict(job.params)
     window_kind = params.pop("window", None) or report.default_window
@@ -219,22 +242,24 @@ def _message_text(summary, table, title: str, window_label: str) -> str:
     (the Pulse report's answer), plus any notes the type left for the reader."""
     markdown = table.meta.get("message_markdown")
     if markdown:
-        text = f"*{title}* · {window_label}\n{markdown}"
+        text = f"*{escape(title)}* · {escape(window_label)}\n{escape(markdown)}"
     else:
         text = summary.to_mrkdwn(title, window_label)
     notes = table.meta.get("notes") or []
     if notes:
-        text += "\n" + "\n".join(f"_{note}_" for note in notes)
+        text += "\n" + "\n".join(f"_{escape(note)}_" for note in notes)
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
-def _fail(ctx: JobContext, job: _Job, token: str, error: str) -> str:
+def _fail(ctx: JobContext, job: _Job, token: str, error: str, *, pause: bool = False) -> str:
     with ctx.database.session() as session:
         run = run_repo.holds_lease(session, job.run_id, token)
         if run is None:
             return "lease-lost"
-        settle_run(session, run, RunStatus.FAILED, now=ctx.now(), error=error,
-                   failures_before_pause=ctx.settings.failures_before_pause)
+        schedule = settle_run(session, run, RunStatus.FAILED, now=ctx.now(), error=error,
+                              failures_before_pause=ctx.settings.failures_before_pause)
+        if pause and schedule is not None and schedule.status == ScheduleStatus.ACTIVE:
+            schedule_repo.pause_for(schedule, error)
     after_settle(ctx, job.team_id, job.owner_user_id, run_id=job.run_id)
     return "failed"
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from jobs.context import JobContext
+from jobs.phases import Enqueue, Phase
 from storage import runs as run_repo
 from storage.audit import record
 from storage.models import (
+    FINAL_RUN_STATUSES,
     Destination,
     DestinationKind,
     RunTrigger,
@@ -19,8 +20,6 @@ from storage.models import (
 )
 from storage.progress import add_progress_message
 from storage.runs import last_manual_run_at, run_in_flight
-
-Enqueue = Callable[[int, str, int], None]
 
 # A preview rides the normal pipeline on a hidden schedule: status `deleted` (so no list, quota, tick
 # or name check ever sees it) whose only destination is the DM of the person who asked.
@@ -41,6 +40,11 @@ class AlreadyRunning:
 @dataclass(frozen=True)
 class CoolingDown:
     seconds_left: int
+
+
+@dataclass(frozen=True)
+class TooManyPreviews:
+    per_hour: int
 
 
 @dataclass(frozen=True)
@@ -111,16 +115,40 @@ def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, 
         record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id,
                action="retry" if trigger == RunTrigger.RETRY else "run_now", surface=surface,
                details={"run_id": run_id})
-    enqueue(run_id, "generate_now", 0)
+    enqueue(run_id, Phase.GENERATE_NOW, 0)
     return RunStarted(run_id)
 
 
-def start_preview(ctx: JobContext, request: PreviewRequest, *, enqueue: Enqueue,
-                  progress: ProgressTarget | None = None) -> RunStarted:
-    """Generate the report as configured so far and send it only to the person who asked."""
+def preview_refusal(session, team_id: str, user_id: str, *, cooldown_seconds: float, per_hour: int,
+                    now: dt.datetime) -> AlreadyRunning | CoolingDown | TooManyPreviews | None:
+    """Why a person's preview cannot start now: the same rules as run-now, counted per person (one in
+    flight, the cool-down since the last one), and at most `per_hour` an hour."""
+    previews = run_repo.previews_of(session, team_id, user_id, name_prefix=PREVIEW_PREFIX,
+                                    since=now - dt.timedelta(hours=1))
+    busy = next((r for r in previews if r.status not in FINAL_RUN_STATUSES), None)
+    if busy is not None:
+        return AlreadyRunning(busy.id, busy.status)
+    if previews and cooldown_seconds > 0:
+        waited = (now - previews[0].created_at).total_seconds()
+        if waited < cooldown_seconds:
+            return CoolingDown(max(1, int(cooldown_seconds - waited + 0.999)))
+    if per_hour and len(previews) >= per_hour:
+        return TooManyPreviews(per_hour)
+    return None
+
+
+def start_preview(ctx: JobContext, request: PreviewRequest, *, enqueue: Enqueue, progress: ProgressTarget | None = None,
+                  cooldown_seconds: float = 0, per_hour: int = 0) -> RunStarted | AlreadyRunning | CoolingDown | \
+        TooManyPreviews:
+    """Generate the report as configured so far and send it only to the person who asked (unless a
+    preview of theirs is running, was just made, or they made `per_hour` of them in the last hour)."""
     now = ctx.now()
     label = (request.name.strip() or "untitled report")[:150]
     with ctx.database.session() as session:
+        refused = preview_refusal(session, request.team_id, request.user_id, cooldown_seconds=cooldown_seconds,
+                                  per_hour=per_hour, now=now)
+        if refused is not None:
+            return refused
         # Built directly as `deleted`: it never counts against names, quotas, lists or the tick.
         hidden = Schedule(
             team_id=request.team_id, name=f"{PREVIEW_PREFIX}{label}", name_key=f"{PREVIEW_PREFIX}{label}".casefold(),
@@ -140,5 +168,5 @@ def start_preview(ctx: JobContext, request: PreviewRequest, *, enqueue: Enqueue,
                                  message_ts=progress.message_ts, response_url=progress.response_url)
         record(session, team_id=request.team_id, schedule_id=hidden.id, actor=request.user_id, action="preview",
                surface="modal", details={"run_id": run_id, "report_type": request.report_type})
-    enqueue(run_id, "generate_now", 0)
+    enqueue(run_id, Phase.GENERATE_NOW, 0)
     return RunStarted(run_id)

@@ -1,15 +1,34 @@
-"""Which actor takes a run next: scheduled runs generate on the `reports` queue; run-now, retries
-and previews on the `interactive` queue, so a person waiting is never behind a 09:00 burst."""
+"""A run's phases and the one way work is handed to them.
+
+Scheduled runs generate on the `reports` queue; run-now, retries and previews on the `interactive`
+queue (GENERATE_NOW), so a person waiting is never behind a 09:00 burst; DELIVER sends what was
+generated. Everything that starts work takes an `Enqueue`: the Dramatiq sender in production, a
+recorder in tests.
+"""
 
 from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
 
 from storage.models import RunStatus, RunTrigger
 
 
-def generate_phase(trigger: str) -> str:
-    return "generate" if trigger == RunTrigger.SCHEDULE else "generate_now"
+class Phase(StrEnum):
+    GENERATE = "generate"
+    GENERATE_NOW = "generate_now"
+    DELIVER = "deliver"
 
 
-def next_phase(status: str, trigger: str) -> str:
+class Enqueue(Protocol):
+    def __call__(self, run_id: int, phase: Phase, delay_ms: int) -> None:
+        """Start `phase` of the run after `delay_ms` milliseconds."""
+
+
+def generate_phase(trigger: str) -> Phase:
+    return Phase.GENERATE if trigger == RunTrigger.SCHEDULE else Phase.GENERATE_NOW
+
+
+def next_phase(status: str, trigger: str) -> Phase:
     """The phase that picks up an unfinished run again (after a lost message or a stopped worker)."""
-    return "deliver" if status == RunStatus.DELIVERING else generate_phase(trigger)
+    return Phase.DELIVER if status == RunStatus.DELIVERING else generate_phase(trigger)

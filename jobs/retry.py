@@ -8,24 +8,23 @@ covers the period it was for.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from jobs.context import JobContext
+from jobs.phases import Enqueue, Phase
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
 from storage.audit import record
 from storage.models import FINAL_RUN_STATUSES, Run, RunStatus
 from storage.runs import run_in_flight
 
-Enqueue = Callable[[int, str, int], None]
 RETRYABLE = (RunStatus.FAILED, RunStatus.PARTIAL)
 
 
 @dataclass(frozen=True)
 class RetryStarted:
     run_id: int
-    phase: str  # "deliver" (files kept, unsent destinations only) or "generate"
+    phase: str  # Phase.DELIVER (files kept, unsent destinations only) or Phase.GENERATE_NOW
 
 
 @dataclass(frozen=True)
@@ -53,5 +52,5 @@ def retry_run(ctx: JobContext, schedule_id: int, run_id: int, *, user_id: str, s
                                           dispatch_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout))
         record(session, team_id=schedule.team_id, schedule_id=schedule_id, actor=user_id, action="retry",
                surface=surface, details={"run_id": run_id, "phase": phase})
-    enqueue(run_id, "deliver" if phase == "deliver" else "generate_now", 0)
+    enqueue(run_id, Phase.DELIVER if phase == Phase.DELIVER else Phase.GENERATE_NOW, 0)
     return RetryStarted(run_id, phase)

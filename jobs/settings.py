@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from jobs.policy import PolicyDefaults
 from storage.errors import SettingsError
 
 SLACK_API_DEFAULT = "https://slack.com/api/"
@@ -69,6 +70,8 @@ class JobSettings:
     cleanup_interval: float = 3600.0
     # Runs settling within this many seconds of each other refresh their owner's App Home once.
     home_refresh_seconds: float = 2.0
+    # What applies in a workspace until its admins set otherwise (quotas, email domains, admins…).
+    policy: PolicyDefaults = field(default_factory=PolicyDefaults)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "JobSettings":
@@ -93,4 +96,5 @@ class JobSettings:
             stale_run_seconds=_number(env, "STALE_RUN_SECONDS", 7200.0, minimum=1),
             cleanup_interval=_number(env, "CLEANUP_INTERVAL", 3600.0, minimum=1),
             home_refresh_seconds=_number(env, "HOME_REFRESH_SECONDS", 2.0),
+            policy=PolicyDefaults.from_env(env),
         )

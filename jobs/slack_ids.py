@@ -20,6 +20,7 @@ class ScheduleActions(StrEnum):
     DELETE_CANCEL = "schedule-delete-cancel"
     OVERFLOW = "schedule-overflow"
     RETRY = "schedule-retry"
+    MUTE = "schedule-mute"  # "Stop sending me this", on a report someone else sends by DM
 
 
 class OverflowChoices(StrEnum):

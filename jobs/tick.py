@@ -12,7 +12,7 @@ import gc
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import wait as wait_for
 from contextlib import ExitStack, contextmanager
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from jobs.context import JobContext
 from jobs.lease import recover_expired
-from jobs.phases import next_phase
+from jobs.phases import Enqueue, Phase, next_phase
 from jobs.slots import compiled_cadence_text, plan_slots, release_offset
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
@@ -30,8 +30,6 @@ from storage.models import RunStatus, RunTrigger
 
 log = logging.getLogger(__name__)
 
-# (run id, phase, delay in ms) -> None; phase is "generate" or "deliver".
-Enqueue = Callable[[int, str, int], None]
 
 
 @dataclass
@@ -148,7 +146,7 @@ def _release(ctx: JobContext, enqueue: Enqueue, writing: Future, batch: _Batch, 
     created = writing.result()
     started = time.perf_counter()
     sent_at = ctx.now() if now_given is None else now_given
-    released = [(run_id, "generate", max(0, int((batch.releases[schedule_id] - sent_at).total_seconds() * 1000)))
+    released = [(run_id, Phase.GENERATE, max(0, int((batch.releases[schedule_id] - sent_at).total_seconds() * 1000)))
                 for run_id, schedule_id in created]
     _send(enqueue, released)
     result.created.extend(run_id for run_id, _, _ in released)
@@ -201,7 +199,7 @@ def requeue_unfinished(ctx: JobContext, enqueue: Enqueue) -> list[int]:
             run.lease_token = None
             run.lease_until = max(run.scheduled_for, now) + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
             phase = next_phase(run.status, run.trigger)
-            delay = max(0, int((run.scheduled_for - now).total_seconds() * 1000)) if phase != "deliver" else 0
+            delay = max(0, int((run.scheduled_for - now).total_seconds() * 1000)) if phase != Phase.DELIVER else 0
             again.append((run.id, phase, delay))
     for run_id, phase, delay in again:
         enqueue(run_id, phase, delay)

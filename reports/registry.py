@@ -244,6 +244,13 @@ class ReportType:
     params: tuple[Param, ...] = ()
     default_window: str = "previous_day"
     default_formats: tuple[str, ...] = ("csv",)
+    # The other report types a run reads with given params (Pulse's attached report), so that
+    # permission checks cover them as well as this one.
+    reads: Callable[[dict[str, Any]], tuple[str, ...]] | None = None
+
+    def report_types_read(self, params: dict[str, Any]) -> tuple[str, ...]:
+        """This type's name and every report type it reads with these params."""
+        return (self.name, *(self.reads(params) if self.reads else ()))
 
     def validate_params(self, raw: dict[str, Any]) -> dict[str, Any]:
         """Return the params converted to their types; reject unknown names and bad values.
@@ -287,6 +294,7 @@ def report_type(
     params: tuple[Param, ...] = (),
     default_window: str = "previous_day",
     default_formats: tuple[str, ...] = ("csv",),
+    reads: Callable[[dict[str, Any]], tuple[str, ...]] | None = None,
 ) -> Callable[[Callable[[ReportRequest], Table]], Callable[[ReportRequest], Table]]:
     """Register `fetch(request) -> Table` as the report type `name`."""
     if not _NAME.match(name):
@@ -305,7 +313,7 @@ def report_type(
         if existing is not None and _origin(existing.fetch) != _origin(fetch):
             raise ValueError(f"report type {name!r} is already registered by {_origin(existing.fetch)}")
         _TYPES[name] = ReportType(name, title, description, fetch, tuple(params), default_window,
-                                  tuple(default_formats))
+                                  tuple(default_formats), reads)
         return fetch
 
     return register

@@ -354,3 +354,21 @@ def recent_failures(session: Session, *, since: dt.datetime, limit: int = 10) ->
         select(Run.id, Schedule.name, Run.error, Run.finished_at).join(Schedule, Schedule.id == Run.schedule_id)
         .where(Run.status == RunStatus.FAILED, Run.created_at >= since).order_by(Run.id.desc()).limit(limit)).all()
     return [tuple(r) for r in rows]
+
+
+def previews_of(session: Session, team_id: str, user_id: str, *, name_prefix: str, since: dt.datetime) -> list[Run]:
+    """A person's preview runs created since `since` or still unfinished, newest first (previews run
+    on hidden schedules: status deleted, named with `name_prefix`)."""
+    query = (select(Run).join(Schedule, Schedule.id == Run.schedule_id)
+             .where(Schedule.team_id == team_id, Schedule.owner_user_id == user_id,
+                    Schedule.status == ScheduleStatus.DELETED, Schedule.name.startswith(name_prefix),
+                    or_(Run.created_at >= since, Run.status.not_in(list(FINAL_RUN_STATUSES))))
+             .order_by(Run.id.desc()))
+    return list(session.scalars(query))
+
+
+def run_ids_of_schedules(session: Session, schedule_ids: Sequence[int]) -> list[int]:
+    """Every run of these schedules."""
+    if not schedule_ids:
+        return []
+    return list(session.scalars(select(Run.id).where(Run.schedule_id.in_(list(schedule_ids)))))

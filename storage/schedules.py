@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, func, select, text, update
+from sqlalchemy import Text, bindparam, cast, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from storage.errors import NameTaken
 from storage.ids import row_id
 from storage.models import (
+    FINAL_RUN_STATUSES,
     Destination,
+    DestinationKind,
+    Run,
     Schedule,
     ScheduleStatus,
 )
@@ -28,8 +32,10 @@ class NewDestination:
 
 
 def name_key(name: str) -> str:
-    """Fold a schedule name for case-insensitive lookup and uniqueness."""
-    return " ".join(name.casefold().split())
+    """Fold a schedule name for lookup and uniqueness: compatibility forms (full-width letters,
+    ligatures), case and invisible format characters do not make two names different."""
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return " ".join("".join(ch for ch in folded if unicodedata.category(ch) != "Cf").split())
 
 
 def create_schedule(
@@ -267,3 +273,45 @@ def count_due_before(session: Session, when: dt.datetime) -> int:
     """Active schedules due at or before `when`."""
     return session.scalar(select(func.count()).select_from(Schedule).where(
         Schedule.status == ScheduleStatus.ACTIVE, Schedule.next_run_at <= when)) or 0
+
+
+def schedules_sent_to(session: Session, team_id: str, user_id: str) -> list[Schedule]:
+    """Live schedules of others that DM this person."""
+    query = (select(Schedule).join(Destination)
+             .where(Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED,
+                    Schedule.owner_user_id != user_id,
+                    Destination.kind == DestinationKind.SLACK_USER, Destination.target == user_id)
+             .order_by(Schedule.id))
+    return list(session.scalars(query).unique())
+
+
+def drop_destination(schedule: Schedule, kind: str, target: str) -> bool:
+    """Remove one destination from a loaded schedule; True when it was there."""
+    kept = [d for d in schedule.destinations if not (d.kind == kind and d.target == target)]
+    removed = len(kept) != len(schedule.destinations)
+    schedule.destinations = kept
+    return removed
+
+
+def pause_for(schedule: Schedule, reason: str) -> None:
+    """Pause a schedule on its own account, saying why (its owner resumes it after fixing that)."""
+    schedule.status = ScheduleStatus.PAUSED
+    schedule.next_run_at = None
+    schedule.paused_reason = reason
+
+
+def settled_preview_ids(session: Session, *, name_prefix: str, created_before: dt.datetime,
+                        limit: int) -> list[int]:
+    """Hidden preview schedules older than `created_before` whose runs have all finished."""
+    unfinished = (select(Run.id).where(Run.schedule_id == Schedule.id, Run.status.not_in(list(FINAL_RUN_STATUSES)))
+                  .exists())
+    query = (select(Schedule.id).where(Schedule.status == ScheduleStatus.DELETED, Schedule.name.startswith(name_prefix),
+                                       Schedule.created_at < created_before, ~unfinished)
+             .order_by(Schedule.id).limit(limit))
+    return list(session.scalars(query))
+
+
+def delete_schedules(session: Session, schedule_ids: Sequence[int]) -> None:
+    """Remove these schedules for good; their runs, deliveries and artifacts rows cascade."""
+    if schedule_ids:
+        session.execute(delete(Schedule).where(Schedule.id.in_(list(schedule_ids))))

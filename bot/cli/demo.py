@@ -89,8 +89,7 @@ def run_demo(out_dir: str | Path = "reportbot-demo") -> int:
             now=AdjustableClock(),
         )
         runtime = start_runtime(context, embedded=True, clock=False)
-        settings = BotSettings(slack=slack, signing_secret=SIGNING_SECRET, app_token=None, port=0,
-                               admin_user_ids=frozenset())
+        settings = BotSettings(slack=slack, signing_secret=SIGNING_SECRET, app_token=None, port=0)
         deps = BotDeps(jobs=runtime.context, enqueue=actors.enqueue, settings=settings)
         server = ServerThread(build_wsgi(create_app(deps), context.database))
         server.start()

@@ -8,13 +8,14 @@ import re
 from slack_sdk import WebClient
 
 from bot.deps import BotDeps
-from bot.permissions import ensure_admin, policy_for
+from bot.people import person
 from bot.refs import ESCAPED_USER
 from bot.views.replies import Reply
+from jobs.delivery.addresses import parse_domain
 from reports.errors import ReportError
 from reports.registry import all_report_types, get_report_type
 from storage.audit import record
-from storage.errors import BadInput
+from storage.errors import BadInput, PermissionDenied
 from storage.workspace import workspace_settings_for_update
 
 USAGE = """*Workspace settings* (admins only):
@@ -24,7 +25,6 @@ USAGE = """*Workspace settings* (admins only):
 • `/report admin cooldown <seconds|none|default>` — wait between two manual runs of a schedule
 • `/report admin domains example.com, partner.org` (or `none`, `default`) — where email may go
 • `/report admin allow <report type> @alice @bob` (or `everyone`) — who may use a report type"""
-DOMAIN = re.compile(r"^(?=.{3,253}$)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$")
 
 
 def _number(word: str, what: str) -> int | None:
@@ -42,7 +42,7 @@ def _number(word: str, what: str) -> int | None:
 
 
 def settings_text(deps: BotDeps, team_id: str) -> str:
-    policy = policy_for(deps, team_id)
+    policy = deps.policy(team_id)
     access = "\n".join(f"  – {name}: " + ", ".join(f"<@{u}>" for u in users)
                        for name, users in sorted(policy.access.items()) if users) or "  – every report type: everyone"
     limit = lambda n: "no limit" if n is None else str(n)  # noqa: E731
@@ -54,14 +54,19 @@ def settings_text(deps: BotDeps, team_id: str) -> str:
             f"• Report types limited to:\n{access}\n\n{USAGE}")
 
 
+def _ensure_admin(deps: BotDeps, client: WebClient, team_id: str, user_id: str) -> None:
+    if not person(deps, client, team_id, user_id).is_admin:
+        raise PermissionDenied("Only workspace admins can change reportbot's settings for the workspace.")
+
+
 def handle_admin(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str, text: str) -> Reply:
     words = text.split()
     if not words or words[0].lower() in ("show", "settings", "help"):
         if words[:1] == ["help"]:
             return Reply(USAGE)
-        ensure_admin(deps, client, user_id)
+        _ensure_admin(deps, client, team_id, user_id)
         return Reply(settings_text(deps, team_id))
-    ensure_admin(deps, client, user_id)
+    _ensure_admin(deps, client, team_id, user_id)
     verb, args = words[0].lower(), words[1:]
     with deps.jobs.database.session() as session:
         settings = workspace_settings_for_update(session, team_id)
@@ -100,11 +105,11 @@ def _domains(text: str) -> list[str] | None:
         return None
     if text.strip().lower() in ("none", "nobody", "off"):
         return []
-    domains = [d.strip().lower().lstrip("@") for d in re.split(r"[\s,;]+", text) if d.strip()]
-    bad = [d for d in domains if not DOMAIN.match(d)]
+    typed = [d for d in re.split(r"[\s,;]+", text) if d.strip()]
+    bad = [d for d in typed if parse_domain(d) is None]
     if bad:
         raise BadInput(f"These are not domain names: {', '.join(bad)[:200]}.")
-    return sorted(set(domains))[:100]
+    return sorted({parse_domain(d) for d in typed})[:100]
 
 
 def _report_type_name(word: str) -> str:

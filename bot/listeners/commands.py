@@ -7,30 +7,34 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.acting import Need, acting_on_named
 from bot.after_ack import after_ack
+from bot.app_home import refresh_home
 from bot.create_flow import create_from_words
-from bot.deps import BotDeps
+from bot.deps import BotDeps, deps_of
 from bot.forms import ScheduleForm
 from bot.listeners.admin import handle_admin
-from bot.listeners.home import refresh_home
-from bot.listeners.modals import open_edit_modal, open_schedule_modal
 from bot.lookup import user_timezone
 from bot.metadata import ModalMeta
-from bot.permissions import ensure_can_change, is_admin
+from bot.muting import mute_everything, mute_schedule, unmute
+from bot.people import person
 from bot.readback import read_back
 from bot.respond import Where, answer, where_from_command
 from bot.run_requests import run_schedule
 from bot.schedule_info import detail_reply, history_text
+from bot.schedule_modal import open_edit_modal, open_schedule_modal
 from bot.schedules import find_or_explain, list_for, set_paused
 from bot.validation import clean_text
 from bot.views import replies
 from bot.views.replies import Reply
+from jobs.views.blocks import escape
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 3000
+EVERYTHING = ("all", "everything", "everyone", "all reports")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class Invocation:
     where: Where
     trigger_id: str | None
     rest: str  # the text after the subcommand word
+
+    def acting(self, verb: str, need: Need):
+        return acting_on_named(self.deps, self.client, self.where, self.rest, need,
+                               example=f"/report {verb} daily sales")
 
 
 Handler = Callable[[Invocation], Reply | None]
@@ -69,39 +77,34 @@ def _new(inv: Invocation) -> Reply:
 
 def _list(inv: Invocation) -> Reply:
     everyone = inv.rest.lower() in ("all", "everyone", "workspace")
-    if everyone and not is_admin(inv.deps, inv.client, inv.where.user_id):
+    if everyone and not person(inv.deps, inv.client, inv.where.team_id, inv.where.user_id).is_admin:
         return Reply("Only workspace admins can list everyone's schedules. Here are yours:\n"
                      + replies.schedule_list(list_for(inv.deps, inv.where.team_id, inv.where.user_id)))
     owner = None if everyone else inv.where.user_id
     return Reply(replies.schedule_list(list_for(inv.deps, inv.where.team_id, owner), everyone=everyone))
 
 
-def _find(inv: Invocation, verb: str):
-    return find_or_explain(inv.deps, inv.where.team_id, inv.rest, example=f"/report {verb} daily sales")
-
-
 def _show(inv: Invocation) -> Reply:
-    return detail_reply(inv.deps, inv.client, _find(inv, "show"))
+    acting = inv.acting("show", Need.READ)
+    return detail_reply(inv.deps, acting.schedule, acting.access)
 
 
 def _edit(inv: Invocation) -> Reply | None:
-    schedule = _find(inv, "edit")
-    if inv.trigger_id and open_edit_modal(inv.deps, inv.client, trigger_id=inv.trigger_id, team_id=inv.where.team_id,
-                                          user_id=inv.where.user_id, schedule_id=schedule.id,
-                                          channel_id=inv.where.channel_id):
+    schedule = inv.acting("edit", Need.CHANGE).schedule
+    if inv.trigger_id and open_edit_modal(inv.deps, inv.client, inv.where, schedule.id, inv.trigger_id):
         return None
-    return Reply(f"I couldn't open the form just now; try `/report edit {schedule.name}` again.")
+    return Reply(f"I couldn't open the form just now; try `/report edit {escape(schedule.name)}` again.")
 
 
 def _run(inv: Invocation) -> Reply | None:
-    refusal = run_schedule(inv.deps, inv.client, inv.where, _find(inv, "run"))
+    schedule = find_or_explain(inv.deps, inv.where.team_id, inv.rest, example="/report run daily sales")
+    refusal = run_schedule(inv.deps, inv.client, inv.where, schedule)
     return Reply(refusal) if refusal else None
 
 
 def _pause_or_resume(paused: bool) -> Handler:
     def handle(inv: Invocation) -> Reply:
-        schedule = _find(inv, "pause" if paused else "resume")
-        ensure_can_change(inv.deps, inv.client, schedule, inv.where.user_id)
+        schedule = inv.acting("pause" if paused else "resume", Need.CHANGE).schedule
         text = set_paused(inv.deps, schedule.id, inv.where.user_id, paused=paused, surface="slash_command")
         refresh_home(inv.deps, inv.client, inv.where.team_id, inv.where.user_id, schedule.owner_user_id)
         return Reply(text)
@@ -110,13 +113,12 @@ def _pause_or_resume(paused: bool) -> Handler:
 
 
 def _delete(inv: Invocation) -> Reply:
-    schedule = _find(inv, "delete")
-    ensure_can_change(inv.deps, inv.client, schedule, inv.where.user_id)
-    return replies.delete_confirmation(schedule)
+    return replies.delete_confirmation(inv.acting("delete", Need.CHANGE).schedule)
 
 
 def _history(inv: Invocation) -> Reply:
-    return Reply(history_text(inv.deps, inv.client, _find(inv, "history")))
+    acting = inv.acting("history", Need.READ)
+    return Reply(history_text(inv.deps, inv.client, acting.schedule, acting.access))
 
 
 def _preview(inv: Invocation) -> Reply:
@@ -124,6 +126,24 @@ def _preview(inv: Invocation) -> Reply:
         return Reply("Tell me a schedule to read back, e.g. `/report preview every monday at 9am`.")
     zone = user_timezone(inv.client, inv.where.user_id)
     return Reply(replies.readback(read_back(inv.rest, zone, inv.deps.jobs.now(), count=5)))
+
+
+def _mute(inv: Invocation) -> Reply:
+    if not inv.rest:
+        return Reply("Which report should I stop sending you? e.g. `/report mute weekly sales`, or "
+                     "`/report mute all` for every report someone else owns.")
+    if inv.rest.lower() in EVERYTHING:
+        return Reply(mute_everything(inv.deps, inv.client, inv.where.team_id, inv.where.user_id,
+                                     surface="slash_command"))
+    schedule = find_or_explain(inv.deps, inv.where.team_id, inv.rest, example="/report mute weekly sales")
+    return Reply(mute_schedule(inv.deps, inv.client, schedule, inv.where.user_id, surface="slash_command"))
+
+
+def _unmute(inv: Invocation) -> Reply:
+    everything = inv.rest.lower() in EVERYTHING
+    schedule = None if everything else find_or_explain(inv.deps, inv.where.team_id, inv.rest,
+                                                       example="/report unmute weekly sales")
+    return Reply(unmute(inv.deps, inv.where.team_id, inv.where.user_id, schedule))
 
 
 def _admin(inv: Invocation) -> Reply:
@@ -141,6 +161,7 @@ SUBCOMMANDS: dict[str, Handler] = {
     "delete": _delete, "remove": _delete, "rm": _delete,
     "history": _history, "runs": _history, "log": _history,
     "preview": _preview, "check": _preview, "when": _preview,
+    "mute": _mute, "unsubscribe": _mute, "unmute": _unmute,
     "help": lambda inv: Reply(replies.HELP), "?": lambda inv: Reply(replies.HELP),
     "admin": _admin, "settings": _admin,
 }
@@ -159,14 +180,17 @@ def dispatch(inv: Invocation, text: str) -> Reply | None:
     return handler(Invocation(inv.deps, inv.client, inv.where, inv.trigger_id, rest.strip()))
 
 
-def register(app: App, deps: BotDeps) -> None:
-    @app.command("/report")
-    @after_ack
-    def handle_report_command(ack, command, client) -> None:
-        ack()
-        where = where_from_command(command)
-        text = clean_text(command.get("text") or "", MAX_TEXT + 1)
-        inv = Invocation(deps, client, where, command.get("trigger_id") or None, "")
-        reply = dispatch(inv, text)
-        if reply is not None:
-            answer(client, where, reply.text, reply.blocks or None)
+def handle_report_command(ack, command: dict, client: WebClient, context: BoltContext) -> None:
+    """`/report …`: ack, then answer the subcommand where it was typed."""
+    ack()
+    where = where_from_command(command)
+    raw = command.get("text") or ""
+    text = clean_text(raw, len(raw))  # the whole text, so "too long" says its real length
+    inv = Invocation(deps_of(context), client, where, command.get("trigger_id") or None, "")
+    reply = dispatch(inv, text)
+    if reply is not None:
+        answer(client, where, reply.text, reply.blocks or None)
+
+
+def register(app: App) -> None:
+    app.command("/report")(after_ack(handle_report_command))

@@ -6,29 +6,29 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
+from bot.acting import Need, acting_on
 from bot.after_ack import after_ack
+from bot.app_home import refresh_home
 from bot.create_flow import form_from_words, problems_text
-from bot.deps import BotDeps
+from bot.deps import BotDeps, deps_of
 from bot.errors import FormErrors
 from bot.forms import ScheduleForm
 from bot.intents import Intent, target_variants, understand
-from bot.listeners.home import refresh_home
-from bot.listeners.modals import open_schedule_modal
 from bot.lookup import user_timezone
 from bot.metadata import ChatRequest, ModalMeta
 from bot.oneliner import parse_one_liner
-from bot.permissions import ensure_can_change
+from bot.people import person
 from bot.respond import Where, answer, where_from_action, where_from_event
 from bot.run_requests import run_schedule
 from bot.schedule_info import detail_reply, history_text
+from bot.schedule_modal import open_schedule_modal
 from bot.schedules import (
     create,
     delete,
     find_or_explain,
-    get_live,
     list_for,
     set_paused,
 )
@@ -37,6 +37,7 @@ from bot.views import chat as chat_replies
 from bot.views.replies import Reply, saved, schedule_list
 from jobs.slack_ids import ChatActions, ModalBlocks
 from jobs.slots import compiled_cadence
+from jobs.views.blocks import escape
 from jobs.views.cadence_words import describe_cadence
 from jobs.views.time_words import format_local, relative
 from reports.registry import all_report_types, get_report_type
@@ -68,12 +69,12 @@ def _tidy_name(name: str) -> tuple[str, str | None]:
 
 def _next_run(deps: BotDeps, schedule: Schedule) -> str:
     if schedule.status != ScheduleStatus.ACTIVE:
-        return f"“{schedule.name}” is paused, so it won't run until it is resumed."
+        return f"“{escape(schedule.name)}” is paused, so it won't run until it is resumed."
     runs = compiled_cadence(schedule.cadence).next_runs(deps.jobs.now(), 3)
     if not runs:
-        return f"“{schedule.name}” has no more runs: its schedule has ended."
+        return f"“{escape(schedule.name)}” has no more runs: its schedule has ended."
     later = ", then " + " and ".join(format_local(w, schedule.timezone) for w in runs[1:]) if len(runs) > 1 else ""
-    return (f"“{schedule.name}” runs next on *{format_local(runs[0], schedule.timezone)}* "
+    return (f"“{escape(schedule.name)}” runs next on *{format_local(runs[0], schedule.timezone)}* "
             f"({relative(runs[0], deps.jobs.now())}){later}. ({describe_cadence(schedule)})")
 
 
@@ -91,7 +92,7 @@ def _create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) ->
     try:
         if errors:
             raise FormErrors(errors)
-        valid = validate_form(deps, client, team_id=where.team_id, user_id=where.user_id, form=form, creating=True,
+        valid = validate_form(deps, client, person=person(deps, client, where.team_id, where.user_id), form=form,
                               join=False)
     except FormErrors as exc:
         has_destination = bool(form.channels or form.people or form.emails)
@@ -105,7 +106,7 @@ def _create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) ->
                    f"Where: {', '.join(where_to) or '—'}"]
         return chat_replies.understood_create(summary, problem, request)
     upcoming = valid.cadence.next_runs(deps.jobs.now(), 1)
-    summary = [f"Name: {valid.name}", f"Report: {get_report_type(valid.report_type).title}",
+    summary = [f"Name: {escape(valid.name)}", f"Report: {get_report_type(valid.report_type).title}",
                f"When: {valid.cadence.describe()} (next: {format_local(upcoming[0], valid.timezone) if upcoming else 'never'})",
                f"Where: {', '.join(d.label for d in valid.destinations)}",
                f"Formats: {', '.join(f.upper() for f in valid.formats)}"]
@@ -124,20 +125,21 @@ def reply_to(deps: BotDeps, client: WebClient, where: Where, intent: Intent) -> 
         return Reply(schedule_list(list_for(deps, where.team_id, where.user_id)))
     if intent.kind == "create":
         return _create_reply(deps, client, where, intent.words)
-    schedule = find_named(deps, where.team_id, intent.target)
-    if intent.kind == "next_run":
-        return Reply(_next_run(deps, schedule))
-    if intent.kind == "show":
-        return detail_reply(deps, client, schedule)
-    if intent.kind == "history":
-        return Reply(history_text(deps, client, schedule))
-    ensure_can_change(deps, client, schedule, where.user_id)
+    named = find_named(deps, where.team_id, intent.target)
+    if intent.kind in ("next_run", "show", "history"):
+        acting = acting_on(deps, client, where, named, Need.READ)
+        if intent.kind == "next_run":
+            return Reply(_next_run(deps, acting.schedule))
+        if intent.kind == "show":
+            return detail_reply(deps, acting.schedule, acting.access)
+        return Reply(history_text(deps, client, acting.schedule, acting.access))
+    schedule = acting_on(deps, client, where, named, Need.RUN if intent.kind == "run" else Need.CHANGE).schedule
     where_to = ", ".join(d.label or d.target for d in schedule.destinations) or "its destinations"
     question = {
-        "pause": f"Pause *{schedule.name}* ({describe_cadence(schedule)})? It won't run until you resume it.",
-        "resume": f"Resume *{schedule.name}*? It will run {describe_cadence(schedule).lower()}, starting from now.",
-        "run": f"Run *{schedule.name}* now? It will be posted to {where_to}.",
-        "delete": f"Delete *{schedule.name}*? It stops for good and disappears from every list.",
+        "pause": f"Pause *{escape(schedule.name)}* ({describe_cadence(schedule)})? It won't run until you resume it.",
+        "resume": f"Resume *{escape(schedule.name)}*? It will run {describe_cadence(schedule).lower()}, starting from now.",
+        "run": f"Run *{escape(schedule.name)}* now? It will be posted to {where_to}.",
+        "delete": f"Delete *{escape(schedule.name)}*? It stops for good and disappears from every list.",
     }[intent.kind]
     return chat_replies.confirmation(f"Here's what I understood: {question}", ChatRequest(intent.kind, schedule.id),
                                      CONFIRM_LABELS[intent.kind], danger=intent.kind == "delete")
@@ -147,8 +149,8 @@ def _confirmed(deps: BotDeps, client: WebClient, where: Where, request: ChatRequ
     if request.op == "create":
         form = ScheduleForm.from_dict(request.draft)
         try:
-            valid = validate_form(deps, client, team_id=where.team_id, user_id=where.user_id, form=form,
-                                  creating=True)
+            valid = validate_form(deps, client, person=person(deps, client, where.team_id, where.user_id),
+                                  form=form)
             result = create(deps, valid, team_id=where.team_id, user_id=where.user_id, surface="chat",
                             source=f"chat: {form.name}")
         except FormErrors as exc:
@@ -158,8 +160,8 @@ def _confirmed(deps: BotDeps, client: WebClient, where: Where, request: ChatRequ
         refresh_home(deps, client, where.team_id, where.user_id)
         answer(client, where, saved(result), replace_clicked=True)
         return
-    schedule = get_live(deps, where.team_id, request.schedule_id or 0)
-    ensure_can_change(deps, client, schedule, where.user_id)
+    need = Need.RUN if request.op == "run" else Need.CHANGE
+    schedule = acting_on(deps, client, where, request.schedule_id or 0, need).schedule
     if request.op == "run":
         refusal = run_schedule(deps, client, where, schedule)
         if refusal:
@@ -173,43 +175,47 @@ def _confirmed(deps: BotDeps, client: WebClient, where: Where, request: ChatRequ
     answer(client, where, text, replace_clicked=True)
 
 
-def register(app: App, deps: BotDeps) -> None:
-    def converse(client: WebClient, where: Where, text: str, bot_user_id: str | None) -> None:
-        reply = reply_to(deps, client, where, understand(clean_text(text, 4000), bot_user_id))
-        answer(client, where, reply.text, reply.blocks or None)
+def _converse(context: BoltContext, client: WebClient, where: Where, text: str) -> None:
+    deps = deps_of(context)
+    reply = reply_to(deps, client, where, understand(clean_text(text, 4000), context.bot_user_id))
+    answer(client, where, reply.text, reply.blocks or None)
 
-    @app.event("app_mention")
-    def handle_mention(event, context, client) -> None:
-        if event.get("bot_id") or event.get("subtype"):
-            return
-        converse(client, where_from_event(event, context.team_id or ""), event.get("text") or "", context.bot_user_id)
 
-    @app.event("message")
-    def handle_direct_message(event, context, client) -> None:
-        # Only people's own messages in the DM with the app; edits, joins and bots are not requests.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return
-        converse(client, where_from_event(event, context.team_id or ""), event.get("text") or "", context.bot_user_id)
+def handle_mention(event: dict, context: BoltContext, client: WebClient) -> None:
+    if event.get("bot_id") or event.get("subtype"):
+        return
+    _converse(context, client, where_from_event(event, context.team_id or ""), event.get("text") or "")
 
-    @app.action(ChatActions.CONFIRM)
-    @after_ack
-    def handle_chat_confirm(ack, body, client, action) -> None:
-        ack()
-        _confirmed(deps, client, where_from_action(body), ChatRequest.loads(action.get("value")))
 
-    @app.action(ChatActions.OPEN_MODAL)
-    @after_ack
-    def handle_chat_open_form(ack, body, client, action) -> None:
-        ack()
-        where = where_from_action(body)
-        request = ChatRequest.loads(action.get("value"))
-        form = ScheduleForm.from_dict(request.draft)
-        if not open_schedule_modal(deps, client, trigger_id=body.get("trigger_id", ""), team_id=where.team_id,
-                                   user_id=where.user_id, form=form, meta=ModalMeta(channel_id=where.channel_id)):
-            answer(client, where, "I couldn't open the form just now; type `/report` to open it.")
+def handle_direct_message(event: dict, context: BoltContext, client: WebClient) -> None:
+    # Only people's own messages in the DM with the app; edits, joins and bots are not requests.
+    if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+        return
+    _converse(context, client, where_from_event(event, context.team_id or ""), event.get("text") or "")
 
-    @app.action(ChatActions.CANCEL)
-    @after_ack
-    def handle_chat_cancel(ack, body, client) -> None:
-        ack()
-        answer(client, where_from_action(body), "OK — I left everything as it was.", replace_clicked=True)
+
+def handle_chat_confirm(ack, body: dict, client: WebClient, action: dict, context: BoltContext) -> None:
+    ack()
+    _confirmed(deps_of(context), client, where_from_action(body), ChatRequest.loads(action.get("value")))
+
+
+def handle_chat_open_form(ack, body: dict, client: WebClient, action: dict, context: BoltContext) -> None:
+    ack()
+    where = where_from_action(body)
+    form = ScheduleForm.from_dict(ChatRequest.loads(action.get("value")).draft)
+    if not open_schedule_modal(deps_of(context), client, trigger_id=body.get("trigger_id", ""), team_id=where.team_id,
+                               user_id=where.user_id, form=form, meta=ModalMeta(channel_id=where.channel_id)):
+        answer(client, where, "I couldn't open the form just now; type `/report` to open it.")
+
+
+def handle_chat_cancel(ack, body: dict, client: WebClient) -> None:
+    ack()
+    answer(client, where_from_action(body), "OK — I left everything as it was.", replace_clicked=True)
+
+
+def register(app: App) -> None:
+    app.event("app_mention")(handle_mention)
+    app.event("message")(handle_direct_message)
+    app.action(ChatActions.CONFIRM)(after_ack(handle_chat_confirm))
+    app.action(ChatActions.OPEN_MODAL)(after_ack(handle_chat_open_form))
+    app.action(ChatActions.CANCEL)(after_ack(handle_chat_cancel))

@@ -4,8 +4,9 @@ open the form prefilled, or cancel. Pure functions."""
 from __future__ import annotations
 
 from bot.metadata import ChatRequest
-from bot.views.replies import HELP, Reply, button, clip, section
+from bot.views.replies import HELP, Reply
 from jobs.slack_ids import ChatActions, ChatBlocks
+from jobs.views.blocks import button, clip, section
 
 EXAMPLES = ("• “send the demo sales report to #sales every monday at 9”\n• “what reports do I have”\n"
             "• “pause weekly sales” · “run weekly sales now” · “when does weekly sales run next”")

@@ -14,6 +14,7 @@ from jobs.delivery.email_compose import (
     SUBJECT_PLACEHOLDERS,
 )
 from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions, ViewCallbacks
+from jobs.views.blocks import option, plain_text
 from jobs.views.time_words import format_local
 from reports.errors import ReportError
 from reports.registry import Param, ReportType
@@ -32,21 +33,12 @@ class ModalContext:
     preview_status: str | None = None
 
 
-def _plain(text: str, limit: int = 75) -> dict:
-    text = text or " "
-    return {"type": "plain_text", "text": text if len(text) <= limit else text[: limit - 1] + "…"}
-
-
-def _option(text: str, value: str) -> dict:
-    return {"text": _plain(text), "value": value[:150]}
-
-
 def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None,
            dispatch: bool = False) -> dict:
-    block = {"type": "input", "block_id": block_id, "label": _plain(label, 2000), "element": element,
+    block = {"type": "input", "block_id": block_id, "label": plain_text(label, 2000), "element": element,
              "optional": optional}
     if hint:
-        block["hint"] = _plain(hint, 2000)
+        block["hint"] = plain_text(hint, 2000)
     if dispatch:
         block["dispatch_action"] = True
     return block
@@ -54,7 +46,7 @@ def _input(block_id: str, label: str, element: dict, *, optional: bool = False, 
 
 def _text_input(action_id: str, value: str, placeholder: str, *, max_length: int = 3000,
                 multiline: bool = False) -> dict:
-    element = {"type": "plain_text_input", "action_id": action_id, "placeholder": _plain(placeholder, 150),
+    element = {"type": "plain_text_input", "action_id": action_id, "placeholder": plain_text(placeholder, 150),
                "max_length": max_length, "multiline": multiline}
     if value:
         element["initial_value"] = value[:max_length]
@@ -86,12 +78,12 @@ def _param_block(param: Param, value) -> dict:
     optional, hint = not param.required, param.help or None
     choices, problem = _choices(param) if param.type == "choice" else ((), None)
     if param.type == "choice" and choices:
-        options = [_option(c, c) for c in choices[:MAX_OPTIONS - 1]]
+        options = [option(c, c) for c in choices[:MAX_OPTIONS - 1]]
         if optional:
-            options.insert(0, _option("Any" if param.default in (None, "") else f"Default ({param.default})",
+            options.insert(0, option("Any" if param.default in (None, "") else f"Default ({param.default})",
                                       ANY_CHOICE))
         element = {"type": "static_select", "action_id": ModalActions.PARAM, "options": options,
-                   "placeholder": _plain(f"Choose {param.label.lower()}", 150)}
+                   "placeholder": plain_text(f"Choose {param.label.lower()}", 150)}
         wanted = "" if value is None else str(value).lower()
         chosen = next((o for o in options if wanted and o["value"].lower() == wanted), None)
         if chosen is None and optional:
@@ -99,7 +91,7 @@ def _param_block(param: Param, value) -> dict:
         if chosen:
             element["initial_option"] = chosen
     elif param.type == "boolean":
-        box = _option(param.label, ModalOptions.PARAM_ON)
+        box = option(param.label, ModalOptions.PARAM_ON)
         element = {"type": "checkboxes", "action_id": ModalActions.PARAM, "options": [box]}
         if value is True or str(value).lower() in ("1", "true", "yes", "y", "on"):
             element["initial_options"] = [box]
@@ -146,11 +138,11 @@ def cadence_preview_block(result: ReadBack | None) -> dict:
 
 
 def timezone_option(zone: str) -> dict:
-    return _option(zone.replace("_", " "), zone)
+    return option(zone.replace("_", " "), zone)
 
 
-FILES_ATTACHED = _option("Attach the files (links if they are too large to attach)", AttachMode.AUTO)
-FILES_LINKED = _option("Send download links instead of attachments", AttachMode.LINK)
+FILES_ATTACHED = option("Attach the files (links if they are too large to attach)", AttachMode.AUTO)
+FILES_LINKED = option("Send download links instead of attachments", AttachMode.LINK)
 
 
 def _email_blocks(form: ScheduleForm) -> list[dict]:
@@ -176,7 +168,7 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
     editing = meta.mode == "edit"
     types = list(context.report_types)[:MAX_OPTIONS]
     current = next((t for t in types if t.name == form.report_type), types[0] if types else None)
-    type_options = [_option(t.title, t.name) for t in types] or [_option("No report types available", "none")]
+    type_options = [option(t.title, t.name) for t in types] or [option("No report types available", "none")]
     type_select = {"type": "static_select", "action_id": ModalActions.REPORT_TYPE, "options": type_options,
                    "initial_option": next((o for o in type_options if current and o["value"] == current.name),
                                           type_options[0])}
@@ -193,20 +185,20 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
                          hint="Plain words or cron. Press Enter to see how I read it."))
     blocks.append(cadence_preview_block(readback))
     zone = {"type": "external_select", "action_id": ModalActions.TIMEZONE, "min_query_length": 0,
-            "placeholder": _plain("Search time zones", 150)}
+            "placeholder": plain_text("Search time zones", 150)}
     if form.timezone:
         zone["initial_option"] = timezone_option(form.timezone)
     blocks.append(_input(ModalBlocks.TIMEZONE, "Time zone", zone, dispatch=True,
                          hint="Runs happen at this zone's wall-clock time, daylight saving included."))
     channels = {"type": "multi_conversations_select", "action_id": ModalActions.CHANNELS,
-                "placeholder": _plain("Channels", 150),
+                "placeholder": plain_text("Channels", 150),
                 "filter": {"include": ["public", "private"], "exclude_bot_users": True,
                            "exclude_external_shared_channels": True}}
     if form.channels:
         channels["initial_conversations"] = form.channels[:100]
     blocks.append(_input(ModalBlocks.CHANNELS, "Post to channels", channels, optional=True,
                          hint="Only channels you are in. For a private channel, invite @reportbot first."))
-    people = {"type": "multi_users_select", "action_id": ModalActions.PEOPLE, "placeholder": _plain("People", 150)}
+    people = {"type": "multi_users_select", "action_id": ModalActions.PEOPLE, "placeholder": plain_text("People", 150)}
     if form.people:
         people["initial_users"] = form.people[:100]
     blocks.append(_input(ModalBlocks.PEOPLE, "Send to people (DM)", people, optional=True))
@@ -216,26 +208,26 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
         optional=True, hint=f"Comma-separated. Allowed domains: {domains}." if domains else
         "Your admins have not allowed email to any domain yet."))
     blocks.extend(_email_blocks(form))
-    format_options = [_option(f.upper(), f) for f in context.formats][:10]
+    format_options = [option(f.upper(), f) for f in context.formats][:10]
     formats = {"type": "checkboxes", "action_id": ModalActions.FORMATS, "options": format_options}
     chosen = [o for o in format_options if o["value"] in (form.formats or (current.default_formats if current else ()))]
     if chosen:
         formats["initial_options"] = chosen
     blocks.append(_input(ModalBlocks.FORMATS, "Formats", formats))
-    skip = _option("Skip the run when there is no data", ModalOptions.SKIP_IF_EMPTY)
+    skip = option("Skip the run when there is no data", ModalOptions.SKIP_IF_EMPTY)
     options = {"type": "checkboxes", "action_id": ModalActions.OPTIONS, "options": [skip]}
     if form.skip_if_empty:
         options["initial_options"] = [skip]
     blocks.append(_input(ModalBlocks.OPTIONS, "Options", options, optional=True))
     blocks.append({"type": "actions", "block_id": ModalBlocks.PREVIEW, "elements": [
-        {"type": "button", "action_id": ModalActions.PREVIEW_NOW, "text": _plain("Send me a preview now"),
+        {"type": "button", "action_id": ModalActions.PREVIEW_NOW, "text": plain_text("Send me a preview now"),
          "value": "preview"}]})
     if context.preview_status:
         blocks.append({"type": "context", "block_id": ModalBlocks.PREVIEW_STATUS,
                        "elements": [{"type": "mrkdwn", "text": context.preview_status[:2000]}]})
     return {
         "type": "modal", "callback_id": ViewCallbacks.SCHEDULE_MODAL,
-        "title": _plain("Edit scheduled report" if editing else "New scheduled report", 24),
-        "submit": _plain("Save" if editing else "Create", 24), "close": _plain("Cancel", 24),
+        "title": plain_text("Edit scheduled report" if editing else "New scheduled report", 24),
+        "submit": plain_text("Save" if editing else "Create", 24), "close": plain_text("Cancel", 24),
         "private_metadata": meta.dumps(), "blocks": blocks,
     }

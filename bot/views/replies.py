@@ -9,15 +9,20 @@ from dataclasses import dataclass, field
 
 from bot.readback import ReadBack, runs_text
 from bot.schedules import Saved
+from jobs.access import Access
 from jobs.slack_ids import ReplyBlocks, ScheduleActions
-from jobs.views.blocks import STATUS_ICONS
+from jobs.views.blocks import STATUS_ICONS, button, clip, escape, section
 from jobs.views.cadence_words import describe_cadence
 from jobs.views.run_message import RunOutcome, destination_lines
 from jobs.views.slack_errors import plain_error
 from jobs.views.time_words import format_local, relative
-from storage.models import AttachMode, EmailOptions, Schedule, ScheduleStatus
-
-TEXT_LIMIT = 3000
+from storage.models import (
+    AttachMode,
+    DestinationKind,
+    EmailOptions,
+    Schedule,
+    ScheduleStatus,
+)
 
 HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/report` alone to open the form, or:
 • `/report new "Daily sales" every weekday at 9am in #sales as csv,xlsx` — create one in a line (anything missing opens the form)
@@ -28,6 +33,7 @@ HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/rep
 • `/report pause <name>` / `/report resume <name>`
 • `/report delete <name>` — asks first
 • `/report history <name>` — its last runs, per destination
+• `/report mute <name>` — stop getting someone else's report by DM (`/report mute all`: every one; `unmute` undoes it)
 • `/report preview <when>` — how I read a schedule, e.g. `/report preview every monday at 9`
 • `/report admin` — quotas, email domains and report access (workspace admins)
 You can also talk to me: mention @reportbot or DM me, e.g. “send the demo sales report to #sales every monday at 9”.
@@ -40,39 +46,19 @@ class Reply:
     blocks: list[dict] = field(default_factory=list)
 
 
-def clip(text: str, limit: int = TEXT_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def section(text: str, block_id: str | None = None) -> dict:
-    block = {"type": "section", "text": {"type": "mrkdwn", "text": clip(text)}}
-    if block_id:
-        block["block_id"] = block_id
-    return block
-
-
-def button(action_id: str, text: str, value: str, style: str | None = None, confirm: dict | None = None) -> dict:
-    element = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text[:75]},
-               "value": value[:2000]}
-    if style:
-        element["style"] = style
-    if confirm:
-        element["confirm"] = confirm
-    return element
-
-
 def saved(result: Saved) -> str:
     runs = "\n".join(f"• {format_local(when, result.timezone)}" for when in result.next_runs) or \
         "• none (it never fires)"
     verb = "Scheduled" if result.created else "Updated"
-    return clip(f"✅ {verb} *{result.name}* (#{result.schedule_id}): {result.sentence} → "
-                f"{', '.join(result.destinations)}.\nNext runs ({result.timezone}):\n{runs}")
+    return clip(f"✅ {verb} *{escape(result.name)}* (#{result.schedule_id}): {result.sentence} → "
+                f"{escape(', '.join(result.destinations))}.\nNext runs ({result.timezone}):\n{runs}")
 
 
 def _state(schedule: Schedule) -> str:
     if schedule.status == ScheduleStatus.ACTIVE and schedule.next_run_at:
         return f"next {format_local(schedule.next_run_at, schedule.timezone)}"
-    return {"paused": "paused", "error": "paused after repeated failures"}.get(schedule.status, schedule.status)
+    state = {"paused": "paused", "error": "paused after repeated failures"}.get(schedule.status, schedule.status)
+    return f"{state}: {schedule.paused_reason}" if schedule.paused_reason and schedule.status == "paused" else state
 
 
 def schedule_list(schedules: list[Schedule], *, everyone: bool = False) -> str:
@@ -82,9 +68,10 @@ def schedule_list(schedules: list[Schedule], *, everyone: bool = False) -> str:
         return "You have no scheduled reports. Create one with `/report new \"Daily sales\" every day at 9am in #sales`."
     lines = ["*All scheduled reports in this workspace*" if everyone else "*Your scheduled reports*"]
     for schedule in schedules:
-        where = ", ".join(d.label or d.target for d in schedule.destinations)
+        where = escape(", ".join(d.label or d.target for d in schedule.destinations))
         owner = f" · <@{schedule.owner_user_id}>" if everyone else ""
-        lines.append(f"• `#{schedule.id}` *{schedule.name}* — {describe_cadence(schedule)} → {where} ({_state(schedule)}){owner}")
+        lines.append(f"• `#{schedule.id}` *{escape(schedule.name)}* — {describe_cadence(schedule)} → {where} "
+                     f"({_state(schedule)}){owner}")
     text = "\n".join(lines)
     if len(text) > 3900:
         text = text[:3800].rsplit("\n", 1)[0] + "\n… and more: open the reportbot Home tab to page through them."
@@ -108,7 +95,7 @@ def email_line(options: EmailOptions | None) -> str | None:
     """How the schedule's emails look, when it says more than the defaults."""
     if options is None:
         return None
-    parts = [f"subject “{options.subject_template[:200]}”" if options.subject_template else None,
+    parts = [f"subject “{escape(options.subject_template[:200])}”" if options.subject_template else None,
              f"cc {', '.join(options.cc)}" if options.cc else None,
              f"bcc {', '.join(options.bcc)}" if options.bcc else None,
              "download links instead of attachments" if options.attach_mode == AttachMode.LINK else None]
@@ -116,36 +103,62 @@ def email_line(options: EmailOptions | None) -> str | None:
     return f"✉️ Email: {' · '.join(shown)}" if shown else None
 
 
+def _where(schedule: Schedule, access: Access) -> str:
+    """Its destinations; someone it is sent to sees its channels, not the people or addresses."""
+    shown = [d.label or d.target for d in schedule.destinations
+             if access == Access.FULL or d.kind == DestinationKind.SLACK_CHANNEL]
+    hidden = len(schedule.destinations) - len(shown)
+    where = ", ".join(shown)
+    if hidden:
+        where += (" and " if shown else "") + f"{hidden} more (only its owner sees who)"
+    return escape(where or "no destination")
+
+
 def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunOutcome | None,
-                    last_at: dt.datetime | None, now: dt.datetime, email: EmailOptions | None = None) -> Reply:
-    where = ", ".join(d.label or d.target for d in schedule.destinations) or "no destination"
+                    last_at: dt.datetime | None, now: dt.datetime, email: EmailOptions | None = None, *,
+                    access: Access = Access.FULL) -> Reply:
+    """`/report show`: everything for its owner and admins; for someone it is sent to, what it is and
+    when it comes (not its query, parameters, recipients or email copies)."""
+    full = access == Access.FULL
     params = ", ".join(f"{k}={v}" for k, v in (schedule.params or {}).items() if v not in (None, "")) or "defaults"
-    lines = [f"*{schedule.name}*  `#{schedule.id}` — owned by <@{schedule.owner_user_id}>",
-             f"🗓️ {describe_cadence(schedule)}  (you typed “{schedule.cadence_text[:200]}”)",
-             f"📬 {where}", f"📄 {schedule.report_type} ({params}) as {', '.join(schedule.formats)}"
-             + (" · skipped when empty" if schedule.skip_if_empty else ""),
-             email_line(email), f"Status: {_state(schedule)}"]
+    lines = [f"*{escape(schedule.name)}*  `#{schedule.id}` — owned by <@{schedule.owner_user_id}>",
+             f"🗓️ {describe_cadence(schedule)}" + (f"  (you typed “{escape(schedule.cadence_text[:200])}”)"
+                                                   if full else ""),
+             f"📬 {_where(schedule, access)}",
+             (f"📄 {schedule.report_type} ({escape(params[:1500])})" if full else f"📄 {schedule.report_type}")
+             + f" as {', '.join(schedule.formats)}" + (" · skipped when empty" if schedule.skip_if_empty else ""),
+             email_line(email) if full else None, f"Status: {escape(_state(schedule))}"]
     lines = [line for line in lines if line]
     if next_runs and schedule.status == ScheduleStatus.ACTIVE:
         lines.append("Next runs:\n" + "\n".join(f"• {format_local(w, schedule.timezone)}" for w in next_runs))
     if last is not None:
         lines.append(f"Last run: {STATUS_ICONS.get(last.status, '•')} {last.status}"
                      + (f" {relative(last_at, now)}" if last_at else "")
-                     + (f" — {plain_error(last.error)}" if last.error and last.status in ("failed", "partial") else ""))
+                     + (f" — {plain_error(last.error)}" if full and last.error and last.status in ("failed", "partial")
+                        else ""))
     text = "\n".join(lines)
-    return Reply(clip(text, 3900), [section(text, ReplyBlocks.SCHEDULE), schedule_actions(schedule)])
+    blocks = [section(text, ReplyBlocks.SCHEDULE)]
+    if full:
+        blocks.append(schedule_actions(schedule))
+    return Reply(clip(text, 3900), blocks)
 
 
-def history(schedule: Schedule, runs: list[tuple[RunOutcome, dt.datetime]], now: dt.datetime) -> str:
+def history(schedule: Schedule, runs: list[tuple[RunOutcome, dt.datetime]], now: dt.datetime, *,
+            access: Access = Access.FULL) -> str:
+    """The last runs, newest first; per destination for its owner and admins."""
+    name = escape(schedule.name)
     if not runs:
-        return f"*History of {schedule.name}*\nNo runs yet. `/report run {schedule.name}` runs it now."
-    lines = [f"*History of {schedule.name}* (newest first)"]
+        return f"*History of {name}*\nNo runs yet." + (f" `/report run {name}` runs it now."
+                                                       if access == Access.FULL else "")
+    lines = [f"*History of {name}* (newest first)"]
     for outcome, when in runs:
         line = f"{STATUS_ICONS.get(outcome.status, '•')} run {outcome.run_id} · {format_local(when, schedule.timezone)}" \
                f" ({relative(when, now)}) — {outcome.status}"
         if outcome.row_count is not None:
             line += f" · {outcome.row_count:,} rows"
         lines.append(line)
+        if access != Access.FULL:
+            continue
         lines.extend(f"      {d}" for d in destination_lines(outcome, limit=5))
         if outcome.error and not outcome.destinations:
             lines.append(f"      {plain_error(outcome.error)}")
@@ -161,7 +174,7 @@ def readback(result: ReadBack) -> str:
 
 
 def delete_confirmation(schedule: Schedule) -> Reply:
-    text = (f"Delete *{schedule.name}* (`#{schedule.id}`, {describe_cadence(schedule)})? It stops running and disappears "
+    text = (f"Delete *{escape(schedule.name)}* (`#{schedule.id}`, {describe_cadence(schedule)})? It stops running and disappears "
             "from every list; its past runs stay in the audit log.")
     value = str(schedule.id)
     return Reply(clip(text), [section(text, ReplyBlocks.DELETE), {

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from jobs.context import JobContext
 from jobs.delivery import mail, policy
 from jobs.delivery import slack as slack_send
-from jobs.delivery.email_compose import valid_address
+from jobs.delivery.addresses import domain_allowed, valid_address
 from jobs.delivery.explain import for_destination
 from jobs.delivery.fallback import owner_email, refresh_owner_email
 from jobs.delivery.plan import (
@@ -95,7 +95,7 @@ def deliver(ctx: JobContext, run_id: int, *, only_due: bool = False) -> str:
         if not run_repo.take_lease(session, run_id, statuses=(RunStatus.DELIVERING,), to_status=RunStatus.DELIVERING,
                                    token=token, now=now, lease_for=dt.timedelta(seconds=ctx.settings.lease_seconds)):
             return "not-taken"
-        plan = load_plan(session, session.get(Run, run_id))
+        plan = load_plan(session, session.get(Run, run_id), ctx.settings.policy)
     try:
         with LeaseKeeper(ctx, run_id, token) as keeper, Mailer(ctx.email) as mailer:
             work = _Pass(ctx, plan, token, now, mailer)
@@ -165,7 +165,7 @@ def _to_email(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
         return policy.failed("invalid_address", f"“{address[:100]}” is not a valid email address"), False
     if not ctx.email.enabled:
         return policy.failed("email_not_configured", "email is not set up on this server (SMTP_HOST)"), False
-    if delivery.fallback_for is None and not ctx.email.domain_allowed(address, work.plan.email_domains):
+    if delivery.fallback_for is None and not domain_allowed(address, work.plan.email_domains):
         return policy.failed("domain_not_allowed", f"{address.rpartition('@')[2]} is not on this workspace's list "
                                                    f"of domains reports may be emailed to"), False
     if delivery.status == DeliveryStatus.SENDING:

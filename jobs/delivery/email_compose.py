@@ -14,19 +14,10 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-ADDRESS = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
-    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
-)
 SUBJECT_LIMIT = 200
 DEFAULT_SUBJECT = "{name} · {window}"
 SUBJECT_PLACEHOLDERS = ("name", "window", "date", "rows")
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-
-
-def valid_address(address: str) -> bool:
-    """A plain ASCII addr-spec, as every mail server accepts; display names and lists are not."""
-    return len(address) <= 254 and len(address.partition("@")[0]) <= 64 and bool(ADDRESS.match(address))
 
 
 def unknown_placeholders(template: str) -> list[str]:

@@ -27,9 +27,6 @@ class EmailSettings:
     sender: str | None = None  # the From header, e.g. "Reports <reports@example.com>"
     timeout: float = 30.0
     max_bytes: int = DEFAULT_MAX_BYTES  # attachments above this total go as download links
-    # REPORTBOT_EMAIL_DOMAINS, the same default the bot checks when a schedule is made; a
-    # workspace's own list (set by its admins) replaces it. Empty: no outside email at all.
-    allowed_domains: frozenset[str] = frozenset()
     ca_file: str | None = None  # extra CA bundle for a private mail relay (and the tests)
 
     @property
@@ -39,13 +36,6 @@ class EmailSettings:
     @property
     def sender_domain(self) -> str:
         return parseaddr(self.sender or "")[1].rpartition("@")[2] or "localhost"
-
-    def domain_allowed(self, address: str, workspace_domains: list[str] | None = None) -> bool:
-        """Whether reports may be emailed to `address` (checked again at every send: an admin may
-        have taken a domain off the list since the schedule was made)."""
-        domain = address.rpartition("@")[2].lower()
-        allowed = self.allowed_domains if workspace_domains is None else {d.lower() for d in workspace_domains}
-        return any(domain == d or domain.endswith("." + d) for d in allowed)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "EmailSettings":
@@ -70,8 +60,6 @@ class EmailSettings:
             max_mb = float(env.get("EMAIL_MAX_MB") or DEFAULT_MAX_BYTES / 1024 / 1024)
         except ValueError:
             raise SettingsError("SMTP_TIMEOUT and EMAIL_MAX_MB must be numbers.") from None
-        domains = frozenset(d.strip().lower().lstrip("@") for d in (env.get("REPORTBOT_EMAIL_DOMAINS") or "").split(",")
-                            if d.strip())
         return cls(host=host, port=int(port_text), security=security, user=user, password=password, sender=sender,
-                   timeout=timeout, max_bytes=int(max_mb * 1024 * 1024), allowed_domains=domains,
+                   timeout=timeout, max_bytes=int(max_mb * 1024 * 1024),
                    ca_file=env.get("SMTP_CA_FILE") or None)

@@ -13,7 +13,7 @@ import time
 from slack_sdk.errors import SlackClientError
 
 from jobs.context import JobContext
-from jobs.delivery.email_compose import valid_address
+from jobs.delivery.addresses import valid_address
 from jobs.delivery.slack import classify
 from storage import email as email_repo
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from jobs.delivery.email_compose import valid_address
+from jobs.delivery.addresses import valid_address
+from jobs.policy import PolicyDefaults, policy_for
+from jobs.views.blocks import escape
 from storage import deliveries as delivery_repo
 from storage import email as email_repo
 from storage.db import Session
 from storage.models import AttachMode, DeliveryStatus, DestinationKind, Run, Schedule
-from storage.workspace import get_workspace_settings
 
 EMAIL = DestinationKind.EMAIL
 SLACK_KINDS = (DestinationKind.SLACK_CHANNEL, DestinationKind.SLACK_USER)
@@ -73,7 +74,7 @@ class RunPlan:
     attach_mode: str
     artifacts: list[ArtifactInfo]
     deliveries: list[DeliveryInfo] = field(default_factory=list)
-    email_domains: list[str] | None = None  # the workspace admins' allowlist, when they set one
+    email_domains: tuple[str, ...] = ()  # where reports may be emailed (the workspace's policy)
     fallback_note: str | None = None  # why no fallback email went out, when one was wanted
 
     def label(self, key: str) -> str:
@@ -85,7 +86,7 @@ def delivery_info(delivery) -> DeliveryInfo:
                         delivery.sending_at, delivery.next_attempt_at, delivery.smtp_message_id, delivery.fallback_for)
 
 
-def load_plan(session: Session, run: Run) -> RunPlan:
+def load_plan(session: Session, run: Run, defaults: PolicyDefaults) -> RunPlan:
     """Create the run's delivery rows (idempotent) and copy out everything a pass needs."""
     schedule = session.get(Schedule, run.schedule_id)
     options = email_repo.email_options(session, schedule.id)
@@ -113,16 +114,12 @@ def load_plan(session: Session, run: Run) -> RunPlan:
     return RunPlan(
         run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id,
         name=schedule.name, timezone=schedule.timezone, slot=run.scheduled_for, summary=summary,
-        text=summary.get("text") or f"*{schedule.name}*", labels=labels, configured=set(keys), to=to, cc=cc, bcc=bcc,
+        text=summary.get("text") or f"*{escape(schedule.name)}*", labels=labels, configured=set(keys), to=to, cc=cc, bcc=bcc,
         subject_template=options.subject_template if options else None,
         attach_mode=options.attach_mode if options else AttachMode.AUTO,
         artifacts=[ArtifactInfo(a.id, a.format, a.filename, a.content_type, a.size, a.storage_key, a.created_at)
                    for a in run.artifacts],
         deliveries=[delivery_info(d) for d in deliveries],
-        email_domains=_workspace_domains(session, schedule.team_id),
+        email_domains=policy_for(session, defaults, schedule.team_id).email_domains,
     )
 
-
-def _workspace_domains(session: Session, team_id: str) -> list[str] | None:
-    settings = get_workspace_settings(session, team_id)
-    return list(settings.email_domains) if settings is not None and settings.email_domains is not None else None

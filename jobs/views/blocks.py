@@ -1,9 +1,15 @@
-"""Block Kit primitives and Slack text rules every message, modal and Home view is built from."""
+"""Block Kit primitives and Slack text rules every message, modal and Home view is built from.
+
+Anything that came from a person, a data source or a model goes through `escape` before it is
+put in mrkdwn: `&`, `<` and `>` are how Slack writes links and mentions, so escaped text can never
+ping a channel (`<!channel>`) or disguise a link (`<https://evil.example|the login page>`).
+"""
 
 from __future__ import annotations
 
-SECTION_LIMIT = 3000
-
+SECTION_LIMIT = 3000  # characters in a section's text
+PLAIN_LIMIT = 75  # characters in a button's or option's label
+VALUE_LIMIT = 2000  # characters in a button's value
 
 STATUS_ICONS = {
     "delivered": "✅", "partial": "⚠️", "failed": "❌", "skipped": "⏭️", "canceled": "🚫",
@@ -20,9 +26,46 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def button(action_id: str, text: str, value: str, style: str | None = None) -> dict:
-    button = {"type": "button", "action_id": action_id, "text": {"type": "plain_text", "text": text[:75]},
-              "value": value}
+def plain_text(text: str, limit: int = PLAIN_LIMIT) -> dict:
+    return {"type": "plain_text", "text": clip(text or " ", limit)}
+
+
+def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict:
+    return {"type": "mrkdwn", "text": clip(text or " ", limit)}
+
+
+def section(text: str, block_id: str | None = None) -> dict:
+    block = {"type": "section", "text": mrkdwn(text)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def context(text: str, block_id: str | None = None) -> dict:
+    block = {"type": "context", "elements": [mrkdwn(text, 2000)]}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def actions(elements: list[dict], block_id: str | None = None) -> dict:
+    block = {"type": "actions", "elements": elements}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def option(text: str, value: str) -> dict:
+    return {"text": plain_text(text), "value": value[:150]}
+
+
+def button(action_id: str, text: str, value: str | None = None, style: str | None = None,
+           confirm: dict | None = None) -> dict:
+    element = {"type": "button", "action_id": action_id, "text": plain_text(text)}
+    if value is not None:
+        element["value"] = value[:VALUE_LIMIT]
     if style:
-        button["style"] = style
-    return button
+        element["style"] = style
+    if confirm:
+        element["confirm"] = confirm
+    return element

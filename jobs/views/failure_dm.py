@@ -37,7 +37,7 @@ def failure_message(*, schedule_id: int, run_id: int, name: str, status: str, wh
                    button(ScheduleActions.PAUSE, "Pause", schedule),
                    button(ScheduleActions.EDIT, "Edit", schedule)]
     blocks.append({"type": "actions", "block_id": f"run-failed-{run_id}", "elements": buttons})
-    text = f"{head} {error or ''}".strip()
+    text = f"{head} {escape(error or '')}".strip()
     if paused:
-        text += f" {name} is paused after {failures} failed runs in a row."
+        text += f" {title} is paused after {failures} failed runs in a row."
     return text[:3000], blocks

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from jobs.slack_ids import HomeActions, HomeBlocks, OverflowChoices, ScheduleActions
-from jobs.views.blocks import STATUS_ICONS
+from jobs.views.blocks import STATUS_ICONS, escape, plain_text
 from jobs.views.run_message import RunOutcome, destination_lines
 from jobs.views.slack_errors import plain_error
 from jobs.views.time_words import local_time, relative
@@ -48,17 +48,13 @@ class HomeData:
     now: dt.datetime
 
 
-def _text(text: str) -> dict:
-    return {"type": "plain_text", "text": text[:75]}
-
-
 def _card_blocks(card: ScheduleCard, data: HomeData) -> list[dict]:
     where = ", ".join(card.destinations) or "no destination"
     if card.status == ScheduleStatus.ACTIVE and card.next_run_at:
         next_run = f"{relative(card.next_run_at, data.now)} · {local_time(card.next_run_at, card.timezone, data.now)}"
     else:
         next_run = "not scheduled while paused" if card.status != ScheduleStatus.ACTIVE else "never (it has ended)"
-    lines = [f"*{card.name}*  `#{card.id}`", f"{card.sentence} → {where}",
+    lines = [f"*{escape(card.name)}*  `#{card.id}`", f"{card.sentence} → {where}",
              f"Status: {STATE_WORDS.get(card.status, card.status)} · Next run: {next_run}"]
     if card.last_status:
         last = f"Last result: {STATUS_ICONS.get(card.last_status, '•')} {card.last_status}"
@@ -76,14 +72,14 @@ def _card_blocks(card: ScheduleCard, data: HomeData) -> list[dict]:
         {"type": "section", "block_id": f"{HomeBlocks.SCHEDULE_PREFIX}{card.id}",
          "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]},
          "accessory": {"type": "overflow", "action_id": ScheduleActions.OVERFLOW, "options": [
-             {"text": _text("History"), "value": f"{OverflowChoices.HISTORY}:{card.id}"},
-             {"text": _text("Delete…"), "value": f"{OverflowChoices.DELETE}:{card.id}"},
+             {"text": plain_text("History"), "value": f"{OverflowChoices.HISTORY}:{card.id}"},
+             {"text": plain_text("Delete…"), "value": f"{OverflowChoices.DELETE}:{card.id}"},
          ]}},
         {"type": "actions", "block_id": f"{HomeBlocks.ACTIONS_PREFIX}{card.id}", "elements": [
-            {"type": "button", "action_id": ScheduleActions.RUN_NOW, "text": _text("Run now"), "value": value,
+            {"type": "button", "action_id": ScheduleActions.RUN_NOW, "text": plain_text("Run now"), "value": value,
              "style": "primary"},
-            {"type": "button", "action_id": toggle[0], "text": _text(toggle[1]), "value": value},
-            {"type": "button", "action_id": ScheduleActions.EDIT, "text": _text("Edit"), "value": value},
+            {"type": "button", "action_id": toggle[0], "text": plain_text(toggle[1]), "value": value},
+            {"type": "button", "action_id": ScheduleActions.EDIT, "text": plain_text("Edit"), "value": value},
         ]},
         {"type": "divider"},
     ]
@@ -91,7 +87,7 @@ def _card_blocks(card: ScheduleCard, data: HomeData) -> list[dict]:
 
 def _run_block(outcome: RunOutcome, when: dt.datetime, now: dt.datetime) -> dict:
     icon = STATUS_ICONS.get(outcome.status, "•")
-    line = f"{icon} *{outcome.name}* — {outcome.status} {relative(when, now)}"
+    line = f"{icon} *{escape(outcome.name)}* — {outcome.status} {relative(when, now)}"
     if outcome.row_count is not None:
         line += f" · {outcome.row_count:,} rows"
     if outcome.destinations:
@@ -108,12 +104,12 @@ def build_home_view(data: HomeData) -> dict:
     everyone = data.scope == HomeScope.ALL
     title = "All scheduled reports in this workspace" if everyone else "Your scheduled reports"
     toolbar = [
-        {"type": "button", "action_id": HomeActions.CREATE, "style": "primary", "text": _text("New report")},
-        {"type": "button", "action_id": HomeActions.REFRESH, "text": _text("Refresh"), "value": str(data.page)},
+        {"type": "button", "action_id": HomeActions.CREATE, "style": "primary", "text": plain_text("New report")},
+        {"type": "button", "action_id": HomeActions.REFRESH, "text": plain_text("Refresh"), "value": str(data.page)},
     ]
     if data.is_admin:
         toolbar.append({"type": "button", "action_id": HomeActions.SCOPE,
-                        "text": _text("Show only mine" if everyone else "Show all schedules (admin)"),
+                        "text": plain_text("Show only mine" if everyone else "Show all schedules (admin)"),
                         "value": HomeScope.MINE if everyone else HomeScope.ALL})
     blocks: list[dict] = [
         {"type": "header", "block_id": HomeBlocks.HEADER, "text": {"type": "plain_text", "text": title}},
@@ -130,10 +126,10 @@ def build_home_view(data: HomeData) -> dict:
     if pages > 1:
         pager = []
         if data.page > 0:
-            pager.append({"type": "button", "action_id": HomeActions.PAGE_PREV, "text": _text("← Previous"),
+            pager.append({"type": "button", "action_id": HomeActions.PAGE_PREV, "text": plain_text("← Previous"),
                           "value": str(data.page - 1)})
         if data.page + 1 < pages:
-            pager.append({"type": "button", "action_id": HomeActions.PAGE_NEXT, "text": _text("Next →"),
+            pager.append({"type": "button", "action_id": HomeActions.PAGE_NEXT, "text": plain_text("Next →"),
                           "value": str(data.page + 1)})
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": (
             f"Page {data.page + 1} of {pages} · {data.total} schedules")}]})

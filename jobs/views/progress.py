@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jobs.slack_ids import ReplyBlocks, ScheduleActions
-from jobs.views.blocks import button, clip
+from jobs.views.blocks import button, clip, escape
 from jobs.views.run_message import (
     RunOutcome,
     destination_lines,
@@ -15,8 +15,8 @@ from jobs.views.slack_errors import plain_error
 
 def progress_started_text(name: str, *, preview: bool = False) -> str:
     if preview:
-        return f"⏳ Generating a preview of *{name}*… I'll send it to you here in a DM and update this message."
-    return f"⏳ Generating *{name}*… I'll update this message when it's delivered."
+        return f"⏳ Generating a preview of *{escape(name)}*… I'll send it to you here in a DM and update this message."
+    return f"⏳ Generating *{escape(name)}*… I'll update this message when it's delivered."
 
 
 def progress_started_blocks(name: str, *, preview: bool = False) -> list[dict]:
@@ -26,7 +26,7 @@ def progress_started_blocks(name: str, *, preview: bool = False) -> list[dict]:
 
 def progress_finished(outcome: RunOutcome) -> tuple[str, list[dict]]:
     """The text and blocks that replace "Generating…" once the run settled."""
-    what = f"the preview of *{outcome.name}*" if outcome.is_preview else f"*{outcome.name}*"
+    what = f"the preview of *{escape(outcome.name)}*" if outcome.is_preview else f"*{escape(outcome.name)}*"
     rows = f" · {outcome.row_count:,} rows" if outcome.row_count is not None else ""
     sent = [d for d in outcome.destinations if d.status == "sent"]
     if outcome.status == "delivered":

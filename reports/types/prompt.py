@@ -17,7 +17,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from reports.errors import ParameterError
+from reports.errors import ParameterError, ReportError
 from reports.registry import (
     Param,
     ReportRequest,
@@ -59,6 +59,7 @@ def _attachable() -> list[str]:
     ),
     default_window="previous_week",
     default_formats=("pdf",),
+    reads=lambda params: attached_report_types(params),
 )
 def fetch_prompt(request: ReportRequest) -> Table:
     settings = request.services.get("chat_settings") or ChatSettings.from_env()
@@ -115,6 +116,18 @@ def _attachment(request: ReportRequest, name: str, raw_params: str | None, max_r
         note += "; totals: " + ", ".join(f"{table.columns[i].name} = {totals[i]:,.2f}" for i in numeric)
     title = table.title or other.title
     return f"Data: {title} ({note})\n```csv\n{out.getvalue()}```", title
+
+
+def attached_report_types(params: dict[str, Any]) -> tuple[str, ...]:
+    """The report a Pulse attaches (and whatever that one reads), for the permission checks."""
+    name = params.get("attach")
+    if not name or name == "prompt":
+        return ()
+    try:
+        other = get_report_type(name)
+        return other.report_types_read(parse_attach_params(params.get("attach_params")))
+    except ReportError:  # unknown type or unreadable parameters: the named type is still checked
+        return (name,)
 
 
 def parse_attach_params(raw: str | None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from storage.models.deliveries import Artifact, Delivery, DeliveryStatus
 from storage.models.email import AttachMode, EmailOptions, OwnerContact
 from storage.models.events import ProcessedEvent
 from storage.models.maintenance import MaintenanceTask
+from storage.models.mutes import RecipientMute
 from storage.models.progress import ProgressMessage
 from storage.models.runs import FINAL_RUN_STATUSES, Run, RunStatus, RunTrigger
 from storage.models.schedules import (
@@ -35,6 +36,7 @@ __all__ = [
     "OwnerContact",
     "ProcessedEvent",
     "ProgressMessage",
+    "RecipientMute",
     "Run",
     "RunStatus",
     "RunTrigger",

@@ -73,6 +73,8 @@ class Schedule(Base):
     success_count: Mapped[int] = mapped_column(default=0)
     failure_count: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Why a schedule paused itself (its last recipient muted it, …), shown beside "paused".
+    paused_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=row_now, onupdate=row_now)
 

@@ -20,9 +20,10 @@ from slack_sdk import WebClient
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.settings import DEFAULT_SCOPES, BotSettings, PolicyDefaults
+from bot.settings import DEFAULT_SCOPES, BotSettings
 from bot.web.server import ServerThread, build_wsgi
 from jobs.context import JobContext
+from jobs.policy import PolicyDefaults
 from slack_emulator import (
     SlackEmulator,
     SlackRequestSigner,
@@ -164,8 +165,12 @@ def check_what_slack_was_sent(emulator: SlackEmulator) -> None:
 
 
 def bot_settings(job_context: JobContext, **overrides) -> BotSettings:
-    values = dict(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
-                  admin_user_ids=frozenset({ADMIN}), policy=PolicyDefaults(run_now_cooldown_seconds=0))
+    """The Slack surface's settings; `policy` (PolicyDefaults) goes on the job context, with ADMIN
+    named in REPORTBOT_ADMINS unless it names admins itself."""
+    policy = overrides.pop("policy", PolicyDefaults(run_now_cooldown_seconds=0))
+    job_context.settings = dataclasses.replace(job_context.settings, policy=dataclasses.replace(
+        policy, admin_user_ids=policy.admin_user_ids or frozenset({ADMIN})))
+    values = dict(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0)
     values.update(overrides)
     return BotSettings(**values)
 

@@ -35,8 +35,7 @@ NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 @pytest.fixture
 def web(job_context, emulator, recording_enqueue):
     """The real WSGI app under waitress, with the email links configured to point at it."""
-    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
-                           admin_user_ids=frozenset())
+    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0)
     deps = BotDeps(jobs=job_context, enqueue=recording_enqueue, settings=settings)
     server = ServerThread(build_wsgi(create_app(deps), job_context.database, deps))
     server.start()

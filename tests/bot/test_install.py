@@ -13,8 +13,9 @@ from sqlalchemy import text
 
 from bot.app import create_app
 from bot.deps import BotDeps
-from bot.settings import BotSettings, OAuthConfig, PolicyDefaults
+from bot.settings import BotSettings, OAuthConfig
 from jobs.home import publish_home
+from jobs.policy import PolicyDefaults
 from jobs.settings import SlackSettings
 from slack_emulator import SlackRequestSigner, post
 from tests.bot.conftest import (
@@ -38,11 +39,12 @@ def get(url: str, headers: dict | None = None) -> tuple[int, str, dict]:
         return error.code, error.read().decode(), dict(error.headers)
 
 
-def oauth_app(ctx, emulator, enqueue):
+def oauth_app(ctx, emulator, enqueue, allowed=("*",)):
     ctx.slack_settings = SlackSettings(bot_token=None, api_url=emulator.base_url)
     settings = BotSettings(slack=ctx.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
-                           admin_user_ids=frozenset(), policy=PolicyDefaults(run_now_cooldown_seconds=0),
                            oauth=OAuthConfig("1111.2222", "client-secret-not-real"))
+    ctx.settings = dataclasses.replace(ctx.settings, policy=PolicyDefaults(run_now_cooldown_seconds=0,
+                                                                           allowed_teams=frozenset(allowed)))
     deps = BotDeps(jobs=ctx, enqueue=enqueue, settings=settings)
     server = AppServer(create_app(deps), ctx.database)
     server.start()
@@ -113,8 +115,8 @@ def test_a_forged_oauth_state_is_refused(ctx, people, recording_enqueue):
 
 
 def socket_app(ctx, emulator, enqueue):
-    settings = BotSettings(slack=ctx.slack_settings, signing_secret=None, app_token="xapp-test-1", port=0,
-                           admin_user_ids=frozenset(), policy=PolicyDefaults(run_now_cooldown_seconds=0))
+    settings = BotSettings(slack=ctx.slack_settings, signing_secret=None, app_token="xapp-test-1", port=0)
+    ctx.settings = dataclasses.replace(ctx.settings, policy=PolicyDefaults(run_now_cooldown_seconds=0))
     return create_app(BotDeps(jobs=ctx, enqueue=enqueue, settings=settings))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.settings import PolicyDefaults
+from jobs.policy import PolicyDefaults
 from storage.models import Run, Schedule
 from tests.bot.conftest import (
     ADMIN,

@@ -10,8 +10,7 @@ from bot.settings import BotSettings
 
 
 def test_slash_command_over_socket_mode_needs_no_signature(job_context, emulator, recording_enqueue):
-    settings = BotSettings(slack=job_context.slack_settings, signing_secret=None, app_token="xapp-test-1", port=0,
-                           admin_user_ids=frozenset())
+    settings = BotSettings(slack=job_context.slack_settings, signing_secret=None, app_token="xapp-test-1", port=0)
     app = create_app(BotDeps(jobs=job_context, enqueue=recording_enqueue, settings=settings))
     response_url = emulator.new_response_url()
     body = {"command": "/report", "text": "help", "user_id": "U0ALICE01", "team_id": emulator.default_team_id,

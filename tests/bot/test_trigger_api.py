@@ -19,8 +19,7 @@ from tests.factories import make_schedule
 
 @pytest.fixture
 def api(job_context, emulator, recording_enqueue):
-    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
-                           admin_user_ids=frozenset())
+    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0)
     deps = BotDeps(jobs=job_context, enqueue=recording_enqueue, settings=settings)
     server = ServerThread(build_wsgi(create_app(deps), job_context.database, deps))
     server.start()

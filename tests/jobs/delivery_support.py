@@ -119,7 +119,7 @@ class SmtpServer:
     def settings(self, **overrides) -> EmailSettings:
         base = EmailSettings(host="127.0.0.1", port=self.port, security="starttls" if self.tls_cert else "none",
                              user=SMTP_USER, password=SMTP_PASSWORD, sender="Reports <reports@example.com>",
-                             timeout=5, allowed_domains=frozenset({"example.com", "example.org"}),
+                             timeout=5,
                              ca_file=str(self.tls_cert) if self.tls_cert else None)
         return dataclasses.replace(base, **overrides)
 
@@ -143,6 +143,8 @@ def link_settings(public_url: str = PUBLIC_URL) -> LinkSettings:
 def with_email(ctx, smtp: SmtpServer, *, public_url: str = PUBLIC_URL, **overrides):
     ctx.email = smtp.settings(**overrides)
     ctx.links = link_settings(public_url)
+    ctx.settings = dataclasses.replace(ctx.settings, policy=dataclasses.replace(
+        ctx.settings.policy, email_domains=("example.com", "example.org")))
     return ctx
 
 

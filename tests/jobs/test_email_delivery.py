@@ -7,8 +7,9 @@ import datetime as dt
 
 import pytest
 
+from jobs.delivery.addresses import valid_address
 from jobs.delivery.deliver import TransientDeliveryError, deliver
-from jobs.delivery.email_compose import render_subject, valid_address
+from jobs.delivery.email_compose import render_subject
 from jobs.generate import generate
 from jobs.links import read_download_token, read_unsubscribe_token
 from storage import deliveries as delivery_repo

@@ -108,8 +108,7 @@ def test_a_destination_removed_mid_delivery_is_not_sent(ctx, recording_enqueue, 
 
 @pytest.fixture
 def web(job_context, emulator, recording_enqueue, smtp):
-    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
-                           admin_user_ids=frozenset())
+    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0)
     deps = BotDeps(jobs=job_context, enqueue=recording_enqueue, settings=settings)
     server = ServerThread(build_wsgi(create_app(deps), job_context.database, deps))
     server.start()

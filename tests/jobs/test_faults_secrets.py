@@ -64,8 +64,7 @@ def test_a_full_run_logs_no_secret(database, tmp_path, emulator, recording_enque
     cert, key = self_signed_cert(tmp_path)
     smtp = SmtpServer(tls_cert=cert, tls_key=key).start()
     ctx = make_context(database, tmp_path, emulator, slack_rate_multiplier=100)
-    settings = BotSettings(slack=ctx.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
-                           admin_user_ids=frozenset())
+    settings = BotSettings(slack=ctx.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0)
     deps = BotDeps(jobs=ctx, enqueue=recording_enqueue, settings=settings)
     server = ServerThread(build_wsgi(create_app(deps), ctx.database, deps))
     server.start()

@@ -1,0 +1,58 @@
+"""Load the schedule a person acts on and check they may: the one way every surface does it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from slack_sdk import WebClient
+
+from bot.deps import BotDeps
+from bot.people import person, receives
+from bot.respond import Where
+from bot.schedules import find_or_explain, get_live
+from jobs.access import (
+    Access,
+    Person,
+    ensure_may_change,
+    ensure_may_run,
+    schedule_access,
+)
+from storage.models import Schedule
+
+
+class Need(StrEnum):
+    READ = "read"  # show, history
+    CHANGE = "change"  # edit, pause, resume, delete
+    RUN = "run"  # run now, retry
+
+
+@dataclass(frozen=True)
+class Acting:
+    """A person and the schedule they act on, with how much of it they may see."""
+
+    person: Person
+    schedule: Schedule
+    access: Access
+
+
+def acting_on(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule | int, need: Need) -> Acting:
+    """The schedule (or the live one with this id in the workspace) if the person may do `need` with it;
+    NotFound or PermissionDenied saying why not."""
+    if not isinstance(schedule, Schedule):
+        schedule = get_live(deps, where.team_id, schedule)
+    who = person(deps, client, where.team_id, where.user_id)
+    if need == Need.READ:
+        access = schedule_access(who, schedule, lambda: receives(client, schedule, who.user_id))
+    elif need == Need.CHANGE:
+        ensure_may_change(who, schedule)
+        access = Access.FULL
+    else:
+        ensure_may_run(who, schedule, deps.policy(where.team_id))
+        access = Access.FULL
+    return Acting(who, schedule, access)
+
+
+def acting_on_named(deps: BotDeps, client: WebClient, where: Where, ref: str, need: Need, *, example: str) -> Acting:
+    """Like `acting_on`, for a schedule named in words ("daily sales", "#12")."""
+    return acting_on(deps, client, where, find_or_explain(deps, where.team_id, ref, example=example), need)

@@ -1,0 +1,115 @@
+"""The create/edit modal as a service: open it prefilled, rebuild it as the person types, and put
+errors next to their fields. Its listeners are in bot.listeners.modals."""
+
+from __future__ import annotations
+
+import logging
+import zoneinfo
+from dataclasses import replace
+from functools import lru_cache
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.acting import Need, acting_on
+from bot.deps import BotDeps
+from bot.forms import ScheduleForm, form_from_schedule
+from bot.lookup import user_timezone
+from bot.metadata import ModalMeta
+from bot.people import person
+from bot.readback import read_back
+from bot.respond import Where
+from bot.schedules import email_choice_of
+from bot.validation import default_report_type, usable_report_types
+from bot.views.modal import ModalContext, schedule_modal, timezone_option
+from jobs.slack_ids import ModalBlocks
+from reports.errors import ReportError
+from reports.registry import get_report_type
+from reports.renderers import available_formats
+
+log = logging.getLogger(__name__)
+POPULAR_ZONES = ("UTC", "Europe/London", "Europe/Berlin", "Europe/Paris", "America/New_York", "America/Chicago",
+                 "America/Denver", "America/Los_Angeles", "America/Sao_Paulo", "Asia/Kolkata", "Asia/Singapore",
+                 "Asia/Tokyo", "Australia/Sydney")
+
+
+@lru_cache(maxsize=1)
+def _all_zones() -> tuple[str, ...]:
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+def timezone_options(query: str, user_zone: str | None) -> list[dict]:
+    """Up to 100 zones matching what was typed (popular ones first when nothing was)."""
+    words = query.lower().replace(" ", "_").split("_") if query.strip() else []
+    if not words:
+        zones = list(dict.fromkeys([z for z in (user_zone,) if z] + list(POPULAR_ZONES) + list(_all_zones())))
+    else:
+        zones = [z for z in _all_zones() if all(w in z.lower() for w in words)]
+    return [timezone_option(z) for z in zones[:100]]
+
+
+def modal_context(deps: BotDeps, client: WebClient, team_id: str, user_id: str, form: ScheduleForm,
+                  preview_status: str | None = None) -> ModalContext:
+    policy = deps.policy(team_id)
+    types = usable_report_types(person(deps, client, team_id, user_id), policy)
+    if form.report_type and all(t.name != form.report_type for t in types):  # keep an edited schedule's own type
+        try:
+            types.insert(0, get_report_type(form.report_type))
+        except ReportError:
+            log.info("report type %s is gone", form.report_type)
+    return ModalContext(tuple(types), tuple(available_formats()), policy.email_domains, preview_status)
+
+
+def build_modal(deps: BotDeps, client: WebClient, team_id: str, user_id: str, form: ScheduleForm, meta: ModalMeta,
+                preview_status: str | None = None) -> dict:
+    context = modal_context(deps, client, team_id, user_id, form, preview_status)
+    if not form.report_type:
+        form = replace(form, report_type=default_report_type(list(context.report_types)))
+    readback = read_back(form.cadence_text, form.timezone, deps.jobs.now(), 3) if form.cadence_text else None
+    return schedule_modal(form, meta, context, readback)
+
+
+def open_schedule_modal(deps: BotDeps, client: WebClient, *, trigger_id: str, team_id: str, user_id: str,
+                        form: ScheduleForm | None = None, meta: ModalMeta | None = None) -> bool:
+    """Open the modal prefilled with `form`; False when Slack refused (e.g. the trigger expired)."""
+    form = form or ScheduleForm()
+    if not form.timezone:
+        form = replace(form, timezone=user_timezone(client, user_id))
+    view = build_modal(deps, client, team_id, user_id, form, meta or ModalMeta())
+    try:
+        client.views_open(trigger_id=trigger_id, view=view)
+    except SlackApiError as exc:
+        log.info("views.open failed: %s", exc.response.get("error"))
+        return False
+    return True
+
+
+def open_edit_modal(deps: BotDeps, client: WebClient, where: Where, schedule_id: int, trigger_id: str) -> bool:
+    """Open the modal on a schedule the person may change; False when Slack refused."""
+    schedule = acting_on(deps, client, where, schedule_id, Need.CHANGE).schedule
+    return open_schedule_modal(deps, client, trigger_id=trigger_id, team_id=where.team_id, user_id=where.user_id,
+                               form=form_from_schedule(schedule, email_choice_of(deps, schedule.id)),
+                               meta=ModalMeta("edit", schedule.id, where.channel_id))
+
+
+def refresh_modal(deps: BotDeps, client: WebClient, body: dict, form: ScheduleForm,
+                  preview_status: str | None = None) -> None:
+    """Rebuild the open modal for the form as it is now (a newer update wins: its hash)."""
+    view = body["view"]
+    meta = ModalMeta.loads(view.get("private_metadata"))
+    team_id, user_id = body["team"]["id"], body["user"]["id"]
+    updated = build_modal(deps, client, team_id, user_id, form, meta, preview_status)
+    try:
+        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
+    except SlackApiError as exc:  # hash_conflict: a newer update won; it shows the newer state
+        log.info("views.update skipped: %s", exc.response.get("error"))
+
+
+def errors_for(view: dict, errors: dict[str, str]) -> dict[str, str]:
+    """Keep errors on input blocks of this view (Slack rejects others); the rest go on the name."""
+    inputs = [b.get("block_id") for b in view.get("blocks", []) if b.get("type") == "input"]
+    shown: dict[str, str] = {}
+    for block_id, message in errors.items():
+        key = block_id if block_id in inputs else (inputs[0] if inputs else ModalBlocks.NAME)
+        shown[key] = (shown[key] + " " + message if key in shown else message)[:1900]
+    return shown
