@@ -34,7 +34,7 @@ def problems_text(errors: dict[str, str]) -> str:
 
 def form_from_words(client: WebClient, parsed: OneLiner) -> tuple[ScheduleForm, dict[str, str]]:
     """The form a one-liner describes, with channel and people names looked up in Slack."""
-    form = ScheduleForm(name=clean_text(parsed.name, 1000), report_type=parsed.report_type or "",
+    form = ScheduleForm(name=clean_text(parsed.name, len(parsed.name)), report_type=parsed.report_type or "",
                         cadence_text=clean_text(parsed.cadence_text, 500), formats=list(parsed.formats))
     errors: dict[str, str] = {}
     for ref in parsed.destinations[:30]:

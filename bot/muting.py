@@ -84,4 +84,4 @@ def unmute(deps: BotDeps, team_id: str, user_id: str, schedule: Schedule | None)
     what = f"“{escape(schedule.name)}”" if schedule else "reports from others"
     if not removed:
         return f"You had not muted {what}."
-    return f"🔔 You can get {what} by DM again; its owner adds you back when they want to."
+    return f"🔔 You can get {what} by DM again; their owners add you back when they want to."

@@ -10,6 +10,7 @@ from jobs.context import JobContext
 from jobs.phases import Enqueue, Phase
 from storage import runs as run_repo
 from storage.audit import record
+from storage.db import serialize_on
 from storage.models import (
     FINAL_RUN_STATUSES,
     Destination,
@@ -145,6 +146,7 @@ def start_preview(ctx: JobContext, request: PreviewRequest, *, enqueue: Enqueue,
     now = ctx.now()
     label = (request.name.strip() or "untitled report")[:150]
     with ctx.database.session() as session:
+        serialize_on(session, f"preview:{request.team_id}:{request.user_id}")  # two clicks: one preview
         refused = preview_refusal(session, request.team_id, request.user_id, cooldown_seconds=cooldown_seconds,
                                   per_hour=per_hour, now=now)
         if refused is not None:

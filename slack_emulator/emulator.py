@@ -106,11 +106,14 @@ class SlackEmulator:
 
     def add_user(self, user_id: str, name: str, *, team_id: str | None = None, real_name: str | None = None,
                  tz: str = "UTC", email: str | None = None, is_admin: bool = False, is_bot: bool = False,
-                 deleted: bool = False) -> str:
-        """Add a workspace member; return its id."""
+                 deleted: bool = False, is_owner: bool = False, guest: str | None = None,
+                 home_team_id: str | None = None) -> str:
+        """Add a workspace member; return its id. `guest` is "single" or "multi" (a single- or
+        multi-channel guest); `home_team_id` makes them a Slack Connect user from another organisation."""
         team = self._team(team_id)
         self.workspace.add_user(team, User(user_id, team.id, name, real_name or name.title(), tz, email, is_admin,
-                                           is_bot, deleted))
+                                           is_bot, deleted, is_owner=is_owner, guest=guest,
+                                           home_team_id=home_team_id))
         return user_id
 
     def add_channel(self, channel_id: str, name: str, *, team_id: str | None = None, is_private: bool = False,

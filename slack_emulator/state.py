@@ -38,6 +38,10 @@ class User:
     is_bot: bool = False
     deleted: bool = False
     bot_id: str | None = None
+    is_owner: bool = False
+    guest: str | None = None  # "single" or "multi": a single- or multi-channel guest
+    # A Slack Connect user: a member of another organisation's workspace, seen from this one.
+    home_team_id: str | None = None
 
     def to_api(self, *, include_email: bool) -> dict[str, Any]:
         """Render the user as users.info does."""
@@ -56,10 +60,11 @@ class User:
         if self.bot_id:
             profile.update(bot_id=self.bot_id, api_app_id=APP_ID, always_active=True)
         return {
-            "id": self.id, "team_id": self.team_id, "name": self.name, "deleted": self.deleted,
+            "id": self.id, "team_id": self.home_team_id or self.team_id, "name": self.name, "deleted": self.deleted,
             "real_name": self.real_name, "tz": self.tz, "tz_label": label, "tz_offset": offset,
-            "profile": profile, "is_admin": self.is_admin, "is_owner": False, "is_primary_owner": False,
-            "is_restricted": False, "is_ultra_restricted": False, "is_bot": self.is_bot,
+            "profile": profile, "is_admin": self.is_admin, "is_owner": self.is_owner, "is_primary_owner": False,
+            "is_restricted": self.guest is not None, "is_ultra_restricted": self.guest == "single",
+            "is_bot": self.is_bot,
             "is_app_user": False, "updated": 1700000000,
         }
 

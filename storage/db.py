@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.clock import Clock, wall_clock
@@ -109,3 +109,13 @@ def set_database(database: Database | None) -> Database | None:
     with _lock:
         previous, _database = _database, database
         return previous
+
+
+def serialize_on(session: Session, key: str) -> None:
+    """Make transactions that pass the same key run one after another (until this one ends).
+
+    For check-then-insert rules with no row to lock (one preview in flight per person): PostgreSQL
+    takes a transaction-scoped advisory lock; SQLite's writers are serialised already (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})

@@ -48,7 +48,7 @@ from jobs.views.run_message import report_message_blocks
 from storage import deliveries as delivery_repo
 from storage import runs as run_repo
 from storage.errors import SettingsError
-from storage.models import Delivery, DeliveryStatus, Run, RunStatus
+from storage.models import Delivery, DeliveryStatus, DestinationKind, Run, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +154,10 @@ def _to_slack(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
         if failure is not None:
             return failure, False
     _mark_sending(work, delivery, channel_id=channel_id)
-    blocks = slack_send.with_marker(report_message_blocks(work.plan.schedule_id, work.plan.text), delivery.id)
+    # Someone who gets another person's report by DM can stop it from the message itself.
+    mutable = delivery.kind == DestinationKind.SLACK_USER and delivery.target != work.plan.owner_user_id
+    blocks = slack_send.with_marker(report_message_blocks(work.plan.schedule_id, work.plan.text, mutable=mutable),
+                                    delivery.id)
     files = [slack_send.SlackFile(a.filename, a.filename, work.read(a)) for a in work.plan.artifacts]
     return slack_send.post_report(client, channel_id, text=work.plan.text, blocks=blocks, files=files), True
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from jobs.slack_ids import ScheduleActions
-from jobs.views.blocks import STATUS_ICONS, button, clip
+from jobs.views.blocks import (
+    STATUS_ICONS,
+    actions,
+    button,
+    context,
+    plain_text,
+    section,
+)
 from jobs.views.slack_errors import plain_error
 from storage.ids import row_id
 
@@ -24,26 +31,29 @@ def parse_retry_value(value: str) -> tuple[int, int] | None:
     return schedule_id, run_id
 
 
-def schedule_buttons(schedule_id: int) -> dict:
-    """The Run now / Pause / History buttons every delivered report carries."""
+def schedule_buttons(schedule_id: int, *, mutable: bool = False) -> dict:
+    """The Run now / Pause / History buttons every delivered report carries; a report someone else
+    sends a person by DM also carries "Stop sending me this"."""
     value = str(schedule_id)
-    return {
-        "type": "actions",
-        "block_id": f"report-actions-{schedule_id}",
-        "elements": [
-            button(ScheduleActions.RUN_NOW, "Run now", value),
-            button(ScheduleActions.PAUSE, "Pause", value),
-            button(ScheduleActions.HISTORY, "History", value),
-        ],
-    }
+    elements = [
+        button(ScheduleActions.RUN_NOW, "Run now", value),
+        button(ScheduleActions.PAUSE, "Pause", value),
+        button(ScheduleActions.HISTORY, "History", value),
+    ]
+    if mutable:
+        elements.append(button(ScheduleActions.MUTE, "Stop sending me this", value, confirm={
+            "title": plain_text("Stop this report?"), "confirm": plain_text("Stop it"), "deny": plain_text("Keep it"),
+            "text": plain_text("You won't get it by DM any more, and its owner will be told.", 300)}))
+    return actions(elements, f"report-actions-{schedule_id}")
 
 
-def report_message_blocks(schedule_id: int, summary_text: str, files_note: str = "") -> list[dict]:
+def report_message_blocks(schedule_id: int, summary_text: str, files_note: str = "", *,
+                          mutable: bool = False) -> list[dict]:
     """The message a delivered report arrives with: the summary, a note on files, the buttons."""
-    blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": clip(summary_text)}}]
+    blocks = [section(summary_text)]
     if files_note:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": clip(files_note, 2000)}]})
-    blocks.append(schedule_buttons(schedule_id))
+        blocks.append(context(files_note))
+    blocks.append(schedule_buttons(schedule_id, mutable=mutable))
     return blocks
 
 

@@ -8,6 +8,7 @@ import re
 import urllib.parse
 import urllib.request
 
+import pytest
 from slack_bolt import BoltRequest
 from sqlalchemy import text
 
@@ -18,6 +19,7 @@ from jobs.home import publish_home
 from jobs.policy import PolicyDefaults
 from jobs.settings import SlackSettings
 from slack_emulator import SlackRequestSigner, post
+from storage.errors import SettingsError
 from tests.bot.conftest import (
     ALICE,
     AppServer,
@@ -135,3 +137,37 @@ def test_socket_mode_serves_commands_buttons_and_events_without_signatures(ctx, 
     people.wait_for(lambda: "Daily sales" in str(people.home_view(ALICE)))
     app.listener_runner.listener_executor.shutdown(wait=True)
     check_what_slack_was_sent(people)
+
+
+def test_only_allowed_workspaces_install_or_are_served(ctx, people, recording_enqueue):
+    """REPORTBOT_ALLOWED_TEAMS: an outside workspace that finds the install page is refused, and a
+    workspace taken off the list is no longer served (nor are its runs' Slack calls made)."""
+    people.add_team(OTHER, "Other Corp", "other")
+    people.add_user("U0OTHER01", "olga", team_id=OTHER)
+    people.set_oauth_client("1111.2222", "client-secret-not-real")
+    server = oauth_app(ctx, people, recording_enqueue, allowed=("T0SOMEONE",))
+    base = server.url.rsplit("/slack/events", 1)[0]
+    try:
+        result = install(base, people, OTHER)
+        assert result.startswith("403") and "not allowed to install this reportbot" in result
+        with ctx.database.engine.connect() as conn:
+            assert conn.execute(text("select count(*) from slack_bots")).scalar() == 0
+    finally:
+        server.stop()
+    server = oauth_app(ctx, people, recording_enqueue, allowed=(OTHER,))
+    base = server.url.rsplit("/slack/events", 1)[0]
+    try:
+        assert install(base, people, OTHER).startswith("200")
+    finally:
+        server.stop()
+    server = oauth_app(ctx, people, recording_enqueue, allowed=("T0SOMEONE",))  # OTHER taken off the list
+    try:
+        response_url = people.new_response_url()
+        body, headers = SlackRequestSigner(SIGNING_SECRET, team_id=OTHER).slash_command(
+            "help", user_id="U0OTHER01", channel_id="C0OTHER01", response_url=response_url)
+        assert post(server.url, body, headers)[0] == 200
+        assert "isn't installed in this workspace" in people.wait_for(lambda: people.responses(response_url))[0]["text"]
+        with pytest.raises(SettingsError, match="REPORTBOT_ALLOWED_TEAMS"):
+            ctx.slack(OTHER)
+    finally:
+        server.stop()
