@@ -46,6 +46,7 @@ def test_single_read_statements_pass(sql):
     ("select * into backup from t", "INTO"),
     ("select * from t for update", "UPDATE"),
     ("select * from t for key share", "SHARE"),
+    ("select * from t lock in share mode", "SHARE"),
     ("", "empty"),
     ("-- only a comment", "empty"),
     ("select 'unterminated", "unterminated"),
