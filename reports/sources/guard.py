@@ -44,6 +44,9 @@ def guard_query(sql: str, available: tuple[str, ...] = WINDOW_PARAMETERS) -> Gua
         raise UnsafeQuery("The query is empty.")
     if ";" in code:
         raise UnsafeQuery("Only one SQL statement can run per report; remove the “;” between statements.")
+    if not _balanced(code):
+        # Also what keeps the statement a self-contained subquery when a backend wraps it (postgres.py).
+        raise UnsafeQuery("The query's parentheses do not match: every “(” needs its “)”.")
     first = words[0]
     if first not in _READ_STARTS:
         raise UnsafeQuery(f"Only SELECT queries can run here, and this one starts with {first.upper()}. "
@@ -70,6 +73,15 @@ def guard_query(sql: str, available: tuple[str, ...] = WINDOW_PARAMETERS) -> Gua
                 used.append(name)
         out.append(_DIGIT_COLON.sub("\\:", text))
     return GuardedQuery("".join(out).strip(), tuple(used))
+
+
+def _balanced(code: str) -> bool:
+    depth = 0
+    for char in code:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _segments(sql: str) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
+import psycopg
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
@@ -119,7 +120,8 @@ class Session:
         meter.names = self.names
         self._arm_server_limits()  # whatever the describe did, this statement gets the remaining budget
         step = read_rows(self.source.max_cell_bytes, wide)
-        rows = self.raw.cursor().stream(wrapped, args, size=step)
+        # Chunked results need libpq 17 (the psycopg binary wheels ship it); older ones stream row by row.
+        rows = self.raw.cursor().stream(wrapped, args, size=step if psycopg.pq.version() >= 170000 else 1)
         try:
             yield from batches(lambda: list(islice(rows, step)), meter)
         finally:

@@ -47,6 +47,8 @@ def test_single_read_statements_pass(sql):
     ("select * from t for update", "UPDATE"),
     ("select * from t for key share", "SHARE"),
     ("select * from t lock in share mode", "SHARE"),
+    ("select 1) as q(c1) union all select repeat('x', 9) from (select 1", "parentheses do not match"),
+    ("select count(*) from t where (a = 1", "parentheses do not match"),
     ("", "empty"),
     ("-- only a comment", "empty"),
     ("select 'unterminated", "unterminated"),
