@@ -193,7 +193,7 @@ def test_a_result_over_the_byte_cap_is_refused(postgres_shop_db, tmp_path):
 def test_a_value_that_slips_past_the_server_check_is_still_refused_as_it_arrives(postgres_shop_db, tmp_path):
     # Closing the wrapper's parenthesis would put the value outside the server-side check; guard_query
     # refuses such SQL (test_datasources_guard), and should it ever pass, the client still measures.
-    escape = "select 1 as a) as q(c1) union all select repeat('x', 3000000) from (select 1"
+    escape = "select 'a' as a) as q(c1) union all select repeat('x', 3000000) from (select 'b'"
     source = source_for(postgres_shop_db.reader_url, max_cell_bytes=1_000_000)
     with pytest.raises(ResultTooLarge, match="larger than 1,000,000 bytes"):
         run(source, escape, tmp_path)
