@@ -5,7 +5,7 @@ The exception tree is in `reports.sources.errors`; the access rule in `reports.s
 """
 
 from reports.sources.access import check_source_access, may_use_source
-from reports.sources.checks import SourceHealth, explain_query, source_health
+from reports.sources.checks import SourceHealth, explain_query, format_health, source_health
 from reports.sources.config import DataSource, DataSources, load_data_sources
 from reports.sources.errors import (
     AccessDenied,
@@ -39,6 +39,7 @@ __all__ = [
     "UnsafeQuery",
     "check_source_access",
     "explain_query",
+    "format_health",
     "guard_query",
     "load_data_sources",
     "may_use_source",

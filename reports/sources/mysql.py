@@ -12,6 +12,7 @@ server itself).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 
@@ -25,6 +26,8 @@ from reports.sources.config import DataSource
 from reports.sources.errors import DataSourceError, UnsafeQuery, privileged_source
 from reports.sources.limits import ResultMeter, Watchdog, batches, cell_too_large, read_rows, timeout_error
 from reports.sources.session import scrub
+
+log = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 10
 # Global grants a report never needs: each reads files or other sessions, changes the server or accounts.
@@ -136,7 +139,7 @@ class Session:
             self.cancel()
             cursor.close()
         except Exception:  # the connection is dropped next anyway
-            pass
+            log.debug("abandoning a MySQL/MariaDB result failed", exc_info=True)
 
     def explain(self, sql: str, args) -> None:
         with self.raw.cursor() as cursor:

@@ -68,7 +68,6 @@ def postgres_shop_db(postgres_server) -> Iterator[ShopDatabase]:
 def mariadb_server() -> str:
     """The MariaDB server's admin URL (root), or a skip locally / a failure in CI."""
     import pymysql
-
     from sqlalchemy.engine import make_url
 
     url = make_url(MARIADB_URL)

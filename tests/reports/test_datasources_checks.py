@@ -4,7 +4,6 @@ the pickers' list, and the per-source health for `reportbot status`."""
 from __future__ import annotations
 
 import sqlite3
-import time
 
 import pytest
 
@@ -54,11 +53,9 @@ def test_pickers_list_only_usable_sources(configured):
 def test_the_check_plans_without_running(postgres_shop_db):
     sources = load_data_sources({"REPORTBOT_SOURCE_SHOP": postgres_shop_db.reader_url,
                                  "REPORTBOT_SOURCE_SHOP__USERS": "*", "REPORTBOT_SOURCE_SHOP__TIMEOUT": "3"})
-    started = time.monotonic()
-    # Run, this would sleep past the 3-second limit; EXPLAIN only plans it.
+    # Run, this would sleep past the 3-second limit and come back as a time-limit message; EXPLAIN only plans it.
     assert check(sources, source="shop", query="select pg_sleep(30), count(*) from orders "
                                                "where paid_at >= :window_start") is None
-    assert time.monotonic() - started < 3
     problem = check(sources, source="shop", query="select nope from orders")
     assert problem and 'column "nope" does not exist' in problem
 
@@ -74,8 +71,11 @@ def test_the_check_explains_on_mariadb(mariadb_shop_db):
 
 
 def test_health_lists_every_source(configured, tmp_path):
-    health = {h.name: h for h in data_source_health(configured)}
-    assert set(health) == {"shop", "vault"} and all(h.reachable and not h.problems for h in health.values())
+    from reports.sources import format_health
+
+    health = data_source_health(configured)
+    assert [h.name for h in health] == ["shop", "vault"] and all(h.reachable and not h.problems for h in health)
+    assert format_health(health) == ["  shop (sqlite): ok", "  vault (sqlite): ok"]
 
 
 def test_health_warns_when_oauth_mode_leaves_a_source_to_no_workspace(tmp_path):

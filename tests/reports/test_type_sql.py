@@ -209,7 +209,7 @@ def test_an_unknown_source_is_a_parameter_error(monkeypatch):
 
 
 def test_rows_stream_through_a_spool_with_flat_memory(shop, tmp_path):
-    big = dataclasses.replace(shop, max_rows=1_000_000)
+    big = dataclasses.replace(shop, max_rows=1_000_000, timeout_seconds=120)  # memory is measured, not time
     many = MANY[shop.family]
     tracemalloc.start()
     try:
