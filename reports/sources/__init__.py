@@ -1,36 +1,25 @@
-"""Data sources for the `sql` report type: admin configuration, query checks, read-only execution.
+"""Data sources for the `sql` report type: admin configuration, who may use them, query checks,
+read-only execution with a time limit and row and byte caps, save-time checks and health.
 
-    DataSourceError (ReportError)   anything a source refuses; the message is for the schedule's owner
-    ├── DataSourceConfigError       the admin's configuration is invalid
-    ├── AccessDenied                the owner may not use this source
-    ├── UnsafeQuery                 not one read-only statement, or an unknown :parameter
-    ├── QueryTimeout                the source's time limit was used up
-    ├── RowLimitExceeded            more rows than the source's cap
-    └── SourceUnavailable           the database cannot be reached or opened
+The exception tree is in `reports.sources.errors`; the access rule in `reports.sources.access`.
 """
 
-from reports.sources.config import (
+from reports.sources.access import check_source_access, may_use_source
+from reports.sources.checks import SourceHealth, explain_query, format_health, source_health
+from reports.sources.config import DataSource, DataSources, load_data_sources
+from reports.sources.errors import (
     AccessDenied,
-    DataSource,
     DataSourceConfigError,
     DataSourceError,
-    DataSources,
-    load_data_sources,
-)
-from reports.sources.guard import (
-    WINDOW_PARAMETERS,
-    GuardedQuery,
-    UnsafeQuery,
-    guard_query,
-)
-from reports.sources.query import (
-    QueryResult,
+    PrivilegedSource,
     QueryTimeout,
+    ResultTooLarge,
     RowLimitExceeded,
     SourceUnavailable,
-    run_query,
-    window_bindings,
+    UnsafeQuery,
 )
+from reports.sources.guard import WINDOW_PARAMETERS, GuardedQuery, guard_query
+from reports.sources.query import QueryResult, run_query, window_bindings
 
 __all__ = [
     "WINDOW_PARAMETERS",
@@ -40,13 +29,21 @@ __all__ = [
     "DataSourceError",
     "DataSources",
     "GuardedQuery",
+    "PrivilegedSource",
     "QueryResult",
     "QueryTimeout",
+    "ResultTooLarge",
     "RowLimitExceeded",
+    "SourceHealth",
     "SourceUnavailable",
     "UnsafeQuery",
+    "check_source_access",
+    "explain_query",
+    "format_health",
     "guard_query",
     "load_data_sources",
+    "may_use_source",
     "run_query",
+    "source_health",
     "window_bindings",
 ]

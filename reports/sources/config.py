@@ -8,22 +8,24 @@ Users pick a source by name; they never type a connection URL. Two ways to confi
         warehouse:
           url_env: WAREHOUSE_URL          # or url: postgresql+psycopg://reader@db/warehouse
           description: Sales warehouse (read replica)
-          allowed_teams: [T0123ABCD]      # omit = any workspace
+          allowed_teams: [T0123ABCD]      # omit = the one workspace (single-workspace install) or none (OAuth)
           allowed_users: ["*"]            # omit = any user; one of the two lists must be given
           max_rows: 200000                # default 100,000
           timeout_seconds: 30             # default 60
+          max_cell_bytes: 1048576         # default 1 MiB: no single value larger
+          max_result_bytes: 268435456     # default 256 MiB: the whole result
           queries:                        # saved queries users can pick instead of writing SQL
             daily_revenue: select day, sum(amount) as revenue from orders
                            where paid_at >= :window_start and paid_at < :window_end group by day
 
 * environment variables: `REPORTBOT_SOURCE_<NAME>=<SQLAlchemy URL>`, with optional
-  `REPORTBOT_SOURCE_<NAME>__USERS`, `__TEAMS` (comma-separated ids or `*`), `__MAX_ROWS`, `__TIMEOUT`.
-  An environment URL for a name the file also defines replaces the file's URL, so the file can hold
-  the rules and the environment the secret.
+  `REPORTBOT_SOURCE_<NAME>__USERS`, `__TEAMS` (comma-separated ids or `*`), `__MAX_ROWS`, `__TIMEOUT`,
+  `__MAX_CELL_BYTES`, `__MAX_RESULT_BYTES`. An environment URL for a name the file also defines replaces
+  the file's URL, so the file can hold the rules and the environment the secret.
 
-A source nobody is allowed to use is refused: access must be granted explicitly (`*` means everyone).
-Only PostgreSQL and SQLite sources are accepted, because those are the two whose read-only mode
-reportbot knows how to enforce.
+Who may use a source is decided by `reports.sources.access.may_use_source`. Only PostgreSQL, MySQL /
+MariaDB and SQLite sources are accepted, because those are the ones whose read-only mode, time limit
+and caps reportbot knows how to enforce (see the README's "Supported databases").
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ import yaml
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from reports.errors import ReportError
+from reports.sources.access import check_source_access, may_use_source
+from reports.sources.errors import DataSourceConfigError, DataSourceError
 
 log = logging.getLogger(__name__)
 
@@ -49,22 +52,19 @@ SOURCE_ENV_PREFIX = "REPORTBOT_SOURCE_"
 DEFAULT_MAX_ROWS = 100_000
 DEFAULT_TIMEOUT = 60.0
 MAX_TIMEOUT = 3_600.0
-EVERYONE = "*"
+DEFAULT_MAX_CELL_BYTES = 1 << 20
+DEFAULT_MAX_RESULT_BYTES = 256 << 20
+# The OAuth install's client id: when set, the app serves many workspaces (see bot/settings.py).
+MULTI_WORKSPACE_ENV = "SLACK_CLIENT_ID"
 _NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _KEYS = {"url", "url_env", "description", "allowed_users", "allowed_teams", "max_rows", "timeout_seconds",
-         "queries"}
-
-
-class DataSourceError(ReportError):
-    """A data source is unknown, misconfigured, unreachable, or refused the query."""
-
-
-class DataSourceConfigError(DataSourceError):
-    """The admin's data source configuration is invalid."""
-
-
-class AccessDenied(DataSourceError):
-    """The schedule's owner may not read this data source."""
+         "max_cell_bytes", "max_result_bytes", "queries"}
+_ENV_OPTIONS = (("USERS", "allowed_users"), ("TEAMS", "allowed_teams"), ("MAX_ROWS", "max_rows"),
+                ("TIMEOUT", "timeout_seconds"), ("MAX_CELL_BYTES", "max_cell_bytes"),
+                ("MAX_RESULT_BYTES", "max_result_bytes"))
+# SQLAlchemy backend name -> the family whose guarantees reportbot enforces, and the driver it ships.
+_FAMILIES = {"postgres": ("postgresql", "psycopg"), "postgresql": ("postgresql", "psycopg"),
+             "mysql": ("mysql", "pymysql"), "mariadb": ("mysql", "pymysql"), "sqlite": ("sqlite", None)}
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,8 @@ class DataSource:
     allowed_teams: frozenset[str] = frozenset()
     max_rows: int = DEFAULT_MAX_ROWS
     timeout_seconds: float = DEFAULT_TIMEOUT
+    max_cell_bytes: int = DEFAULT_MAX_CELL_BYTES
+    max_result_bytes: int = DEFAULT_MAX_RESULT_BYTES
     description: str = ""
     queries: Mapping[str, str] = field(default_factory=dict)
 
@@ -85,36 +87,22 @@ class DataSource:
         return self.url.get_backend_name()
 
     @property
+    def family(self) -> str:
+        """"postgresql", "mysql" (MySQL and MariaDB) or "sqlite": which guarantees apply."""
+        return _FAMILIES[self.backend][0]
+
+    @property
     def safe_url(self) -> str:
         """The URL with the password masked, for logs."""
         return self.url.render_as_string(hide_password=True)
 
-    def allows(self, user_id: str | None, team_id: str | None) -> bool:
-        """True when the user (in that workspace) may read this source."""
-        if not self.allowed_users and not self.allowed_teams:
-            return False  # nobody was granted access: deny rather than guess
-        return (_grants(self.allowed_users, user_id) and _grants(self.allowed_teams, team_id))
-
-    def check_access(self, user_id: str | None, team_id: str | None) -> None:
-        """Raise AccessDenied, with what to do about it, unless the user may read this source."""
-        if self.allows(user_id, team_id):
-            return
-        who = f"<@{user_id}>" if user_id else "this schedule's owner"
-        raise AccessDenied(f"{who} may not use the data source “{self.name}”. "
-                           "Ask a reportbot admin to grant access in the data source settings.")
-
-
-def _grants(allowed: frozenset[str], who: str | None) -> bool:
-    if not allowed or EVERYONE in allowed:
-        return True  # an omitted list does not restrict
-    return who is not None and who in allowed
-
 
 class DataSources(Mapping[str, DataSource]):
-    """The configured sources by name."""
+    """The configured sources by name, and whether the app serves many workspaces (OAuth install)."""
 
-    def __init__(self, sources: Mapping[str, DataSource] | None = None) -> None:
+    def __init__(self, sources: Mapping[str, DataSource] | None = None, *, multi_workspace: bool) -> None:
         self._sources = dict(sources or {})
+        self.multi_workspace = multi_workspace
 
     def __getitem__(self, name: str) -> DataSource:
         return self._sources[name]
@@ -133,9 +121,17 @@ class DataSources(Mapping[str, DataSource]):
             raise DataSourceError(f"There is no data source “{name}” (available: {known}).")
         return source
 
-    def usable_by(self, user_id: str | None, team_id: str | None) -> list[DataSource]:
-        """The sources this user may read, for pickers."""
-        return [self._sources[n] for n in self if self._sources[n].allows(user_id, team_id)]
+    def may_use(self, source: DataSource, team_id: str | None, user_id: str | None) -> bool:
+        """True when this person, in this workspace, may read the source (see may_use_source)."""
+        return may_use_source(source, team_id, user_id, multi_workspace=self.multi_workspace)
+
+    def check_access(self, source: DataSource, team_id: str | None, user_id: str | None) -> None:
+        """Raise AccessDenied, saying what to do, unless this person may read the source."""
+        check_source_access(source, team_id, user_id, multi_workspace=self.multi_workspace)
+
+    def usable_by(self, team_id: str | None, user_id: str | None) -> list[DataSource]:
+        """The sources this person may read, for pickers."""
+        return [self._sources[n] for n in self if self.may_use(self._sources[n], team_id, user_id)]
 
 
 def load_data_sources(env: Mapping[str, str] | None = None) -> DataSources:
@@ -156,12 +152,12 @@ def load_data_sources(env: Mapping[str, str] | None = None) -> DataSources:
         spec.pop("url_env", None)
         spec["url"] = value
         origin.setdefault(name, key)
-        for option, field_name in (("USERS", "allowed_users"), ("TEAMS", "allowed_teams"),
-                                   ("MAX_ROWS", "max_rows"), ("TIMEOUT", "timeout_seconds")):
+        for option, field_name in _ENV_OPTIONS:
             extra = env.get(f"{key}__{option}")
             if extra is not None:
                 spec[field_name] = extra
-    return DataSources({name: _build(name, spec, origin[name], env) for name, spec in specs.items()})
+    return DataSources({name: _build(name, spec, origin[name], env) for name, spec in specs.items()},
+                       multi_workspace=bool(env.get(MULTI_WORKSPACE_ENV, "").strip()))
 
 
 def _read_file(path: Path) -> dict[str, dict]:
@@ -210,6 +206,10 @@ def _build(name: str, spec: dict, where: str, env: Mapping[str, str]) -> DataSou
         max_rows=int(_number(spec.get("max_rows"), DEFAULT_MAX_ROWS, 1, 100_000_000, "max_rows", bad)),
         timeout_seconds=_number(spec.get("timeout_seconds"), DEFAULT_TIMEOUT, 0.01, MAX_TIMEOUT, "timeout_seconds",
                                 bad),
+        max_cell_bytes=int(_number(spec.get("max_cell_bytes"), DEFAULT_MAX_CELL_BYTES, 1_024, 1 << 30,
+                                   "max_cell_bytes", bad)),
+        max_result_bytes=int(_number(spec.get("max_result_bytes"), DEFAULT_MAX_RESULT_BYTES, 1_024, 1 << 40,
+                                     "max_result_bytes", bad)),
         description=str(spec.get("description") or ""),
         queries={str(k).strip().lower(): v for k, v in queries.items()},
     )
@@ -222,14 +222,18 @@ def _parse_url(raw: str, bad) -> URL:
     except ArgumentError:
         raise bad("the url is not a SQLAlchemy URL.") from None
     backend = url.get_backend_name()
-    if backend in ("postgres", "postgresql"):
-        # psycopg 3 is the driver reportbot ships; "postgres://" is what hosting providers hand out.
-        return url.set(drivername="postgresql+psycopg")
-    if backend == "sqlite":
+    if backend not in _FAMILIES:
+        raise bad(f"{backend} is not supported; use PostgreSQL, MySQL/MariaDB or SQLite, whose read-only mode, "
+                  "time limit and caps reportbot enforces.")
+    family, driver = _FAMILIES[backend]
+    if family == "sqlite":
         if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
             raise bad("a SQLite source must name a database file (sqlite:////path/to/file.db).")
         return url
-    raise bad(f"{backend} is not supported; use PostgreSQL or SQLite, whose read-only mode reportbot enforces.")
+    if not url.database:
+        raise bad("the url must name a database.")
+    # The drivers reportbot ships (psycopg 3, PyMySQL); "postgres://" is what hosting providers hand out.
+    return url.set(drivername=f"{'postgresql' if backend == 'postgres' else backend}+{driver}")
 
 
 def _ids(raw: object, bad) -> frozenset[str]:

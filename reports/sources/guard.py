@@ -3,8 +3,8 @@
 This is the friendly first line: it turns the common mistakes (a second statement, an INSERT, a
 typo in a parameter name) into a clear message before anything runs. It is not the security
 boundary — a tokenizer cannot know every dialect's side effects. The real guard is the read-only
-connection in `reports.sources.query` (a PostgreSQL READ ONLY transaction; a SQLite connection opened
-with mode=ro and an authorizer that allows reads only).
+connection of each backend (`reports.sources.postgres`, `.mysql`: a READ ONLY transaction; `.sqlite`: a
+connection opened with mode=ro and an authorizer that allows reads and listed functions only).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from reports.sources.config import DataSourceError
+from reports.sources.errors import UnsafeQuery
 
 WINDOW_PARAMETERS = ("window_start", "window_end", "window_start_date", "window_end_date", "timezone")
 _READ_STARTS = {"select", "with", "values", "table"}
@@ -24,10 +24,6 @@ _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 _PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
 _DIGIT_COLON = re.compile(r"(?<![:\w\\]):(?=\d)")  # arr[1:2]; text() would read ":2" as a parameter
 _DOLLAR_TAG = re.compile(r"\$([A-Za-z_]\w*)?\$")
-
-
-class UnsafeQuery(DataSourceError):
-    """The SQL is not a single read-only statement, or uses an unknown parameter."""
 
 
 @dataclass(frozen=True)
@@ -48,12 +44,16 @@ def guard_query(sql: str, available: tuple[str, ...] = WINDOW_PARAMETERS) -> Gua
         raise UnsafeQuery("The query is empty.")
     if ";" in code:
         raise UnsafeQuery("Only one SQL statement can run per report; remove the “;” between statements.")
+    if not _balanced(code):
+        # Also what keeps the statement a self-contained subquery when a backend wraps it (postgres.py).
+        raise UnsafeQuery("The query's parentheses do not match: every “(” needs its “)”.")
     first = words[0]
     if first not in _READ_STARTS:
         raise UnsafeQuery(f"Only SELECT queries can run here, and this one starts with {first.upper()}. "
                           "Data sources are read-only.")
     writes = sorted({w for w in words if w in _WRITE_WORDS})
-    if any(a in ("for", "key") and b == "share" for a, b in itertools.pairwise(words)):
+    # FOR SHARE / FOR KEY SHARE (PostgreSQL), LOCK IN SHARE MODE (MySQL, MariaDB).
+    if any(a in ("for", "key", "in") and b == "share" for a, b in itertools.pairwise(words)):
         writes.append("share")
     if writes:
         raise UnsafeQuery(f"This query would change data or lock rows ({', '.join(w.upper() for w in writes)}); "
@@ -73,6 +73,15 @@ def guard_query(sql: str, available: tuple[str, ...] = WINDOW_PARAMETERS) -> Gua
                 used.append(name)
         out.append(_DIGIT_COLON.sub("\\:", text))
     return GuardedQuery("".join(out).strip(), tuple(used))
+
+
+def _balanced(code: str) -> bool:
+    depth = 0
+    for char in code:
+        depth += (char == "(") - (char == ")")
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 def _segments(sql: str) -> list[tuple[str, str]]:

@@ -43,9 +43,10 @@ sources:
     warehouse = sources["warehouse"]
     assert warehouse.backend == "postgresql" and warehouse.url.drivername == "postgresql+psycopg"
     assert (warehouse.max_rows, warehouse.timeout_seconds, warehouse.queries) == (5000, 2.5, {"daily": "select 1"})
-    assert warehouse.allows("U9", "T1") and not warehouse.allows("U9", "T2")
+    assert sources.may_use(warehouse, "T1", "U9") and not sources.may_use(warehouse, "T2", "U9")
     local = sources["local"]
-    assert local.allows("U1", "T7") and not local.allows("U3", "T7") and not local.allows(None, "T7")
+    assert sources.may_use(local, "T7", "U1") and not sources.may_use(local, "T7", "U3")
+    assert not sources.may_use(local, "T7", None)
 
 
 def test_the_password_never_shows(tmp_path):
@@ -53,7 +54,7 @@ def test_the_password_never_shows(tmp_path):
     source = sources["warehouse"]
     assert "s3cret" not in repr(source) and "s3cret" not in source.safe_url and "***" in source.safe_url
     with pytest.raises(AccessDenied) as denied:
-        source.check_access("U1", "T2")
+        sources.check_access(source, "T2", "U1")
     assert "s3cret" not in str(denied.value)
 
 
@@ -71,27 +72,31 @@ def test_environment_variables_define_sources_and_override_a_file_url(tmp_path):
     })
     assert sources["shop"].url.database == "/tmp/new.db" and sources["shop"].allowed_users == {"U1"}
     assert (sources["metrics"].max_rows, sources["metrics"].timeout_seconds) == (10, 1.0)
-    assert sources["metrics"].allows("anyone", "anywhere")
+    assert sources.may_use(sources["metrics"], "anywhere", "anyone")
+    assert sources["metrics"].url.drivername == "postgresql+psycopg"
 
 
 def test_a_source_nobody_was_granted_is_refused():
-    source = load_data_sources({"REPORTBOT_SOURCE_OPEN": "sqlite:////tmp/x.db"})["open"]
-    assert not source.allows("U1", "T1")
-    with pytest.raises(AccessDenied, match="<@U1> may not use the data source “open”. Ask a reportbot admin"):
-        source.check_access("U1", "T1")
+    sources = load_data_sources({"REPORTBOT_SOURCE_OPEN": "sqlite:////tmp/x.db"})
+    assert not sources.may_use(sources["open"], "T1", "U1")
+    with pytest.raises(AccessDenied, match="<@U1> may not use the data source “open” in this workspace. Ask a "
+                                           "reportbot admin"):
+        sources.check_access(sources["open"], "T1", "U1")
 
 
 def test_usable_by_lists_only_what_the_user_may_read():
     sources = load_data_sources({"REPORTBOT_SOURCE_A": "sqlite:////tmp/a.db", "REPORTBOT_SOURCE_A__USERS": "U1",
                                  "REPORTBOT_SOURCE_B": "sqlite:////tmp/b.db", "REPORTBOT_SOURCE_B__TEAMS": "T1"})
-    assert [s.name for s in sources.usable_by("U1", "T2")] == ["a"]
-    assert [s.name for s in sources.usable_by("U2", "T1")] == ["b"]
+    assert [s.name for s in sources.usable_by("T2", "U1")] == ["a"]
+    assert [s.name for s in sources.usable_by("T1", "U2")] == ["b"]
     with pytest.raises(DataSourceError, match="no data source “c” \\(available: a, b\\)"):
         sources.get_source("c")
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("shop: {url: 'mysql://u@h/db', allowed_users: ['*']}", "mysql is not supported"),
+    ("shop: {url: 'oracle://u@h/db', allowed_users: ['*']}", "oracle is not supported"),
+    ("shop: {url: 'mysql://u@h', allowed_users: ['*']}", "must name a database"),
+    ("shop: {url: 'sqlite:////x.db', max_cell_bytes: 10}", "max_cell_bytes must be between"),
     ("shop: {url: 'sqlite:///:memory:', allowed_users: ['*']}", "must name a database file"),
     ("shop: {url: 'not a url'}", "not a SQLAlchemy URL"),
     ("shop: {allowed_users: ['*']}", "no url"),
@@ -117,3 +122,14 @@ def test_a_missing_file_is_explained(tmp_path):
 
 def test_no_configuration_means_no_sources():
     assert len(load_data_sources({})) == 0
+
+
+def test_mysql_and_mariadb_urls_use_the_shipped_driver_and_byte_caps_come_from_the_environment():
+    sources = load_data_sources({"REPORTBOT_SOURCE_SHOP": "mysql://u:pw-not-real@db/shop",
+                                 "REPORTBOT_SOURCE_MARIA": "mariadb://u:pw-not-real@db/maria",
+                                 "REPORTBOT_SOURCE_MARIA__MAX_CELL_BYTES": "65536",
+                                 "REPORTBOT_SOURCE_MARIA__MAX_RESULT_BYTES": "10_000_000"})
+    assert (sources["shop"].url.drivername, sources["shop"].family) == ("mysql+pymysql", "mysql")
+    assert (sources["maria"].url.drivername, sources["maria"].family) == ("mariadb+pymysql", "mysql")
+    assert (sources["maria"].max_cell_bytes, sources["maria"].max_result_bytes) == (65_536, 10_000_000)
+    assert (sources["shop"].max_cell_bytes, sources["shop"].max_result_bytes) == (1 << 20, 256 << 20)
