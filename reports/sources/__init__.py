@@ -5,7 +5,12 @@ The exception tree is in `reports.sources.errors`; the access rule in `reports.s
 """
 
 from reports.sources.access import check_source_access, may_use_source
-from reports.sources.checks import SourceHealth, explain_query, format_health, source_health
+from reports.sources.checks import (
+    SourceHealth,
+    explain_query,
+    format_health,
+    source_health,
+)
 from reports.sources.config import DataSource, DataSources, load_data_sources
 from reports.sources.errors import (
     AccessDenied,

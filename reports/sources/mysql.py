@@ -24,7 +24,14 @@ from sqlalchemy.pool import NullPool
 
 from reports.sources.config import DataSource
 from reports.sources.errors import DataSourceError, UnsafeQuery, privileged_source
-from reports.sources.limits import ResultMeter, Watchdog, batches, cell_too_large, read_rows, timeout_error
+from reports.sources.limits import (
+    ResultMeter,
+    Watchdog,
+    batches,
+    cell_too_large,
+    read_rows,
+    timeout_error,
+)
 from reports.sources.session import scrub
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,13 @@ from sqlalchemy.pool import NullPool
 
 from reports.sources.config import DataSource
 from reports.sources.errors import DataSourceError, UnsafeQuery, privileged_source
-from reports.sources.limits import ResultMeter, Watchdog, batches, cell_too_large, read_rows
+from reports.sources.limits import (
+    ResultMeter,
+    Watchdog,
+    batches,
+    cell_too_large,
+    read_rows,
+)
 
 log = logging.getLogger(__name__)
 

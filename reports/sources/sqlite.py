@@ -14,7 +14,13 @@ from sqlalchemy.pool import NullPool
 
 from reports.sources.config import DataSource
 from reports.sources.errors import DataSourceError, SourceUnavailable, UnsafeQuery
-from reports.sources.limits import ResultMeter, Watchdog, batches, cell_too_large, read_rows
+from reports.sources.limits import (
+    ResultMeter,
+    Watchdog,
+    batches,
+    cell_too_large,
+    read_rows,
+)
 
 CONNECT_TIMEOUT = 10
 # Authorizer action codes a read needs; everything else (writes, ATTACH, PRAGMA, DDL) is denied.

@@ -7,7 +7,13 @@ import sqlite3
 
 import pytest
 
-from reports.sources import GuardedQuery, ResultTooLarge, UnsafeQuery, load_data_sources, run_query
+from reports.sources import (
+    GuardedQuery,
+    ResultTooLarge,
+    UnsafeQuery,
+    load_data_sources,
+    run_query,
+)
 
 
 @pytest.fixture
