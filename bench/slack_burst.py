@@ -31,7 +31,7 @@ from jobs.generate import generate  # noqa: E402
 from jobs.settings import JobSettings, SlackSettings  # noqa: E402
 from jobs.tick import tick  # noqa: E402
 from storage import schedules as schedule_repo  # noqa: E402
-from storage.artifacts import ArtifactStore  # noqa: E402
+from storage.filestore import ArtifactStore  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import DeliveryStatus, DestinationKind, Run  # noqa: E402

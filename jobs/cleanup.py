@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import delete, select
@@ -143,14 +144,37 @@ def delete_old_runs(ctx: JobContext, *, now: dt.datetime) -> int:
 
 
 def delete_orphan_files(ctx: JobContext, *, now: dt.datetime) -> int:
-    """Remove files no row points at (a worker died between writing a file and recording it)."""
+    """Remove files no row points at (a worker died between writing a file and recording it).
+
+    The store is listed page by page and each page checked against the database, so neither the
+    listing nor the known keys are ever held whole; a file's age is its written time on the
+    context clock (file time locally, object metadata on S3), only asked for the few candidates.
+    """
     old = now - ORPHAN_AGE
     removed = 0
-    with ctx.database.session() as session:
-        known = set(session.scalars(select(Artifact.storage_key)))
-        live_runs = {str(i) for i in session.scalars(select(Run.id).where(Run.status.not_in(list(FINAL_RUN_STATUSES))))}
-    for run_id, key, written in ctx.artifacts.run_files():
-        if run_id not in live_runs and key not in known and written < old:
-            ctx.artifacts.delete(key)
-            removed += 1
+    for page in _pages(ctx.artifacts.run_files(), BATCH):
+        with ctx.database.session() as session:
+            keys = [key for _, key in page]
+            known = set(session.scalars(select(Artifact.storage_key).where(Artifact.storage_key.in_(keys))))
+            run_ids = {int(run_id) for run_id, _ in page if run_id.isdigit() and len(run_id) < 19}
+            live = {str(i) for i in session.scalars(select(Run.id).where(
+                Run.id.in_(run_ids), Run.status.not_in(list(FINAL_RUN_STATUSES))))}
+        for run_id, key in page:
+            if run_id in live or key in known:
+                continue
+            written = ctx.artifacts.written_at(key)
+            if written is not None and written < old:
+                ctx.artifacts.delete(key)
+                removed += 1
     return removed
+
+
+def _pages(items: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    page: list[tuple[str, str]] = []
+    for item in items:
+        page.append(item)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page

@@ -18,10 +18,9 @@ from jobs.pacing import BriefRateLimitRetryHandler, LocalPacer, PacedWebClient, 
 from jobs.email.settings import EmailSettings
 from jobs.links import LinkSettings
 from jobs.settings import JobSettings, SettingsError, SlackSettings
-from storage.artifacts import ArtifactStore
 from storage.clock import wall_clock
 from storage.db import Database, get_database
-from storage.settings import StorageSettings
+from storage.filestore import ArtifactStore, StoreConfigError, store_from_env
 
 
 _refresher_lock = threading.Lock()
@@ -130,9 +129,13 @@ def get_context() -> JobContext:
     global _context
     with _lock:
         if _context is None:
+            try:
+                artifacts = store_from_env()
+            except StoreConfigError as exc:  # the CLI tells the operator, without a traceback
+                raise SettingsError(str(exc)) from None
             _context = JobContext(
                 database=get_database(),
-                artifacts=ArtifactStore(StorageSettings.from_env().artifact_dir),
+                artifacts=artifacts,
                 settings=JobSettings.from_env(),
                 slack_settings=SlackSettings.from_env(),
             )

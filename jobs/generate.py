@@ -23,7 +23,7 @@ from reports.renderers import get_renderer
 from reports.summary import summarize
 from reports.window import compute_window
 from storage import runs as run_repo
-from storage.artifacts import safe_filename
+from storage.filestore import safe_filename
 from storage.models import Artifact, Run, RunStatus, RunTrigger, Schedule
 
 log = logging.getLogger(__name__)
