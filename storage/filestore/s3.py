@@ -138,6 +138,11 @@ class S3Bucket:
         except BotoCoreError as exc:
             raise StoreUnavailable(f"the object store at {self.describe()} could not be reached: "
                                    f"{type(exc).__name__}") from None
+        except RecursionError:
+            # An endpoint that redirects every request (HeadBucket included) sends botocore's region
+            # redirect looking up the bucket's region again and again; it never leaves the endpoint.
+            raise StoreUnavailable(f"the object store at {self.describe()} keeps redirecting; check AWS_REGION "
+                                   f"and AWS_ENDPOINT_URL") from None
 
 
 def _client(endpoint_url: str | None):
