@@ -7,7 +7,6 @@ credentials are obviously fake: moto accepts any.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+
+from tests.jobs.delivery_support import free_port
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIA-TEST-NOT-REAL",
@@ -49,16 +50,10 @@ class S3Server:
         return name
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory) -> Iterator[S3Server]:
     """moto's S3 server on 127.0.0.1, for the whole session."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, **FAKE_CREDENTIALS}
     log = tmp_path_factory.mktemp("moto") / "server.log"  # it logs every request: a pipe would fill up
     with open(log, "w") as sink:
@@ -102,3 +97,18 @@ def s3_store(server: S3Server, bucket: str, *, prefix: str = "reportbot", keyrin
 
     backend = S3Bucket(bucket, prefix, endpoint_url=server.endpoint, part_size=MIN_PART_SIZE, **options)
     return ArtifactStore(backend, keyring=keyring, **({"clock": clock} if clock else {}))
+
+
+STORE_KINDS = ["local", "local-encrypted", "s3", "s3-encrypted"]
+
+
+def store_of_kind(kind: str, request, tmp_path, *, clock=None):
+    """A fresh store of one of STORE_KINDS (S3 ones on a fresh bucket of the session's server)."""
+    from storage.filestore import ArtifactStore
+    from storage.filestore.crypto import Keyring, new_key
+
+    keyring = Keyring.from_setting(new_key()) if kind.endswith("-encrypted") else None
+    if kind.startswith("s3"):
+        return s3_store(request.getfixturevalue("s3_server"), request.getfixturevalue("s3_bucket"), keyring=keyring,
+                        clock=clock)
+    return ArtifactStore(tmp_path / "artifacts", keyring=keyring, **({"clock": clock} if clock else {}))

@@ -20,7 +20,7 @@ from storage.filestore.crypto import Keyring, new_key
 from storage.models import FINAL_RUN_STATUSES, Artifact, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
 from tests.bot.test_processes import _free_port, _stop, _wait_for
-from tests.conftest import REPO, SIGNING_SECRET, make_context
+from tests.conftest import SIGNING_SECRET, make_context
 from tests.jobs.delivery_support import LINK_SECRET, SMTP_PASSWORD, SMTP_USER, SmtpServer, due_run, wait_until
 from tests.s3_support import s3_store
 

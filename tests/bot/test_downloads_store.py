@@ -8,24 +8,18 @@ import hashlib
 import pytest
 from sqlalchemy import select
 
-from storage.filestore import ArtifactStore
-from storage.filestore.crypto import HEADER, Keyring, new_key
+from storage.filestore.crypto import HEADER
 from storage.filestore.s3 import MIN_PART_SIZE
 from storage.models import Artifact, AuditEvent
 from tests.bot.test_downloads import _emailed, _get, web  # noqa: F401  (web: the WSGI app under waitress)
 from tests.conftest import make_context
 from tests.jobs.delivery_support import load_run
-from tests.s3_support import s3_store
+from tests.s3_support import store_of_kind
 
 
 @pytest.fixture(params=["s3", "s3-encrypted", "local-encrypted"])
 def job_context(request, database, tmp_path, emulator):
-    keyring = Keyring.from_setting(new_key()) if request.param.endswith("encrypted") else None
-    if request.param.startswith("s3"):
-        store = s3_store(request.getfixturevalue("s3_server"), request.getfixturevalue("s3_bucket"), keyring=keyring)
-    else:
-        store = ArtifactStore(tmp_path / "artifacts", keyring=keyring)
-    return make_context(database, tmp_path, emulator, artifacts=store)
+    return make_context(database, tmp_path, emulator, artifacts=store_of_kind(request.param, request, tmp_path))
 
 
 def _replace_file(ctx, run_id: int, data: bytes) -> Artifact:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +16,7 @@ from storage.models import Artifact, AuditEvent, Delivery, DestinationKind, Main
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run, load_run
-from tests.s3_support import s3_store
+from tests.s3_support import store_of_kind
 
 GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
 
@@ -30,10 +29,8 @@ def ctx(database, tmp_path, emulator):
 @pytest.fixture(params=["local", "s3"])
 def files_ctx(request, database, tmp_path, emulator):
     """A context whose files are in a local directory, or in S3 (moto's server on loopback)."""
-    store = None
-    if request.param == "s3":
-        store = s3_store(request.getfixturevalue("s3_server"), request.getfixturevalue("s3_bucket"))
-    return make_context(database, tmp_path, emulator, artifacts=store, slack_rate_multiplier=100)
+    return make_context(database, tmp_path, emulator, artifacts=store_of_kind(request.param, request, tmp_path),
+                        slack_rate_multiplier=100)
 
 
 def _delivered(ctx, enqueue, **kwargs) -> int:

@@ -17,7 +17,7 @@ from storage.models import DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.jobs.delivery_support import SmtpServer, due_run, load_run, with_email
-from tests.s3_support import s3_store
+from tests.s3_support import store_of_kind
 
 SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
 CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
@@ -25,11 +25,7 @@ CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@exa
 
 @pytest.fixture(params=["s3-encrypted", "local-encrypted"])
 def ctx(request, database, tmp_path, emulator):
-    keyring = Keyring.from_setting(new_key())
-    if request.param.startswith("s3"):
-        store = s3_store(request.getfixturevalue("s3_server"), request.getfixturevalue("s3_bucket"), keyring=keyring)
-    else:
-        store = ArtifactStore(tmp_path / "artifacts", keyring=keyring)
+    store = store_of_kind(request.param, request, tmp_path)
     store.spool_dir = tmp_path / "spool"
     store.spool_dir.mkdir()
     return make_context(database, tmp_path, emulator, artifacts=store)
@@ -63,8 +59,8 @@ def test_email_attachments_are_the_files_as_written(ctx, recording_enqueue, smtp
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
     written = {a.filename: a.sha256 for a in load_run(ctx, run_id).artifacts}
     message = smtp.messages_to("client@example.com")[0].message
-    attached = {p.get_filename(): hashlib.sha256(p.get_payload(decode=True)).hexdigest() for p in message.iter_attachments()
-                if p.get_content_disposition() == "attachment"}
+    attached = {p.get_filename(): hashlib.sha256(p.get_payload(decode=True)).hexdigest()
+                for p in message.iter_attachments() if p.get_content_disposition() == "attachment"}
     assert attached == written
 
 

@@ -7,9 +7,8 @@ import datetime as dt
 import pytest
 
 from storage.filestore import ArtifactStore
-from storage.filestore.crypto import Keyring, new_key
 from tests.factories import WINTER
-from tests.s3_support import s3_store
+from tests.s3_support import STORE_KINDS, store_of_kind
 
 
 class SettableClock:
@@ -27,10 +26,6 @@ def clock() -> SettableClock:
     return SettableClock()
 
 
-@pytest.fixture(params=["local", "local-encrypted", "s3", "s3-encrypted"])
+@pytest.fixture(params=STORE_KINDS)
 def store(request, tmp_path, clock) -> ArtifactStore:
-    keyring = Keyring.from_setting(new_key()) if request.param.endswith("-encrypted") else None
-    if request.param.startswith("s3"):
-        return s3_store(request.getfixturevalue("s3_server"), request.getfixturevalue("s3_bucket"),
-                        keyring=keyring, clock=clock)
-    return ArtifactStore(tmp_path / "artifacts", keyring=keyring, clock=clock)
+    return store_of_kind(request.param, request, tmp_path, clock=clock)

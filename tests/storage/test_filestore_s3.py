@@ -123,7 +123,8 @@ def test_signed_requests_never_follow_a_redirect_to_another_host(elsewhere, monk
     other, other_seen = elsewhere
     if kind == "301 PermanentRedirect":  # S3's wrong-region answer, naming another endpoint and region
         body = (b"<?xml version='1.0' encoding='UTF-8'?><Error><Code>PermanentRedirect</Code><Message>use the other"
-                b"</Message><Endpoint>" + other.split("//")[1].encode() + b"</Endpoint><Bucket>reports</Bucket></Error>")
+                b"</Message><Endpoint>" + other.split("//")[1].encode()
+                + b"</Endpoint><Bucket>reports</Bucket></Error>")
         redirect = (301, {"Location": other + "/reports/x", "x-amz-bucket-region": "eu-west-1"}, body)
     else:
         redirect = (int(kind), {"Location": other + "/reports/x"}, b"")
