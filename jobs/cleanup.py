@@ -41,6 +41,7 @@ class CleanupResult:
     bytes_freed: int = 0
     runs_deleted: int = 0
     orphan_files_deleted: int = 0
+    abandoned_writes_removed: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -62,6 +63,7 @@ def cleanup(ctx: JobContext, *, now: dt.datetime | None = None) -> CleanupResult
     result.artifacts_deleted, result.bytes_freed = delete_expired_artifacts(ctx, now=now)
     result.runs_deleted = delete_old_runs(ctx, now=now)
     result.orphan_files_deleted = delete_orphan_files(ctx, now=now)
+    result.abandoned_writes_removed = ctx.artifacts.remove_abandoned_writes(ORPHAN_AGE, now=now)
     with ctx.database.session() as session:
         maintenance.record_result(session, TASK, {"at": now.isoformat(), **result.as_dict()}, now=now)
     log.info("cleanup: %s", result.as_dict())

@@ -35,6 +35,9 @@ class FileBackend(Protocol):
     def list_keys(self, prefix: str) -> Iterator[str]:
         """Every stored key starting with `prefix`, files being written excluded."""
 
+    def remove_abandoned_writes(self, now: dt.datetime, older_than: dt.timedelta) -> int:
+        """Drop what writers killed mid-write left behind (never visible under a key); return how many."""
+
     def local_path(self, key: str) -> Path | None:
         """The file's path on this machine when it has one (only the local directory does)."""
 

@@ -38,7 +38,9 @@ class LocalDirectory:
     @contextmanager
     def writer(self, key: str, written: dt.datetime) -> Iterator[BinaryIO]:
         final = self.path(key)
-        temp = final.with_name(f".{final.name}.{uuid.uuid4().hex}{TEMP_SUFFIX}")  # unique per writer
+        # Unique per writer, and it carries the start time on the context clock (writing moves the
+        # file's own time on the machine's clock), so a killed writer's leftover can be aged.
+        temp = final.with_name(f".{final.name}.{int(written.timestamp())}.{uuid.uuid4().hex}{TEMP_SUFFIX}")
         try:
             with self._create(temp) as raw:
                 yield raw
@@ -92,6 +94,18 @@ class LocalDirectory:
                 key = Path(folder, name).relative_to(base).as_posix()
                 if key.startswith(prefix):
                     yield key
+
+    def remove_abandoned_writes(self, now: dt.datetime, older_than: dt.timedelta) -> int:
+        """Remove temporary files of writers killed mid-write, older than `older_than` on the context clock."""
+        cutoff = (now - older_than).timestamp()
+        removed = 0
+        for folder, _, files in os.walk(self.root):
+            for name in files:
+                started = name[: -len(TEMP_SUFFIX)].rsplit(".", 2)[-2:-1] if name.endswith(TEMP_SUFFIX) else []
+                if name.startswith(".") and started and started[0].isdigit() and int(started[0]) < cutoff:
+                    Path(folder, name).unlink(missing_ok=True)
+                    removed += 1
+        return removed
 
     def local_path(self, key: str) -> Path | None:
         path = self.path(key)

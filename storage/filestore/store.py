@@ -129,6 +129,10 @@ class ArtifactStore:
         """When the file was written, on the context clock; None when it is gone."""
         return self.backend.written_at(_checked(key))
 
+    def remove_abandoned_writes(self, older_than: dt.timedelta, *, now: dt.datetime | None = None) -> int:
+        """Drop temporary files and unfinished uploads of writers killed mid-write; return how many."""
+        return self.backend.remove_abandoned_writes(now or self.clock(), older_than)
+
     def run_files(self) -> Iterator[tuple[str, str]]:
         """Every stored run file as (run id as text, key), for the orphan sweep."""
         for key in self.backend.list_keys(RUNS):

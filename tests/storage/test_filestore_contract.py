@@ -75,6 +75,19 @@ def test_a_write_that_fails_leaves_nothing_under_the_key(store, size):
         assert backend.client.list_multipart_uploads(Bucket=backend.bucket).get("Uploads", []) == []
 
 
+def test_what_a_killed_writer_leaves_is_invisible_and_removed_once_old(store, clock):
+    killed = store.open_for_write("runs/12/killed.csv")
+    killed.__enter__().write(_pattern(BIG))  # the worker dies here: on S3, a multipart upload is open
+    assert not store.exists("runs/12/killed.csv") and list(store.run_files()) == []
+    assert store.remove_abandoned_writes(dt.timedelta(days=1)) == 0  # may still be writing
+    if store.root is not None:  # on S3 the bucket's lifecycle rule aborts old uploads (see README)
+        clock.at += dt.timedelta(days=2)  # a leftover file ages on the context clock
+        assert store.remove_abandoned_writes(dt.timedelta(days=1)) == 1
+        assert [p for p in store.root.rglob("*") if p.is_file()] == []
+    killed.__exit__(RuntimeError, RuntimeError("worker killed"), None)  # what garbage collection would do
+    assert not store.exists("runs/12/killed.csv")
+
+
 def test_a_file_being_rewritten_stays_readable_until_the_new_one_is_complete(store):
     store.write_bytes("runs/3/report.csv", b"old")
     with store.open_for_write("runs/3/report.csv") as out:
