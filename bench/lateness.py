@@ -43,8 +43,8 @@ from jobs.release import ReleaseLoop  # noqa: E402
 from jobs.settings import JobSettings, SlackSettings  # noqa: E402
 from jobs.tick import tick  # noqa: E402
 from slack_emulator import SlackEmulator  # noqa: E402
-from storage.artifacts import ArtifactStore  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.filestore import ArtifactStore  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Run  # noqa: E402
 

@@ -29,8 +29,8 @@ from bench.seeding import clear_schedules  # noqa: E402
 from jobs.cadence import parse  # noqa: E402
 from jobs.context import JobContext  # noqa: E402
 from jobs.settings import JobSettings, SlackSettings  # noqa: E402
-from storage.artifacts import ArtifactStore  # noqa: E402
 from storage.db import Database  # noqa: E402
+from storage.filestore import ArtifactStore  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Run, Schedule  # noqa: E402
 

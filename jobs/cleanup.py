@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 from jobs.context import JobContext
@@ -43,6 +44,7 @@ class CleanupResult:
     runs_deleted: int = 0
     previews_deleted: int = 0
     orphan_files_deleted: int = 0
+    abandoned_writes_removed: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -65,6 +67,7 @@ def cleanup(ctx: JobContext, *, now: dt.datetime | None = None) -> CleanupResult
     result.runs_deleted = delete_old_runs(ctx, now=now)
     result.previews_deleted = delete_settled_previews(ctx, now=now)
     result.orphan_files_deleted = delete_orphan_files(ctx, now=now)
+    result.abandoned_writes_removed = ctx.artifacts.remove_abandoned_writes(ORPHAN_AGE, now=now)
     with ctx.database.session() as session:
         maintenance.record_result(session, TASK, {"at": now.isoformat(), **result.as_dict()}, now=now)
     log.info("cleanup: %s", result.as_dict())
@@ -157,14 +160,35 @@ def delete_settled_previews(ctx: JobContext, *, now: dt.datetime) -> int:
 
 
 def delete_orphan_files(ctx: JobContext, *, now: dt.datetime) -> int:
-    """Remove files no row points at (a worker died between writing a file and recording it)."""
+    """Remove files no row points at (a worker died between writing a file and recording it).
+
+    The store is listed page by page and each page checked against the database, so neither the
+    listing nor the known keys are ever held whole; a file's age is its written time on the
+    context clock (file time locally, object metadata on S3), only asked for the few candidates.
+    """
     old = now - ORPHAN_AGE
     removed = 0
-    with ctx.database.session() as session:
-        known = delivery_repo.all_artifact_keys(session)
-        live_runs = {str(i) for i in run_repo.unfinished_run_ids(session)}
-    for run_id, key, written in ctx.artifacts.run_files():
-        if run_id not in live_runs and key not in known and written < old:
-            ctx.artifacts.delete(key)
-            removed += 1
+    for page in _pages(ctx.artifacts.run_files(), BATCH):
+        with ctx.database.session() as session:
+            known = delivery_repo.known_artifact_keys(session, [key for _, key in page])
+            run_ids = {int(run_id) for run_id, _ in page if run_id.isdigit() and len(run_id) < 19}
+            live = {str(i) for i in run_repo.unfinished_among(session, run_ids)}
+        for run_id, key in page:
+            if run_id in live or key in known:
+                continue
+            written = ctx.artifacts.written_at(key)
+            if written is not None and written < old:
+                ctx.artifacts.delete(key)
+                removed += 1
     return removed
+
+
+def _pages(items: Iterator[tuple[str, str]], size: int) -> Iterator[list[tuple[str, str]]]:
+    page: list[tuple[str, str]] = []
+    for item in items:
+        page.append(item)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page

@@ -23,12 +23,11 @@ from jobs.pacing import (
     RedisPacer,
 )
 from jobs.settings import JobSettings, SlackSettings
-from storage.artifacts import ArtifactStore
 from storage.clock import wall_clock
 from storage.db import Database, get_database
 from storage.errors import SettingsError
+from storage.filestore import ArtifactStore, StoreConfigError, store_from_env
 from storage.installations import find_bot_token
-from storage.settings import StorageSettings
 
 
 class AdjustableClock:
@@ -128,9 +127,13 @@ def get_context() -> JobContext:
     global _context
     with _lock:
         if _context is None:
+            try:
+                artifacts = store_from_env()
+            except StoreConfigError as exc:  # the CLI tells the operator, without a traceback
+                raise SettingsError(str(exc)) from None
             _context = JobContext(
                 database=get_database(),
-                artifacts=ArtifactStore(StorageSettings.from_env().artifact_dir),
+                artifacts=artifacts,
                 settings=JobSettings.from_env(),
                 slack_settings=SlackSettings.from_env(),
             )

@@ -25,8 +25,8 @@ from reports.summary import summarize
 from reports.window import compute_window
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
-from storage.artifacts import safe_filename
 from storage.errors import PermissionDenied, UserError
+from storage.filestore import safe_filename
 from storage.models import (
     Artifact,
     Run,

@@ -79,9 +79,9 @@ def artifact_keys_of_runs(session: Session, run_ids: Sequence[int]) -> list[str]
     return list(session.scalars(select(Artifact.storage_key).where(Artifact.run_id.in_(list(run_ids)))))
 
 
-def all_artifact_keys(session: Session) -> set[str]:
-    """Every storage key a row points at (the orphan sweep keeps these)."""
-    return set(session.scalars(select(Artifact.storage_key)))
+def known_artifact_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Those of `keys` a row points at (the orphan sweep keeps these)."""
+    return set(session.scalars(select(Artifact.storage_key).where(Artifact.storage_key.in_(list(keys)))))
 
 
 def delivery_counts_since(session: Session, since: dt.datetime) -> dict[str, int]:

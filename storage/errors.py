@@ -15,12 +15,15 @@
     │       ├── RenderError            the table cannot be shown in a format               (reports.renderers.errors)
     │       ├── ChatError              the language model endpoint failed                  (reports.types.chat_client)
     │       │   └── ChatNotConfigured
-    │       └── DataSourceError        a SQL data source refused or failed                 (reports.sources.config)
-    │           ├── DataSourceConfigError, AccessDenied                                    (reports.sources.config)
-    │           ├── UnsafeQuery                                                            (reports.sources.guard)
-    │           └── QueryTimeout, RowLimitExceeded, SourceUnavailable                      (reports.sources.query)
+    │       └── DataSourceError        a SQL data source refused or failed                 (reports.sources.errors)
+    │           ├── DataSourceConfigError → PrivilegedSource, AccessDenied, UnsafeQuery,
+    │           └── QueryTimeout, RowLimitExceeded, ResultTooLarge, SourceUnavailable
     ├── SettingsError                  a deployment setting is missing or malformed; for the operator
-    │                                  (also a ValueError)                                 (here)
+    │   │                              (also a ValueError)                                 (here)
+    │   └── StoreConfigError           ARTIFACT_STORE_URL or the encryption keys (also a FileStoreError)
+    ├── FileStoreError                 a stored file cannot be read or written             (storage.filestore.errors)
+    │   ├── ArtifactMissing (also a FileNotFoundError), StoreUnavailable, UnreadableArtifact
+    │   └── StoreConfigError
     └── BadLink                        a signed link was altered or is not ours            (jobs.links)
         └── ExpiredLink                a genuine link past its expiry                      (jobs.links)
 

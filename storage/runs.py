@@ -318,9 +318,10 @@ def delete_runs(session: Session, run_ids: Sequence[int]) -> None:
         session.execute(delete(Run).where(Run.id.in_(list(run_ids))))
 
 
-def unfinished_run_ids(session: Session) -> set[int]:
-    """Ids of runs not yet in a final status."""
-    return set(session.scalars(select(Run.id).where(Run.status.not_in(list(FINAL_RUN_STATUSES)))))
+def unfinished_among(session: Session, run_ids: set[int]) -> set[int]:
+    """Those of `run_ids` whose runs are not yet in a final status."""
+    return set(session.scalars(select(Run.id).where(Run.id.in_(list(run_ids)),
+                                                    Run.status.not_in(list(FINAL_RUN_STATUSES)))))
 
 
 def claim_failure_notice(session: Session, run_id: int, now: dt.datetime) -> bool:

@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite:///reportbot.db"
 
 
 @dataclass(frozen=True)
 class StorageSettings:
-    database_url: str
-    artifact_dir: Path
+    database_url: str  # where files go: storage.filestore.settings
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "StorageSettings":
         env = dict(os.environ if env is None else env)
         return cls(
             database_url=normalize_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
-            artifact_dir=Path(env.get("ARTIFACT_DIR") or "reportbot-data/artifacts"),
         )
 
 

@@ -20,10 +20,11 @@ import pytest
 
 from jobs.context import AdjustableClock, JobContext
 from jobs.settings import JobSettings, SlackSettings
-from storage.artifacts import ArtifactStore
 from storage.db import Database
+from storage.filestore import ArtifactStore
 from storage.migrate import upgrade
 from tests.factories import WINTER
+from tests.s3_support import s3_bucket, s3_server  # noqa: F401  (fixtures: a real S3 API on loopback)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SLACK = REPO.parent / "shared" / "slack"
@@ -154,15 +155,18 @@ def emulator():
         yield emu
 
 
-def make_context(database: Database, tmp_path: Path, emulator=None, **settings) -> JobContext:
-    """A job context whose clock starts at `tests.factories.WINTER` (and ticks): no test meets today's date."""
+def make_context(database: Database, tmp_path: Path, emulator=None, *, artifacts: ArtifactStore | None = None,
+                 **settings) -> JobContext:
+    """A job context whose clock starts at `tests.factories.WINTER` (and ticks): no test meets today's date.
+
+    Files go to a local directory under `tmp_path` unless another store is given."""
     # Home refreshes publish at once unless a test asks for coalescing (HOME_REFRESH_SECONDS).
     env = {"TICK_LOOKAHEAD": "0", "HOME_REFRESH_SECONDS": "0", **{k.upper(): str(v) for k, v in settings.items()}}
     slack = SlackSettings(bot_token=emulator.bot_token() if emulator else None,
                           api_url=emulator.base_url if emulator else "http://127.0.0.1:9/api/")
     clock = AdjustableClock()
     clock.jump_to(WINTER)
-    return JobContext(database=database, artifacts=ArtifactStore(tmp_path / "artifacts"),
+    return JobContext(database=database, artifacts=artifacts or ArtifactStore(tmp_path / "artifacts"),
                       settings=JobSettings.from_env(env), slack_settings=slack, now=clock)
 
 

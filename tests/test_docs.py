@@ -92,8 +92,8 @@ def test_every_interactive_element_the_app_shows_has_a_listener(emulator):
     from bot.settings import BotSettings
     from jobs.context import JobContext
     from jobs.settings import JobSettings, SlackSettings
-    from storage.artifacts import ArtifactStore
     from storage.db import Database
+    from storage.filestore import ArtifactStore
 
     slack = SlackSettings(bot_token=emulator.bot_token(), api_url=emulator.base_url)
     context = JobContext(database=Database("sqlite://"), artifacts=ArtifactStore(REPO / ".unused"),

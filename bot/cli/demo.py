@@ -26,8 +26,8 @@ from jobs.tick import tick
 from reports.renderers import available_formats
 from slack_emulator import SlackEmulator
 from slack_emulator.signing import SlackRequestSigner, post
-from storage.artifacts import ArtifactStore
 from storage.db import Database
+from storage.filestore import ArtifactStore
 from storage.models import FINAL_RUN_STATUSES, Run, Schedule
 
 SIGNING_SECRET = "demo-signing-secret-not-a-real-one"

@@ -19,6 +19,7 @@ from jobs.context import JobContext
 from jobs.links import BadLink, ExpiredLink, read_download_token, read_unsubscribe_token
 from storage import email as email_repo
 from storage.audit import record
+from storage.filestore import ArtifactMissing, FileStoreError
 from storage.models import Artifact, Delivery, Run, Schedule
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ FILES = "/files/"
 UNSUBSCRIBE = "/unsubscribe/"
 MAX_FORM_BYTES = 1024
 CHUNK = 256 * 1024
+UNREADABLE = object()
 SAFE_HEADERS = [("Cache-Control", "private, no-store"), ("X-Content-Type-Options", "nosniff"),
                 ("Referrer-Policy", "no-referrer")]
 
@@ -77,12 +79,10 @@ def _download(environ, start_response, ctx: JobContext, token: str) -> Iterable[
         else:
             run = session.get(Run, artifact.run_id)
             schedule = session.get(Schedule, run.schedule_id)
-            try:
-                path = ctx.artifacts.path(artifact.storage_key)
-            except ValueError:
-                path = None
-            gone = (path, artifact.filename, artifact.content_type, schedule) if path and path.is_file() else None
-            if gone is not None and method == "GET":
+            handle = _open(ctx, artifact.storage_key)
+            gone = handle if handle in (None, UNREADABLE) else (handle, artifact.filename, artifact.content_type,
+                                                                artifact.size)
+            if isinstance(gone, tuple) and method == "GET":
                 record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="email", action="download",
                        surface="link", details={"run_id": run.id, "artifact_id": artifact.id, "file": artifact.filename,
                                                 "delivery_id": delivery.id,
@@ -90,18 +90,32 @@ def _download(environ, start_response, ctx: JobContext, token: str) -> Iterable[
     if gone is None:
         return _page(start_response, "410 Gone", "No longer available",
                      "This file has been removed (reports are kept for a limited time).")
-    path, filename, content_type, _ = gone
-    size = path.stat().st_size
+    if gone is UNREADABLE:
+        return _page(start_response, "503 Service Unavailable", "Not available right now",
+                     "This file cannot be read at the moment. Try again later, or ask the report's owner.")
+    handle, filename, content_type, size = gone
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
     start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(size)),
                               ("Content-Disposition", f'attachment; filename="{ascii_name}"'), *SAFE_HEADERS])
     if method == "HEAD":
+        handle.close()
         return [b""]
-    handle = open(path, "rb")
     wrapper = environ.get("wsgi.file_wrapper")
-    if wrapper is not None:
+    if wrapper is not None:  # waitress reads it in CHUNK-sized pieces (or sends a local file as is)
         return wrapper(handle, CHUNK)
     return _chunks(handle)
+
+
+def _open(ctx: JobContext, key: str):
+    """A stream of the stored file (S3 or local, decrypted), None when it is gone, UNREADABLE when the
+    store is down or the file does not decrypt (the details go to the log, not to the reader)."""
+    try:
+        return ctx.artifacts.open_for_read(key)
+    except (ArtifactMissing, ValueError):
+        return None
+    except FileStoreError as exc:
+        log.warning("download of %s failed: %s", key, exc)
+        return UNREADABLE
 
 
 def _chunks(handle) -> Iterable[bytes]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass
 
 from jobs.context import JobContext
@@ -48,6 +49,7 @@ from jobs.views.run_message import report_message_blocks
 from storage import deliveries as delivery_repo
 from storage import runs as run_repo
 from storage.errors import SettingsError
+from storage.filestore import ArtifactMissing, FileStoreError, StoreUnavailable
 from storage.models import Delivery, DeliveryStatus, DestinationKind, Run, RunStatus
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,7 @@ class _Pass:
     _files: dict[int, bytes] | None = None
 
     def read(self, artifact: ArtifactInfo) -> bytes:
+        """The file in memory, read once per pass: only email uses it, below EMAIL_MAX_MB."""
         if self._files is None:
             self._files = {}
         if artifact.id not in self._files:
@@ -153,13 +156,19 @@ def _to_slack(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
         channel_id, failure = slack_send.resolve_channel(client, delivery.kind, delivery.target)
         if failure is not None:
             return failure, False
-    _mark_sending(work, delivery, channel_id=channel_id)
     # Someone who gets another person's report by DM can stop it from the message itself.
     mutable = delivery.kind == DestinationKind.SLACK_USER and delivery.target != work.plan.owner_user_id
     blocks = slack_send.with_marker(report_message_blocks(work.plan.schedule_id, work.plan.text, mutable=mutable),
                                     delivery.id)
-    files = [slack_send.SlackFile(a.filename, a.filename, work.read(a)) for a in work.plan.artifacts]
-    return slack_send.post_report(client, channel_id, text=work.plan.text, blocks=blocks, files=files), True
+    with ExitStack() as opened:
+        try:  # paths, not bytes: the store's own file, or a temporary copy when it is in S3 or encrypted
+            files = [slack_send.SlackFile(a.filename, a.filename,
+                                          opened.enter_context(work.ctx.artifacts.local_file(a.storage_key)))
+                     for a in work.plan.artifacts]
+        except FileStoreError as exc:
+            return _unreadable(work, exc), False
+        _mark_sending(work, delivery, channel_id=channel_id)
+        return slack_send.post_report(client, channel_id, text=work.plan.text, blocks=blocks, files=files), True
 
 
 def _to_email(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, bool]:
@@ -183,6 +192,8 @@ def _to_email(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
                   f"so here it is by email instead.")
     try:
         message = mail.build(ctx, work.plan, delivery, work.read, notice=notice, now=work.now)
+    except FileStoreError as exc:
+        return _unreadable(work, exc), False
     except (ValueError, TypeError) as exc:  # something in the schedule cannot go into an email header
         log.warning("delivery %s: could not compose the email: %s", delivery.id, type(exc).__name__)
         return policy.failed("compose_failed", "the email could not be put together from this schedule's "
@@ -191,6 +202,18 @@ def _to_email(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
         return message, False
     _mark_sending(work, delivery, message_id=message["Message-ID"])
     return work.mailer.send(message, address), True
+
+
+def _unreadable(work: _Pass, exc: FileStoreError) -> policy.SendOutcome:
+    """Say why the run's files could not be read (details, never secrets, go to the log)."""
+    log.warning("run %s: could not read its files: %s", work.plan.run_id, exc)
+    if isinstance(exc, StoreUnavailable):
+        return policy.retry("store_unavailable", "the report's files could not be fetched from the file store")
+    if isinstance(exc, ArtifactMissing):
+        return policy.failed("file_missing", "the report's files are no longer kept (they are removed after "
+                                             "ARTIFACT_RETENTION_DAYS); run the report again")
+    return policy.failed("file_unreadable", "the report's files could not be read back (altered, or encrypted "
+                                            "with a key this server does not have); the worker's log says which")
 
 
 def _mark_sending(work: _Pass, delivery: DeliveryInfo, **fields) -> None:

@@ -14,6 +14,7 @@ import logging
 import socket
 import urllib.error
 from dataclasses import dataclass
+from pathlib import Path
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError, SlackRequestError
@@ -37,7 +38,7 @@ UNKNOWN = "unknown"
 class SlackFile:
     filename: str
     title: str
-    data: bytes
+    path: Path  # slack_sdk reads it when uploading
 
 
 def marker(delivery_id: int) -> str:
@@ -67,7 +68,7 @@ def post_report(client: WebClient, channel_id: str, *, text: str, blocks: list[d
     try:
         if files:
             response = client.files_upload_v2(
-                file_uploads=[{"content": f.data, "filename": f.filename, "title": f.title} for f in files],
+                file_uploads=[{"file": str(f.path), "filename": f.filename, "title": f.title} for f in files],
                 channel=channel_id,
                 blocks=json.dumps(blocks),
             )

@@ -4,7 +4,6 @@ runs removed after their retention periods, orphan files swept; one clock trigge
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 
 import pytest
@@ -26,6 +25,7 @@ from storage.models import (
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run, load_run
+from tests.s3_support import store_of_kind
 
 GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
 
@@ -33,6 +33,13 @@ GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
 @pytest.fixture
 def ctx(database, tmp_path, emulator):
     return make_context(database, tmp_path, emulator, slack_rate_multiplier=100, stale_run_seconds=3600)
+
+
+@pytest.fixture(params=["local", "s3"])
+def files_ctx(request, database, tmp_path, emulator):
+    """A context whose files are in a local directory, or in S3 (moto's server on loopback)."""
+    return make_context(database, tmp_path, emulator, artifacts=store_of_kind(request.param, request, tmp_path),
+                        slack_rate_multiplier=100)
 
 
 def _delivered(ctx, enqueue, **kwargs) -> int:
@@ -91,10 +98,11 @@ def test_untold_failure_is_retold_by_the_sweep(ctx, recording_enqueue, emulator)
     assert cleanup(ctx).owners_told == 0
 
 
-def test_artifacts_go_after_30_days_and_runs_after_90(ctx, recording_enqueue, tmp_path):
+def test_artifacts_go_after_30_days_and_runs_after_90(files_ctx, recording_enqueue):
+    ctx = files_ctx
     run_id = _delivered(ctx, recording_enqueue, formats=("csv", "xlsx"))
     keys = [a.storage_key for a in load_run(ctx, run_id).artifacts]
-    assert all(ctx.artifacts.path(k).exists() for k in keys)
+    assert all(ctx.artifacts.exists(k) for k in keys)
     start = ctx.now()
 
     ctx.now.jump_to(start + dt.timedelta(days=29))
@@ -102,7 +110,8 @@ def test_artifacts_go_after_30_days_and_runs_after_90(ctx, recording_enqueue, tm
     ctx.now.jump_to(start + dt.timedelta(days=31))
     result = cleanup(ctx)
     assert result.artifacts_deleted == 2 and result.bytes_freed > 0 and result.runs_deleted == 0
-    assert not any(ctx.artifacts.path(k).exists() for k in keys)
+    assert not any(ctx.artifacts.exists(k) for k in keys)
+    assert list(ctx.artifacts.run_files()) == []
     run = load_run(ctx, run_id)
     assert run.artifacts == [] and run.summary["row_count"] == 16 and run.deliveries  # history stays
 
@@ -125,18 +134,23 @@ def test_unfinished_runs_are_never_removed_by_retention(ctx, recording_enqueue):
     assert load_run(ctx, run_id).status == RunStatus.FAILED
 
 
-def test_orphan_files_are_swept_after_a_day(ctx, recording_enqueue):
+def test_orphan_files_are_swept_after_a_day(files_ctx, recording_enqueue):
+    ctx = files_ctx
     run_id = _delivered(ctx, recording_enqueue)
     kept = load_run(ctx, run_id).artifacts[0].storage_key
+    unfinished = due_run(ctx, recording_enqueue, name="Still running")  # its files are not recorded yet
+    now = ctx.now()
+    ctx.now.jump_to(now - dt.timedelta(days=2))  # written two days ago, on the context's clock
     orphan = ctx.artifacts.write_bytes(f"runs/{run_id}/left-behind.csv", b"a,b\n").key
     ghost = ctx.artifacts.write_bytes("runs/99999/ghost.csv", b"a,b\n").key
+    in_progress = ctx.artifacts.write_bytes(f"runs/{unfinished}/being-made.csv", b"a,b\n").key
+    ctx.now.jump_to(now)
     fresh = ctx.artifacts.write_bytes("runs/99998/just-written.csv", b"a,b\n").key
-    old = (ctx.now() - dt.timedelta(days=2)).timestamp()
-    for key in (orphan, ghost):
-        os.utime(ctx.artifacts.path(key), (old, old))
     assert cleanup(ctx).orphan_files_deleted == 2
-    assert ctx.artifacts.path(kept).exists() and ctx.artifacts.path(fresh).exists()
-    assert not ctx.artifacts.path(ghost).parent.exists()
+    assert ctx.artifacts.exists(kept) and ctx.artifacts.exists(fresh) and ctx.artifacts.exists(in_progress)
+    assert not ctx.artifacts.exists(orphan) and not ctx.artifacts.exists(ghost)
+    if ctx.artifacts.root is not None:  # the emptied run folder goes with its last file
+        assert not (ctx.artifacts.root / "runs" / "99999").exists()
 
 
 def test_cleanup_survives_files_already_gone(ctx, recording_enqueue):

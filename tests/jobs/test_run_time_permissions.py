@@ -131,7 +131,7 @@ def test_previews_are_one_at_a_time_per_person_and_removed_a_day_later(job_conte
     assert generate(ctx, first.run_id, recording_enqueue) == "generated"
     assert deliver(ctx, first.run_id) == RunStatus.DELIVERED
     files = [a.storage_key for a in load_run(ctx, first.run_id).artifacts]
-    assert files and all(ctx.artifacts.path(k).exists() for k in files)
+    assert files and all(ctx.artifacts.exists(k) for k in files)
     ctx.now.jump_to(ctx.now() + dt.timedelta(hours=23))
     assert cleanup(ctx).previews_deleted == 0  # kept a day: it shows in its maker's history meanwhile
     ctx.now.jump_to(ctx.now() + dt.timedelta(hours=2))
@@ -139,7 +139,7 @@ def test_previews_are_one_at_a_time_per_person_and_removed_a_day_later(job_conte
     with ctx.database.session() as s:
         assert s.scalar(select(func.count()).select_from(Schedule)) == 0
         assert s.scalar(select(func.count()).select_from(Run)) == 0
-    assert not any(ctx.artifacts.path(k).exists() for k in files)
+    assert not any(ctx.artifacts.exists(k) for k in files)
 
 
 def test_previews_per_hour_are_capped(job_context, recording_enqueue):
