@@ -1,6 +1,6 @@
 """PDF layout for the PDF renderer: cover page with the chart, paginated monospace table.
 
-Imported lazily by `pdf_renderer` so that loading the renderer registry does not load matplotlib.
+Imported lazily by `pdf_file` so that loading the renderer registry does not load matplotlib.
 """
 
 from __future__ import annotations

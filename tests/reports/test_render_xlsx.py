@@ -9,8 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from reports.renderers import get_renderer, xlsx_renderer
-from reports.renderers.xlsx_renderer import sheet_name
+from reports.renderers import get_renderer, xlsx_file
+from reports.renderers.xlsx_file import sheet_name
 from reports.table import Column, ColumnType, Table
 
 COLUMNS = [
@@ -117,7 +117,7 @@ def test_non_finite_numbers_do_not_break_the_file():
 
 
 def test_rows_beyond_a_sheet_spill_to_numbered_sheets(monkeypatch):
-    monkeypatch.setattr(xlsx_renderer, "MAX_ROWS_PER_SHEET", 4)  # header + 3 data rows per sheet
+    monkeypatch.setattr(xlsx_file, "MAX_ROWS_PER_SHEET", 4)  # header + 3 data rows per sheet
     rows = [(i, None, None, f"r{i}", None, None) for i in range(8)]
     book = render_book(Table.from_rows(COLUMNS, rows), title="Big")
     assert book.sheetnames == ["Big", "Big (2)", "Big (3)"]
