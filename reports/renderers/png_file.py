@@ -1,11 +1,13 @@
-"""PNG renderer: one chart sized for Slack's preview (1200x675 px).
+"""PNG renderer: one chart sized for Slack's preview (1200x675 px), readable on a phone.
 
 Options (all optional):
     title (str): the chart's headline (defaults to the table's title).
-    window_label (str): shown under the title, e.g. "Mon 23 Nov 2026, Europe/Berlin".
+    window_label (str): the period, shown under the title.
     timezone (str): IANA name; aware datetimes on the x axis are shown in this zone.
     chart (dict): {"x": column, "y": [columns], "kind": "line" | "bar"} overrides the automatic
-        choice (line over the first date/datetime column, else bars per text category, top 20).
+        choice (see chart_data.py: a line over several periods, bars for one, a big number).
+    previous_summary (dict): the previous run's `Summary.to_json()`; its chart is drawn faintly
+        for comparison (chart_compare.py).
     generated_at: accepted and ignored.
 
 Raises `RenderError` (user-readable) when the table has no numeric column to plot. Uses
@@ -17,38 +19,40 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, BinaryIO
 
 from reports.renderers import renderer
-from reports.renderers.formatting import resolve_timezone, truncate
+from reports.renderers.formatting import resolve_timezone
 from reports.table import Table
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from reports.renderers.chart import ChartData
+    from reports.renderers.chart_data import ChartData
 
-WIDTH_PX, HEIGHT_PX, DPI = 1200, 675, 100
+WIDTH_IN, HEIGHT_IN, DPI = 8, 4.5, 150  # 1200 x 675 px
 
 
-def chart_figure(data: ChartData, title: str, subtitle: str) -> Figure:
-    """Return a Slack-sized figure with the chart, its title and subtitle."""
+def chart_figure(data: ChartData, title: str, period: str, previous_summary: dict | None = None, *,
+                 size: tuple[float, float] = (WIDTH_IN, HEIGHT_IN), scale: float = 1.0) -> Figure:
+    """Return a figure with the chart, its title and its period, in the house style."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from reports.renderers.chart import draw
+    from reports.renderers.chart_draw import draw_chart
 
-    fig = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    axes = data.kind in ("line", "bars")
+    fig = Figure(figsize=size, dpi=DPI, layout="constrained" if axes else None)
     FigureCanvasAgg(fig)
-    fig.get_layout_engine().set(h_pad=0.12, w_pad=0.15)
-    fig.suptitle(truncate(title, 70).replace("$", r"\$"), x=0.02, ha="left", fontsize=22, fontweight="bold")
-    ax = fig.add_subplot()
-    if subtitle:
-        ax.set_title(truncate(subtitle, 120).replace("$", r"\$"), loc="left", fontsize=14, color="#555555", pad=14)
-    draw(ax, data)
+    if axes:
+        # The top strip is the title's, which the layout engine does not place.
+        fig.get_layout_engine().set(h_pad=0.1, w_pad=0.12, rect=(0, 0, 1, 0.8))
+    draw_chart(fig, data, title=title, period=period, previous_summary=previous_summary, scale=scale)
     return fig
 
 
-def subtitle_for(window_label: str, data: ChartData) -> str:
-    """Join the window label and the aggregation note ("summed per day", "top 20 of 57 ...")."""
-    return " · ".join(part for part in (window_label, data.note) if part)
+def table_chart(table: Table, options: dict) -> ChartData:
+    """Choose and collect the table's chart (one pass over the rows)."""
+    from reports.renderers.chart_data import choose_chart, collect
+
+    return collect(table, choose_chart(table, options.get("chart")), resolve_timezone(options))
 
 
 @renderer("png", extension="png", content_type="image/png", description="Chart image sized for Slack previews")
@@ -56,13 +60,10 @@ def render(table: Table, out: BinaryIO, options: dict) -> None:
     """Draw the table's chart and write it to `out` as PNG."""
     # Imported here: the registry loads every renderer, and matplotlib alone costs ~50 MB of RSS
     # that CSV/XLSX runs should not pay.
-    from reports.renderers.chart import choose_chart, collect
     from reports.renderers.fonts import use_fallback_fonts
 
     use_fallback_fonts()
-    spec = choose_chart(table, options.get("chart"))
-    data = collect(table, spec, resolve_timezone(options))
-    title = options.get("title") or table.title or "Report"
-    window = options.get("window_label") or table.window_label or ""
-    fig = chart_figure(data, title, subtitle_for(window, data))
+    data = table_chart(table, options)
+    fig = chart_figure(data, options.get("title") or table.title or "Report",
+                       options.get("window_label") or table.window_label or "", options.get("previous_summary"))
     fig.savefig(out, format="png", dpi=DPI, metadata={"Software": None})

@@ -65,6 +65,18 @@ def unit_of(column: Column) -> Unit:
     return Unit("count" if column.type == ColumnType.INTEGER else "number")
 
 
+_UNIT_WORDS = re.compile(r"[\s_\-]*(\((?:[$€£¥₹₩%]|[A-Za-z]{3})\)|%|pct|percent|percentage|"
+                         + "|".join(_CODES) + r")$", re.IGNORECASE)
+
+
+def label_of(name: str) -> str:
+    """Turn a column name into a label: "net_revenue_eur" -> "Net revenue", "GMV" stays "GMV"."""
+    text = " ".join(name.replace("_", " ").split()) or name
+    shorter = _UNIT_WORDS.sub("", text).strip()
+    text = shorter or text  # the unit is shown with the figure; "pct" alone stays a name
+    return text[:1].upper() + text[1:]
+
+
 def _declared(text: str) -> Unit:
     lowered = text.lower()
     if lowered in ("percent", "%", "pct"):
