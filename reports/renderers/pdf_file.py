@@ -1,16 +1,21 @@
-"""PDF renderer: a cover page with the chart, then the table, paginated, with page numbers.
+"""PDF renderer: a document, not a dump — key figures and the chart first, then every row.
 
 Options (all optional):
     title (str): the document's headline (defaults to the table's title).
-    window_label (str): the period shown under the title.
+    window_label (str): the period shown under the title and in every page's footer.
     timezone (str): IANA name; the generated-at time and aware datetimes are shown in it.
-    generated_at (datetime): when the run happened (defaults to now).
+    generated_at (datetime): when the run happened (left out when not given).
     chart (dict): {"x", "y", "kind"} overrides the chart choice, as for the PNG renderer.
+    previous_summary (dict): the previous run's summary: the key figures' change and the chart's
+        faint comparison come from it.
+    markdown (str): a written answer (the Pulse report): typeset as a document instead (pdf_markdown.py).
 
-The table shows at most 1,000 rows (`pdf_layout.MAX_TABLE_ROWS`; a visible line says so and points to CSV/XLSX),
-repeats its header on every page, truncates long text with … and drops columns that cannot fit
-(also said on the page). A table without a numeric column still renders, without a chart. One
-pass over the rows feeds both the chart and the table.
+The first page has the title, the period, when it was generated and the row count, the key
+figures as large numbers with their change, and the chart across the page. The table follows
+(pdf_table.py): every row up to 100,000 (`pdf_table.MAX_TABLE_ROWS`; a note on the first page
+says when rows or columns are left out), proportional type, numbers right-aligned in their unit,
+header repeated on every page, zebra rows, "Page X of Y", landscape when the columns need it.
+A table without a numeric column still renders, without a chart.
 """
 
 from __future__ import annotations
@@ -22,20 +27,21 @@ from reports.table import Table
 
 
 @renderer(
-    "pdf", extension="pdf", content_type="application/pdf", description="PDF with title, chart and paginated table"
+    "pdf", extension="pdf", content_type="application/pdf",
+    description="PDF document: key figures, chart and the full table",
 )
 def render(table: Table, out: BinaryIO, options: dict) -> None:
-    """Write a PDF document (cover with chart, then the table) to `out`."""
-    # Imported here: the registry loads every renderer, and matplotlib alone costs ~50 MB of RSS
-    # that CSV/XLSX runs should not pay.
+    """Write a PDF document to `out`."""
+    # Imported here: the registry loads every renderer, and fpdf2 plus matplotlib cost ~60 MB of
+    # RSS that CSV/XLSX runs should not pay.
     from reports.renderers.fonts import use_fallback_fonts
 
     use_fallback_fonts()
     if options.get("markdown"):  # a written answer (the Pulse report) is a document, not a table
-        from reports.renderers.pdf_text import write_text_pdf
+        from reports.renderers.pdf_markdown import write_markdown_pdf
 
-        write_text_pdf(out, options)
+        write_markdown_pdf(out, options)
         return
-    from reports.renderers.pdf_layout import write_pdf
+    from reports.renderers.pdf_report import write_report_pdf
 
-    write_pdf(table, out, options)
+    write_report_pdf(table, out, options)
