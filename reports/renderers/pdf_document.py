@@ -12,8 +12,6 @@ a fallback font per glyph.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from fpdf import FPDF
 
 from reports.renderers import style
@@ -116,16 +114,6 @@ class ReportPDF(FPDF):
             if used > room:
                 return text[:n].rstrip() + "…"
         return text
-
-
-def generated_line(options: dict, tz: dt.tzinfo | None) -> str:
-    """Say when the report was generated, in the schedule's zone."""
-    when = options.get("generated_at")
-    if not isinstance(when, dt.datetime):
-        return ""
-    if when.tzinfo is not None and tz is not None:
-        when = when.astimezone(tz)
-    return f"Generated {when:%a %d %b %Y, %H:%M} {when.tzname() or ''}".rstrip()
 
 
 def write_heading(pdf: ReportPDF, title: str, lines: list[str]) -> None:

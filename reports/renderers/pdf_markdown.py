@@ -17,8 +17,8 @@ from fpdf.fonts import FontFace
 from reports.markdown import Block, Span, parse, plain_text, safe_url
 from reports.renderers import style
 from reports.renderers.fonts import mono_file
-from reports.renderers.formatting import resolve_timezone
-from reports.renderers.pdf_document import FOOTER_HEIGHT, MARGIN, SANS, ReportPDF, generated_line, write_heading
+from reports.renderers.formatting import generated_line, resolve_timezone
+from reports.renderers.pdf_document import FOOTER_HEIGHT, MARGIN, SANS, ReportPDF, write_heading
 
 MONO = "mono"
 BODY = 10.5

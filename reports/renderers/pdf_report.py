@@ -12,8 +12,8 @@ from typing import BinaryIO
 from reports.renderers import style
 from reports.renderers.chart_data import NO_DATA, ChartCollector, ChartData, choose_chart
 from reports.renderers.errors import RenderError
-from reports.renderers.formatting import resolve_timezone, truncate
-from reports.renderers.pdf_document import MARGIN, SANS, ReportPDF, generated_line, write_heading
+from reports.renderers.formatting import generated_line, resolve_timezone, truncate
+from reports.renderers.pdf_document import MARGIN, SANS, ReportPDF, write_heading
 from reports.renderers.pdf_table import TableLayout, draw_table
 from reports.summary import KeyFigure, SummaryCollector, key_figures
 from reports.table import Table

@@ -13,57 +13,20 @@ precision while the chart and key figures are collected, `draw_table` formats an
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 import re
-from collections.abc import Callable
 
 from reports.renderers import style
-from reports.renderers.formatting import as_number, display, truncate
+from reports.renderers.cells import MAX_CELL_CHARS, Formatter, column_formatter, decimals_of
+from reports.renderers.formatting import as_number
 from reports.renderers.pdf_document import MARGIN, PAGE_SIZES, SANS, ReportPDF
-from reports.renderers.units import unit_of
-from reports.table import Column, ColumnType, Table
+from reports.table import ColumnType, Table
 
 MAX_TABLE_ROWS = 100_000  # ~1,700 pages; beyond this the CSV/XLSX are the place to read the data
-MAX_CELL_CHARS = 200  # text is cut here before it is measured: a cell never holds a page of text
 FONT_SIZES = (8.0, 7.5, 7.0, 6.5)
 PAD = 4.0  # points left and right inside a cell
 MIN_TEXT_WIDTH = 48.0  # points a shrunk text column keeps
 ROW_FACTOR = 1.6  # row height per point of type
 BOLD = 1.08  # bold type runs this much wider than the regular face the widths come from
-
-Formatter = Callable[[object], str]
-
-
-def column_formatter(column: Column, decimals: int, tz: dt.tzinfo | None) -> Formatter:
-    """Return how one column's values are written in the table."""
-    unit = unit_of(column)
-
-    def number_text(value: object) -> str:
-        number = as_number(value)
-        if number is None:
-            return "" if value is None else display(value, tz)
-        if unit.kind in ("percent", "ratio"):
-            return f"{number * 100 if unit.kind == 'ratio' else number:,.1f}%"
-        if unit.kind == "money":
-            return ("-" if number < 0 else "") + f"{unit.symbol}{abs(number):,.2f}"
-        if type(value) is int:
-            return f"{value:,}"
-        return f"{number:,.{decimals}f}" if abs(number) < 1e15 else f"{number:.3g}"
-
-    if column.type.is_numeric:
-        return number_text
-    return lambda value: "" if value is None else truncate(display(value, tz), MAX_CELL_CHARS)
-
-
-def _decimals_of(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, (float, decimal.Decimal)):
-        return 0
-    number = as_number(value)
-    if number is None or number.is_integer():
-        return 0
-    digits = f"{number:.4f}".rstrip("0").split(".")[1]
-    return 2 if len(digits) <= 2 else min(4, len(digits))
-
 
 class TableLayout:
     """Column widths, precision, type size and orientation, learned from a first pass."""
@@ -92,7 +55,7 @@ class TableLayout:
             if i >= len(self.columns):
                 break
             if self.numeric[i]:
-                places = _decimals_of(value)
+                places = decimals_of(value)
                 if places > self.decimals[i]:
                     self.decimals[i] = places
                 number = as_number(value)

@@ -32,7 +32,8 @@ import xlsxwriter
 
 from reports.renderers import renderer
 from reports.renderers.cell_safety import formula_escape_on, looks_like_formula
-from reports.renderers.formatting import ELLIPSIS, as_number, naive_local, resolve_timezone
+from reports.renderers.cells import decimals_of
+from reports.renderers.formatting import ELLIPSIS, naive_local, resolve_timezone
 from reports.renderers.units import excel_format, unit_of
 from reports.renderers.xlsx_about import write_about
 from reports.table import Table
@@ -68,18 +69,7 @@ def _text(value: str) -> str:
 
 def _decimals(values) -> int:
     """Return the decimals (0-4) a column's sampled values need."""
-    needed = 0
-    for value in values:
-        if isinstance(value, bool) or not isinstance(value, (float, decimal.Decimal)):
-            continue
-        number = as_number(value)
-        if number is None or number.is_integer():
-            continue
-        digits = f"{number:.4f}".rstrip("0").split(".")[1]
-        needed = max(needed, 2 if len(digits) <= 2 else len(digits))
-        if needed >= 4:
-            break
-    return needed
+    return max((decimals_of(v) for v in values), default=0)
 
 
 def _width_of(value: object) -> int:
