@@ -17,13 +17,15 @@ import io
 from typing import BinaryIO
 
 from reports.renderers import renderer
-from reports.renderers.cell_safety import formula_escape_on, looks_like_formula, neutralise
+from reports.renderers.cell_safety import TRIGGERS, formula_escape_on, looks_like_formula, neutralise
 from reports.renderers.formatting import iso, resolve_timezone
 from reports.table import ColumnType, Table
 
 # Only these column types carry values the csv module would not already write as wanted
 # (it writes None as "" and numbers/strings via str/repr).
 _CONVERTED_TYPES = (ColumnType.DATE, ColumnType.DATETIME, ColumnType.BOOLEAN)
+# First characters worth a closer look (a cheap test before `looks_like_formula` on every cell).
+_SUSPECT_STARTS = TRIGGERS | {" "}
 
 
 @renderer("csv", extension="csv", content_type="text/csv", description="Comma-separated values (UTF-8, RFC 4180)")
@@ -61,7 +63,7 @@ def _write(table: Table, out: BinaryIO, options: dict, *, escape: bool) -> None:
                 if escape:
                     # Any column may carry text (SQL results are typed by their first values).
                     for i, value in enumerate(cells):
-                        if type(value) is str and value and looks_like_formula(value):
+                        if type(value) is str and value and value[0] in _SUSPECT_STARTS and looks_like_formula(value):
                             cells[i] = "'" + value
                 writerow(cells)
         text.flush()
