@@ -23,7 +23,7 @@ def column_formatter(column: Column, decimals: int, tz: dt.tzinfo | None) -> For
         number = as_number(value)
         if number is None:
             return "" if value is None else display(value, tz)
-        if unit.kind in ("percent", "ratio", "money"):
+        if unit.kind in ("percent", "ratio", "money", "id"):
             return format_full(number, unit)
         if type(value) is int:
             return f"{value:,}"

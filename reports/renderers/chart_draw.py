@@ -167,9 +167,11 @@ def _draw_category_bars(ax: Axes, data: ChartData, fs: float, previous_summary: 
     ax.xaxis.set_major_locator(MaxNLocator(4))
     ax.grid(axis="x", color=style.GRID, linewidth=0.8)
     ax.spines["bottom"].set_visible(False)
-    if any(v < 0 for ys in data.series for v in ys):
+    negative = any(v < 0 for ys in data.series for v in ys)
+    if negative:
         ax.axvline(0, color=style.MUTED, linewidth=1)
-    ax.margins(x=0.16, y=0.02)
+    # Room for the value labels beyond the bar ends (on both sides when bars point left too).
+    ax.margins(x=0.26 if negative else 0.16, y=0.02)
     if width > 1:
         ax.legend(fontsize=fs * 0.8, frameon=False, loc="lower right")
     else:

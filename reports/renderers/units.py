@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reports.renderers.formatting import compact, thousands
+from reports.renderers.formatting import compact, is_id_column, thousands
 from reports.table import Column, ColumnType
 
 SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹", "KRW": "₩", "BRL": "R$"}
@@ -30,7 +30,7 @@ _CODE_NAME = re.compile(r"(^|[\s_\-(\[])(" + "|".join(_CODES) + r")($|[\s_\-)\]]
 
 @dataclass(frozen=True)
 class Unit:
-    """`kind` is money, percent, ratio, count or number; `symbol` is the currency's sign or code."""
+    """`kind` is money, percent, ratio, count, number or id; `symbol` is the currency's sign or code."""
 
     kind: str = "number"
     symbol: str = ""
@@ -49,6 +49,8 @@ def unit_of(column: Column) -> Unit:
     if declared:
         return _declared(declared)
     name = column.name
+    if is_id_column(name):
+        return Unit("id")  # an identifier: digits as they are, no thousands separators
     for symbol in ("€", "£", "¥", "₹", "₩", "$"):
         if symbol in name:
             return Unit("money", symbol)
@@ -97,6 +99,8 @@ def _percent_value(value: float, unit: Unit) -> float:
 
 def format_full(value: float | int, unit: Unit) -> str:
     """Write a value in full, for tables and key figures: "€1,234.50", "12.5%", "1,234"."""
+    if unit.kind == "id":
+        return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else str(value)
     if unit.kind in ("percent", "ratio"):
         return f"{_percent_value(value, unit):,.1f}%"
     if unit.kind == "money":
@@ -123,6 +127,8 @@ def excel_format(unit: Unit, decimals: int) -> str:
         return '#,##0.0"%"'  # the values are percentage points already; Excel's % would multiply by 100
     if unit.kind == "ratio":
         return "0.0%"
+    if unit.kind == "id":
+        return "0"
     if unit.kind == "money":
         symbol = unit.symbol.replace('"', "")
         return f'"{symbol}"#,##0.00' if symbol else "#,##0.00"
