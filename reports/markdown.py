@@ -20,7 +20,8 @@ Pure: no I/O.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
 
@@ -180,6 +181,29 @@ def _inline(children: list) -> tuple[Span, ...]:
     return tuple(stack[0][2])
 
 
+@dataclass(frozen=True)
+class Link:
+    """A link as every output shows it: its words, and where it goes (None: not a link at all)."""
+
+    text: str
+    url: str | None
+    shown: str  # the address as displayed (mailto: left off)
+
+    @property
+    def self_describing(self) -> bool:
+        """True when the words are the address itself, so the link cannot pose as another."""
+        return not self.text or self.text in (self.url, self.shown)
+
+
+def link_of(span: Span) -> Link:
+    """Read a link span: its plain words, its safe URL (or None) and the address to show."""
+    text = plain_text(span.children).strip()
+    url = safe_url(span.url)
+    if url is None:
+        return Link(text or span.url, None, "")
+    return Link(text, url, url[len("mailto:"):] if url.lower().startswith("mailto:") else url)
+
+
 def plain_text(spans: tuple[Span, ...]) -> str:
     """Return the spans' visible text without formatting (links keep only their text)."""
     return "".join(" " if s.kind == "break" else s.text if not s.children else plain_text(s.children)
@@ -211,36 +235,39 @@ def _wrap(mark: str, inner: str) -> str:
     return f"{lead}{mark}{core}{mark}{trail}"
 
 
+def write_spans(spans: tuple[Span, ...], writers: dict[str, Callable[[Span], str]]) -> str:
+    """Write inline spans with one writer per kind (the Slack and HTML outputs each bring theirs)."""
+    return "".join(writers[span.kind](span) for span in spans if span.kind in writers)
+
+
+def _code_mrkdwn(span: Span) -> str:
+    code = escape_mrkdwn(span.text.replace("`", "ˋ").replace("\n", " "))
+    return f"`{code}`" if code.strip() else code
+
+
 def spans_mrkdwn(spans: tuple[Span, ...]) -> str:
     """Write inline spans as Slack mrkdwn."""
-    out = []
-    for span in spans:
-        if span.kind == "text":
-            out.append(_text_mrkdwn(span.text))
-        elif span.kind == "break":
-            out.append("\n")
-        elif span.kind == "code":
-            code = escape_mrkdwn(span.text.replace("`", "ˋ").replace("\n", " "))
-            out.append(f"`{code}`" if code.strip() else code)
-        elif span.kind == "bold":
-            out.append(_wrap("*", spans_mrkdwn(span.children)))
-        elif span.kind == "italic":
-            out.append(_wrap("_", spans_mrkdwn(span.children)))
-        elif span.kind == "link":
-            out.append(_link_mrkdwn(span))
-    return "".join(out)
+    return write_spans(spans, _MRKDWN)
 
 
 def _link_mrkdwn(span: Span) -> str:
-    text = plain_text(span.children).strip()
-    url = safe_url(span.url)
-    if url is None:
-        return _text_mrkdwn(text or span.url)
-    shown = url[len("mailto:"):] if url.lower().startswith("mailto:") else url
-    if not text or text in (url, shown):
-        return f"<{escape_mrkdwn(url)}>"
+    link = link_of(span)
+    if link.url is None:
+        return _text_mrkdwn(link.text)
+    if link.self_describing:
+        return f"<{escape_mrkdwn(link.url)}>"
     # The text is not the address: show both, so the reader sees where it goes.
-    return f"{_text_mrkdwn(text)} ({escape_mrkdwn(shown)})"
+    return f"{_text_mrkdwn(link.text)} ({escape_mrkdwn(link.shown)})"
+
+
+_MRKDWN: dict[str, Callable[[Span], str]] = {
+    "text": lambda span: _text_mrkdwn(span.text),
+    "break": lambda span: "\n",
+    "code": _code_mrkdwn,
+    "bold": lambda span: _wrap("*", spans_mrkdwn(span.children)),
+    "italic": lambda span: _wrap("_", spans_mrkdwn(span.children)),
+    "link": _link_mrkdwn,
+}
 
 
 def _block_mrkdwn(block: Block) -> str:

@@ -8,41 +8,34 @@ Styles are inline so the fragment looks the same in a mail client as in a browse
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 
-from reports.markdown import Block, Span, plain_text, safe_url
+from reports.markdown import Block, Span, link_of, write_spans
 
 _CODE_STYLE = "font-family:Menlo,Consolas,monospace;background:#F3F4F6;border-radius:3px;"
 
 
 def spans_html(spans: tuple[Span, ...]) -> str:
     """Write inline spans as escaped HTML."""
-    out = []
-    for span in spans:
-        if span.kind == "text":
-            out.append(html.escape(span.text))
-        elif span.kind == "break":
-            out.append("<br>")
-        elif span.kind == "code":
-            out.append(f'<code style="{_CODE_STYLE}padding:0 3px;">{html.escape(span.text)}</code>')
-        elif span.kind == "bold":
-            out.append(f"<strong>{spans_html(span.children)}</strong>")
-        elif span.kind == "italic":
-            out.append(f"<em>{spans_html(span.children)}</em>")
-        elif span.kind == "link":
-            out.append(_link_html(span))
-    return "".join(out)
+    return write_spans(spans, _HTML)
 
 
 def _link_html(span: Span) -> str:
-    text = plain_text(span.children).strip()
-    url = safe_url(span.url)
-    if url is None:
-        return html.escape(text or span.url)
-    anchor = f'<a href="{html.escape(url, quote=True)}">{{}}</a>'
-    shown = url[len("mailto:"):] if url.lower().startswith("mailto:") else url
-    if not text or text in (url, shown):
-        return anchor.format(html.escape(shown))
-    return f"{html.escape(text)} ({anchor.format(html.escape(shown))})"
+    link = link_of(span)
+    if link.url is None:
+        return html.escape(link.text)
+    anchor = f'<a href="{html.escape(link.url, quote=True)}">{html.escape(link.shown)}</a>'
+    return anchor if link.self_describing else f"{html.escape(link.text)} ({anchor})"
+
+
+_HTML: dict[str, Callable[[Span], str]] = {
+    "text": lambda span: html.escape(span.text),
+    "break": lambda span: "<br>",
+    "code": lambda span: f'<code style="{_CODE_STYLE}padding:0 3px;">{html.escape(span.text)}</code>',
+    "bold": lambda span: f"<strong>{spans_html(span.children)}</strong>",
+    "italic": lambda span: f"<em>{spans_html(span.children)}</em>",
+    "link": _link_html,
+}
 
 
 def blocks_html(blocks: list[Block]) -> str:

@@ -27,8 +27,8 @@ def render(table: Table, out: BinaryIO, options: dict) -> None:
     """Write the report as one self-contained HTML page."""
     from reports.renderers.cells import column_formatter, decimals_of
     from reports.renderers.chart_data import ChartCollector, choose_chart
-    from reports.renderers.html_page import PageContent, report_page_html
     from reports.renderers.formatting import generated_line
+    from reports.renderers.html_page import PageContent, report_page_html
     from reports.summary import SummaryCollector, key_figures
 
     tz = resolve_timezone(options)

@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from fpdf.fonts import FontFace
 
-from reports.markdown import Block, Span, parse, plain_text, safe_url
+from reports.markdown import Block, Span, link_of, parse, plain_text
 from reports.renderers import style
 from reports.renderers.fonts import mono_file
 from reports.renderers.formatting import generated_line, resolve_timezone
@@ -102,18 +102,19 @@ def _spans(pdf: ReportPDF, spans: tuple[Span, ...], bold: bool = False, italic: 
         elif span.kind == "italic":
             _spans(pdf, span.children, bold, True)
         elif span.kind == "link":
-            text = plain_text(span.children).strip()
-            url = safe_url(span.url)
+            link = link_of(span)
             pdf.set_font(SANS, face, BODY)
-            if url is None:
-                pdf.write(height, text or span.url)
+            if link.url is None:
+                pdf.write(height, link.text)
                 continue
             # The address is always visible beside the words, as in Slack and the HTML page.
+            if not link.self_describing:
+                pdf.write(height, link.text + " (")
             pdf.set_text_color(*style.rgb(style.PALETTE[0]))
-            pdf.write(height, text if text and text != url else url, link=url)
+            pdf.write(height, link.shown, link=link.url)
             pdf.set_text_color(*style.rgb(style.INK))
-            if text and text != url:
-                pdf.write(height, f" ({url})")
+            if not link.self_describing:
+                pdf.write(height, ")")
 
 
 def _table(pdf: ReportPDF, block: Block) -> None:
