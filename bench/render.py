@@ -1,6 +1,6 @@
 """Benchmark a renderer on a real, streamed SQL source and print one JSON line.
 
-Usage: python bench/render.py --rows N --format csv|xlsx|png|pdf [--baseline] [--writer NAME]
+Usage: python bench/render.py --rows N --format csv|xlsx|png|pdf|json|html [--baseline] [--writer NAME]
 
 The parent builds a SQLite file (N rows x 10 mixed-type columns) in a temp dir, then runs every
 measurement in a fresh child process that streams the rows through SQLAlchemy into a `Table`,
@@ -182,7 +182,7 @@ def main() -> None:
     """Parse arguments, build the source and print the JSON line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--format", default="csv", choices=["csv", "xlsx", "png", "pdf"])
+    parser.add_argument("--format", default="csv", choices=["csv", "xlsx", "png", "pdf", "json", "html"])
     parser.add_argument("--baseline", action="store_true", help="also measure openpyxl normal mode (xlsx only)")
     parser.add_argument("--writer", default="renderer", help=argparse.SUPPRESS)
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from bot.refs import REFERENCE, Ref, find_refs
+from reports.renderers import available_formats
 
 CADENCE_START = re.compile(
     r"\b(every|each|daily|weekly|monthly|quarterly|yearly|annually|hourly|fortnightly|weekdays?|weekends?|"
@@ -17,12 +19,18 @@ CADENCE_START = re.compile(
     r"|(?:^|\s)(?=[\d*/,-]+(?:\s+[\w*/,-]+){4}\s*$)",
     re.IGNORECASE,
 )
-FORMATS_CLAUSE = re.compile(r"\s+as\s+((?:csv|xlsx|excel|png|chart|pdf)(?:\s*(?:,|and|\+|&)\s*(?:csv|xlsx|excel|png|chart|pdf))*)\s*",
-                            re.IGNORECASE)
 TYPE_CLAUSE = re.compile(r"\s+(?:using|type)\s+([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
 DESTINATION_CLAUSE = re.compile(r"\s+(?:in|to|into|for)\s+((?:%s)(?:\s*(?:,|and|&)?\s*(?:%s))*)" % (REFERENCE.pattern, REFERENCE.pattern),
                                 re.IGNORECASE)
 FORMAT_ALIASES = {"excel": "xlsx", "chart": "png"}
+
+
+@lru_cache(maxsize=1)
+def formats_clause() -> re.Pattern:
+    """"as csv, xlsx and pdf": every registered format, and the aliases people type."""
+    names = sorted(set(available_formats()) | set(FORMAT_ALIASES), key=len, reverse=True)
+    one = "(?:%s)" % "|".join(re.escape(n) for n in names)
+    return re.compile(r"\s+as\s+(%s(?:\s*(?:,|and|\+|&)\s*%s)*)\b\s*" % (one, one), re.IGNORECASE)
 
 
 @dataclass
@@ -44,7 +52,7 @@ def parse_one_liner(text: str) -> OneLiner:
     """Split a one-liner into its parts; parts it cannot find stay empty (the caller asks for them)."""
     result = OneLiner()
     rest = " " + " ".join(text.split())
-    for clause, apply in ((FORMATS_CLAUSE, _formats), (TYPE_CLAUSE, _type), (DESTINATION_CLAUSE, _destinations)):
+    for clause, apply in ((formats_clause(), _formats), (TYPE_CLAUSE, _type), (DESTINATION_CLAUSE, _destinations)):
         while (m := clause.search(rest)) is not None:
             apply(result, m.group(1))
             rest = (rest[: m.start()] + " " + rest[m.end():]).rstrip()

@@ -19,6 +19,7 @@ from jobs.phases import Enqueue, Phase, generate_phase
 from jobs.policy import policy_for
 from jobs.settle import after_settle, settle_run
 from jobs.views.blocks import escape
+from reports.markdown import to_slack_mrkdwn
 from reports.registry import ReportRequest, get_report_type
 from reports.renderers import get_renderer
 from reports.summary import summarize
@@ -205,7 +206,8 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
         owner_user_id=job.owner_user_id, team_id=job.team_id,  # data sources check who may use them
     )
     table = report.fetch(request)
-    summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"))
+    summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"),
+                        chart=table.meta.get("chart"))
     summary_json = summary.to_json() | {
         "title": job.name,
         "window_label": window.label,
@@ -216,7 +218,10 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
     }
     if summary.row_count == 0 and job.skip_if_empty:
         return [], summary_json, True
-    options = {"title": job.name, "window_label": window.label, "timezone": job.timezone, "generated_at": ctx.now()}
+    options = {"title": job.name, "window_label": window.label, "timezone": job.timezone, "generated_at": ctx.now(),
+               "window_start": window.start, "window_end": window.end,
+               "previous_summary": job.previous_summary,  # "vs previous period" in charts, PDF and HTML
+               "source": table.meta.get("source") or report.title}
     if table.meta.get("chart"):  # a type's own choice of chart columns beats the automatic one
         options["chart"] = table.meta["chart"]
     if table.meta.get("message_markdown"):  # the PDF of a written answer is the answer, typeset
@@ -242,7 +247,9 @@ def _message_text(summary, table, title: str, window_label: str) -> str:
     (the Pulse report's answer), plus any notes the type left for the reader."""
     markdown = table.meta.get("message_markdown")
     if markdown:
-        text = f"*{escape(title)}* · {escape(window_label)}\n{escape(markdown)}"
+        head = f"*{escape(title)}* · {escape(window_label)}\n"
+        text = head + to_slack_mrkdwn(markdown, limit=MESSAGE_LIMIT - len(head),
+                                      clipped_note="The full answer is in the PDF.")
     else:
         text = summary.to_mrkdwn(title, window_label)
     notes = table.meta.get("notes") or []

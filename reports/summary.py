@@ -1,8 +1,12 @@
 """The short summary posted with each report: row count, key figures with change, top rows.
 
-`summarize` streams the table once. `Summary.to_json()` is stored with the run and handed back
-as `previous` next time, so figures can show the change against the previous run.
-`Summary.to_mrkdwn()` renders Slack mrkdwn that always fits a section block (3,000 characters).
+`summarize` streams the table once (or `SummaryCollector` rides along another pass, as the PDF
+and HTML renderers do). `Summary.to_json()` is stored with the run and handed back as `previous`
+next time, so figures can show the change against the previous run, and the chart can draw the
+previous period (its "chart" record). Figures are column totals, or means for percentages
+(units.py), written with the column's unit ("$12,340", "3.4%"). `key_figures()` reads them back
+for the PDF, the HTML page and the email; `Summary.to_mrkdwn()` renders Slack mrkdwn that always
+fits a section block (3,000 characters).
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ import decimal
 import math
 from dataclasses import dataclass, field
 
+from reports.markdown import escape_mrkdwn
+from reports.renderers.errors import RenderError
 from reports.renderers.formatting import (
     as_number,
     compact,
@@ -19,9 +25,10 @@ from reports.renderers.formatting import (
     thousands,
     truncate,
 )
+from reports.renderers.units import Unit, format_short, label_of, unit_of
 from reports.table import Table
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: figures carry their unit; "chart" holds the chart's points for the next run
 SECTION_LIMIT = 3_000  # Slack's limit for a section block's text
 MAX_FIGURES = 50  # stored; a 200-column table must not bloat the run record
 SHOWN_FIGURES = 6  # in the message
@@ -48,6 +55,9 @@ class Summary:
     # Figure columns beyond MAX_FIGURES and columns beyond MAX_PREVIEW_COLUMNS, counted only.
     more_figures: int = 0
     more_columns: int = 0
+    # Per figure, its unit; the chart's record for the next run's comparison (chart_compare.py).
+    units: list[Unit] = field(default_factory=list)
+    chart: dict | None = None
 
     def to_json(self) -> dict:
         """Return a JSON-safe dict (stored with the run, passed back as `previous`)."""
@@ -55,22 +65,25 @@ class Summary:
             "version": SCHEMA_VERSION,
             "row_count": self.row_count,
             "figures": [
-                {"label": label, "value": value, "change_pct": change} for label, value, change in self.figures
+                {"label": label, "value": value, "change_pct": change} | _unit_json(self.units, n)
+                for n, (label, value, change) in enumerate(self.figures)
             ],
             "columns": list(self.columns),
             "numeric": list(self.numeric),
             "more_figures": self.more_figures,
             "more_columns": self.more_columns,
             "top_rows": [list(r) for r in self.top_rows],
+            "chart": self.chart,
         }
 
     def to_mrkdwn(self, title: str, window_label: str) -> str:
         """Return Slack mrkdwn: headline, figures line, monospace top rows; ≤ 3,000 chars."""
-        head = f"*{_escape(truncate(title or 'Report', TITLE_CHARS))}*"
+        head = f"*{escape_mrkdwn(truncate(title or 'Report', TITLE_CHARS))}*"
         if window_label:
-            head += f" · {_escape(truncate(window_label, WINDOW_CHARS))}"
+            head += f" · {escape_mrkdwn(truncate(window_label, WINDOW_CHARS))}"
         parts = [f"{self.row_count:,} row{'' if self.row_count == 1 else 's'}"]
-        parts += [_figure_text(f) for f in self.figures[:SHOWN_FIGURES]]
+        units = self.units or [Unit()] * len(self.figures)
+        parts += [_figure_text(f, u) for f, u in zip(self.figures[:SHOWN_FIGURES], units, strict=False)]
         hidden = max(0, len(self.figures) - SHOWN_FIGURES) + self.more_figures
         if hidden:
             parts.append(f"+{hidden} more in the file")
@@ -91,67 +104,115 @@ class Summary:
 
 
 def summarize(
-    table: Table, previous: dict | None = None, *, max_rows: int = 5, key_columns: list[str] | None = None
+    table: Table, previous: dict | None = None, *, max_rows: int = 5, key_columns: list[str] | None = None,
+    chart: dict | None = None,
 ) -> Summary:
     """Stream `table` once into a `Summary`; figures are column totals, compared with `previous`."""
-    names = table.column_names
-    if key_columns:
-        missing = [k for k in key_columns if k not in names]
-        if missing:
-            raise ValueError(f"key columns not in the report: {', '.join(missing)}")
-        chosen = [names.index(k) for k in key_columns]
-        not_numeric = [names[i] for i in chosen if not table.columns[i].type.is_numeric]
-        if not_numeric:
-            raise ValueError(f"key columns must be numeric to total: {', '.join(not_numeric)}")
-    else:
-        numeric = [i for i, c in enumerate(table.columns) if c.type.is_numeric]
-        chosen = [i for i in numeric if not is_id_column(names[i])] or numeric
-    more_figures = max(0, len(chosen) - MAX_FIGURES)
-    chosen = chosen[:MAX_FIGURES]
-
-    int_totals = [0] * len(chosen)
-    float_totals = [0.0] * len(chosen)
-    has_float = [False] * len(chosen)
-    top: list[list[object]] = []
-    count = 0
+    collector = SummaryCollector(table, previous, max_rows=max_rows, key_columns=key_columns, chart=chart)
     for row in table.rows():
-        count += 1
-        for slot, i in enumerate(chosen):
+        collector.add(row)
+    return collector.result()
+
+
+class SummaryCollector:
+    """Fold streamed rows into a `Summary` (so another renderer's pass can carry it along)."""
+
+    def __init__(self, table: Table, previous: dict | None = None, *, max_rows: int = 5,
+                 key_columns: list[str] | None = None, chart: dict | None = None) -> None:
+        names = table.column_names
+        if key_columns:
+            missing = [k for k in key_columns if k not in names]
+            if missing:
+                raise ValueError(f"key columns not in the report: {', '.join(missing)}")
+            chosen = [names.index(k) for k in key_columns]
+            not_numeric = [names[i] for i in chosen if not table.columns[i].type.is_numeric]
+            if not_numeric:
+                raise ValueError(f"key columns must be numeric to total: {', '.join(not_numeric)}")
+        else:
+            numeric = [i for i, c in enumerate(table.columns) if c.type.is_numeric]
+            chosen = [i for i in numeric if not is_id_column(names[i])] or numeric
+        self.table, self.previous, self.max_rows = table, previous, max_rows
+        self.more_figures = max(0, len(chosen) - MAX_FIGURES)
+        self.chosen = chosen[:MAX_FIGURES]
+        self.units = [unit_of(table.columns[i]) for i in self.chosen]
+        self.int_totals = [0] * len(self.chosen)
+        self.float_totals = [0.0] * len(self.chosen)
+        self.has_float = [False] * len(self.chosen)
+        self.counts = [0] * len(self.chosen)
+        self.top: list[list[object]] = []
+        self.count = 0
+        self.chart = _chart_collector(table, chart)
+
+    def add(self, row) -> None:
+        """Fold one row in."""
+        self.count += 1
+        for slot, i in enumerate(self.chosen):
             value = row[i]
             if type(value) is int:
-                int_totals[slot] += value
+                self.int_totals[slot] += value
+                self.counts[slot] += 1
             elif value is not None and not isinstance(value, bool):
                 number = as_number(value)
                 if number is not None:
-                    float_totals[slot] += number
-                    has_float[slot] = True
-        if len(top) < max_rows:
-            top.append(list(row)[:MAX_PREVIEW_COLUMNS])
-    top = _format_preview(top)
+                    self.float_totals[slot] += number
+                    self.has_float[slot] = True
+                    self.counts[slot] += 1
+        if len(self.top) < self.max_rows:
+            self.top.append(list(row)[:MAX_PREVIEW_COLUMNS])
+        if self.chart is not None:
+            self.chart.add(row)
 
-    prior = _previous_values(previous)
-    figures: list[Figure] = []
-    for slot, i in enumerate(chosen):
-        value: float | int | None = int_totals[slot]
-        if has_float[slot]:
-            try:
-                value = int_totals[slot] + float_totals[slot]
-            except OverflowError:
-                value = None
-            if value is not None and not math.isfinite(value):
-                value = None  # JSON has no infinity, and "inf" tells the reader nothing
-        label = _label(names[i])
-        figures.append((label, value, _change(value, prior.get(label))))
-    shown = table.columns[:MAX_PREVIEW_COLUMNS]
-    return Summary(
-        row_count=count,
-        figures=figures,
-        top_rows=top,
-        columns=[truncate(c.name, MAX_CELL) for c in shown],
-        numeric=[c.type.is_numeric for c in shown],
-        more_figures=more_figures,
-        more_columns=len(names) - len(shown),
-    )
+    def result(self) -> Summary:
+        """Return the summary of the rows folded in."""
+        from reports.renderers.chart_compare import chart_record
+
+        names = self.table.column_names
+        prior = _previous_values(self.previous)
+        figures: list[Figure] = []
+        for slot, i in enumerate(self.chosen):
+            value = _total(self.int_totals[slot], self.float_totals[slot], self.has_float[slot])
+            if value is not None and self.units[slot].averaged:
+                value = value / self.counts[slot] if self.counts[slot] else None
+            label = label_of(names[i])
+            figures.append((label, value, _change(value, prior.get(label))))
+        shown = self.table.columns[:MAX_PREVIEW_COLUMNS]
+        return Summary(
+            row_count=self.count,
+            figures=figures,
+            top_rows=_format_preview(self.top),
+            columns=[truncate(c.name, MAX_CELL) for c in shown],
+            numeric=[c.type.is_numeric for c in shown],
+            more_figures=self.more_figures,
+            more_columns=len(names) - len(shown),
+            units=list(self.units),
+            chart=chart_record(self.chart.result()) if self.chart is not None else None,
+        )
+
+
+def _chart_collector(table: Table, chart: dict | None):
+    """The chart this table gets, folded along (None when it has nothing to chart)."""
+    from reports.renderers.chart_data import ChartCollector, choose_chart
+
+    try:
+        return ChartCollector(table, choose_chart(table, chart))
+    except RenderError:
+        return None
+
+
+def _total(int_total: int, float_total: float, has_float: bool) -> float | int | None:
+    if not has_float:
+        return int_total
+    try:
+        value = int_total + float_total
+    except OverflowError:
+        return None
+    return value if math.isfinite(value) else None  # JSON has no infinity, and "inf" tells the reader nothing
+
+
+def _unit_json(units: list[Unit], n: int) -> dict:
+    if n >= len(units) or units[n].kind in ("number", "count"):
+        return {}
+    return {"unit": units[n].kind, "symbol": units[n].symbol} if units[n].symbol else {"unit": units[n].kind}
 
 
 def _format_preview(rows: list[list[object]]) -> list[list[str]]:
@@ -184,12 +245,6 @@ def _cell(value: object) -> str:
     return truncate(text, MAX_CELL)
 
 
-def _label(name: str) -> str:
-    """Turn a column name into a label: "net_revenue" -> "Net revenue"; "GMV" stays."""
-    text = " ".join(name.replace("_", " ").split()) or name
-    return text[:1].upper() + text[1:]
-
-
 def _previous_values(previous: dict | None) -> dict[str, float]:
     """Read figures from an earlier `to_json()`, tolerating missing or odd data."""
     values: dict[str, float] = {}
@@ -213,10 +268,18 @@ def _change(value: float | int | None, before: float | None) -> float | None:
     return round(change, 2) if abs(change) < 1e300 else None
 
 
-def _number(value: float | int | None) -> str:
-    """Format a figure: exact with separators up to millions, compact beyond."""
+def figure_value(value: float | int | None, unit: Unit | None = None) -> str:
+    """Format a figure: exact with separators up to millions, compact beyond; with its unit."""
     if value is None:
         return "n/a"
+    unit = unit or Unit()
+    if unit.kind in ("percent", "ratio"):
+        return format_short(value, unit)
+    if unit.kind == "money" and abs(value) < 10_000_000:
+        amount = f"{abs(value):,.2f}" if not float(value).is_integer() else f"{abs(int(value)):,}"
+        return ("-" if value < 0 else "") + unit.symbol + amount
+    if unit.kind == "money":
+        return format_short(value, unit)
     if abs(value) >= 10_000_000:
         if isinstance(value, int) and abs(value) >= 10**15:
             return f"{decimal.Decimal(value):.2e}"  # float() would overflow past 1e308
@@ -224,9 +287,9 @@ def _number(value: float | int | None) -> str:
     return thousands(round(value, 2) if isinstance(value, float) else value)
 
 
-def _figure_text(figure: Figure) -> str:
+def _figure_text(figure: Figure, unit: Unit) -> str:
     label, value, change = figure
-    text = f"{_escape(truncate(label, 40))} {_number(value)}"
+    text = f"{escape_mrkdwn(truncate(label, 40))} {escape_mrkdwn(figure_value(value, unit))}"
     if change is not None:
         arrow = "▲" if change > 0 else "▼" if change < 0 else "="
         amount = f"{abs(change):.1f}" if abs(change) < 10_000 else compact(abs(change))
@@ -261,9 +324,30 @@ def _preview(columns: list[str], rows: list[list[str]], numeric: list[bool], mor
     if hidden > 0:
         body.append(f"(+{hidden} more column{'s' if hidden != 1 else ''})")
     # A backtick inside the block would end it early; a look-alike keeps the text readable.
-    return "```\n" + _escape("\n".join(body).replace("`", "ˋ")) + "\n```"
+    return "```\n" + escape_mrkdwn("\n".join(body).replace("`", "ˋ")) + "\n```"
 
 
-def _escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control sequences."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+@dataclass(frozen=True)
+class KeyFigure:
+    """One key figure as people read it: "Revenue", "$12,340", +8.1 (%)."""
+
+    label: str
+    value: str
+    change_pct: float | None
+
+
+def key_figures(summary: dict | None, limit: int = SHOWN_FIGURES) -> list[KeyFigure]:
+    """Read the figures of a stored `Summary.to_json()` back for display (PDF, HTML, email)."""
+    out = []
+    for item in (summary or {}).get("figures") or []:
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str):
+            continue
+        unit = Unit(str(item.get("unit") or "number"), str(item.get("symbol") or ""))
+        value = item.get("value")
+        number = value if isinstance(value, int) and not isinstance(value, bool) else as_number(value)
+        change = as_number(item.get("change_pct"))
+        out.append(KeyFigure(truncate(item["label"], 40), figure_value(number, unit), change))
+        if len(out) >= limit:
+            break
+    return out

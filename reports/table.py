@@ -32,6 +32,9 @@ class ColumnType(StrEnum):
 class Column:
     name: str
     type: ColumnType = ColumnType.TEXT
+    # What a numeric column measures, when its name does not say: "percent", "ratio", "EUR", "$"...
+    # (see reports/renderers/units.py; read by the charts, tables, key figures and XLSX formats).
+    unit: str = ""
 
 
 Row = Sequence[object]

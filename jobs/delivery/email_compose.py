@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
+from reports.renderers.html_page import content_from_summary, report_body_html
+
 SUBJECT_LIMIT = 200
 DEFAULT_SUBJECT = "{name} · {window}"
 SUBJECT_PLACEHOLDERS = ("name", "window", "date", "rows")
@@ -142,20 +144,9 @@ def _html_body(email: ReportEmail, chart_cid: str | None) -> str:
     out: list[str] = ['<html><body style="font-family: Arial, sans-serif; color: #1d1c1d;">']
     if email.notice:
         out.append(f'<p style="background:#fff4e5;border-left:4px solid #e8912d;padding:8px;">{e(email.notice)}</p>')
-    rows_total = summary_rows(email.summary)
-    out.append(f"<h2>{e(email.title)}</h2><p>{e(email.window_label)} · {rows_total:,} "
-               f"row{'' if rows_total == 1 else 's'}</p>")
-    figures = _figures(email.summary)
-    if figures:
-        out.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in figures) + "</ul>")
-    if chart_cid:
-        out.append(f'<p><img src="cid:{e(chart_cid)}" alt="Chart of {e(email.title)}" style="max-width:100%;"></p>')
-    columns, rows = _rows(email.summary)
-    if rows:
-        head = "".join(f'<th style="text-align:left;padding:2px 8px;">{e(c)}</th>' for c in columns)
-        body = "".join("<tr>" + "".join(f'<td style="padding:2px 8px;">{e(c)}</td>' for c in row) + "</tr>"
-                       for row in rows)
-        out.append(f"<p>First {len(rows)} rows:</p><table><tr>{head}</tr>{body}</table>")
+    # The same page as the report's HTML file: key figures with their change, the chart, the first rows.
+    content = content_from_summary(email.summary, email.title, email.window_label)
+    out.append(report_body_html(content, chart_src=f"cid:{chart_cid}" if chart_cid else None))
     if email.links:
         out.append(f'<p style="background:#eef4fb;padding:8px;"><b>{e(email.too_large or "Download the files:")}</b>')
         out.append("<ul>" + "".join(f'<li><a href="{e(link.url)}">{e(link.filename)}</a> ({human_size(link.size)})</li>'

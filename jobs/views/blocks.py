@@ -7,6 +7,8 @@ ping a channel (`<!channel>`) or disguise a link (`<https://evil.example|the log
 
 from __future__ import annotations
 
+from reports.markdown import escape_mrkdwn
+
 SECTION_LIMIT = 3000  # characters in a section's text
 PLAIN_LIMIT = 75  # characters in a button's or option's label
 VALUE_LIMIT = 2000  # characters in a button's value
@@ -22,8 +24,8 @@ def clip(text: str, limit: int = SECTION_LIMIT) -> str:
 
 
 def escape(text: str) -> str:
-    """Slack mrkdwn escaping of text people typed (names, errors)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Slack mrkdwn escaping of text people typed (names, errors); the rule is reports.markdown's."""
+    return escape_mrkdwn(text)
 
 
 def plain_text(text: str, limit: int = PLAIN_LIMIT) -> dict:

@@ -26,7 +26,7 @@ class Renderer:
 
 
 _RENDERERS: dict[str, Renderer] = {}
-_BUILTIN_MODULES = ("csv_renderer", "xlsx_renderer", "png_renderer", "pdf_renderer")
+_BUILTIN_MODULES = ("csv_file", "xlsx_file", "png_file", "pdf_file", "json_file", "html_file")
 
 
 def renderer(format: str, *, extension: str, content_type: str, description: str = "") -> Callable[[RenderFn], RenderFn]:

@@ -95,3 +95,47 @@ def use_fallback_fonts() -> None:
             matplotlib.rcParams["font.family"] = sans()
             logging.getLogger("matplotlib.font_manager").addFilter(_QuietWeightFallback())
             _done = True
+
+
+@lru_cache(maxsize=1)
+def fallback_font_files() -> tuple[tuple[str, str, int], ...]:
+    """(family, file, face index) of each installed fallback family, for the PDF library.
+
+    A .ttc file holds several faces (Noto Sans CJK's JP, KR, SC, ...; WenQuanYi's proportional
+    and mono); the index of the face whose family name matches is looked up in the file.
+    """
+    files = []
+    for family in fallback_families():
+        entry = next((e for e in font_manager.fontManager.ttflist if e.name == family), None)
+        if entry is None:
+            continue
+        files.append((family, entry.fname, _face_index(entry.fname, family)))
+    return tuple(files)
+
+
+def _face_index(path: str, family: str) -> int:
+    if not path.lower().endswith((".ttc", ".otc")):
+        return 0
+    from fontTools.ttLib import TTCollection
+
+    try:
+        with TTCollection(path, lazy=True) as collection:
+            for index, face in enumerate(collection.fonts):
+                if face["name"].getBestFamilyName() == family:
+                    return index
+    except (OSError, KeyError, ValueError):  # unreadable: the first face is the usual default
+        pass
+    return 0
+
+
+def dejavu_file(style: str = "") -> str:
+    """Return the path of the DejaVu Sans face matplotlib ships ("", "B", "I" or "BI")."""
+    name = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf",
+            "BI": "DejaVuSans-BoldOblique.ttf"}[style]
+    return os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name)
+
+
+def mono_file(style: str = "") -> str:
+    """Return the path of the DejaVu Sans Mono face matplotlib ships ("" or "B")."""
+    name = "DejaVuSansMono-Bold.ttf" if style == "B" else "DejaVuSansMono.ttf"
+    return os.path.join(matplotlib.get_data_path(), "fonts", "ttf", name)

@@ -129,3 +129,13 @@ def truncate(text: str, limit: int) -> str:
     if limit <= 0:
         return ""
     return text[: limit - 1] + ELLIPSIS
+
+
+def generated_line(options: dict, tz: dt.tzinfo | None) -> str:
+    """Say when the report was generated, in the schedule's zone."""
+    when = options.get("generated_at")
+    if not isinstance(when, dt.datetime):
+        return ""
+    if when.tzinfo is not None and tz is not None:
+        when = when.astimezone(tz)
+    return f"Generated {when:%a %d %b %Y, %H:%M} {when.tzname() or ''}".rstrip()

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reports.renderers import available_formats, get_renderer
+from reports.renderers.cell_safety import looks_like_formula
 from reports.table import Column, ColumnType, Table
 
 COLUMNS = [
@@ -118,7 +119,40 @@ cell = st.one_of(
 @given(st.lists(st.tuples(cell, cell, cell), max_size=15))
 def test_round_trips_arbitrary_text_through_the_csv_reader(rows):
     columns = [Column("a"), Column("b, with comma"), Column('c "q"')]
-    data = render_csv(Table.from_rows(columns, rows))
-    parsed = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
-    assert parsed[0] == [c.name for c in columns]
-    assert parsed[1:] == [["" if v is None else v for v in row] for row in rows]
+    for escape in (True, False):
+        data = render_csv(Table.from_rows(columns, rows), formula_escape=escape)
+        parsed = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+        assert parsed[0] == [c.name for c in columns]
+        # With the protection on, exactly the formula-like text gains one leading apostrophe.
+        expected = [["" if v is None else ("'" + v if escape and looks_like_formula(v) else v) for v in row]
+                    for row in rows]
+        assert parsed[1:] == expected
+
+
+HOSTILE = ['=HYPERLINK("https://evil.example","Click")', "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "  =1",
+           "＝1+1", "plain", "a=b", ""]
+
+
+def test_text_a_spreadsheet_would_run_gets_an_apostrophe_numbers_stay_numbers():
+    columns = [Column("note"), Column("delta", ColumnType.NUMBER), Column("=cmd")]
+    rows = [(text, -5.5 if i == 0 else -(10**i), "-x") for i, text in enumerate(HOSTILE)]
+    parsed = list(csv.reader(io.StringIO(render_csv(Table.from_rows(columns, rows)).decode(), newline="")))
+    assert parsed[0] == ["note", "delta", "'=cmd"]
+    notes = [row[0] for row in parsed[1:]]
+    assert notes == ["'" + text for text in HOSTILE[:8]] + ["plain", "a=b", ""]
+    assert [row[1] for row in parsed[1:3]] == ["-5.5", "-10"]  # a negative number is a number
+    assert {row[2] for row in parsed[1:]} == {"'-x"}
+
+
+def test_machine_consumers_get_the_cells_as_they_are():
+    table = Table.from_rows([Column("note")], [(text,) for text in HOSTILE])
+    for data in (render_csv(table, formula_escape=False), _raw(table)):
+        assert [row[0] for row in csv.reader(io.StringIO(data.decode(), newline=""))][1:] == HOSTILE
+
+
+def _raw(table: Table) -> bytes:
+    out = io.BytesIO()
+    renderer = get_renderer("csv_raw")
+    assert renderer.extension == "raw.csv"
+    renderer.render(table, out, {})
+    return out.getvalue()

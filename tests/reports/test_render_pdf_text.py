@@ -1,7 +1,8 @@
-"""The Pulse answer's PDF is the Markdown typeset: every word there, wrapped, paginated, numbered."""
+"""A Pulse answer (Markdown) is typeset as a PDF document from the same parse as its Slack text."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 from pypdf import PdfReader
@@ -9,16 +10,48 @@ from pypdf import PdfReader
 from reports.renderers import get_renderer
 from reports.table import Column, Table
 
+ANSWER = """# Weekly pulse
 
-def test_markdown_answer_becomes_a_paginated_document():
-    long_line = "Revenue grew in every region, " * 12 + "the end."
-    markdown = "# Weekly pulse\n\n" + "\n".join(f"- point {i}: {long_line}" for i in range(30))
-    table = Table.from_rows([Column("answer")], [[line] for line in markdown.splitlines()])
+Revenue rose **12%** to _$48,300_; see `region` below. <!channel>
+
+- North led
+  - West grew fastest
+1. First
+2. See [the docs](https://example.com/docs)
+
+```
+SELECT * FROM sales WHERE a < b
+```
+
+| region | revenue |
+|---|--:|
+| North | 1,200 |
+"""
+
+
+def render(markdown: str) -> PdfReader:
+    table = Table.from_rows([Column("answer")], [(line,) for line in markdown.splitlines() if line.strip()])
     out = io.BytesIO()
     get_renderer("pdf").render(table, out, {"title": "Pulse", "window_label": "Mon 23 Nov 2026, UTC",
+                                            "generated_at": dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC),
                                             "markdown": markdown})
-    reader = PdfReader(io.BytesIO(out.getvalue()))
-    text = " ".join(page.extract_text() for page in reader.pages)
-    assert len(reader.pages) >= 3 and f"Page 1 of {len(reader.pages)}" in text
-    assert "Weekly pulse" in text and "point 29" in text and "the end." in text
-    assert "#" not in text.split("Weekly pulse")[0][-3:]  # the heading marker is not printed
+    return PdfReader(io.BytesIO(out.getvalue()))
+
+
+def test_headings_lists_code_tables_and_links_are_typeset_without_markup():
+    text = render(ANSWER).pages[0].extract_text()
+    assert "Pulse" in text and "Mon 23 Nov 2026, UTC" in text and "Generated Mon 23 Nov 2026, 08:00" in text
+    assert "Weekly pulse" in text and "# Weekly" not in text and "**" not in text
+    assert "Revenue rose 12% to $48,300; see region below." in text
+    assert "• North led" in text and "• West grew fastest" in text and "2. See the docs (https://example.com/docs)" in text
+    assert "SELECT * FROM sales WHERE a < b" in text and "```" not in text
+    assert "North" in text and "1,200" in text and "|" not in text
+    assert "channel" not in text  # the mention was dropped, as in Slack
+
+
+def test_long_answers_run_over_pages_with_page_numbers():
+    reader = render("\n\n".join(f"Paragraph {i}. " + "Lorem ipsum dolor sit amet " * 20 for i in range(40)))
+    pages = [p.extract_text() for p in reader.pages]
+    assert len(pages) >= 3
+    assert all(f"Page {n} of {len(pages)}" in t for n, t in enumerate(pages, start=1))
+    assert "Paragraph 39." in pages[-1]

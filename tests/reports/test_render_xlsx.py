@@ -9,8 +9,8 @@ import io
 import openpyxl
 import pytest
 
-from reports.renderers import get_renderer, xlsx_renderer
-from reports.renderers.xlsx_renderer import sheet_name
+from reports.renderers import get_renderer, xlsx_file
+from reports.renderers.xlsx_file import sheet_name
 from reports.table import Column, ColumnType, Table
 
 COLUMNS = [
@@ -95,7 +95,7 @@ def test_sheet_name_follows_excel_rules(title, expected):
 
 def test_sheet_name_is_used_and_workbook_titled():
     book = render_book(Table.from_rows(COLUMNS, ROWS), title="Sales: EU/US [weekly]", window_label="Week 48")
-    assert book.sheetnames == ["Sales EU US weekly"]
+    assert book.sheetnames == ["Sales EU US weekly", "About"]
     assert book.properties.title == "Sales: EU/US [weekly]"
 
 
@@ -117,13 +117,13 @@ def test_non_finite_numbers_do_not_break_the_file():
 
 
 def test_rows_beyond_a_sheet_spill_to_numbered_sheets(monkeypatch):
-    monkeypatch.setattr(xlsx_renderer, "MAX_ROWS_PER_SHEET", 4)  # header + 3 data rows per sheet
+    monkeypatch.setattr(xlsx_file, "MAX_ROWS_PER_SHEET", 4)  # header + 3 data rows per sheet
     rows = [(i, None, None, f"r{i}", None, None) for i in range(8)]
     book = render_book(Table.from_rows(COLUMNS, rows), title="Big")
-    assert book.sheetnames == ["Big", "Big (2)", "Big (3)"]
-    ids = [[r[0].value for r in ws.iter_rows(min_row=2)] for ws in book.worksheets]
+    assert book.sheetnames == ["Big", "Big (2)", "Big (3)", "About"]
+    ids = [[r[0].value for r in ws.iter_rows(min_row=2)] for ws in book.worksheets[:3]]
     assert ids == [[0, 1, 2], [3, 4, 5], [6, 7]]
-    for ws in book.worksheets:
+    for ws in book.worksheets[:3]:
         assert ws["A1"].value == "id" and ws.freeze_panes == "A2"
     assert book.worksheets[2].auto_filter.ref == "A1:F3"
 
@@ -148,3 +148,42 @@ def test_writes_to_a_non_seekable_stream_without_closing_it():
     get_renderer("xlsx").render(Table.from_rows(COLUMNS, ROWS), sink, {})
     assert not sink.closed
     assert openpyxl.load_workbook(io.BytesIO(bytes(sink.data))).active.max_row == 4
+
+
+def test_number_formats_follow_each_columns_unit():
+    columns = [Column("units", ColumnType.INTEGER), Column("revenue_eur", ColumnType.NUMBER),
+               Column("price ($)", ColumnType.NUMBER), Column("conversion_pct", ColumnType.NUMBER),
+               Column("share", ColumnType.NUMBER, unit="ratio"), Column("score", ColumnType.NUMBER),
+               Column("amount", ColumnType.NUMBER, unit="CHF")]
+    rows = [(12_345, 1234.5, 19.99, 12.5, 0.125, 3.14159, 10.0), (-3, -0.5, 5.0, 80.0, 0.5, 2.0, 2.5)]
+    ws = render_book(Table.from_rows(columns, rows)).active
+    formats = [c.number_format for c in ws[2]]
+    assert formats == ["#,##0", '"€"#,##0.00', '"$"#,##0.00', '#,##0.0"%"', "0.0%", "#,##0.0000", '"CHF "#,##0.00']
+    assert [c.value for c in ws[3]] == [-3, -0.5, 5.0, 80.0, 0.5, 2.0, 2.5]  # the values stay exact numbers
+    assert ws.column_dimensions["A"].width >= len("units") + 3
+
+
+def test_about_sheet_says_which_report_period_time_and_source():
+    table = Table.from_rows(COLUMNS, ROWS, meta={"source": "warehouse", "notes": ["Only paid orders."]})
+    book = render_book(table, title="=Daily sales", window_label="Mon 23 Nov 2026, Europe/Berlin",
+                       timezone="Europe/Berlin", generated_at=dt.datetime(2026, 11, 24, 8, 0, tzinfo=dt.UTC))
+    about = book["About"]
+    pairs = {row[0].value: row[1].value for row in about.iter_rows()}
+    assert pairs["Report"] == "=Daily sales" and about["B1"].quotePrefix  # a title, never a formula
+    assert pairs["Period"] == "Mon 23 Nov 2026, Europe/Berlin"
+    assert pairs["Generated at"] == "2026-11-24 09:00 CET"
+    assert pairs["Source"] == "warehouse" and pairs["Rows"] == "3" and pairs["Note"] == "Only paid orders."
+    assert pairs["Columns"] == "id, day, at, name, amount, ok"
+    assert book.active.title == book.sheetnames[0] == "=Daily sales"  # the data opens first
+
+
+def test_formula_like_text_is_quoted_text_unless_turned_off():
+    rows = [('=HYPERLINK("https://evil.example","Click")',), ("@SUM(A1)",), ("plain",), ("-1",)]
+    table = Table.from_rows([Column("note")], rows)
+    ws = render_book(table).active
+    cells = [r[0] for r in ws.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == [r[0] for r in rows] and {c.data_type for c in cells} == {"s"}
+    assert [bool(c.quotePrefix) for c in cells] == [True, True, False, True]
+    off = render_book(table, formula_escape=False).active
+    assert not any(r[0].quotePrefix for r in off.iter_rows(min_row=2))
+    assert {r[0].data_type for r in off.iter_rows(min_row=2)} == {"s"}  # still text, never a formula

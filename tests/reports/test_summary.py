@@ -46,7 +46,8 @@ def test_message_matches_the_house_format():
 def test_json_round_trip_and_tolerates_bad_previous():
     summary = summarize(sales(10, 1, n=3))
     data = json.loads(json.dumps(summary.to_json(), allow_nan=False))
-    assert data["row_count"] == 3 and data["figures"][0] == {"label": "Revenue", "value": 10.0, "change_pct": None}
+    assert data["row_count"] == 3 and data["figures"][0] == {"label": "Revenue", "value": 10.0, "change_pct": None,
+                                                         "unit": "money"}
     assert len(data["top_rows"]) == 3 and data["columns"][0] == "id"
     for bad in (None, {}, {"figures": "x"}, {"figures": [1, {"label": 3}, {"label": "Revenue", "value": "abc"}]}, []):
         assert summarize(sales(10, 1, n=3), bad).figures[0][2] is None

@@ -1,17 +1,23 @@
-"""XLSX renderer: typed cells, bold frozen header and autofilter, streamed in constant memory.
+"""XLSX renderer: typed, formatted cells, bold frozen header, autofilter and an "About" sheet.
 
 Options (all optional):
     title (str): names the sheet (sanitised to Excel's rules) and the document title.
-    window_label (str): stored as the document subject.
+    window_label (str): the period; stored as the document subject and on the About sheet.
     timezone (str): IANA name; aware datetimes are converted to this zone and written naive,
         because Excel has no time zones.
-    generated_at (datetime): stored as the document's creation time.
+    generated_at (datetime): stored as the document's creation time and on the About sheet.
+    source (str): where the data came from, for the About sheet (else `table.meta["source"]`).
+    formula_escape (bool): True by default: text a spreadsheet would run as a formula is marked
+        as quoted text (see cell_safety.py); False writes it plainly (still never as a formula).
     chart: accepted and ignored.
 
 Written with XlsxWriter's constant_memory mode (rows go to a temp file as they arrive; see
-bench/render.py for why not openpyxl). Numbers stay numbers, dates and datetimes are Excel
-serial values with a date / date-time number format, booleans are booleans, None is blank.
-More rows than one sheet holds spill over to "<name> (2)", "<name> (3)", ... sheets.
+bench/render.py for why not openpyxl). Numbers stay numbers with a number format from their
+unit (units.py: thousands separators, money with 2 decimals, percent); dates and datetimes are
+Excel serial values with a date / date-time format, booleans are booleans, None is blank. The
+first 500 rows are held back to choose each column's decimals and width. More rows than one
+sheet holds spill over to "<name> (2)", "<name> (3)", ... sheets. The last sheet, "About", says
+which report, which period, when it was generated and from which source.
 """
 
 from __future__ import annotations
@@ -25,7 +31,11 @@ from typing import BinaryIO
 import xlsxwriter
 
 from reports.renderers import renderer
+from reports.renderers.cell_safety import formula_escape_on, looks_like_formula
+from reports.renderers.cells import decimals_of
 from reports.renderers.formatting import ELLIPSIS, naive_local, resolve_timezone
+from reports.renderers.units import excel_format, unit_of
+from reports.renderers.xlsx_about import write_about
 from reports.table import Table
 
 MAX_ROWS_PER_SHEET = 1_048_576  # Excel's hard limit, header row included
@@ -57,6 +67,11 @@ def _text(value: str) -> str:
     return value if len(value) <= MAX_CELL_CHARS else value[: MAX_CELL_CHARS - 1] + ELLIPSIS
 
 
+def _decimals(values) -> int:
+    """Return the decimals (0-4) a column's sampled values need."""
+    return max((decimals_of(v) for v in values), default=0)
+
+
 def _width_of(value: object) -> int:
     """Return the characters a value needs on screen (for column widths)."""
     if isinstance(value, str):
@@ -78,12 +93,19 @@ class _SheetWriter:
         self.columns = table.columns
         self.title = options.get("title") or table.title
         self.tz = resolve_timezone(options)
-        self.header_format = workbook.add_format({"bold": True, "bottom": 1})
+        self.escape = formula_escape_on(options)
+        header = {"bold": True, "bottom": 1, "bg_color": "#F0F3F7"}
+        self.header_format = workbook.add_format(header)
+        self.quoted_header = workbook.add_format(header | {"quote_prefix": True})
         self.date_format = workbook.add_format({"num_format": DATE_FORMAT})
         self.datetime_format = workbook.add_format({"num_format": DATETIME_FORMAT})
+        # Excel's own mark for "this is text, even if it starts with =" (what typing '= sets).
+        self.quoted_format = workbook.add_format({"quote_prefix": True})
+        self.number_formats: list[object | None] = [None] * len(self.columns)
         # Headers also need room for the autofilter drop-down button.
         self.widths = [len(c.name) + 3 for c in self.columns]
-        self.sampled = 0
+        self.held: list[object] | None = []  # the first rows, until the number formats are chosen
+        self.count = 0
         self.sheets: list[tuple[object, int]] = []
         self.sheet = None
         self.row = 0
@@ -96,15 +118,45 @@ class _SheetWriter:
             suffix = f" ({len(self.sheets) + 1})"
         self.sheet = self.workbook.add_worksheet(sheet_name(self.title, suffix))
         for col, column in enumerate(self.columns):
-            self.sheet.write_string(0, col, _text(column.name), self.header_format)
+            quoted = self.escape and looks_like_formula(column.name)
+            self.sheet.write_string(0, col, _text(column.name), self.quoted_header if quoted else self.header_format)
         self.sheet.freeze_panes(1, 0)
         self.row = 0
 
     def _finish_sheet(self) -> None:
         self.sheets.append((self.sheet, self.row))
 
-    def write(self, values: object) -> None:
-        """Write one data row."""
+    def add(self, values: object) -> None:
+        """Take one data row (held back while the first rows choose the number formats)."""
+        self.count += 1
+        if self.held is None:
+            self._write(values)
+            return
+        self.held.append(values)
+        self._measure(values)
+        if len(self.held) >= WIDTH_SAMPLE_ROWS:
+            self._release()
+
+    def _release(self) -> None:
+        """Choose each numeric column's format from the rows held back, then write them."""
+        held, self.held = self.held or [], None
+        for col, column in enumerate(self.columns):
+            if column.type.is_numeric:
+                decimals = _decimals(row[col] for row in held if col < len(row))
+                self.number_formats[col] = self.workbook.add_format(
+                    {"num_format": excel_format(unit_of(column), decimals)})
+        for values in held:
+            self._write(values)
+
+    def _measure(self, values: object) -> None:
+        widths = self.widths
+        for col, value in enumerate(values):
+            if value is not None and col < len(widths):
+                w = _width_of(value) + (3 if type(value) in (int, float) and abs(value) >= 1_000 else 0)
+                if w > widths[col]:
+                    widths[col] = w
+
+    def _write(self, values: object) -> None:
         if self.row + 1 >= MAX_ROWS_PER_SHEET:
             self._new_sheet()
         self.row += 1
@@ -114,12 +166,15 @@ class _SheetWriter:
                 continue
             kind = type(value)
             if kind is str:
-                sheet.write_string(r, col, _text(value))
+                if self.escape and looks_like_formula(value):
+                    sheet.write_string(r, col, _text(value), self.quoted_format)
+                else:
+                    sheet.write_string(r, col, _text(value))
             elif kind is float:
-                sheet.write_number(r, col, value)
+                sheet.write_number(r, col, value, self.number_formats[col])
             elif kind is int:
                 if -EXACT_INT_LIMIT <= value <= EXACT_INT_LIMIT:
-                    sheet.write_number(r, col, value)
+                    sheet.write_number(r, col, value, self.number_formats[col])
                 else:
                     sheet.write_string(r, col, str(value))
             elif kind is bool:
@@ -131,24 +186,18 @@ class _SheetWriter:
             elif isinstance(value, decimal.Decimal):
                 number = float(value)
                 if math.isfinite(number) or value.is_nan() or value.is_infinite():
-                    sheet.write_number(r, col, number)
+                    sheet.write_number(r, col, number, self.number_formats[col])
                 else:  # too large for a double: keep the digits
                     sheet.write_string(r, col, str(value))
             elif isinstance(value, (int, float)):  # subclasses (numpy scalars, IntEnum, ...)
-                sheet.write_number(r, col, float(value))
+                sheet.write_number(r, col, float(value), self.number_formats[col])
             else:
                 sheet.write_string(r, col, _text(str(value)))
-        if self.sampled < WIDTH_SAMPLE_ROWS:
-            self.sampled += 1
-            widths = self.widths
-            for col, value in enumerate(values):
-                if value is not None and col < len(widths):
-                    w = _width_of(value)
-                    if w > widths[col]:
-                        widths[col] = w
 
     def close(self) -> None:
-        """Apply widths and autofilters to every sheet."""
+        """Write what is held back, then apply widths and autofilters to every sheet."""
+        if self.held is not None:
+            self._release()
         self._finish_sheet()
         last_col = len(self.columns) - 1
         for sheet, last_row in self.sheets:
@@ -191,8 +240,9 @@ def render(table: Table, out: BinaryIO, options: dict) -> None:
     try:
         writer = _SheetWriter(workbook, table, options)
         for row in table.rows():
-            writer.write(row)
+            writer.add(row)
         writer.close()
+        write_about(workbook, table, options, rows=writer.count, taken={name for name in workbook.sheetnames})
     except BaseException:
         # Still release the temp files, but never let a close error hide the real one.
         try:
