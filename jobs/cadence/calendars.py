@@ -50,7 +50,8 @@ def holidays_clause(cursor: Cursor) -> bool:
         if not words and cursor.accept("in"):
             words = _country_words(cursor)
         if not words:
-            raise CadenceError("Which holiday calendar? Try 'skipping US holidays' or 'holidays in Germany (BY)'.")
+            raise CadenceError("Which holiday calendar? Try 'every weekday, skipping US holidays' or "
+                               "'every weekday except holidays in Germany (BY)'.")
         _set_calendar(cursor, resolve_calendar(" ".join(words)))
         return True
     cursor.index = start
@@ -84,13 +85,14 @@ def _except_days(cursor: Cursor) -> bool:
     elif cursor.accept("weekend"):
         cursor.draft.except_days |= {5, 6}
     else:
-        raise CadenceError("I can skip weekdays or holidays, e.g. 'except fridays' or 'skipping US holidays'.")
+        raise CadenceError("I can skip weekdays, months, dates or holidays, e.g. 'every day except fridays' or "
+                           "'every weekday, skipping US holidays'.")
     return True
 
 
 def _set_calendar(cursor: Cursor, calendar: tuple[str, str | None]) -> None:
     if cursor.draft.holidays and cursor.draft.holidays != calendar:
-        raise CadenceError("Name one holiday calendar, e.g. 'skipping US holidays'.")
+        raise CadenceError("Name one holiday calendar, e.g. 'every weekday, skipping US holidays'.")
     cursor.draft.holidays = calendar
 
 
@@ -105,7 +107,8 @@ def resolve_calendar(words: str) -> tuple[str, str | None]:
         code = _ALIASES.get(country) or _countries().get(country)
         if code and "-" not in code:
             return code, _subdivision(code, " ".join(parts[cut:]))
-    raise CadenceError(f"I don't know a holiday calendar for '{words}'. Try 'US holidays' or 'holidays in Germany (BY)'.")
+    raise CadenceError(f"I don't know a holiday calendar for '{words}'. Try 'every weekday, skipping US holidays' or "
+                       "'every weekday except holidays in Germany (BY)'.")
 
 
 def _split(code: str) -> tuple[str, str | None]:

@@ -1,0 +1,142 @@
+"""Several rules in one sentence: 'every monday at 9 and every friday at 5pm' is two rules, merged.
+
+The text is cut at an 'and', ',' or ';' only where every part names its own days and its own times
+and makes sense alone; 'mon, wed and fri at 9' and 'at 9 and 17 on weekdays' stay one rule. When
+a ';' is there, only ';' cuts (so `describe` can say rules that contain an 'and' themselves). Bounds, zone, holiday
+calendar, exclusions and count are said once and apply to every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from functools import cache
+
+from jobs.cadence.draft import Draft
+from jobs.cadence.errors import CadenceError
+from jobs.cadence.grammar import read_draft
+from jobs.cadence.lexer import Token, normalise, tokenize
+from jobs.cadence.model import BusinessDays, Calendar, MonthDays, NthWeekdays, Several, Spec, Weekdays
+from jobs.cadence.resolve import position_order, resolve
+
+_CUTS = ("and", ",", ";")
+_SHARED = ("zone", "start", "until", "start_minute", "holidays", "count")
+_DAY_KINDS = ("day", "month", "ord", "numdate")
+_DAY_WORDS = ("weekday", "weekend", "business", "last")
+_TIME_KINDS = ("time", "minute", "part")
+
+
+def read_rules(text: str, today: dt.date, date_order: str | None = None) -> list[Draft]:
+    """Parse a sentence into one draft per rule it states."""
+    source, tokens = normalise(text), tokenize(text)
+    drafts = [read_draft(part, text, source, today, date_order)
+              for part in _split(tokens, text, source, today, date_order)]
+    if len(drafts) > 1:
+        _share(drafts, text)
+    return drafts
+
+
+def _split(tokens: list[Token], text: str, source: str, today: dt.date, order: str | None) -> list[list[Token]]:
+    """Cut at the first separators that leave every part complete; no cut if there is no such split."""
+    strong = [i for i, t in enumerate(tokens) if t.kind == "punct" and t.value == ";"]  # a ';' is the only cut then
+    cuts = strong or [i for i, t in enumerate(tokens)
+                      if t.kind in ("kw", "punct") and t.value in _CUTS and not _in_list(tokens, i)]
+    if not cuts:
+        return [tokens]
+    complete = cache(lambda start, end: _complete(tokens[start:end], text, source, today, order))
+
+    @cache
+    def parts_from(start: int) -> tuple[tuple[int, int], ...] | None:
+        for cut in (cut for cut in cuts if cut > start):
+            if complete(start, cut):
+                rest = parts_from(cut + 1)
+                if rest is not None:
+                    return ((start, cut), *rest)
+        return ((start, len(tokens)),) if start == 0 or complete(start, len(tokens)) else None
+
+    return [tokens[start:end] for start, end in parts_from(0) or ((0, len(tokens)),)]
+
+
+def _in_list(tokens: list[Token], index: int) -> bool:
+    """Tell whether the separator at `index` joins items of one list ('9 and 17', 'monday and friday')."""
+    before, after = tokens[index - 1], tokens[index + 1] if index + 1 < len(tokens) else None
+    if after is None:
+        return True
+    kinds = {before.kind, after.kind}
+    return kinds <= {"time", "num"} or len(kinds) == 1 and before.kind in ("day", "ord", "month", "numdate")
+
+
+def _complete(tokens: list[Token], text: str, source: str, today: dt.date, order: str | None) -> bool:
+    """Tell whether these tokens alone name both days and times (a cheap look first, then a parse)."""
+    if not (_looks_like_days(tokens) and _looks_like_times(tokens)):
+        return False
+    try:
+        draft = read_draft(tokens, text, source, today, order)
+        if not (draft.says_days() and draft.says_times()) or draft.elapsed:
+            return False
+        resolve(replace(draft))  # resolving mutates a draft; a part must also make sense on its own
+    except CadenceError:
+        return False
+    return True
+
+
+def _looks_like_days(tokens: list[Token]) -> bool:
+    return any(t.kind in _DAY_KINDS or t.kind == "kw" and t.value in _DAY_WORDS
+               or t.kind in ("unit", "freq") and t.value not in ("minute", "hour") for t in tokens)
+
+
+def _looks_like_times(tokens: list[Token]) -> bool:
+    return any(t.kind in _TIME_KINDS or t.kind == "kw" and t.value in ("morning", "at")
+               or t.kind in ("unit", "freq") and t.value in ("minute", "hour") for t in tokens)
+
+
+def _share(drafts: list[Draft], text: str) -> None:
+    """Give every rule the bounds, zone, calendar, exclusions and count said once in the sentence."""
+    for name in _SHARED:
+        values = {getattr(draft, name) for draft in drafts} - {None}
+        if len(values) > 1:
+            raise CadenceError(f"'{text}' gives its rules different {name.replace('_', ' ')}s. Say it once, "
+                               "e.g. 'every monday at 9 and every friday at 5pm until the end of june'.")
+        for draft in drafts:
+            setattr(draft, name, next(iter(values), None))
+    months = set().union(*(draft.except_months for draft in drafts))
+    skip = set().union(*(draft.skip for draft in drafts))
+    for draft in drafts:
+        draft.except_months, draft.skip = months, skip
+
+
+def combine(specs: list[Spec]) -> Spec:
+    """Join the rules of one sentence, merging those that differ only in times or only in weekdays."""
+    if len(specs) == 1:
+        return specs[0]
+    if not all(isinstance(spec, Calendar) for spec in specs):
+        raise CadenceError("A schedule that counts from the last run can't be combined with other rules. "
+                           "Try 'every 24 hours after the last run'.")
+    count = specs[0].count
+    parts = [replace(spec, count=None) for spec in specs]
+    merged = True
+    while merged and len(parts) > 1:
+        merged = False
+        for i, j in ((i, j) for i in range(len(parts)) for j in range(i + 1, len(parts))):
+            joined = _merge(parts[i], parts[j])
+            if joined:
+                parts[i:j + 1] = [joined, *parts[i + 1:j]]
+                merged = True
+                break
+    if len(parts) == 1:
+        return replace(parts[0], count=count)
+    return Several(tuple(sorted(parts, key=repr)), count=count)
+
+
+def _merge(a: Calendar, b: Calendar) -> Calendar | None:
+    if replace(a, times=b.times) == b:  # same days: one rule with both sets of times
+        return replace(a, times=tuple(sorted(set(a.times) | set(b.times))))
+    if replace(a, days=b.days) != b or type(a.days) is not type(b.days):
+        return None
+    if isinstance(a.days, Weekdays) and a.days.every == b.days.every == 1:  # same times: both sets of days
+        return replace(a, days=Weekdays(tuple(sorted(set(a.days.days) | set(b.days.days)))))
+    if isinstance(a.days, MonthDays | NthWeekdays | BusinessDays):
+        field = next(iter(vars(a.days)))  # days, items or nth: a tuple of positions
+        joined = sorted(set(getattr(a.days, field)) | set(getattr(b.days, field)), key=position_order)
+        return replace(a, days=type(a.days)(tuple(joined)))
+    return None
