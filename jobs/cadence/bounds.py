@@ -84,8 +84,8 @@ def parse_date(phrase: str, today: dt.date) -> dt.date | None:
         except ValueError:
             raise CadenceError(f"'{phrase}' isn't a real date. Check the day and month.") from None
     named = _named_date(phrase, today) or calendar_date(phrase, today)
-    if named:
-        return named
+    if named or re.search(r"\b(?:every|each)\b", phrase):
+        return named  # dateparser would read "the 40th of every month" as some year
     import dateparser  # imported lazily: it is slow to load and only unusual dates need it
 
     found = dateparser.parse(

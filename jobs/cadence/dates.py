@@ -55,6 +55,8 @@ def date_clause(cursor: Cursor) -> bool:
         add_date(cursor, month, cursor.take())
         while cursor.separator("num", "ord") and _day_number(cursor, 0):
             add_date(cursor, month, cursor.take())
+        if cursor.kind(0, "num") and cursor.peek().value >= 1000:
+            _refuse_year(cursor, cursor.peek(), cursor.peek().value)  # "march 3 2027"
         return True
     if _day_number(cursor, 0) and (cursor.kind(1, "month") or cursor.kw(1, "of") and cursor.kind(2, "month")):
         day = cursor.take()

@@ -46,7 +46,7 @@ def _item(cursor: Cursor) -> bool:
     elif cursor.kind(0, "ord") and not cursor.kind(1, "day", "unit") and not cursor.kw(1, "business", "weekday"):
         day = cursor.take().value
         if not 1 <= day <= 31:
-            raise CadenceError(f"There is no {ordinal(day)} day in a month. Try 'except on the 1st'.")
+            raise CadenceError(f"There is no {ordinal(day)} day in a month. Try 'every day except on the 1st'.")
         draft.skip.add((0, day))
     else:
         cursor.index = start

@@ -50,6 +50,8 @@ def read_draft(tokens: list[Token], text: str, source: str, today: dt.date, date
         if draft.until:
             raise CadenceError(f"'{text}' gives two ends. Pick one, e.g. 'every day at 9am for 3 weeks'.")
         draft.until = end_after(draft.duration, draft.start or today)
+        if draft.until < today:
+            raise CadenceError(f"That schedule would already have ended ({draft.until}). Pick a later start.")
     _refuse_one_off(cursor)
     return draft
 
@@ -72,6 +74,9 @@ def _refuse_one_off(cursor: Cursor) -> None:
 def _times_clause(cursor: Cursor) -> bool:
     if cursor.kw(0, "at"):
         if not (time_like(cursor, 1) or cursor.kind(1, "minute")):
+            if cursor.kind(1, "unknown"):
+                cursor.take()
+                raise _not_understood(cursor)  # "at threeish": name the word, not the missing time
             if cursor.kw(1, "the", "end", "start", "starting"):
                 cursor.take()  # "at the end of the month" is read by another clause
                 return True
@@ -204,7 +209,8 @@ def _not_understood(cursor: Cursor) -> CadenceError:
 
 
 def _replace(cursor: Cursor, token: Token, text: str) -> str:
-    return " ".join(f"{cursor.source[:token.start]} {text} {cursor.source[token.end:]}".split())
+    before, after = cursor.source[:token.start].rstrip(" -"), cursor.source[token.end:].lstrip(" -")
+    return " ".join(f"{before} {text} {after}".split())
 
 
 _CLAUSES = (

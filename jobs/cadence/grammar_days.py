@@ -139,7 +139,7 @@ def _range_follows(cursor: Cursor, joins: tuple[str, ...] = ("to", "-")) -> bool
     ahead = 2 if cursor.kw(1, "the") else 1
     last = cursor.peek(ahead)
     return cursor.kw(0, *joins) and cursor.peek().text not in _NOT_RANGES and last is not None \
-        and last.kind in ("ord", "num") and last.value <= 31 and not cursor.kw(ahead + 1, "last") \
+        and (last.kind == "ord" or last.kind == "num" and last.value <= 31) and not cursor.kw(ahead + 1, "last") \
         and not (cursor.kind(ahead + 1, "unit") and cursor.peek(ahead + 1).value != "day")
 
 
