@@ -43,6 +43,7 @@ class Draft:
     start_minute: int | None = None  # "starting 2026-03-04T15:00"
     repeats: bool = False  # "every", "each", a frequency or an interval was said
     day_words: bool = False  # a day was named, "every day" and "daily" included
+    each_weekday: bool = False  # "every tuesday": all of them, even with "every other month"
 
     def set_step(self, n: int, unit: str) -> None:
         """Record the repeat interval, refusing a second, different one."""

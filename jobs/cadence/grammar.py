@@ -194,6 +194,8 @@ def _not_understood(cursor: Cursor) -> CadenceError:
     if culprit is None and token.kind == "num":
         n = token.value
         fixes = [_replace(cursor, token, f"at {n}"), _replace(cursor, token, f"the {ordinal(n)}")]
+        if cursor.kw(-1, "on"):
+            fixes.reverse()  # "on 7" is more likely the 7th than 07:00
         hint = f"Write a time as 'at {n}' or a day of the month as 'the {ordinal(n)}'." if 1 <= n <= 23 else None
         return CadenceError(f"I'm not sure what '{token.text}' means in '{cursor.text}'.", fixes=fixes,
                             **({"fallback": hint} if hint else {}))

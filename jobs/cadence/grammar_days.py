@@ -20,6 +20,7 @@ def days_clause(cursor: Cursor) -> bool:
     """Read weekday names, lists, ranges and groups (weekdays, weekends, business days)."""
     draft = cursor.draft
     if cursor.kind(0, "day"):
+        draft.each_weekday |= cursor.kw(-1, "every")
         draft.weekdays |= read_day_list(cursor)
         _weekday_dates(cursor)
     elif cursor.accept("weekday"):
@@ -244,6 +245,9 @@ def edge_clause(cursor: Cursor) -> bool:
         cursor.take()
         draft.monthdays.append(-1)
         draft.day_words = True
+        return True
+    if cursor.kw(0, "end", "start", "starting") and not cursor.kw(1, "of") and draft.step in ((1, "month"), (1, "quarter")):
+        draft.monthdays.append(-1 if cursor.take().value == "end" else 1)  # "every month at the end"
         return True
     if cursor.kw(0, "end", "start", "starting") and cursor.kw(1, "of"):
         edge = cursor.take().value

@@ -54,7 +54,7 @@ def normalise(text: str) -> str:
     text = text.strip().lower()
     for fancy, plain in (("–", "-"), ("—", "-"), ("’", "'"), ("&", " and "), ("\u00a0", " "), ("½", " 1/2")):
         text = text.replace(fancy, plain)
-    return rewrite(_MERIDIEM.sub(lambda m: (m[1] or m[2]) + "m", text))
+    return rewrite(" ".join(_MERIDIEM.sub(lambda m: (m[1] or m[2]) + "m", text).split()))
 
 
 def tokenize(text: str) -> list[Token]:

@@ -9,7 +9,7 @@ MOST_RUNS = 1000  # a count is walked once when the rule is compiled; beyond thi
 _SUB_MINUTE = "I schedule to the minute, not the second. Try 'every minute'."
 _COUNT_LEADS = {"for", "a", "an", "the", "total", "of", "up", "to", "at", "most", "max", "maximum", "no", "more",
                 "than", "only", "just", "after", "ends", "ending", "end", "stop", "stopping", "stops", "then", "in",
-                "all", "exactly"}
+                "all", "exactly", "repeat", "repeating", "repeated", "recur", "recurring", "occur", "occurring"}
 _COUNT_TAILS = {"total", "only", "overall", "in", "then", "and", "stop", "all"}
 _TIMES_WORDS = {"once": 1, "twice": 2, "thrice": 3}
 _DURATION_UNITS = ("day", "week", "month", "quarter", "year")
@@ -39,7 +39,8 @@ def interval_clause(cursor: Cursor) -> bool:
         return _step(cursor, 2)
     if token.kind == "num" and cursor.peek(1) is not None and cursor.peek(1).text == "second":
         raise CadenceError(_SUB_MINUTE)
-    if token.kind == "num" and after_every and (cursor.kind(1, "day") or cursor.kw(1, "weekend")):
+    weekend = token.kind == "ord" and after_every and cursor.kw(1, "weekend")  # "every second weekend"
+    if weekend or token.kind == "num" and after_every and (cursor.kind(1, "day") or cursor.kw(1, "weekend")):
         cursor.take()  # "every 3 fridays" is every 3 weeks on friday
         _check_positive(token.value, "weeks")
         draft.set_step(token.value, "week")
@@ -158,6 +159,8 @@ def duration_clause(cursor: Cursor) -> bool:
     if cursor.peek(ahead) is not None and cursor.peek(ahead).text == "rest" and cursor.kw(ahead + 1, "of"):
         return _rest_of(cursor, ahead + 2)
     number = cursor.peek(ahead)
+    if number is not None and number.kind == "num" and cursor.kind(ahead + 1, "day"):
+        return _count_of_days(cursor, number.value, ahead + 2)  # "for the next 4 mondays" is 4 runs
     n = number.value if number is not None and number.kind == "num" else 1
     unit_at = ahead + 1 if number is not None and number.kind == "num" else ahead
     if cursor.peek(unit_at) is not None and cursor.peek(unit_at).text == "more":
@@ -173,6 +176,16 @@ def duration_clause(cursor: Cursor) -> bool:
                            fixes=["every day at 9am for 3 weeks"])
     _set_duration(cursor, (n, unit))
     cursor.index += unit_at + 1
+    return True
+
+
+def _count_of_days(cursor: Cursor, n: int, end: int) -> bool:
+    if cursor.draft.count not in (None, n):
+        raise CadenceError(f"'{cursor.text}' gives two counts. Pick one, e.g. 'every monday at 9am, 4 times'.")
+    if not 1 <= n <= MOST_RUNS:
+        raise CadenceError("Give a count from 1 to 1000, e.g. 'every monday at 9am for the next 4 mondays'.")
+    cursor.draft.count = n
+    cursor.index += end
     return True
 
 
@@ -201,14 +214,15 @@ def one_off_clause(cursor: Cursor) -> bool:
     if cursor.peek(ahead + 1) is not None and cursor.peek(ahead + 1).text in ("few", "couple"):
         ahead += 2 if cursor.kw(ahead + 2, "of") else 1
     unit = cursor.peek(ahead + 1)
-    if unit is None or unit.kind != "unit" or unit.value == "second" and not ahead:
+    if unit is None or not (unit.kind == "unit" or unit.text == "second"):  # "second" alone lexes as 2nd
         return False
     following = cursor.tokens[cursor.index + ahead + 2:cursor.index + ahead + 4]
     rest = " ".join(token.text for token in following)
     if ahead or rest.startswith(_AFTER_ONE_OFF):
         end = unit.end if ahead else following[0 if rest.startswith(("later", "ago")) else 1].end
         phrase = cursor.source[cursor.peek().start:end]
-        raise CadenceError(f"'{phrase}' happens once. A schedule repeats, e.g. 'every {unit.value}'.")
+        every = "minute" if unit.text == "second" or unit.value == "second" else unit.value
+        raise CadenceError(f"'{phrase}' happens once. A schedule repeats, e.g. 'every {every}'.")
     return False
 
 

@@ -161,7 +161,7 @@ def _days(draft: Draft, n: int, unit: str | None):
 
 
 def _weekdays(draft: Draft, every: int, unit: str | None) -> Weekdays:
-    if unit in ("month", "quarter", "year") and not draft.months and not draft.except_days:
+    if unit in ("month", "quarter", "year") and not (draft.months or draft.except_days or draft.each_weekday):
         raise CadenceError("Which one in the month? Try 'the first monday of the month' or 'every monday'.")
     days = set(draft.weekdays or ALL_DAYS) - draft.except_days
     if not days:

@@ -12,6 +12,8 @@ _WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
                  "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 _N = r"(\d{1,2}|" + "|".join(_WORD_NUMBERS) + ")"
 _HOURS = r"(?:hours?|hrs?|h)"
+_QUARTERS = {1: "january, february and march", 2: "april, may and june", 3: "july, august and september",
+             4: "october, november and december"}
 
 
 def _number(text: str) -> int:
@@ -71,6 +73,8 @@ _RULES: list[_Rule] = [
     ("other than", re.compile(r"\bother than\b"), "except"),
     ("exception of", re.compile(r"\bwith the exception of\b"), "except"),
     ("but only", re.compile(r"\bbut only\b"), "only"),
+    ("except for", re.compile(r"\bexcept for\b"), "except"),
+    ("q", re.compile(r"\bq([1-4])\b"), lambda m: _QUARTERS[int(m[1])]),
     ("ce-", re.compile(r"\b(once|twice|thrice)-"), r"\1 "),
     ("christmas", re.compile(r"\bchristmas eve\b"), "december 24"),
     ("mas", re.compile(r"\b(?:christmas|xmas)(?: day)?\b"), "december 25"),

@@ -69,6 +69,10 @@ AMBIGUOUS = {
     "bimonthly": "'Bimonthly' can mean every two months or twice a month. Try 'every 2 months on the 1st' or 'on the 1st and 15th'.",
     "semimonthly": "Which days of the month? Try 'on the 1st and 15th at 9am'.",
     "semiweekly": "Which days of the week? Try 'every monday and thursday at 9am'.",
+    **{season: f"Which months are {season}? They differ north and south of the equator. Name them, "
+               f"e.g. 'every monday in {months}'." for season, months in (
+        ("summer", "june, july and august"), ("winter", "december, january and february"),
+        ("spring", "march, april and may"), ("autumn", "september, october and november"))},
 }
 # Parts of the day: a time must be given; a bare hour then reads in that part ("evening at 7" is 19:00).
 PARTS_OF_DAY = {
