@@ -70,8 +70,9 @@ def _country_words(cursor: Cursor) -> list[str]:
             words.append(token.text)
         elif token.kind == "kw" and token.value in _DROPPED:
             pass
-        elif len(token.text) in (2, 3) and token.text.isalpha() and token.text in _countries():
-            words.append(token.text)  # codes that are also words: "in", "at", "de"
+        elif len(token.text) in (2, 3) and token.text.isalpha() and token.text in _countries() \
+                and (token.kind != "kw" or token.value in ("in", "at")) and cursor.kw(1, "holiday", "-", "("):
+            words.append(token.text)  # codes that are also words ("in", "at", "de"), right before "holidays"
         else:
             return words
         cursor.take()

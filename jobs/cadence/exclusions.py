@@ -78,9 +78,13 @@ def _week_of(cursor: Cursor) -> None:
     """Skip 'the last week of december' (its last seven days) or 'the first week of january' (1–7)."""
     n = -1 if cursor.take().kind == "kw" else cursor.peek(-1).value
     cursor.take()
-    if not (cursor.accept("of", "in") and cursor.kind(0, "month")) or not -1 <= n <= 4 or n == 0:
-        raise CadenceError("Which week of which month? Try 'except the last week of december'.")
-    month = cursor.take().value
+    if cursor.accept("of", "in") and cursor.accept("the") and cursor.kind(0, "unit") and cursor.peek().value == "year":
+        cursor.take()
+        month = 12 if n == -1 else 1  # "the last week of the year"
+    elif cursor.kind(0, "month") and cursor.kw(-1, "of", "in") and (n == -1 or 1 <= n <= 4):
+        month = cursor.take().value
+    else:
+        raise CadenceError("Which week of which month? Try 'every day except the last week of december'.")
     length = longest_day(month)
     first = length - 6 if n == -1 else 7 * (n - 1) + 1
     if n == -1 and month == 2:

@@ -33,6 +33,7 @@ from jobs.cadence.words import ONE_OFF
 
 _BUSINESS_HOURS = re.compile(r"\b(?:business|working|office|work) hours\b")
 _FILLER = ("the", "on", "of", "and", ",", ";", "(", ")", "filler", "time", "only")
+_DANGLING = re.compile(r"(?:[\s,]+(?:and|or|the|in|at|on|of|a|an|for|with))+$|,$")  # left over once a word is cut
 
 
 def read_draft(tokens: list[Token], text: str, source: str, today: dt.date, date_order: str | None = None) -> Draft:
@@ -82,12 +83,19 @@ def _times_clause(cursor: Cursor) -> bool:
                 return True
             raise _no_time(cursor)
         cursor.take()
-    elif not cursor.kind(0, "time", "minute"):
+    elif not (cursor.kind(0, "time", "minute") or _listing_times(cursor)):
         return False
     _read_time(cursor)
     while _more_times(cursor):
         _read_time(cursor)
     return True
+
+
+def _listing_times(cursor: Cursor) -> bool:
+    """Tell whether bare numbers list the times of 'twice a day: 9 and 17'."""
+    draft = cursor.draft
+    return bool(draft.per and draft.per[1] == "day" and not draft.times and cursor.kind(0, "num")
+                and time_like(cursor, 0))
 
 
 def _more_times(cursor: Cursor) -> bool:
@@ -166,10 +174,16 @@ def _filler_clause(cursor: Cursor) -> bool:
         cursor.take()
         cursor.draft.repeats = True
         return True
-    if cursor.kw(0, *_FILLER) or cursor.kw(0, "in") and (cursor.kw(1, "the") or cursor.kind(1, "month")):
+    if cursor.kw(0, *_FILLER) or cursor.kw(0, "in") and (cursor.kw(1, "the") or cursor.kind(1, "month")) \
+            or cursor.kw(0, "-") and _spaced(cursor):  # "three times a day - 8, 12 and 16"
         cursor.take()
         return True
     return False
+
+
+def _spaced(cursor: Cursor) -> bool:
+    token = cursor.peek()
+    return cursor.source[token.start - 1:token.start] == " " and cursor.source[token.end:token.end + 1] == " "
 
 
 def _part_of_day_clause(cursor: Cursor) -> bool:
@@ -204,10 +218,10 @@ def _not_understood(cursor: Cursor) -> CadenceError:
     if token.text in ONE_OFF:
         return CadenceError("That sounds like a one-off. A schedule repeats, e.g. 'every day at 9am starting tomorrow'.")
     word = culprit or token
-    without = _replace(cursor, word, "")
-    return CadenceError(f"I don't understand '{word.text}' in '{cursor.text}'.",
-                        fixes=[without, re.sub(r"(?<![:\d])\b(\d{1,2})\b(?!\s*(?:[ap]m|:|st|nd|rd|th))",
-                                               r"at \1", without, count=1)])
+    without = _DANGLING.sub("", _replace(cursor, word, ""))
+    bare_hour = re.sub(r"(?<![:\d])\b(\d{1,2})\b(?!\s*(?:[ap]m|:|st|nd|rd|th))", r"at \1", without, count=1)
+    before = _DANGLING.sub("", cursor.source[:word.start].rstrip(" -"))
+    return CadenceError(f"I don't understand '{word.text}' in '{cursor.text}'.", fixes=[without, bare_hour, before])
 
 
 def _replace(cursor: Cursor, token: Token, text: str) -> str:
