@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,8 @@ _PATTERNS = [
     ("punct", re.compile(r"[,;\-/()+*@]")),
     ("space", re.compile(r"[\s.!?\"'`]+|:")),
 ]
+_KINDS = [kind for kind, _ in _PATTERNS]
+_ANY = re.compile("|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in _PATTERNS))
 _CORRECTABLE = sorted(word for word in VOCABULARY if len(word) >= 4)
 _NOT_TYPOS = {"none", "note", "nope", "node", "moon", "mine", "mind", "wood", "word", "dayz"}  # words, not misspellings
 _VAGUE_PHRASES = re.compile(r"\b(?:now and (?:then|again)|every so often|from time to time|once in a while|"
@@ -57,9 +60,8 @@ def normalise(text: str) -> str:
     return rewrite(" ".join(_MERIDIEM.sub(lambda m: (m[1] or m[2]) + "m", text).split()))
 
 
-def tokenize(text: str) -> list[Token]:
-    """Cut normalised text into tokens, merging multi-word names and fixing typos."""
-    source = normalise(text)
+def tokenize(source: str) -> list[Token]:
+    """Cut normalised text (see `normalise`) into tokens, merging multi-word names and fixing typos."""
     vague = _VAGUE_PHRASES.search(source)
     if vague:
         raise CadenceError(f"'{vague[0]}' is too vague for a schedule. Say when, e.g. 'every monday at 9am'.")
@@ -73,7 +75,11 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _next_token(source: str, position: int) -> tuple[Token | None, int]:
-    for kind, pattern in _PATTERNS:
+    # One combined match finds the first pattern that fits; only a path or offset that names no zone
+    # (make() returns False) falls back to trying the later patterns one by one.
+    found = _ANY.match(source, position)
+    first = _KINDS.index(found.lastgroup) if found else len(_PATTERNS)
+    for kind, pattern in _PATTERNS[first:]:
         found = pattern.match(source, position)
         if not found:
             continue
@@ -179,6 +185,10 @@ def _merge_cities(tokens: list[Token]) -> list[Token]:
     merged: list[Token] = []
     index = 0
     while index < len(tokens):
+        if tokens[index].text not in _first_city_words():
+            merged.append(tokens[index])
+            index += 1
+            continue
         for size in (3, 2):
             group = tokens[index:index + size]
             name = " ".join(token.text for token in group)
@@ -190,6 +200,11 @@ def _merge_cities(tokens: list[Token]) -> list[Token]:
             merged.append(tokens[index])
             index += 1
     return merged
+
+
+@lru_cache(maxsize=1)
+def _first_city_words() -> frozenset[str]:
+    return frozenset(city.split()[0] for city in cities() if " " in city)
 
 
 def _correct(tokens: list[Token]) -> list[Token]:

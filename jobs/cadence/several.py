@@ -28,7 +28,8 @@ _TIME_KINDS = ("time", "minute", "part")
 
 def read_rules(text: str, today: dt.date, date_order: str | None = None) -> list[Draft]:
     """Parse a sentence into one draft per rule it states."""
-    source, tokens = normalise(text), tokenize(text)
+    source = normalise(text)
+    tokens = tokenize(source)
     drafts = [read_draft(part, text, source, today, date_order)
               for part in _split(tokens, text, source, today, date_order)]
     if len(drafts) > 1:
