@@ -8,13 +8,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jobs.cadence.cron import match_cron, parse_cron
+from jobs.cadence.dates import DATE_ORDERS
 from jobs.cadence.describe import describe
 from jobs.cadence.display import rule_text
-from jobs.cadence.dates import DATE_ORDERS
 from jobs.cadence.engine import compile_spec
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.limits import pin_first
-from jobs.cadence.model import Calendar, Several, Spec, Weekdays, spec_from_dict, spec_to_dict
+from jobs.cadence.model import (
+    Calendar,
+    Several,
+    Spec,
+    Weekdays,
+    spec_from_dict,
+    spec_to_dict,
+)
 from jobs.cadence.resolve import resolve
 from jobs.cadence.several import combine, read_rules
 from jobs.cadence.zones import check_zone, zone_from_word

@@ -108,7 +108,7 @@ def _day_rule(fields: list[str], monthdays: set[int], weekdays: set[int]):
 
 
 def _field(text: str, spec: tuple[str, int, int, dict[str, int]]) -> set[int]:
-    name, low, high, names = spec
+    name = spec[0]
     index = _FIELDS.index(spec)
     if "?" in text and text != "?":
         raise _FieldError(f"'?' stands alone in a cron field; '{text}' mixes it with other values.", index, "*")

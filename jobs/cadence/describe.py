@@ -7,9 +7,9 @@ import itertools
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
-from jobs.cadence.display import cron_text
-from jobs.cadence.engine import compile_spec
 from jobs.cadence.dates import MONTH_NAMES, longest_day, ordinal
+from jobs.cadence.display import consecutive, cron_text
+from jobs.cadence.engine import compile_spec
 from jobs.cadence.grammar_days import DAY_NAMES
 from jobs.cadence.model import (
     ALL_DAYS,
@@ -87,20 +87,10 @@ def _skipped(skip: tuple[tuple[int, int], ...]) -> str:
     items = [ordinal(day) for month, day in skip if month == 0]
     for month in sorted({month for month, _ in skip if month}):
         days = sorted(day for m, day in skip if m == month)
-        for run in _consecutive(days):
+        for run in consecutive(days):
             name = MONTH_NAMES[month]
             items.append(f"{name} {run[0]} to {run[-1]}" if len(run) > 2 else _list(f"{name} {d}" for d in run))
     return ("the " if skip[0][0] == 0 else "") + _list(items)
-
-
-def _consecutive(days: list[int]) -> list[list[int]]:
-    runs: list[list[int]] = []
-    for day in days:
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    return runs
 
 
 def _days(spec: Calendar, leading: bool) -> str:
@@ -113,9 +103,9 @@ def _days(spec: Calendar, leading: bool) -> str:
     if isinstance(days, MonthDays) and _yearly_dates(spec):
         return yearly + _list(f"{MONTH_NAMES[m]} {d}" for m in spec.months for d in days.days)
     if isinstance(days, CronDays):  # "every friday the 13th": both day fields must match
-        return " ".join(part for part in (f"every {_list(DAY_NAMES[d] for d in days.weekdays)} the "
-                                          f"{_list(ordinal(n) for n in days.monthdays)}", _month_list(spec.months))
-                        if part)
+        weekday_dates = (f"every {_list(DAY_NAMES[d] for d in days.weekdays)} the "
+                         f"{_list(ordinal(n) for n in days.monthdays)}")
+        return " ".join(part for part in (weekday_dates, _month_list(spec.months)) if part)
     return "on the " + _positions(days) + " of " + _scope(spec, days)
 
 

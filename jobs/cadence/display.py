@@ -95,13 +95,18 @@ def _cron_list(values: list[int], low: int, high: int, steps: bool = True) -> st
 
 
 def _runs(values: list[int]) -> list[str]:
+    return [f"{run[0]}-{run[-1]}" if len(run) > 2 else ",".join(map(str, run)) for run in consecutive(values)]
+
+
+def consecutive(values: list[int]) -> list[list[int]]:
+    """Group sorted numbers into runs of consecutive ones: [1, 2, 3, 7] → [[1, 2, 3], [7]]."""
     runs: list[list[int]] = []
     for value in values:
         if runs and value == runs[-1][-1] + 1:
             runs[-1].append(value)
         else:
             runs.append([value])
-    return [f"{run[0]}-{run[-1]}" if len(run) > 2 else ",".join(map(str, run)) for run in runs]
+    return runs
 
 
 def rrule_bodies(spec: Calendar) -> list[str]:

@@ -7,7 +7,14 @@ Excluded dates are removed from the runs; unlike holidays they do not move busin
 from __future__ import annotations
 
 from jobs.cadence.cursor import Cursor
-from jobs.cadence.dates import MONTH_NAMES, checked_day, longest_day, numeric_date, ordinal, read_month_list
+from jobs.cadence.dates import (
+    MONTH_NAMES,
+    checked_day,
+    longest_day,
+    numeric_date,
+    ordinal,
+    read_month_list,
+)
 from jobs.cadence.errors import CadenceError
 
 

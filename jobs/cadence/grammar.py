@@ -19,7 +19,13 @@ from jobs.cadence.dates import MONTH_NAMES, date_clause, ordinal
 from jobs.cadence.draft import Draft
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.exclusions import exclusions_clause
-from jobs.cadence.grammar_days import day_number_clause, days_clause, edge_clause, nth_clause, span_clause
+from jobs.cadence.grammar_days import (
+    day_number_clause,
+    days_clause,
+    edge_clause,
+    nth_clause,
+    span_clause,
+)
 from jobs.cadence.lexer import Token
 from jobs.cadence.repeats import (
     count_clause,

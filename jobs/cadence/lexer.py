@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
-
-import datetime as dt
 
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.rewrite import rewrite

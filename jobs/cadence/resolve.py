@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from jobs.cadence.draft import Draft
 from jobs.cadence.errors import CadenceError
-from jobs.cadence.words import PARTS_OF_DAY
 from jobs.cadence.model import (
     ALL_DAYS,
     ALL_MONTHS,
@@ -19,6 +18,7 @@ from jobs.cadence.model import (
     Weekdays,
     YearDays,
 )
+from jobs.cadence.words import PARTS_OF_DAY
 
 DAY_MINUTES = 24 * 60
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": DAY_MINUTES, "week": 7 * DAY_MINUTES}

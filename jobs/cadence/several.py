@@ -16,7 +16,15 @@ from jobs.cadence.draft import Draft
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.grammar import read_draft
 from jobs.cadence.lexer import Token, normalise, tokenize
-from jobs.cadence.model import BusinessDays, Calendar, MonthDays, NthWeekdays, Several, Spec, Weekdays
+from jobs.cadence.model import (
+    BusinessDays,
+    Calendar,
+    MonthDays,
+    NthWeekdays,
+    Several,
+    Spec,
+    Weekdays,
+)
 from jobs.cadence.resolve import position_order, resolve
 
 _CUTS = ("and", ",", ";")
@@ -115,18 +123,18 @@ def combine(specs: list[Spec]) -> Spec:
                            "Try 'every 24 hours after the last run'.")
     count = specs[0].count
     parts = [replace(spec, count=None) for spec in specs]
-    merged = True
-    while merged and len(parts) > 1:
-        merged = False
-        for i, j in ((i, j) for i in range(len(parts)) for j in range(i + 1, len(parts))):
-            joined = _merge(parts[i], parts[j])
-            if joined:
-                parts[i:j + 1] = [joined, *parts[i + 1:j]]
-                merged = True
-                break
+    while len(parts) > 1 and (pair := _mergeable(parts)):
+        first, second = pair
+        parts[first] = _merge(parts[first], parts[second])
+        del parts[second]
     if len(parts) == 1:
         return replace(parts[0], count=count)
     return Several(tuple(sorted(parts, key=repr)), count=count)
+
+
+def _mergeable(parts: list[Calendar]) -> tuple[int, int] | None:
+    pairs = ((i, j) for i in range(len(parts)) for j in range(i + 1, len(parts)))
+    return next(((i, j) for i, j in pairs if _merge(parts[i], parts[j])), None)
 
 
 def _merge(a: Calendar, b: Calendar) -> Calendar | None:

@@ -81,8 +81,8 @@ def test_a_count_is_listed_and_then_the_schedule_ends(capsys):
     assert code == 0
     assert out.splitlines() == [
         "Every Monday at 09:00 and every Friday at 17:00 starting 2026-03-06, 3 times in UTC",
-        "Rule: TZID=UTC DTSTART=20260306T170000 X-COUNT=3 RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0 "
-        "RRULE:FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0",
+        ("Rule: TZID=UTC DTSTART=20260306T170000 X-COUNT=3 RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0 "
+         "RRULE:FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0"),
         "Next runs:",
         "  Fri 2026-03-06 17:00 UTC    2026-03-06 17:00 UTC",
         "  Mon 2026-03-09 09:00 UTC    2026-03-09 09:00 UTC",

@@ -6,7 +6,13 @@ import pytest
 
 from jobs.cadence import CadenceError, parse
 
-from .cadence_support import TUESDAY, error_for, local_runs, parses_or_names_a_zone, suggestions
+from .cadence_support import (
+    TUESDAY,
+    error_for,
+    local_runs,
+    parses_or_names_a_zone,
+    suggestions,
+)
 
 
 @pytest.mark.parametrize("text", ["every day at 9am starting march 3", "every day at 9am starting 3 march",
