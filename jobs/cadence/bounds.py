@@ -15,13 +15,22 @@ _STOP_WORDS = ("at", "every", "starting", "to", "from", "except", "holiday", "be
                "morning", ",", ";", "(", "for", "times")
 _STOP_KINDS = ("zone", "time", "minute", "freq", "part")
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR = re.compile(r"\b\d{4}\b|/\d{2,4}$")
 _END_OF = re.compile(r"(?:the )?end of (?:the |this )?(\w+)")
 DAY_MINUTES = 24 * 60
 _MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
 
 
 def bounds_clause(cursor: Cursor) -> bool:
-    """Read 'starting <date>', 'from <date>' or 'until <date>'."""
+    """Read 'starting <date>', 'from <date>', 'until <date>' or 'between <date> and <date>'."""
+    if cursor.kw(0, "between") and cursor.kind(1, "month", "numdate", "num", "ord") and not time_like(cursor, 1):
+        cursor.take()  # "between march 1 and march 31": a start and an end
+        first = cursor.index
+        cursor.draft.start = _read_date(cursor, "from", cursor.today)
+        cursor.draft.start_yearless = not _YEAR.search(" ".join(t.text for t in cursor.tokens[first:cursor.index]))
+        if not cursor.accept("and"):
+            raise CadenceError("Between that date and which other?", fixes=[f"{cursor.source} and the end of june"])
+        return _until(cursor, "until")
     if not cursor.kw(0, "starting", "from", "to"):
         return False
     word = cursor.take()
@@ -36,16 +45,51 @@ def bounds_clause(cursor: Cursor) -> bool:
                            "'every hour from 8am to 6pm'; for an end date, 'every day until the end of june'.")
     draft = cursor.draft
     if word.value == "to":
-        draft.until = _read_date(cursor, word.text, max(cursor.today, draft.start or cursor.today))
-        if draft.until < cursor.today:
-            raise CadenceError(f"That schedule would already have ended ({draft.until}). Pick a later end date.")
-    elif cursor.kind(0, "stamp"):
+        return _until(cursor, word.text)
+    if cursor.kind(0, "stamp"):
         draft.start, draft.start_minute = cursor.take().value  # "starting 2026-03-04T15:00", as `describe` says it
     else:
+        first = cursor.index
         draft.start = _read_date(cursor, word.text, cursor.today)
+        draft.start_yearless = not _YEAR.search(" ".join(t.text for t in cursor.tokens[first:cursor.index]))
+    _check_order(draft)
+    return True
+
+
+def _until(cursor: Cursor, word: str) -> bool:
+    draft = cursor.draft
+    first = cursor.index
+    draft.until = _read_date(cursor, word, max(cursor.today, draft.start or cursor.today))
+    earlier = _earlier_start(cursor, first)
+    if earlier:  # "from march 1 to march 31" typed on March 3: this March, already begun
+        draft.start, draft.until = earlier
+    if draft.until < cursor.today:
+        raise CadenceError(f"That schedule would already have ended ({draft.until}). Pick a later end date.")
+    _check_order(draft)
+    return True
+
+
+def _earlier_start(cursor: Cursor, first: int) -> tuple[dt.date, dt.date] | None:
+    """Move a yearless start back a year when its range, read this year, is still running today."""
+    draft, today = cursor.draft, cursor.today
+    if not draft.start or draft.start <= today or draft.start_minute is not None:
+        return None
+    try:
+        start = draft.start.replace(year=draft.start.year - 1)
+    except ValueError:  # February 29
+        return None
+    if start > today or not draft.start_yearless:
+        return None
+    end = cursor.index
+    cursor.index = first
+    until = _read_date(cursor, "until", start)
+    cursor.index = end
+    return (start, until) if until >= today and until >= start else None
+
+
+def _check_order(draft) -> None:
     if draft.start and draft.until and draft.until < draft.start:
         raise CadenceError(f"That schedule ends ({draft.until}) before it starts ({draft.start}). Check the dates.")
-    return True
 
 
 def _read_date(cursor: Cursor, word: str, base: dt.date) -> dt.date:

@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from jobs.cadence.cursor import Cursor
 from jobs.cadence.errors import CadenceError
-from jobs.cadence.grammar_days import read_day_list
 
 # Adjectives and everyday names the holidays registry does not spell out.
 _ALIASES = {
@@ -41,7 +40,7 @@ def _subdivisions() -> dict[str, list[str]]:
 
 
 def holidays_clause(cursor: Cursor) -> bool:
-    """Read 'US holidays', 'skipping UK bank holidays', 'holidays in Germany (BY)', 'except fridays'."""
+    """Read 'US holidays', 'skipping UK bank holidays', 'holidays in Germany (BY)'."""
     start = cursor.index
     skipping = cursor.accept("except")
     cursor.accept("on")
@@ -55,8 +54,9 @@ def holidays_clause(cursor: Cursor) -> bool:
         _set_calendar(cursor, resolve_calendar(" ".join(words)))
         return True
     cursor.index = start
-    if skipping and cursor.kind(1, "day", "kw"):
-        return _except_days(cursor)
+    if skipping:  # weekdays, months and dates after "except" are read by `exclusions`
+        raise CadenceError("I can skip weekdays, months, dates or holidays, e.g. 'every day except fridays' or "
+                           "'every weekday, skipping US holidays'.")
     return False
 
 
@@ -76,19 +76,6 @@ def _country_words(cursor: Cursor) -> list[str]:
         else:
             return words
         cursor.take()
-
-
-def _except_days(cursor: Cursor) -> bool:
-    cursor.take()
-    cursor.accept("on")
-    if cursor.kind(0, "day"):
-        cursor.draft.except_days |= read_day_list(cursor)
-    elif cursor.accept("weekend"):
-        cursor.draft.except_days |= {5, 6}
-    else:
-        raise CadenceError("I can skip weekdays, months, dates or holidays, e.g. 'every day except fridays' or "
-                           "'every weekday, skipping US holidays'.")
-    return True
 
 
 def _set_calendar(cursor: Cursor, calendar: tuple[str, str | None]) -> None:

@@ -18,6 +18,24 @@ _DAY_MONTH = re.compile(rf"(?:the )?{_ORDINAL}(?: of)? ([a-z]+)\.?,?(?: (\d{{4}}
 _MONTH_DAY = re.compile(rf"([a-z]+)\.? (?:the )?{_ORDINAL},?(?: (\d{{4}}))?")
 
 
+# Regions that write the month first (US) or the year first (East Asia, Hungary, Lithuania); Canada
+# writes both orders, so a Canadian locale still gets the question.
+_MONTH_FIRST = {"US", "PH", "FM", "MH", "PW", "GU", "PR", "AS", "VI", "UM", "BZ"}
+_YEAR_FIRST = {"CN", "JP", "KR", "KP", "TW", "HU", "LT", "MN", "IR"}
+_BOTH = {"CA"}
+
+
+def date_order_for_locale(locale: str | None) -> str | None:
+    """Return the date order ('MDY', 'DMY', 'YMD') a locale such as 'en-US' or 'de_DE' writes, else None."""
+    parts = (locale or "").replace("_", "-").split("-")
+    region = parts[-1].upper() if len(parts) > 1 else ""
+    if len(region) != 2 or region in _BOTH:
+        return None
+    if region in _MONTH_FIRST:
+        return "MDY"
+    return "YMD" if region in _YEAR_FIRST else "DMY"
+
+
 def longest_day(month: int) -> int:
     """Return the most days a month can have (29 for February)."""
     return 29 if month == 2 else calendar.monthrange(2001, month)[1]

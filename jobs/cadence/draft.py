@@ -41,6 +41,7 @@ class Draft:
     part_of_day: str | None = None  # "evening", "afternoon", "night"
     bare_times: set[int] = field(default_factory=set)  # times typed without am/pm
     start_minute: int | None = None  # "starting 2026-03-04T15:00"
+    start_yearless: bool = False  # "from march 1": the year was worked out, and may be this one after all
     repeats: bool = False  # "every", "each", a frequency or an interval was said
     day_words: bool = False  # a day was named, "every day" and "daily" included
     each_weekday: bool = False  # "every tuesday": all of them, even with "every other month"
@@ -75,6 +76,11 @@ class Draft:
         return bool(self.day_words or self.weeks or self.weekdays or self.except_days or self.monthdays or self.nth
                     or self.business or self.dates or self.months or self.and_monthdays
                     or self.per and self.per[1] not in ("minute", "hour"))
+
+    def names_days(self) -> bool:
+        """Tell whether particular days were named ('monday', 'the 1st', 'in march'), not just a repeat."""
+        return bool(self.weekdays or self.except_days or self.monthdays or self.nth or self.business or self.dates
+                    or self.months or self.and_monthdays or self.per and self.per[1] not in ("minute", "hour"))
 
     def says_times(self) -> bool:
         """Tell whether times of day were given ('at 9', 'every 15 minutes', 'mornings')."""

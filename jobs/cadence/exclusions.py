@@ -1,7 +1,8 @@
-"""Exclusions: 'except in may', 'except on june 23rd', 'except the last week of december'.
+"""Exclusions: 'except fridays', 'except in may', 'except on june 23rd', 'except the last week of december'.
 
-Weekdays ('except fridays') and holiday calendars ('except US holidays') are read by `calendars`.
-Excluded dates are removed from the runs; unlike holidays they do not move business-day positions.
+Holiday calendars ('except US holidays') are read by `calendars`. Excluded dates are removed from
+the runs; unlike holidays they do not move business-day positions. One 'except' covers a list:
+'except weekends and in august'.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from jobs.cadence.dates import (
     read_month_list,
 )
 from jobs.cadence.errors import CadenceError
+from jobs.cadence.grammar_days import read_day_list
 
 
 def exclusions_clause(cursor: Cursor) -> bool:
@@ -27,9 +29,18 @@ def exclusions_clause(cursor: Cursor) -> bool:
     if not _item(cursor):
         cursor.index = start
         return False
-    while cursor.separator("month", "num", "ord", "numdate", "kw") and _item(cursor):
+    while _more(cursor):
         pass
     return True
+
+
+def _more(cursor: Cursor) -> bool:
+    """Read one more excluded item after ',' or 'and'; leave the separator when none follows."""
+    start = cursor.index
+    if cursor.separator("month", "num", "ord", "numdate", "kw", "day") and _item(cursor):
+        return True
+    cursor.index = start
+    return False
 
 
 def _item(cursor: Cursor) -> bool:
@@ -44,6 +55,10 @@ def _item(cursor: Cursor) -> bool:
         draft.except_months |= read_month_list(cursor)
     elif cursor.kind(0, "numdate"):
         draft.skip.add(numeric_date(cursor, cursor.take()))
+    elif cursor.kind(0, "day"):
+        draft.except_days |= read_day_list(cursor)
+    elif cursor.accept("weekend"):
+        draft.except_days |= {5, 6}
     elif _day_follows(cursor, 0) and (cursor.kind(1, "month") or cursor.kw(1, "of") and cursor.kind(2, "month")):
         day = cursor.take()
         cursor.accept("of")

@@ -28,6 +28,7 @@ from jobs.cadence.model import (
 from jobs.cadence.resolve import position_order, resolve
 
 _CUTS = ("and", ",", ";")
+_MOST_CUTS = 12  # a sentence of more rules is read as one; bounds the work a long text can cause
 _SHARED = ("zone", "start", "until", "start_minute", "holidays", "count")
 _DAY_KINDS = ("day", "month", "ord", "numdate")
 _DAY_WORDS = ("weekday", "weekend", "business", "last")
@@ -50,20 +51,36 @@ def _split(tokens: list[Token], text: str, source: str, today: dt.date, order: s
     strong = [i for i, t in enumerate(tokens) if t.kind == "punct" and t.value == ";"]  # a ';' is the only cut then
     cuts = strong or [i for i, t in enumerate(tokens)
                       if t.kind in ("kw", "punct") and t.value in _CUTS and not _in_list(tokens, i)]
-    if not cuts:
+    if not cuts or len(cuts) > _MOST_CUTS:
         return [tokens]
-    complete = cache(lambda start, end: _complete(tokens[start:end], text, source, today, order))
+    @cache
+    def kind_of(start: int, end: int) -> str | None:
+        kind = _part_kind(tokens[start:end], text, source, today, order)
+        # A part that names only days borrows its times, so it must be marked off by "every" on each
+        # side it is cut: "every monday and every friday at 5pm", not "monday, only in march".
+        if kind == "days" and not all(_every(tokens, i) for i in (start, end + 1) if 0 < i < len(tokens)):
+            return None
+        return kind
 
     @cache
-    def parts_from(start: int) -> tuple[tuple[int, int], ...] | None:
+    def parts_from(start: int) -> tuple[tuple[int, int, str], ...] | None:
         for cut in (cut for cut in cuts if cut > start):
-            if complete(start, cut):
-                rest = parts_from(cut + 1)
-                if rest is not None:
-                    return ((start, cut), *rest)
-        return ((start, len(tokens)),) if start == 0 or complete(start, len(tokens)) else None
+            kind = kind_of(start, cut)
+            rest = parts_from(cut + 1) if kind else None
+            # "every tuesday, every other month" is Tuesdays in alternate months, not two rules.
+            if rest is not None and {kind, rest[0][2]} != {"days", "repeat"}:
+                return ((start, cut, kind), *rest)
+        kind = kind_of(start, len(tokens))
+        return ((start, len(tokens), kind),) if kind else None
 
-    return [tokens[start:end] for start, end in parts_from(0) or ((0, len(tokens)),)]
+    parts = parts_from(0)
+    if not parts or len(parts) == 1 or all(kind == "days" for _, _, kind in parts):
+        return [tokens]
+    return [tokens[start:end] for start, end, _ in parts]
+
+
+def _every(tokens: list[Token], index: int) -> bool:
+    return tokens[index].kind == "kw" and tokens[index].value == "every"
 
 
 def _in_list(tokens: list[Token], index: int) -> bool:
@@ -75,18 +92,21 @@ def _in_list(tokens: list[Token], index: int) -> bool:
     return kinds <= {"time", "num"} or len(kinds) == 1 and before.kind in ("day", "ord", "month", "numdate")
 
 
-def _complete(tokens: list[Token], text: str, source: str, today: dt.date, order: str | None) -> bool:
-    """Tell whether these tokens alone name both days and times (a cheap look first, then a parse)."""
-    if not (_looks_like_days(tokens) and _looks_like_times(tokens)):
-        return False
+def _part_kind(tokens: list[Token], text: str, source: str, today: dt.date, order: str | None) -> str | None:
+    """Say whether these tokens alone are a rule: "full" (days and times), "repeat" (times and a repeat such as
+    'every other month' but no days), "days" (days, the times said elsewhere) or None."""
+    if not _looks_like_days(tokens):
+        return None
     try:
         draft = read_draft(tokens, text, source, today, order)
-        if not (draft.says_days() and draft.says_times()) or draft.elapsed:
-            return False
+        if not draft.says_days() or draft.elapsed:
+            return None
         resolve(replace(draft))  # resolving mutates a draft; a part must also make sense on its own
     except CadenceError:
-        return False
-    return True
+        return None
+    if not draft.says_times():
+        return "days"
+    return "full" if draft.names_days() else "repeat"
 
 
 def _looks_like_days(tokens: list[Token]) -> bool:
@@ -100,7 +120,12 @@ def _looks_like_times(tokens: list[Token]) -> bool:
 
 
 def _share(drafts: list[Draft], text: str) -> None:
-    """Give every rule the bounds, zone, calendar, exclusions and count said once in the sentence."""
+    """Give every rule the bounds, zone, calendar, exclusions and count said once in the sentence,
+    and a rule that names only days the times of the nearest rule after it (else before it)."""
+    timed = [draft for draft in drafts if draft.says_times()]
+    for index, draft in enumerate(drafts):
+        if not draft.says_times():
+            _borrow_times(draft, next((d for d in drafts[index:] if d in timed), timed[-1]))
     for name in _SHARED:
         values = {getattr(draft, name) for draft in drafts} - {None}
         if len(values) > 1:
@@ -112,6 +137,13 @@ def _share(drafts: list[Draft], text: str) -> None:
     skip = set().union(*(draft.skip for draft in drafts))
     for draft in drafts:
         draft.except_months, draft.skip = months, skip
+
+
+def _borrow_times(draft: Draft, source: Draft) -> None:
+    for name in ("times", "bare_times", "window", "minute_offset", "morning", "part_of_day"):
+        setattr(draft, name, getattr(source, name))
+    if source.step and source.step[1] in ("minute", "hour"):
+        draft.step = source.step  # "the 1st and every weekday every 30 minutes": the 1st every 30 minutes too
 
 
 def combine(specs: list[Spec]) -> Spec:

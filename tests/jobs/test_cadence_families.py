@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from jobs.cadence import parse
+from jobs.cadence.dates import date_order_for_locale
 
 from .cadence_support import TUESDAY, error_for, local_runs
 
@@ -167,3 +168,12 @@ def test_numeric_end_dates_follow_the_locale():
     assert parse("every monday until 4/3", "UTC", now=TUESDAY, date_order="MDY").spec.until == dt.date(2026, 4, 3)
     assert parse("every monday until 4/3", "UTC", now=TUESDAY, date_order="DMY").spec.until == dt.date(2026, 3, 4)
     assert parse("every monday until 2/3", "UTC", now=TUESDAY, date_order="MDY").spec.until == dt.date(2027, 2, 3)
+
+
+@pytest.mark.parametrize(("locale", "order"), [
+    ("en-US", "MDY"), ("en_GB", "DMY"), ("de-DE", "DMY"), ("ja-JP", "YMD"), ("zh-Hant-TW", "YMD"), ("fr-CA", None),
+    ("en", None), ("", None), (None, None),
+])
+def test_the_date_order_of_a_slack_locale(locale, order):
+    # Slack gives a user's locale as 'en-US'; the bot passes the order on so 5/6 is read as they write it.
+    assert date_order_for_locale(locale) == order

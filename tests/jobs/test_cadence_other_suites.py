@@ -160,7 +160,8 @@ def test_cron_that_croniter_or_cron_descriptor_reject_or_read_with_seconds_is_re
     ("once a year on december 25th", "Every year on December 25 at 09:00"),
     ("daily starting march 3rd until april 5th", "Every day at 09:00 starting 2026-03-03 until 2026-04-05"),
     ("every wed until november", "Every Wednesday at 09:00 until 2026-11-01"),
-    ("mondays and thursdays from jan 1 to march 25th", "Every Monday and Thursday at 09:00 starting 2027-01-01 until 2027-03-25"),
+    ("mondays and thursdays from jan 1 to march 25th",  # typed on March 3: this year's range, already running
+     "Every Monday and Thursday at 09:00 starting 2026-01-01 until 2026-03-25"),
     ("every 5 minutes", "Every 5 minutes"), ("every other hour", "Every 2 hours"),
     ("daily at 3pm", "Every day at 15:00"), ("daily at 3:00pm", "Every day at 15:00"),
     ("saturday through tuesday", "Every Monday, Tuesday, Saturday and Sunday at 09:00"),

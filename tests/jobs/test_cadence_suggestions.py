@@ -74,3 +74,7 @@ def test_the_word_not_understood_is_the_one_named(text, word):
 ])
 def test_the_first_suggestion_is_the_text_with_the_fault_fixed(text, fix):
     assert suggestions(error_for(text))[0] == fix
+
+
+def test_a_suggestion_may_drop_the_words_after_the_one_not_understood():
+    assert suggestions(error_for("every day at 9 with coffee")) == ["every day at 9"]

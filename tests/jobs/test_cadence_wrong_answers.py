@@ -102,3 +102,30 @@ def test_a_zone_name_like_none_is_not_read_as_noon():
 
 def test_a_range_of_days_past_the_month_is_not_an_end_date():
     assert "run backwards or past the month" in error_for("the 1st to the 40th of every month")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # One "except" covers the whole list after it: August is skipped, not made the only month.
+    ("daily at 10, except weekends and in august", ["Tue 2026-03-03 10:00", "Wed 2026-03-04 10:00"]),
+    # A rule naming only days takes the times of the rule after it; the exclusion stays with its rule.
+    ("every day except fridays and every monday at 5", ["Wed 2026-03-04 05:00", "Thu 2026-03-05 05:00"]),
+    ("every monday at 9 and daily at 5", ["Wed 2026-03-04 05:00", "Thu 2026-03-05 05:00"]),
+    # "every other month" after a weekday says which months, it is not a second rule.
+    ("every tuesday, every other month at 9am", ["Tue 2026-03-03 09:00", "Tue 2026-03-10 09:00"]),
+    # A range typed inside it is this year's, already running.
+    ("every day at 9 from march 1 to march 31", ["Tue 2026-03-03 09:00", "Wed 2026-03-04 09:00"]),
+    ("every day at 9 between march 1 and march 31", ["Tue 2026-03-03 09:00", "Wed 2026-03-04 09:00"]),
+])
+def test_lists_and_ranges_that_used_to_be_read_wrongly(text, expected):
+    assert local_runs(text, "UTC", 2) == expected
+
+
+def test_a_range_already_over_this_year_is_next_years():
+    assert local_runs("every day at 9 from march 1 to march 2", "UTC", 1) == ["Mon 2027-03-01 09:00"]
+
+
+@pytest.mark.parametrize(("text", "minute"), [("every hour on the half hour", ":30"), ("every hour at half past", ":30"),
+                                              ("every hour at quarter past", ":15"), ("every hour at 5 past", ":05"),
+                                              ("every hour at 20 minutes past the hour", ":20")])
+def test_minutes_past_the_hour_in_words(text, minute):
+    assert parse(text, "UTC", now=TUESDAY).describe() == f"Every hour at {minute} in UTC"
