@@ -110,6 +110,10 @@ FAMILIES = [
            "every year on 12/24", "yearly on 24/12"),
     family("numeric dates in month first locales", "every year on may 6", "every 5/6", "every year on 5/6",
            date_order="MDY"),
+    family("every six months", "every year on january 1 and july 1", "every 6 months", "semiannually", "semi-annually",
+           "half-yearly", "twice yearly on jan 1 and jul 1", "every six months on the 1st"),
+    family("minutes past the hour", "every hour at :30", "every hour on the half hour", "every hour at half past",
+           "hourly at half past the hour", "every hour at 30 past", "every hour at 30 minutes past the hour"),
     family("numeric dates in day first locales", "every year on june 5", "every 5/6", "every year on 5/6",
            date_order="DMY"),
 ]
