@@ -132,7 +132,11 @@ def _limited(spec, zone, count, minute, after):
 
 
 def _fires(cadence):
-    return bool(cadence.next_runs(NOW, 1))
+    """Tell whether the cadence runs at all, and each of several rules on its own (as `parse` requires)."""
+    spec = cadence.spec
+    parts = [replace(part, first=spec.first, count=spec.count) for part in spec.parts] \
+        if isinstance(spec, Several) else [spec]
+    return all(Cadence("part", part, cadence.timezone).next_runs(NOW, 1) for part in parts)
 
 
 @SETTINGS
