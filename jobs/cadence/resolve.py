@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jobs.cadence.dates import MONTH_NAMES, ordinal
 from jobs.cadence.draft import Draft
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.model import (
@@ -51,11 +52,11 @@ def _apply_per(draft: Draft, n: int, unit: str) -> None:
             raise CadenceError(f"{n} times an hour doesn't divide the hour evenly. Try 'every 20 minutes'.")
         draft.set_step(60 // n, "minute")
         return
-    listed = {"day": len(set(draft.times)), "week": len(draft.weekdays - draft.except_days),
-              "month": len(set(draft.monthdays)) + len(set(draft.nth)) + len(set(draft.business)),
-              "year": len(set(draft.dates)), "quarter": 0}[unit]
+    positions = len(set(draft.monthdays)) + len(set(draft.nth)) + len(set(draft.business))
+    listed = {"day": len(set(draft.times)), "week": len(draft.weekdays - draft.except_days), "month": positions,
+              "quarter": positions, "year": len(set(draft.dates))}[unit]
     what = {"day": "times", "week": "days", "month": "days of the month", "year": "dates", "quarter": "days"}[unit]
-    example = _PER_EXAMPLES.get((unit, n), "every day at 9am and 5pm")
+    example = _PER_EXAMPLES.get((unit, n)) or _per_example(unit, n)
     if not listed:
         if unit == "day":
             raise CadenceError("At which times? Try 'every day at 9am and 5pm' or 'every monday and thursday'.")
@@ -65,6 +66,22 @@ def _apply_per(draft: Draft, n: int, unit: str) -> None:
         raise CadenceError(f"That's {n} times a {unit}, but {listing} listed. Try '{example}'.")
     if unit == "day" and draft.step and draft.step[1] in ("minute", "hour"):
         raise CadenceError(f"'{draft.text}' gives two different repeats. Pick one, e.g. 'every day at 9am and 5pm'.")
+    if unit != "day":
+        draft.set_step(1, unit)  # "twice a quarter on the 1st and 15th" repeats each quarter
+
+
+def _per_example(unit: str, n: int) -> str:
+    """A phrase with n times a day, n weekdays or n days of the month, for n beyond the usual few."""
+    if unit == "day" and n <= 16:
+        return "every day at " + ", ".join(f"{hour}:00" for hour in range(8, 8 + n - 1)) + f" and {7 + n}:00"
+    if unit == "week" and n <= 7:
+        return "every day at 9am" if n == 7 else "every monday to saturday at 9am"
+    if unit in ("month", "quarter") and n <= 28:
+        return f"on the 1st to the {ordinal(n)} of every {unit} at 9am"
+    if unit == "year" and n <= 12:
+        dates = [f"{MONTH_NAMES[1 + i * (12 // n)].lower()} 1" for i in range(n)]
+        return "every year on " + ", ".join(dates[:-1]) + f" and {dates[-1]}"
+    return "every hour" if unit == "day" else "every day at 9am"
 
 
 _PER_EXAMPLES = {

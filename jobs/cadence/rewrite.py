@@ -21,7 +21,7 @@ def _number(text: str) -> int:
 
 
 def _minutes(found: re.Match[str]) -> str:
-    hours = _number(found[1]) if found[1] else 1
+    hours = _number(found[1]) if found[1] and found[1] not in ("a", "an") else 1
     return f"{hours * 60 + 30} minutes"
 
 
@@ -42,13 +42,14 @@ def _to(found: re.Match[str]) -> str:
 _Rule = tuple[str, re.Pattern[str], str | Callable[[re.Match[str]], str]]
 _RULES: list[_Rule] = [
     ("day", re.compile(r"\bevery-?day\b"), "every day"),
+    ("m-f", re.compile(r"\bm-f\b"), "mon-fri"),
     ("every", re.compile(r"\b(?:each and every|every single|each single|each & every)\b"), "every"),
     ("without", re.compile(r"\bwithout (?:fail|exception)\b"), ""),
     ("dot", re.compile(r"\bon the dot\b"), ""),
     ("of the week", re.compile(r"\bdays? of the week\b"), "day"),
     ("half", re.compile(r"\bhalf[- ]?hourly\b"), "every 30 minutes"),
     ("quarter", re.compile(r"\bquarter[- ]?hourly\b"), "every 15 minutes"),
-    ("half", re.compile(r"\b(?:an? |one )?(?:hour|hr) and a half\b"), "90 minutes"),
+    ("half", re.compile(rf"\b(?:(an?|{_N[1:-1]}) )?{_HOURS} and a half\b"), _minutes),
     ("half", re.compile(rf"\b{_N} and a half {_HOURS}\b"), _minutes),
     ("1/2", re.compile(rf"\b{_N} 1/2 {_HOURS}\b"), _minutes),
     (".5", re.compile(rf"\b(\d{{1,2}})\.5 ?{_HOURS}\b"), _minutes),
@@ -61,8 +62,8 @@ _RULES: list[_Rule] = [
     ("past", re.compile(r"\b(?:at )?(\d{1,2}) (?:minutes? |mins? )?past(?: the hour| each hour| every hour)?\b"),
      lambda m: f"at :{int(m[1]):02d}"),
     ("quarter to", re.compile(rf"\bquarter to {_N}(\s*[ap]m\b)?"), _to),
-    ("quarter", re.compile(r"\b(?:an? |one )?quarter(?: of)?(?: an?)?[- ]?(?:hour|hr)\b"), "15 minutes"),
-    ("half", re.compile(r"\b(?:an? |one )?half(?: of)?(?: an?)?[- ]?(?:hour|hr)\b"), "30 minutes"),
+    ("quarter", re.compile(r"\b(?:an? |one )?quarter(?: of)?[- ]?(?:an?[- ])?(?:hour|hr)\b"), "15 minutes"),
+    ("half", re.compile(r"\b(?:an? |one )?half(?: of)?[- ]?(?:an?[- ])?(?:hour|hr)\b"), "30 minutes"),
     ("1/", re.compile(r"\b1/([24]) ?(?:hours?|hrs?)\b"), lambda m: "30 minutes" if m[1] == "2" else "15 minutes"),
     ("every", re.compile(rf"\bevery (\d{{1,2}}) ?{_HOURS},? ?(?:and )?(\d{{1,2}}) ?(?:minutes?|mins?|m)\b"),
      _hours_and_minutes),

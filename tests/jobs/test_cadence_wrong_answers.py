@@ -129,3 +129,8 @@ def test_a_range_already_over_this_year_is_next_years():
                                               ("every hour at 20 minutes past the hour", ":20")])
 def test_minutes_past_the_hour_in_words(text, minute):
     assert parse(text, "UTC", now=TUESDAY).describe() == f"Every hour at {minute} in UTC"
+
+
+def test_times_a_quarter_repeat_each_quarter_not_each_month():
+    assert local_runs("twice a quarter on the 1st and 15th", "UTC", 3) == [
+        "Wed 2026-04-01 09:00", "Wed 2026-04-15 09:00", "Wed 2026-07-01 09:00"]
