@@ -89,7 +89,7 @@ def _skipped(skip: tuple[tuple[int, int], ...]) -> str:
         days = sorted(day for m, day in skip if m == month)
         for run in consecutive(days):
             name = MONTH_NAMES[month]
-            items.append(f"{name} {run[0]} to {run[-1]}" if len(run) > 2 else _list(f"{name} {d}" for d in run))
+            items += [f"{name} {run[0]} to {run[-1]}"] if len(run) > 2 else [f"{name} {d}" for d in run]
     return ("the " if skip[0][0] == 0 else "") + _list(items)
 
 

@@ -66,10 +66,7 @@ def _item(cursor: Cursor) -> bool:
     elif (cursor.kind(0, "ord") or cursor.kw(0, "last")) and cursor.kind(1, "unit") and cursor.peek(1).value == "week":
         _week_of(cursor)
     elif cursor.kind(0, "ord") and not cursor.kind(1, "day", "unit") and not cursor.kw(1, "business", "weekday"):
-        day = cursor.take().value
-        if not 1 <= day <= 31:
-            raise CadenceError(f"There is no {ordinal(day)} day in a month. Try 'every day except on the 1st'.")
-        draft.skip.add((0, day))
+        _days_of_month(cursor)
     else:
         cursor.index = start
         return False
@@ -82,18 +79,50 @@ def _day_follows(cursor: Cursor, ahead: int) -> bool:
 
 
 def _dates(cursor: Cursor, month: int, day) -> None:
-    """Add 'june 23', 'december 25 to 31', 'december 24 and 31' to the skipped dates."""
+    """Add 'june 23', 'december 25 to 31', 'dec 24 through jan 2', 'december 24 and 31' to the skipped dates."""
     first = checked_day(cursor, month, day)
-    last = first
-    if cursor.kw(0, "to", "-") and _day_follows(cursor, 1):
+    if cursor.kw(0, "to", "-") and (_day_follows(cursor, 1) or cursor.kind(1, "month") and _day_follows(cursor, 2)):
         cursor.take()
-        last = checked_day(cursor, month, cursor.take())
-        if last < first:
-            raise CadenceError(f"{MONTH_NAMES[month]} {first} to {last} runs backwards. Try "
-                               f"'except on {MONTH_NAMES[month].lower()} {last} to {first}'.")
-    cursor.draft.skip |= {(month, d) for d in range(first, last + 1)}
+        last_month = cursor.take().value if cursor.kind(0, "month") else month
+        _skip_span(cursor, (month, first), (last_month, checked_day(cursor, last_month, cursor.take())))
+    else:
+        cursor.draft.skip.add((month, first))
     while cursor.separator("num", "ord") and _day_follows(cursor, 0):
         cursor.draft.skip.add((month, checked_day(cursor, month, cursor.take())))
+
+
+def _days_of_month(cursor: Cursor) -> None:
+    """Add 'the 1st', 'the 24th to the 26th' (of every month) or 'the 24th to the 26th of december'."""
+    first = last = cursor.take().value
+    if cursor.kw(0, "to", "-") and (cursor.kind(1, "ord", "num") or cursor.kw(1, "the") and cursor.kind(2, "ord", "num")):
+        cursor.take()
+        cursor.accept("the")
+        last = cursor.take().value
+    for day in (first, last):
+        if not 1 <= day <= 31:
+            raise CadenceError(f"There is no {ordinal(day)} day in a month. Try 'every day except on the 1st'.")
+    if cursor.kw(0, "of", "in") and cursor.kind(1, "month"):
+        cursor.take()
+        month = cursor.take().value
+        _skip_span(cursor, (month, first), (month, last))
+    elif last < first:
+        raise CadenceError(f"The {ordinal(first)} to the {ordinal(last)} runs backwards. Try "
+                           f"'every day except the {ordinal(last)} to the {ordinal(first)}'.")
+    else:
+        cursor.draft.skip |= {(0, day) for day in range(first, last + 1)}
+
+
+def _skip_span(cursor: Cursor, first: tuple[int, int], last: tuple[int, int]) -> None:
+    """Skip every date from `first` to `last`, across the new year when `last` comes before it."""
+    for month, day in (first, last):
+        if day > longest_day(month):
+            raise CadenceError(f"{MONTH_NAMES[month]} has no {ordinal(day)}. Check the dates after 'except'.")
+    month, day = first
+    while True:  # walks at most once round the year: `last` is a real date
+        cursor.draft.skip.add((month, day))
+        if (month, day) == last:
+            return
+        month, day = (month, day + 1) if day < longest_day(month) else (month % 12 + 1, 1)
 
 
 def _week_of(cursor: Cursor) -> None:

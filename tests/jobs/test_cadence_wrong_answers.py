@@ -134,3 +134,17 @@ def test_minutes_past_the_hour_in_words(text, minute):
 def test_times_a_quarter_repeat_each_quarter_not_each_month():
     assert local_runs("twice a quarter on the 1st and 15th", "UTC", 3) == [
         "Wed 2026-04-01 09:00", "Wed 2026-04-15 09:00", "Wed 2026-07-01 09:00"]
+
+
+@pytest.mark.parametrize("text", ["every weekday except dec 24th through dec 26th",
+                                  "every weekday except the 24th to the 26th of december",
+                                  "every weekday except december 24 to 26"])
+def test_an_excluded_range_is_not_read_as_an_end_date(text):
+    cadence = parse(text, "UTC", now=TUESDAY)
+    assert cadence.spec.until is None and cadence.spec.skip == ((12, 24), (12, 25), (12, 26))
+
+
+def test_an_excluded_range_may_cross_the_new_year():
+    runs = local_runs("every day at 9 except december 24 to january 2", "UTC", 2,
+                      after=dt.datetime(2026, 12, 23, 12, tzinfo=dt.UTC))
+    assert runs == ["Sun 2027-01-03 09:00", "Mon 2027-01-04 09:00"]
