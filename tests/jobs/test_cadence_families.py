@@ -181,3 +181,118 @@ def test_numeric_end_dates_follow_the_locale():
 def test_the_date_order_of_a_slack_locale(locale, order):
     # Slack gives a user's locale as 'en-US'; the bot passes the order on so 5/6 is read as they write it.
     assert date_order_for_locale(locale) == order
+
+
+# Written after the families above were passing, as a check on phrasings not tuned for; kept so they stay read.
+MORE_VARIANTS = {
+    "every weekday at 8:30": [
+        "weekdays@8:30", "M-F @ 8:30", "mon - fri @ 830", "Mon–Fri @ 8:30 AM", "weekdays @ 8.30am",
+        "every weekday @0830",
+    ],
+    "every day at 9": [
+        "everyday @ 9", "EVERYDAY 9AM", "each & every day at 9", "every single day at 9am",
+        "every day at 9 without fail", "every day at 9 o'clock", "everyday at nine", "every day at 9 sharp!",
+    ],
+    "every day at 8 and 20": [
+        "twice a day at 8 and 20", "2x daily at 8am and 8pm", "twice daily @ 8 and 20",
+        "2 times a day, 8:00 and 20:00", "two times a day at 8 & 20", "twice per day: 8am, 8pm",
+        "2x a day (8am and 8pm)", "twice a day at 8 am and 8 pm",
+    ],
+    "every day at 6, 12 and 18": [
+        "three times a day at 6, 12 and 18", "3x daily at 6am, noon and 6pm",
+        "3 times per day at 6:00, 12:00, 18:00", "thrice a day at 6, 12, 18", "three times daily: 6, 12, 18",
+    ],
+    "every 30 minutes": [
+        "every half hour", "each half hour", "every half-an-hour", "half hourly", "every 30 min",
+        "every thirty mins", "every ½ hour", "twice hourly", "two times an hour",
+    ],
+    "every 15 minutes": [
+        "every quarter hour", "every quarter of an hour", "each quarter hour", "quarter hourly", "every 1/4 hr",
+        "four times per hour", "every fifteen mins",
+    ],
+    "every 90 minutes": [
+        "every hour and a half", "every 1 hour and a half", "every 1.5h", "every 1.5 hrs",
+        "every one and a half hour", "every 1h30m", "every 1 hr 30 min",
+    ],
+    "on the 15th of every month": [
+        "on day 15 of every month", "every month on day 15", "day 15 each month", "monthly, day 15",
+        "on the 15th day of each month", "every 15th day of the month", "the 15th of each month",
+        "on the fifteenth of every month",
+    ],
+    "on the 1st of every month": [
+        "at the start of every month", "at the beginning of every month", "start of each month",
+        "first day of each month", "beginning of month", "on day 1 of every month", "every month on the first day",
+    ],
+    "on the last day of every month": [
+        "at the end of each month", "end of every month", "on the last day of the month",
+        "every month on the last day", "last day of each month", "every month end",
+    ],
+    "every day at 9, 10 times": [
+        "every day at 9 for 10 times", "daily at 9, 10 occurrences", "daily at 9 for ten occurrences",
+        "every day at 9am, repeat 10 times", "every day at 9, ending after 10 occurrences", "every day at 9 (10x)",
+        "every day at 9 (10x)",
+    ],
+    "every day at 9 for 3 weeks": [
+        "every day at 9 for the next 3 weeks", "every day at 9 for the next three weeks",
+        "every day at 9 over the next 3 weeks", "daily at 9 for three weeks",
+        "every day at 9 during the next 3 weeks", "for the next 3 weeks, every day at 9",
+    ],
+    "every monday for 2 months": [
+        "every monday for the next 2 months", "every monday for two months", "mondays for the next two months",
+        "every monday over the next 2 months",
+    ],
+    "every day until 2026-12-31": [
+        "every day until december 31, 2026", "every day until Dec 31, 2026", "every day through December 31st, 2026",
+        "every day till 31 December, 2026", "every day until 12/31/2026", "every day ending december 31, 2026",
+        "every day until the 31st of december, 2026", "every day until december 31 2026",
+    ],
+    "every monday except in may": [
+        "every monday, except in may", "every monday except may", "every monday but not in may",
+        "mondays except during may", "every monday excluding may", "every monday skipping may",
+        "every monday except for may", "every monday apart from may",
+    ],
+    "every weekday except on june 23": [
+        "every weekday except june 23rd", "every weekday except on 23 june", "weekdays except the 23rd of june",
+        "every weekday but not on june 23", "every weekday except for june 23rd", "every weekday excluding june 23",
+    ],
+    "every monday in march": [
+        "every monday only in march", "mondays, only in march", "every monday but only in march",
+        "every monday only during march",
+    ],
+    "every monday": [
+        "every day only on mondays", "daily, but only on mondays", "every day, only mondays",
+    ],
+    "every day except on december 25 to 31": [
+        "every day except the last week of december", "every day except last week of dec",
+        "every day except for the last week of december", "every day but not the last week of december",
+        "every day except the final week of december",
+    ],
+    "on the 2nd to last friday of every month": [
+        "second to last friday of every month", "the second-to-last friday", "2nd to last friday of each month",
+        "next-to-last friday of the month", "the penultimate friday of every month",
+        "second last friday of the month", "the last but one friday of the month",
+    ],
+    "on the 3rd to last day of every month": [
+        "third to last day of the month", "the 3rd to last day of each month", "third-to-last day of every month",
+        "the third last day of the month",
+    ],
+    "every other week on saturday and sunday": [
+        "every other weekend", "every second weekend", "alternate weekends", "every alternate weekend",
+        "every 2 weekends", "every 2nd weekend", "fortnightly on weekends", "every other week on weekends",
+    ],
+    "every 3 weeks on friday": [
+        "every 3 fridays", "every three fridays",
+    ],
+}
+DATES = {
+    "every year on december 24 at 7": [
+        "every 12/24 at 7", "every 24/12 at 7", "every year on 12/24 at 7", "annually on 24/12 at 7am",
+        "yearly on 12/24 at 7:00", "each year on 24/12 at 7",
+    ],
+}
+
+
+@pytest.mark.parametrize(("variant", "meaning"), [(variant, meaning) for meaning, variants in
+                                                  {**MORE_VARIANTS, **DATES}.items() for variant in variants])
+def test_more_variants_people_type(variant, meaning):
+    assert parse(variant, "UTC", now=TUESDAY) == parse(meaning, "UTC", now=TUESDAY), variant

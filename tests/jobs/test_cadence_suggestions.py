@@ -36,7 +36,10 @@ REFUSED = [
     "4 times a minute", "7 times an hour", "every other business day", "every hour for 3 hours", "on 7", "at 5 times",
     "every 13/13", "every monday until 31/31", "every day at 9, 10 times, 20 times", "every day for 3 weeks until june",
     "every weekday at 9 and every weekday at 5pm ET and 6pm PT", "the last 40 days of the month",
-    "every day except the first week of smarch",
+    "every day except the first week of smarch", "every day for 200 weeks", "every monday for the next 0 mondays",
+    "every day between march 1", "from the 5th", "every day except the 30th to the 31st of february", "biannually",
+    "every monday only in winter", "twice a quarter", "3 times a year", "10x every day at 9", "every day at 9 until 5/6/27",
+    "0 0 * * 5#3,1", "0 9 L-30 * *", "every hour on the half hour until", "every monday at 9 for 3 weeks until june",
 ]
 
 
