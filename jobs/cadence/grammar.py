@@ -48,7 +48,7 @@ def read_draft(tokens: list[Token], text: str, source: str, today: dt.date, date
     if cursor.done():
         raise CadenceError("Tell me when, e.g. 'every monday at 9am'.")
     while not cursor.done():
-        if not any(clause(cursor) for clause in _CLAUSES):
+        if not any(clause(cursor) for clause in _BY_KIND.get(cursor.peek().kind, _CLAUSES)):
             raise _not_understood(cursor)
     draft = cursor.draft
     if not draft.says_when():
@@ -257,3 +257,13 @@ _CLAUSES = (
     days_clause,
     _filler_clause,
 )
+# The clauses that can start at a token of each kind, in the order above: most tokens need only a few
+# tried (keywords and punctuation try them all).
+_STARTS = {
+    "day": (days_clause,), "month": (date_clause,), "numdate": (date_clause,), "part": (_part_of_day_clause,),
+    "minute": (_times_clause,), "freq": (interval_clause,), "zone": (_zone_clause, holidays_clause),
+    "time": (_window_clause, _times_clause), "unknown": (holidays_clause, count_clause),
+    "ord": (interval_clause, date_clause, nth_clause), "unit": (edge_clause, interval_clause, day_number_clause),
+    "num": (one_off_clause, count_clause, per_clause, _window_clause, _times_clause, interval_clause, date_clause),
+}
+_BY_KIND = {kind: tuple(clause for clause in _CLAUSES if clause in starts) for kind, starts in _STARTS.items()}
