@@ -27,6 +27,8 @@ from jobs.cadence.model import (
 )
 from jobs.cadence.resolve import DAY_MINUTES, QUARTER_ENDS, QUARTER_STARTS
 
+WEEKEND = (5, 6)
+
 _LISTED_TIMES = 4  # up to this many times read better as a list than as "every N minutes"
 _LISTED_DATES = 4
 _LISTED_MONTHS = 6  # more months than this are said as the ones left out
@@ -116,9 +118,11 @@ def _weekdays(days: Weekdays, leading: bool) -> str:
             return "every day" if leading else ""
         if days.days == WORKWEEK:
             return "every weekday" if leading else "on weekdays"
+        if days.days == WEEKEND:
+            return "every weekend" if leading else "on weekends"
         return f"every {names}" if leading else f"on {names}"
-    if days.every == 2 and len(days.days) == 1:
-        return f"every other {names}"
+    if days.every == 2 and (len(days.days) == 1 or days.days == WEEKEND):
+        return "every other weekend" if days.days == WEEKEND else f"every other {names}"
     every = "every other week" if days.every == 2 else f"every {days.every} weeks"
     return f"{every} on {names}"
 

@@ -146,10 +146,10 @@ def test_cron_that_croniter_or_cron_descriptor_reject_or_read_with_seconds_is_re
 @pytest.mark.parametrize(("text", "expected"), [
     # kvh/recurrent's recurring expressions, as the same people might type them here.
     ("daily", "Every day at 09:00"), ("each day", "Every day at 09:00"), ("everyday", "Every day at 09:00"),
-    ("tuesdays", "Every Tuesday at 09:00"), ("weekends", "Every Saturday and Sunday at 09:00"),
+    ("tuesdays", "Every Tuesday at 09:00"), ("weekends", "Every weekend at 09:00"),
     ("weekdays", "Every weekday at 09:00"), ("tuesdays and thursdays", "Every Tuesday and Thursday at 09:00"),
     ("weekly on wednesdays and fridays", "Every Wednesday and Friday at 09:00"),
-    ("every sunday and saturday", "Every Saturday and Sunday at 09:00"), ("every wed.", "Every Wednesday at 09:00"),
+    ("every sunday and saturday", "Every weekend at 09:00"), ("every wed.", "Every Wednesday at 09:00"),
     ("every wednsday", "Every Wednesday at 09:00"), ("every week on tues", "Every Tuesday at 09:00"),
     ("once a week on sunday", "Every Sunday at 09:00"), ("every 3 weeks on mon", "Every 3 weeks on Monday at 09:00"),
     ("every 4th of the month", "On the 4th of every month at 09:00"),
