@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.refs import Ref
+from jobs.cadence.dates import date_order_for_locale
 from storage.errors import BadInput
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,16 @@ def user_timezone(client: WebClient, user_id: str) -> str:
     except SlackApiError as exc:
         log.warning("users.info failed for %s: %s", user_id, exc.response.get("error"))
         return "UTC"
+
+
+def user_date_order(client: WebClient, user_id: str) -> str | None:
+    """How the person's locale writes numeric dates ("MDY", "DMY"), or None to ask when ambiguous."""
+    try:
+        locale = client.users_info(user=user_id, include_locale=True)["user"].get("locale")
+    except SlackApiError as exc:
+        log.info("users.info failed for %s: %s", user_id, exc.response.get("error"))
+        return None
+    return date_order_for_locale(locale)
 
 
 def _pages(method, key: str, **kwargs):

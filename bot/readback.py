@@ -37,14 +37,14 @@ def valid_timezone(name: str) -> bool:
     return bool(name)
 
 
-def read_back(text: str, timezone: str, now: dt.datetime, count: int = 5) -> ReadBack:
+def read_back(text: str, timezone: str, now: dt.datetime, count: int = 5, *, date_order: str | None = None) -> ReadBack:
     """Parse `text` as typed by someone in `timezone`; never raises for bad input."""
     text = (text or "").strip()
     timezone = timezone if valid_timezone(timezone) else "UTC"
     if not text:
         return ReadBack(text, timezone, error="Tell me when it should run, e.g. “every weekday at 9am”.")
     try:
-        cadence = parse(text[:500], timezone, now=now)
+        cadence = parse(text[:500], timezone, now=now, date_order=date_order)
     except CadenceError as exc:
         return ReadBack(text, timezone, error=str(exc))
     except (ValueError, OverflowError) as exc:  # the parser's own guard rails; still the user's words

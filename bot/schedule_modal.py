@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.acting import Need, acting_on
 from bot.deps import BotDeps
 from bot.forms import ScheduleForm, form_from_schedule
-from bot.lookup import user_timezone
+from bot.lookup import user_date_order, user_timezone
 from bot.metadata import ModalMeta
 from bot.people import person
 from bot.readback import read_back
@@ -65,7 +65,8 @@ def build_modal(deps: BotDeps, client: WebClient, team_id: str, user_id: str, fo
     context = modal_context(deps, client, team_id, user_id, form, preview_status)
     if not form.report_type:
         form = replace(form, report_type=default_report_type(list(context.report_types)))
-    readback = read_back(form.cadence_text, form.timezone, deps.jobs.now(), 3) if form.cadence_text else None
+    readback = read_back(form.cadence_text, form.timezone, deps.jobs.now(), 3,
+                         date_order=user_date_order(client, user_id)) if form.cadence_text else None
     return schedule_modal(form, meta, context, readback)
 
 

@@ -14,7 +14,7 @@ from bot.deps import BotDeps
 from bot.destinations import channel_destination, email_destination, person_destination
 from bot.errors import FormErrors
 from bot.forms import ANY_CHOICE, ScheduleForm
-from bot.lookup import user_timezone
+from bot.lookup import user_date_order, user_timezone
 from bot.readback import read_back, valid_timezone
 from bot.refs import Ref
 from jobs.access import (
@@ -265,7 +265,8 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
     if report:
         _usable(person, policy, report, params, errors)
     timezone = _timezone(client, form, person.user_id, errors)
-    result = read_back(clean_text(form.cadence_text, 500), timezone, now or deps.jobs.now(), count=3)
+    result = read_back(clean_text(form.cadence_text, 500), timezone, now or deps.jobs.now(), count=3,
+                       date_order=user_date_order(client, person.user_id))
     if not result.ok:
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."
     formats = _formats(report, form, errors)
@@ -287,7 +288,8 @@ def validate_for_preview(deps: BotDeps, client: WebClient, *, person: Person, fo
         _usable(person, deps.policy(person.team_id), report, params, errors)
     formats = _formats(report, form, errors)
     timezone = _timezone(client, form, person.user_id, errors)
-    result = read_back(clean_text(form.cadence_text, 500) or "every day at 9am", timezone, now)
+    result = read_back(clean_text(form.cadence_text, 500) or "every day at 9am", timezone, now,
+                       date_order=user_date_order(client, person.user_id))
     if not result.ok:
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."
     if errors:

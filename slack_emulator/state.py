@@ -42,8 +42,9 @@ class User:
     guest: str | None = None  # "single" or "multi": a single- or multi-channel guest
     # A Slack Connect user: a member of another organisation's workspace, seen from this one.
     home_team_id: str | None = None
+    locale: str = "en-US"
 
-    def to_api(self, *, include_email: bool) -> dict[str, Any]:
+    def to_api(self, *, include_email: bool, include_locale: bool = False) -> dict[str, Any]:
         """Render the user as users.info does."""
         try:
             now = datetime.now(ZoneInfo(self.tz))
@@ -59,7 +60,7 @@ class User:
             profile["email"] = self.email
         if self.bot_id:
             profile.update(bot_id=self.bot_id, api_app_id=APP_ID, always_active=True)
-        return {
+        found = {
             "id": self.id, "team_id": self.home_team_id or self.team_id, "name": self.name, "deleted": self.deleted,
             "real_name": self.real_name, "tz": self.tz, "tz_label": label, "tz_offset": offset,
             "profile": profile, "is_admin": self.is_admin, "is_owner": self.is_owner, "is_primary_owner": False,
@@ -67,6 +68,9 @@ class User:
             "is_bot": self.is_bot,
             "is_app_user": False, "updated": 1700000000,
         }
+        if include_locale:
+            found["locale"] = self.locale
+        return found
 
 
 @dataclass

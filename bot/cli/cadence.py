@@ -22,6 +22,8 @@ def register(subparsers) -> None:
     command.add_argument("--tz", default="UTC", help="your IANA time zone (default UTC), e.g. Europe/Berlin")
     command.add_argument("--count", type=int, default=5, help="how many upcoming runs to list (default 5)")
     command.add_argument("--after", help="list runs after this ISO date-time instead of now")
+    command.add_argument("--date-order", choices=["MDY", "DMY"],
+                         help="how to read numeric dates such as 5/6 (default: ask when both readings are dates)")
     command.add_argument("--json", action="store_true", help="print one JSON object for scripts")
     command.set_defaults(func=run)
 
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         after = _after(args.after)
         if args.count < 1:
             raise CadenceError("--count must be at least 1.")
-        cadence = parse(args.text, args.tz, now=after)
+        cadence = parse(args.text, args.tz, now=after, date_order=args.date_order)
     except CadenceError as error:
         print(error, file=sys.stderr)
         return 2

@@ -17,7 +17,7 @@ from bot.create_flow import create_from_words
 from bot.deps import BotDeps, deps_of
 from bot.forms import ScheduleForm
 from bot.listeners.admin import handle_admin
-from bot.lookup import user_timezone
+from bot.lookup import user_date_order, user_timezone
 from bot.metadata import ModalMeta
 from bot.muting import mute_everything, mute_schedule, unmute
 from bot.people import person
@@ -125,7 +125,8 @@ def _preview(inv: Invocation) -> Reply:
     if not inv.rest:
         return Reply("Tell me a schedule to read back, e.g. `/report preview every monday at 9am`.")
     zone = user_timezone(inv.client, inv.where.user_id)
-    return Reply(replies.readback(read_back(inv.rest, zone, inv.deps.jobs.now(), count=5)))
+    order = user_date_order(inv.client, inv.where.user_id)
+    return Reply(replies.readback(read_back(inv.rest, zone, inv.deps.jobs.now(), count=5, date_order=order)))
 
 
 def _mute(inv: Invocation) -> Reply:

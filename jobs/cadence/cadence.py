@@ -8,13 +8,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from jobs.cadence.cron import match_cron, parse_cron
+from jobs.cadence.dates import DATE_ORDERS
 from jobs.cadence.describe import describe
 from jobs.cadence.display import rule_text
 from jobs.cadence.engine import compile_spec
 from jobs.cadence.errors import CadenceError
-from jobs.cadence.grammar import read_draft
-from jobs.cadence.model import Calendar, Spec, Weekdays, spec_from_dict, spec_to_dict
+from jobs.cadence.limits import pin_first
+from jobs.cadence.model import (
+    Calendar,
+    Several,
+    Spec,
+    Weekdays,
+    spec_from_dict,
+    spec_to_dict,
+)
 from jobs.cadence.resolve import resolve
+from jobs.cadence.several import combine, read_rules
 from jobs.cadence.zones import check_zone, zone_from_word
 
 JSON_VERSION = 1
@@ -58,15 +67,12 @@ class Cadence:
         Rule 7 anchors such cadences on each call's `after`, so asking for the run after the
         previous run would drift to every week; a start date fixes the phase for good.
         """
-        spec = self.spec
-        if not (isinstance(spec, Calendar) and isinstance(spec.days, Weekdays) and spec.days.every > 1) or spec.start:
-            return self
-        first = self.next_run(at)
-        if first is None:
-            return self
-        local = at.astimezone(ZoneInfo(self.timezone)).date()
-        start = first.astimezone(ZoneInfo(self.timezone)).date() if len(spec.days.days) == 1 else local
-        return Cadence(self.text, replace(spec, start=start), self.timezone)
+        if isinstance(self.spec, Several):
+            parts = tuple(_anchored_part(part, at, self.timezone) for part in self.spec.parts)
+            spec: Spec = replace(self.spec, parts=parts)
+        else:
+            spec = _anchored_part(self.spec, at, self.timezone)
+        return self if spec == self.spec else Cadence(self.text, spec, self.timezone)
 
     def to_json(self) -> dict[str, Any]:
         """Render as JSON data for storage."""
@@ -85,6 +91,17 @@ class Cadence:
         return f"Cadence({self.text!r}, rule={self.rule!r})"
 
 
+def _anchored_part(spec: Spec, at: dt.datetime, zone: str) -> Spec:
+    if not (isinstance(spec, Calendar) and isinstance(spec.days, Weekdays) and spec.days.every > 1) or spec.start:
+        return spec
+    runs = compile_spec(spec, zone).next_runs(at, 1)
+    if not runs:
+        return spec
+    local = at.astimezone(ZoneInfo(zone)).date()
+    start = runs[0].astimezone(ZoneInfo(zone)).date() if len(spec.days.days) == 1 else local
+    return replace(spec, start=start)
+
+
 def cadence_from_json(data: dict[str, Any]) -> Cadence:
     """Rebuild a cadence stored with `to_json`."""
     if data.get("version") != JSON_VERSION:
@@ -92,8 +109,36 @@ def cadence_from_json(data: dict[str, Any]) -> Cadence:
     return Cadence(data["text"], spec_from_dict(data["spec"]), data["timezone"])
 
 
-def parse(text: str, tz: str, *, now: dt.datetime | None = None) -> Cadence:
-    """Understand a schedule typed by a user whose zone is `tz`; `now` anchors 'starting next monday'."""
+def parse(text: str, tz: str, *, now: dt.datetime | None = None, date_order: str | None = None) -> Cadence:
+    """Understand a schedule typed by a user whose zone is `tz`.
+
+    `now` anchors relative dates ('starting next monday') and counts ('10 times'); `date_order`
+    ('MDY' or 'DMY', the person's locale) reads numeric dates such as 5/6, which are otherwise
+    refused with a question naming both readings.
+    """
+    if date_order is not None and date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {', '.join(DATE_ORDERS)} or None")
+    now = now or dt.datetime.now(dt.UTC)
+    try:
+        return _parse(text, tz, now, date_order)
+    except CadenceError as error:
+        if not error.fallback:
+            raise
+        good = [fix for fix in dict.fromkeys(error.fixes)
+                if fix.strip() and fix != text and "'" not in fix and _parses(fix, tz, now, date_order)]
+        hint = "Try " + " or ".join(f"'{fix}'" for fix in good[:2]) + "." if good else error.fallback
+        raise CadenceError(f"{error} {hint}") from None
+
+
+def _parses(text: str, tz: str, now: dt.datetime, date_order: str | None) -> bool:
+    try:
+        _parse(text, tz, now, date_order)
+    except CadenceError:
+        return False
+    return True
+
+
+def _parse(text: str, tz: str, now: dt.datetime, date_order: str | None) -> Cadence:
     if not isinstance(text, str) or not text.strip():
         raise CadenceError("Tell me when, e.g. 'every monday at 9am'.")
     user_zone = check_zone(tz)
@@ -103,10 +148,10 @@ def parse(text: str, tz: str, *, now: dt.datetime | None = None) -> Cadence:
         spec: Spec = parse_cron(expression)
         zone = _named_zone(named) if named else user_zone
     else:
-        today = (now or dt.datetime.now(dt.UTC)).astimezone(ZoneInfo(user_zone)).date()
-        draft = read_draft(text, today)
-        spec = resolve(draft)
-        zone = draft.zone or user_zone
+        today = now.astimezone(ZoneInfo(user_zone)).date()
+        drafts = read_rules(text, today, date_order)
+        zone = drafts[0].zone or user_zone
+        spec = pin_first(combine([resolve(draft) for draft in drafts]), zone, now, drafts[0].start_minute)
     cadence = Cadence(text.strip(), spec, zone)
     _check_fires(cadence)
     return cadence
@@ -121,6 +166,8 @@ def _named_zone(word: str) -> str:
 
 def _check_fires(cadence: Cadence) -> None:
     spec = cadence.spec
+    if isinstance(spec, Several):
+        spec = replace(spec.parts[0], first=spec.first)  # the parts share their bounds
     if not isinstance(spec, Calendar):
         return
     origin = dt.datetime.combine(spec.start, dt.time(), dt.UTC) - dt.timedelta(days=1) if spec.start \

@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from jobs.cadence.cursor import Cursor
 from jobs.cadence.errors import CadenceError
-from jobs.cadence.grammar_days import read_day_list
 
 # Adjectives and everyday names the holidays registry does not spell out.
 _ALIASES = {
@@ -41,7 +40,7 @@ def _subdivisions() -> dict[str, list[str]]:
 
 
 def holidays_clause(cursor: Cursor) -> bool:
-    """Read 'US holidays', 'skipping UK bank holidays', 'holidays in Germany (BY)', 'except fridays'."""
+    """Read 'US holidays', 'skipping UK bank holidays', 'holidays in Germany (BY)'."""
     start = cursor.index
     skipping = cursor.accept("except")
     cursor.accept("on")
@@ -50,12 +49,14 @@ def holidays_clause(cursor: Cursor) -> bool:
         if not words and cursor.accept("in"):
             words = _country_words(cursor)
         if not words:
-            raise CadenceError("Which holiday calendar? Try 'skipping US holidays' or 'holidays in Germany (BY)'.")
+            raise CadenceError("Which holiday calendar? Try 'every weekday, skipping US holidays' or "
+                               "'every weekday except holidays in Germany (BY)'.")
         _set_calendar(cursor, resolve_calendar(" ".join(words)))
         return True
     cursor.index = start
-    if skipping and cursor.kind(1, "day", "kw"):
-        return _except_days(cursor)
+    if skipping:  # weekdays, months and dates after "except" are read by `exclusions`
+        raise CadenceError("I can skip weekdays, months, dates or holidays, e.g. 'every day except fridays' or "
+                           "'every weekday, skipping US holidays'.")
     return False
 
 
@@ -69,28 +70,17 @@ def _country_words(cursor: Cursor) -> list[str]:
             words.append(token.text)
         elif token.kind == "kw" and token.value in _DROPPED:
             pass
-        elif len(token.text) in (2, 3) and token.text.isalpha() and token.text in _countries():
-            words.append(token.text)  # codes that are also words: "in", "at", "de"
+        elif len(token.text) in (2, 3) and token.text.isalpha() and token.text in _countries() \
+                and (token.kind != "kw" or token.value in ("in", "at")) and cursor.kw(1, "holiday", "-", "("):
+            words.append(token.text)  # codes that are also words ("in", "at", "de"), right before "holidays"
         else:
             return words
         cursor.take()
 
 
-def _except_days(cursor: Cursor) -> bool:
-    cursor.take()
-    cursor.accept("on")
-    if cursor.kind(0, "day"):
-        cursor.draft.except_days |= read_day_list(cursor)
-    elif cursor.accept("weekend"):
-        cursor.draft.except_days |= {5, 6}
-    else:
-        raise CadenceError("I can skip weekdays or holidays, e.g. 'except fridays' or 'skipping US holidays'.")
-    return True
-
-
 def _set_calendar(cursor: Cursor, calendar: tuple[str, str | None]) -> None:
     if cursor.draft.holidays and cursor.draft.holidays != calendar:
-        raise CadenceError("Name one holiday calendar, e.g. 'skipping US holidays'.")
+        raise CadenceError("Name one holiday calendar, e.g. 'every weekday, skipping US holidays'.")
     cursor.draft.holidays = calendar
 
 
@@ -105,7 +95,8 @@ def resolve_calendar(words: str) -> tuple[str, str | None]:
         code = _ALIASES.get(country) or _countries().get(country)
         if code and "-" not in code:
             return code, _subdivision(code, " ".join(parts[cut:]))
-    raise CadenceError(f"I don't know a holiday calendar for '{words}'. Try 'US holidays' or 'holidays in Germany (BY)'.")
+    raise CadenceError(f"I don't know a holiday calendar for '{words}'. Try 'every weekday, skipping US holidays' or "
+                       "'every weekday except holidays in Germany (BY)'.")
 
 
 def _split(code: str) -> tuple[str, str | None]:

@@ -19,7 +19,10 @@ def time_width(cursor: Cursor, ahead: int) -> int:
         return 0
     if token.kind == "num" and _hour_mark(cursor, ahead + 1):
         return 2
-    return 0 if token.kind == "num" and cursor.kind(ahead + 1, "unit", "month") else 1
+    # "5 times", "2 weeks" and "5 may" are a count, an interval and a date, not clock times.
+    if token.kind == "num" and (cursor.kind(ahead + 1, "unit", "month") or cursor.kw(ahead + 1, "times")):
+        return 0
+    return 1
 
 
 def take_time(cursor: Cursor) -> Token:
@@ -50,4 +53,4 @@ def time_value(token: Token) -> int:
 
 def says_meridiem(token: Token) -> bool:
     """Tell whether a time was given with am/pm, or as noon or midnight."""
-    return token.kind == "time" and token.text.isalpha() or "am" in token.text or "pm" in token.text
+    return token.kind == "time" and (token.text.isalpha() or token.text.endswith(("am", "pm", "a", "p")))

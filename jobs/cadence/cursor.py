@@ -11,10 +11,11 @@ SEPARATORS = (",", "and", "/")
 class Cursor:
     """Walk the token list while clauses fill a draft."""
 
-    def __init__(self, tokens: list[Token], text: str, source: str, today):
+    def __init__(self, tokens: list[Token], text: str, source: str, today, date_order: str | None = None):
         self.tokens = tokens
         self.source = source  # normalised text the token offsets point into
         self.today = today  # the user's local date, for "starting next monday"
+        self.date_order = date_order  # "MDY" or "DMY" reads 5/6; None asks
         self.index = 0
         self.text = text
         self.draft = Draft(text)

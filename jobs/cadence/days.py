@@ -64,7 +64,7 @@ def _weekdays(spec: Weekdays, year: int, month: int, length: int, first: int, ph
 
 
 def _monthdays(spec: MonthDays, year: int, month: int, length: int, first: int, phase, skip) -> list[int]:
-    return [length if d == -1 else d for d in spec.days if d <= length]
+    return [length + 1 + d if d < 0 else d for d in spec.days if -length <= d <= length]
 
 
 def _nth(spec: NthWeekdays, year: int, month: int, length: int, first: int, phase, skip) -> list[int]:
@@ -72,8 +72,8 @@ def _nth(spec: NthWeekdays, year: int, month: int, length: int, first: int, phas
     for n, weekday in spec.items:
         first_hit = 1 + (weekday - first) % 7
         hits = list(range(first_hit, length + 1, 7))
-        if n == -1 or n <= len(hits):
-            days.append(hits[-1] if n == -1 else hits[n - 1])
+        if -len(hits) <= n <= len(hits):
+            days.append(hits[n if n < 0 else n - 1])
     return days
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from jobs.cadence.model import (
     ALL_DAYS,
     ALL_MONTHS,
@@ -11,6 +14,7 @@ from jobs.cadence.model import (
     Elapsed,
     MonthDays,
     NthWeekdays,
+    Several,
     Spec,
     Weekdays,
     YearDays,
@@ -25,16 +29,37 @@ def rule_text(spec: Spec, zone: str) -> str:
     if isinstance(spec, Elapsed):
         size, freq = next((size, freq) for size, freq in _ELAPSED_UNITS if spec.minutes % size == 0)
         return f"RRULE:FREQ={freq};INTERVAL={spec.minutes // size};X-FROM=LAST-RUN"
-    cron = cron_text(spec)
+    cron = cron_text(spec) if isinstance(spec, Calendar) else None
     if cron:
         return f"CRON_TZ={zone} {cron}"
-    head = [f"TZID={zone}"] + ([f"DTSTART={spec.start:%Y%m%d}"] if spec.start else [])
-    return " ".join(head + [f"RRULE:{body}" for body in rrule_bodies(spec)])
+    parts = spec.parts if isinstance(spec, Several) else (spec,)
+    bodies = [body for part in parts for body in rrule_bodies(part)]
+    head = [f"TZID={zone}"] + _dtstart(parts[0], spec.first, zone)
+    if spec.count and len(bodies) == 1:
+        bodies = [f"{bodies[0]};COUNT={spec.count}"]
+    elif spec.count:
+        head.append(f"X-COUNT={spec.count}")  # RRULE's COUNT is per rule; this one counts the merged runs
+    return " ".join(head + [f"RRULE:{body}" for body in bodies] + _exrules(parts[0].skip))
+
+
+def _dtstart(part: Calendar, first: dt.datetime | None, zone: str) -> list[str]:
+    if first:
+        return [f"DTSTART={first.astimezone(ZoneInfo(zone)):%Y%m%dT%H%M%S}"]
+    return [f"DTSTART={part.start:%Y%m%d}"] if part.start else []
+
+
+def _exrules(skip: tuple[tuple[int, int], ...]) -> list[str]:
+    # RFC 5545 dropped EXRULE, but it is the one way to write a date skipped every year.
+    by_month: dict[int, list[int]] = {}
+    for month, day in skip:
+        by_month.setdefault(month, []).append(day)
+    return [f"EXRULE:FREQ={'MONTHLY' if month == 0 else f'YEARLY;BYMONTH={month}'};"
+            f"BYMONTHDAY={','.join(map(str, days))}" for month, days in by_month.items()]
 
 
 def cron_text(spec: Calendar) -> str | None:
     """Write the rule as 5-field cron, or None when cron cannot say it exactly."""
-    if spec.start or spec.until or spec.holidays:
+    if spec.start or spec.until or spec.holidays or spec.skip or spec.first:
         return None
     days = _cron_days(spec.days)
     hours = sorted({t // 60 for t in spec.times})
@@ -70,13 +95,18 @@ def _cron_list(values: list[int], low: int, high: int, steps: bool = True) -> st
 
 
 def _runs(values: list[int]) -> list[str]:
+    return [f"{run[0]}-{run[-1]}" if len(run) > 2 else ",".join(map(str, run)) for run in consecutive(values)]
+
+
+def consecutive(values: list[int]) -> list[list[int]]:
+    """Group sorted numbers into runs of consecutive ones: [1, 2, 3, 7] → [[1, 2, 3], [7]]."""
     runs: list[list[int]] = []
     for value in values:
         if runs and value == runs[-1][-1] + 1:
             runs[-1].append(value)
         else:
             runs.append([value])
-    return [f"{run[0]}-{run[-1]}" if len(run) > 2 else ",".join(map(str, run)) for run in runs]
+    return runs
 
 
 def rrule_bodies(spec: Calendar) -> list[str]:

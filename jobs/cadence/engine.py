@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from bisect import bisect_left
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from jobs.cadence.days import shared_month_days, week_index
-from jobs.cadence.model import Calendar, Elapsed, Spec, Weekdays
+from jobs.cadence.model import Calendar, Elapsed, Several, Spec, Weekdays
 
 UTC = dt.UTC
 QUIET_MONTHS = 12 * 40  # a rule silent this long never fires (Feb 29 on a Monday recurs within 28 years)
@@ -37,6 +38,8 @@ class CalendarEngine:
         self._every = spec.days.every if isinstance(spec.days, Weekdays) else 1
         self._pinned: int | None = None  # week phase fixed by a start date
         self._cache: dict[tuple[int, int, int | None], tuple[int, ...]] = {}
+        self._skip_every_month = frozenset(day for month, day in spec.skip if month == 0)
+        self._skip_dates = frozenset(spec.skip)
 
     def next_runs(self, after: dt.datetime, count: int) -> list[dt.datetime]:
         """Return the first `count` runs strictly after `after`."""
@@ -100,7 +103,10 @@ class CalendarEngine:
         if days is None:
             if len(self._cache) >= MONTH_CACHE:
                 self._cache.clear()
-            days = self._cache[key] = shared_month_days(self._spec.days, self._spec.holidays, year, month, phase)
+            days = shared_month_days(self._spec.days, self._spec.holidays, year, month, phase)
+            if self._skip_dates:
+                days = tuple(d for d in days if d not in self._skip_every_month and (month, d) not in self._skip_dates)
+            self._cache[key] = days
         return days
 
     def _instant(self, year: int, month: int, day: int, minute: int) -> dt.datetime:
@@ -111,6 +117,48 @@ class CalendarEngine:
         if back.hour != hour or back.minute != minute:
             return _gap_end(instant, self._tz)
         return instant
+
+
+class SeveralEngine:
+    """Merges the runs of several calendar rules, each instant once."""
+
+    def __init__(self, spec: Several, zone: str):
+        self._parts = [compile_spec(part, zone) for part in spec.parts]
+
+    def next_runs(self, after: dt.datetime, count: int) -> list[dt.datetime]:
+        runs: list[dt.datetime] = []
+        for run in heapq.merge(*(part.next_runs(after, count) for part in self._parts)):
+            if not runs or run != runs[-1]:
+                runs.append(run)
+                if len(runs) == count:
+                    break
+        return runs
+
+
+class BoundedEngine:
+    """Starts a rule at its first instant and, with a count, ends it after that many runs."""
+
+    def __init__(self, inner: CalendarEngine | SeveralEngine, first: dt.datetime, count: int | None):
+        self._inner = inner
+        self._floor = first - dt.timedelta(microseconds=1)
+        self._count = count
+        self._last: dt.datetime | None = None
+        self._ended = False  # the counted runs are known and there are none
+
+    def next_runs(self, after: dt.datetime, count: int) -> list[dt.datetime]:
+        runs = self._inner.next_runs(max(after, self._floor), count)
+        if self._count is None:
+            return runs
+        last = self._final_run()
+        return [run for run in runs if last is not None and run <= last]
+
+    def _final_run(self) -> dt.datetime | None:
+        # Worked out once per compiled rule: counts are capped (repeats.MOST_RUNS), so this stays cheap.
+        if self._last is None and not self._ended:
+            counted = self._inner.next_runs(self._floor, self._count)
+            self._last = counted[-1] if counted else None
+            self._ended = not counted
+        return self._last
 
 
 def _gap_end(instant: dt.datetime, tz: ZoneInfo) -> dt.datetime:
@@ -129,8 +177,9 @@ def _gap_end(instant: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 
 @lru_cache(maxsize=65536)
-def compile_spec(spec: Spec, zone: str) -> CalendarEngine | ElapsedEngine:
+def compile_spec(spec: Spec, zone: str) -> CalendarEngine | ElapsedEngine | SeveralEngine | BoundedEngine:
     """Build (or reuse) the engine for a rule in a zone."""
     if isinstance(spec, Elapsed):
         return ElapsedEngine(spec)
-    return CalendarEngine(spec, zone)
+    engine = SeveralEngine(spec, zone) if isinstance(spec, Several) else CalendarEngine(spec, zone)
+    return BoundedEngine(engine, spec.first, spec.count) if spec.first else engine

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from jobs.cadence.errors import CadenceError
+from jobs.cadence.rewrite import rewrite
 from jobs.cadence.words import AMBIGUOUS, VAGUE, VOCABULARY
 from jobs.cadence.zones import cities, suggest_zone, zone_from_word
 
 
 @dataclass(frozen=True)
 class Token:
-    """One lexical unit: kind is num, ord, time, minute, word kinds, zone, punct or unknown."""
+    """One lexical unit: num, ord, time, minute, numdate, stamp, the word kinds, zone, punct or unknown."""
 
     kind: str
     value: Any
@@ -27,8 +30,11 @@ _MERIDIEM = re.compile(r"(?<=\d)\s*([ap])\.\s?m\b\.?|\b([ap])\.m\.")
 _PATTERNS = [
     ("path", re.compile(r"[a-z][a-z0-9_+\-]*(?:/[a-z0-9_+\-]+)+")),
     ("offset", re.compile(r"(?:utc|gmt)\s*[+-]\s*\d{1,2}(?::?\d{2})?\b")),
-    ("clock", re.compile(r"(\d{1,2})[:.h](\d{2})(?:\s*(am|pm)\b)?(?![\d.:])")),
-    ("meridiem", re.compile(r"(\d{1,4})\s*(am|pm)\b")),
+    ("stamp", re.compile(r"(\d{4}-\d{2}-\d{2})t(\d{2}):(\d{2})\b")),
+    # "12a", "3p" and "9:30a" are am/pm only when the letter touches the digits: "2 a day" is a count.
+    ("clock", re.compile(r"(\d{1,2})[:.h](\d{2})(?:\s*(am|pm)\b|([ap])\b)?(?![\d.:])")),
+    ("meridiem", re.compile(r"(\d{1,4})(?:\s*(am|pm)|([ap]))\b")),
+    ("numdate", re.compile(r"(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\d/:])")),
     ("oclock", re.compile(r"(\d{1,2})\s*o'?clock\b")),
     ("minute", re.compile(r":(\d{2})\b")),
     ("ord", re.compile(r"(\d+)(?:st|nd|rd|th)\b")),
@@ -37,20 +43,27 @@ _PATTERNS = [
     ("punct", re.compile(r"[,;\-/()+*@]")),
     ("space", re.compile(r"[\s.!?\"'`]+|:")),
 ]
+_KINDS = [kind for kind, _ in _PATTERNS]
+_ANY = re.compile("|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in _PATTERNS))
 _CORRECTABLE = sorted(word for word in VOCABULARY if len(word) >= 4)
+_NOT_TYPOS = {"none", "note", "nope", "node", "moon", "mine", "mind", "wood", "word", "dayz"}  # words, not misspellings
+_VAGUE_PHRASES = re.compile(r"\b(?:now and (?:then|again)|every so often|from time to time|once in a while|"
+                            r"every once in a while|here and there|on and off|when(?:ever)? (?:i|you|we) (?:can|like))\b")
 
 
 def normalise(text: str) -> str:
     """Lower-case and straighten punctuation so the patterns see one spelling."""
     text = text.strip().lower()
-    for fancy, plain in (("–", "-"), ("—", "-"), ("’", "'"), ("&", " and "), ("\u00a0", " ")):
+    for fancy, plain in (("–", "-"), ("—", "-"), ("’", "'"), ("&", " and "), ("\u00a0", " "), ("½", " 1/2")):
         text = text.replace(fancy, plain)
-    return _MERIDIEM.sub(lambda m: (m[1] or m[2]) + "m", text)
+    return rewrite(" ".join(_MERIDIEM.sub(lambda m: (m[1] or m[2]) + "m", text).split()))
 
 
-def tokenize(text: str) -> list[Token]:
-    """Cut normalised text into tokens, merging multi-word names and fixing typos."""
-    source = normalise(text)
+def tokenize(source: str) -> list[Token]:
+    """Cut normalised text (see `normalise`) into tokens, merging multi-word names and fixing typos."""
+    vague = _VAGUE_PHRASES.search(source)
+    if vague:
+        raise CadenceError(f"'{vague[0]}' is too vague for a schedule. Say when, e.g. 'every monday at 9am'.")
     tokens: list[Token] = []
     position = 0
     while position < len(source):
@@ -61,7 +74,11 @@ def tokenize(text: str) -> list[Token]:
 
 
 def _next_token(source: str, position: int) -> tuple[Token | None, int]:
-    for kind, pattern in _PATTERNS:
+    # One combined match finds the first pattern that fits; only a path or offset that names no zone
+    # (make() returns False) falls back to trying the later patterns one by one.
+    found = _ANY.match(source, position)
+    first = _KINDS.index(found.lastgroup) if found else len(_PATTERNS)
+    for kind, pattern in _PATTERNS[first:]:
         found = pattern.match(source, position)
         if not found:
             continue
@@ -80,12 +97,20 @@ def _make(kind: str, found: re.Match[str], source: str) -> Token | None | bool:
         if not zone and kind == "path" and not all(part in VOCABULARY for part in text.split("/")):
             raise CadenceError(f"I don't know the time zone '{text}'.{suggest_zone(text)}")
         return Token("zone", zone, text, start, end) if zone else False
+    if kind == "stamp":
+        return Token("stamp", (_iso_date(found[1]), clock_minutes(int(found[2]), int(found[3]), None, text)), text,
+                     start, end)
     if kind == "clock":
-        return Token("time", clock_minutes(int(found[1]), int(found[2]), found[3], text), text, start, end)
+        meridiem = found[3] or (found[4] and found[4] + "m")
+        return Token("time", clock_minutes(int(found[1]), int(found[2]), meridiem, text), text, start, end)
     if kind == "meridiem":
         digits = found[1]
         hour, minute = (int(digits), 0) if len(digits) <= 2 else (int(digits[:-2]), int(digits[-2:]))
-        return Token("time", clock_minutes(hour, minute, found[2], text), text, start, end)
+        return Token("time", clock_minutes(hour, minute, found[2] or found[3] + "m", text), text, start, end)
+    if kind == "numdate":
+        if text == "24/7":
+            raise CadenceError("'24/7' doesn't say how often. Try 'every hour' or 'every 15 minutes'.")
+        return Token("numdate", (int(found[1]), int(found[2]), found[3] and _full_year(found[3])), text, start, end)
     if kind == "oclock":
         return Token("time", clock_minutes(int(found[1]), 0, None, text), text, start, end)
     if kind == "minute":
@@ -95,7 +120,7 @@ def _make(kind: str, found: re.Match[str], source: str) -> Token | None | bool:
     if kind == "num":
         return Token("num", int(text), text, start, end)
     if kind == "punct":
-        return Token("punct", text, text, start, end)
+        return Token("kw", "at", text, start, end) if text == "@" else Token("punct", text, text, start, end)
     return _word(text, start, end)
 
 
@@ -111,6 +136,17 @@ def _word(text: str, start: int, end: int) -> Token:
     if zone:
         return Token("zone", zone, text, start, end)
     return Token("unknown", text, text, start, end)
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CadenceError(f"'{text}' isn't a real date. Try a date like '2026-03-01'.") from None
+
+
+def _full_year(text: str) -> int:
+    return int(text) + 2000 if len(text) == 2 else int(text)
 
 
 def clock_minutes(hour: int, minute: int, meridiem: str | None, text: str) -> int:
@@ -148,6 +184,10 @@ def _merge_cities(tokens: list[Token]) -> list[Token]:
     merged: list[Token] = []
     index = 0
     while index < len(tokens):
+        if tokens[index].text not in _first_city_words():
+            merged.append(tokens[index])
+            index += 1
+            continue
         for size in (3, 2):
             group = tokens[index:index + size]
             name = " ".join(token.text for token in group)
@@ -159,6 +199,11 @@ def _merge_cities(tokens: list[Token]) -> list[Token]:
             merged.append(tokens[index])
             index += 1
     return merged
+
+
+@lru_cache(maxsize=1)
+def _first_city_words() -> frozenset[str]:
+    return frozenset(city.split()[0] for city in cities() if " " in city)
 
 
 def _correct(tokens: list[Token]) -> list[Token]:
@@ -180,7 +225,7 @@ def _near_holidays(tokens: list[Token], index: int) -> bool:
 
 
 def _closest(word: str) -> str | None:
-    if len(word) < 4:
+    if len(word) < 4 or word in _NOT_TYPOS:
         return None
     candidates = [w for w in _CORRECTABLE if w[0] == word[0] and abs(len(w) - len(word)) <= 2]
     found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)

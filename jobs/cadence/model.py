@@ -22,14 +22,14 @@ class Weekdays:
 
 @dataclass(frozen=True)
 class MonthDays:
-    """Days of the month; -1 is the last day."""
+    """Days of the month; negative days count from the end (-1 is the last day, -3 the third to last)."""
 
     days: tuple[int, ...]
 
 
 @dataclass(frozen=True)
 class NthWeekdays:
-    """The nth weekday of a month as (n, weekday) pairs; n = -1 is the last."""
+    """The nth weekday of a month as (n, weekday) pairs; negative n counts from the end (-1 is the last)."""
 
     items: tuple[tuple[int, int], ...]
 
@@ -62,7 +62,12 @@ DaySpec = Weekdays | MonthDays | NthWeekdays | BusinessDays | YearDays | CronDay
 
 @dataclass(frozen=True)
 class Calendar:
-    """Wall-clock rule: selected days of selected months, at fixed local times."""
+    """Wall-clock rule: selected days of selected months, at fixed local times.
+
+    `skip` removes (month, day) dates every year (month 0: that day of every month). `first` is the
+    instant the runs begin (set whenever `count` is: the count is taken from there, so `next_runs`
+    stays a pure function of the rule); `start` is then its local date.
+    """
 
     days: DaySpec = field(default_factory=Weekdays)
     months: tuple[int, ...] = ALL_MONTHS
@@ -70,6 +75,21 @@ class Calendar:
     start: dt.date | None = None
     until: dt.date | None = None
     holidays: tuple[str, str | None] | None = None  # (country, subdivision)
+    skip: tuple[tuple[int, int], ...] = ()
+    first: dt.datetime | None = None  # aware UTC
+    count: int | None = None
+
+
+@dataclass(frozen=True)
+class Several:
+    """Several calendar rules at once ("every monday at 9 and every friday at 5pm"); runs are merged.
+
+    The parts share their bounds, calendar and exclusions; a count covers the merged runs.
+    """
+
+    parts: tuple[Calendar, ...]
+    first: dt.datetime | None = None
+    count: int | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +99,7 @@ class Elapsed:
     minutes: int
 
 
-Spec = Calendar | Elapsed
+Spec = Calendar | Elapsed | Several
 
 _DAY_TYPES = {cls.__name__: cls for cls in (Weekdays, MonthDays, NthWeekdays, BusinessDays, YearDays, CronDays)}
 
@@ -88,6 +108,8 @@ def spec_to_dict(spec: Spec) -> dict[str, Any]:
     """Render a spec as plain JSON data."""
     if isinstance(spec, Elapsed):
         return {"type": "elapsed", "minutes": spec.minutes}
+    if isinstance(spec, Several):
+        return {"type": "several", "parts": [spec_to_dict(part) for part in spec.parts], **_limit_to_dict(spec)}
     days = {"type": type(spec.days).__name__, **_lists(vars(spec.days))}
     return {
         "type": "calendar",
@@ -97,13 +119,17 @@ def spec_to_dict(spec: Spec) -> dict[str, Any]:
         "start": spec.start.isoformat() if spec.start else None,
         "until": spec.until.isoformat() if spec.until else None,
         "holidays": list(spec.holidays) if spec.holidays else None,
+        "skip": [list(date) for date in spec.skip],
+        **_limit_to_dict(spec),
     }
 
 
 def spec_from_dict(data: dict[str, Any]) -> Spec:
-    """Rebuild a spec from `spec_to_dict` output."""
+    """Rebuild a spec from `spec_to_dict` output (rules stored before skip/count existed included)."""
     if data["type"] == "elapsed":
         return Elapsed(int(data["minutes"]))
+    if data["type"] == "several":
+        return Several(tuple(spec_from_dict(part) for part in data["parts"]), *_limit_from_dict(data))
     days = dict(data["days"])
     day_type = _DAY_TYPES[days.pop("type")]
     return Calendar(
@@ -113,7 +139,19 @@ def spec_from_dict(data: dict[str, Any]) -> Spec:
         start=_date(data.get("start")),
         until=_date(data.get("until")),
         holidays=tuple(data["holidays"]) if data.get("holidays") else None,
+        skip=_tuples(data.get("skip") or []),
+        first=_limit_from_dict(data)[0],
+        count=_limit_from_dict(data)[1],
     )
+
+
+def _limit_to_dict(spec: Calendar | Several) -> dict[str, Any]:
+    return {"first": spec.first.isoformat() if spec.first else None, "count": spec.count}
+
+
+def _limit_from_dict(data: dict[str, Any]) -> tuple[dt.datetime | None, int | None]:
+    first = data.get("first")
+    return (dt.datetime.fromisoformat(first) if first else None), data.get("count")
 
 
 def _lists(values: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from jobs.cadence.dates import MONTH_NAMES, ordinal
 from jobs.cadence.draft import Draft
 from jobs.cadence.errors import CadenceError
 from jobs.cadence.model import (
@@ -10,6 +11,7 @@ from jobs.cadence.model import (
     NINE_AM,
     BusinessDays,
     Calendar,
+    CronDays,
     Elapsed,
     MonthDays,
     NthWeekdays,
@@ -17,6 +19,7 @@ from jobs.cadence.model import (
     Weekdays,
     YearDays,
 )
+from jobs.cadence.words import PARTS_OF_DAY
 
 DAY_MINUTES = 24 * 60
 _UNIT_MINUTES = {"minute": 1, "hour": 60, "day": DAY_MINUTES, "week": 7 * DAY_MINUTES}
@@ -28,6 +31,8 @@ def resolve(draft: Draft) -> Spec:
     """Turn what was heard into one rule, or explain what is missing or contradictory."""
     if draft.elapsed:
         return _elapsed(draft)
+    if draft.per:
+        _apply_per(draft, *draft.per)
     step_n, unit = draft.step or (1, None)
     if draft.weeks and unit not in (None, "minute", "hour"):
         raise CadenceError(f"'{draft.text}' gives two different repeats. Pick one, e.g. 'every 2 weeks on monday'.")
@@ -35,8 +40,69 @@ def resolve(draft: Draft) -> Spec:
     days = _days(draft, step_n, unit)
     months = _quarter_months(draft, days, months)
     days, months = _dates(draft, days, months)
+    days, months = _without_months(draft, days, months)
     return Calendar(days=days, months=months, times=_times(draft, step_n, unit), start=draft.start,
-                    until=draft.until, holidays=draft.holidays)
+                    until=draft.until, holidays=draft.holidays, skip=tuple(sorted(draft.skip)), count=draft.count)
+
+
+def _apply_per(draft: Draft, n: int, unit: str) -> None:
+    """Check 'N times a day/week/month' against the times or days listed ('twice a day at 9 and 17')."""
+    if unit == "hour":
+        if 60 % n:
+            raise CadenceError(f"{n} times an hour doesn't divide the hour evenly. Try 'every 20 minutes'.")
+        draft.set_step(60 // n, "minute")
+        return
+    positions = len(set(draft.monthdays)) + len(set(draft.nth)) + len(set(draft.business))
+    listed = {"day": len(set(draft.times)), "week": len(draft.weekdays - draft.except_days), "month": positions,
+              "quarter": positions, "year": len(set(draft.dates))}[unit]
+    what = {"day": "times", "week": "days", "month": "days of the month", "year": "dates", "quarter": "days"}[unit]
+    example = _PER_EXAMPLES.get((unit, n)) or _per_example(unit, n)
+    if not listed:
+        if unit == "day":
+            raise CadenceError("At which times? Try 'every day at 9am and 5pm' or 'every monday and thursday'.")
+        raise CadenceError(f"Which {n} {what}? Try '{example}'.")
+    if listed != n:
+        listing = f"{listed} {what} are" if listed > 1 else f"1 {what.removesuffix('s').replace('days of', 'day of')} is"
+        raise CadenceError(f"That's {n} times a {unit}, but {listing} listed. Try '{example}'.")
+    if unit == "day" and draft.step and draft.step[1] in ("minute", "hour"):
+        raise CadenceError(f"'{draft.text}' gives two different repeats. Pick one, e.g. 'every day at 9am and 5pm'.")
+    if unit != "day":
+        draft.set_step(1, unit)  # "twice a quarter on the 1st and 15th" repeats each quarter
+
+
+def _per_example(unit: str, n: int) -> str:
+    """A phrase with n times a day, n weekdays or n days of the month, for n beyond the usual few."""
+    if unit == "day" and n <= 16:
+        return "every day at " + ", ".join(f"{hour}:00" for hour in range(8, 8 + n - 1)) + f" and {7 + n}:00"
+    if unit == "week" and n <= 7:
+        return "every day at 9am" if n == 7 else "every monday to saturday at 9am"
+    if unit in ("month", "quarter") and n <= 28:
+        return f"on the 1st to the {ordinal(n)} of every {unit} at 9am"
+    if unit == "year" and n <= 12:
+        dates = [f"{MONTH_NAMES[1 + i * (12 // n)].lower()} 1" for i in range(n)]
+        return "every year on " + ", ".join(dates[:-1]) + f" and {dates[-1]}"
+    return "every hour" if unit == "day" else "every day at 9am"
+
+
+_PER_EXAMPLES = {
+    ("day", 2): "every day at 9am and 5pm", ("day", 3): "every day at 8am, 12pm and 4pm",
+    ("day", 4): "every day at 8am, 11am, 2pm and 5pm", ("week", 2): "every monday and thursday at 9am",
+    ("week", 3): "every monday, wednesday and friday at 9am", ("week", 4): "every monday to thursday at 9am",
+    ("week", 5): "every weekday at 9am", ("month", 2): "on the 1st and 15th at 9am",
+    ("month", 3): "on the 1st, 10th and 20th at 9am", ("year", 2): "every year on march 3 and september 15",
+}
+
+
+def _without_months(draft: Draft, days, months: tuple[int, ...]):
+    """Drop the months named after 'except' ('monthly except in december')."""
+    if not draft.except_months:
+        return days, months
+    kept = tuple(m for m in months if m not in draft.except_months)
+    if not kept:
+        raise CadenceError("That leaves no months at all. Check the months after 'except'.")
+    if isinstance(days, YearDays):
+        days = YearDays(tuple(d for d in days.dates if d[0] in kept))
+    return days, kept
 
 
 def _elapsed(draft: Draft) -> Elapsed:
@@ -47,9 +113,13 @@ def _elapsed(draft: Draft) -> Elapsed:
     if not draft.step or draft.step[1] not in _UNIT_MINUTES:
         raise CadenceError("How long after the last run? Try 'every 24 hours after the last run'.")
     extras = (draft.weekdays or draft.monthdays or draft.nth or draft.business or draft.dates or draft.months
-              or draft.times or draft.window or draft.holidays or draft.morning or draft.minute_offset is not None)
+              or draft.times or draft.window or draft.holidays or draft.morning or draft.minute_offset is not None
+              or draft.per or draft.except_months or draft.skip or draft.and_monthdays or draft.part_of_day)
     if extras:
         raise CadenceError("A schedule that counts from the last run can't also have fixed days or times. "
+                           "Try 'every 24 hours after the last run'.")
+    if draft.start or draft.until or draft.count:
+        raise CadenceError("A schedule that counts from the last run can't have start or end dates or a count. "
                            "Try 'every 24 hours after the last run'.")
     n, unit = draft.step
     return Elapsed(n * _UNIT_MINUTES[unit])
@@ -88,14 +158,18 @@ def _days(draft: Draft, n: int, unit: str | None):
                            f"'every {n * 24} hours after the last run'.")
     if draft.weeks and kinds and kinds[0] != "weekday":
         raise CadenceError("A weekly repeat needs weekdays. Try 'every 2 weeks on monday'.")
+    if draft.and_monthdays:
+        if draft.weeks and draft.weeks > 1:
+            raise CadenceError("A weekly repeat needs weekdays. Try 'every 2 weeks on monday'.")
+        return CronDays(tuple(sorted(set(draft.and_monthdays))), tuple(sorted(draft.weekdays)), either=False)
     if draft.weekdays or draft.except_days:
         return _weekdays(draft, draft.weeks or 1, unit)
     if draft.monthdays:
-        return MonthDays(tuple(sorted(set(draft.monthdays), key=_day_order)))
+        return MonthDays(tuple(sorted(set(draft.monthdays), key=position_order)))
     if draft.nth:
-        return NthWeekdays(tuple(sorted(set(draft.nth), key=lambda item: (_day_order(item[0]), item[1]))))
+        return NthWeekdays(tuple(sorted(set(draft.nth), key=position_order)))
     if draft.business:
-        return BusinessDays(tuple(sorted(set(draft.business), key=_day_order)))
+        return BusinessDays(tuple(sorted(set(draft.business), key=position_order)))
     if draft.weeks:
         return Weekdays((0,), draft.weeks)  # "weekly" with no day: Mondays
     if unit in ("month", "quarter", "year") and not draft.dates:
@@ -104,7 +178,7 @@ def _days(draft: Draft, n: int, unit: str | None):
 
 
 def _weekdays(draft: Draft, every: int, unit: str | None) -> Weekdays:
-    if unit in ("month", "quarter", "year") and not draft.months and not draft.except_days:
+    if unit in ("month", "quarter", "year") and not (draft.months or draft.except_days or draft.each_weekday):
         raise CadenceError("Which one in the month? Try 'the first monday of the month' or 'every monday'.")
     days = set(draft.weekdays or ALL_DAYS) - draft.except_days
     if not days:
@@ -112,8 +186,10 @@ def _weekdays(draft: Draft, every: int, unit: str | None) -> Weekdays:
     return Weekdays(tuple(sorted(days)), every)
 
 
-def _day_order(n: int) -> tuple[int, int]:
-    return (1, n) if n < 0 else (0, n)
+def position_order(item: int | tuple[int, int]) -> tuple:
+    """Sort positions first-to-last: 1, 2, …, then -3, -2, -1 (the last); (n, weekday) pairs by n, then day."""
+    n, rest = (item[0], item[1:]) if isinstance(item, tuple) else (item, ())
+    return ((1, n) if n < 0 else (0, n), *rest)
 
 
 def _quarter_months(draft: Draft, days, months: tuple[int, ...]) -> tuple[int, ...]:
@@ -161,8 +237,28 @@ def _times(draft: Draft, n: int, unit: str | None) -> tuple[int, ...]:
         raise CadenceError("A time window needs a repeat. Try 'every hour from 9am to 5pm'.")
     if draft.minute_offset is not None:
         raise CadenceError("Minutes past the hour need an hourly repeat. Try 'every hour at :15'.")
+    if draft.part_of_day:
+        return _part_of_day(draft)
     times = set(draft.times) or {NINE_AM}
     return tuple(sorted(times))
+
+
+def _part_of_day(draft: Draft) -> tuple[int, ...]:
+    """Read bare hours in the part of the day named: 'evenings at 7' is 19:00, 'nightly at 1' 01:00."""
+    if not draft.times:
+        raise CadenceError(PARTS_OF_DAY[draft.part_of_day])
+    if draft.morning:
+        raise CadenceError(f"'{draft.text}' names two parts of the day. Give one time, e.g. 'every day at 6pm'.")
+    return tuple(sorted({_in_part(t, draft.part_of_day) if t in draft.bare_times else t for t in draft.times}))
+
+
+def _in_part(minutes: int, part: str) -> int:
+    hour = minutes // 60
+    if part != "night":
+        return minutes + 720 if 1 <= hour <= 11 else minutes
+    if hour == 12:
+        return minutes - 720  # "at 12 at night" is midnight
+    return minutes + 720 if 6 <= hour <= 11 else minutes  # "at 2 at night" stays 02:00
 
 
 def _grid(draft: Draft, step: int) -> tuple[int, ...]:

@@ -9,7 +9,9 @@ _MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", 
 _NUMBERS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
             "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"]
 _TENS = {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
-_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+_ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh",
+             "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+             "nineteenth", "twentieth"]
 _UNITS = {
     "minute": ("minute", "minutes", "min", "mins", "m"),
     "hour": ("hour", "hours", "hr", "hrs", "h"),
@@ -49,7 +51,13 @@ _KEYWORDS = {
     "time": ("time", "timezone", "zone", "o'clock", "oclock"),
     "once": ("once",),
     "twice": ("twice", "thrice"),
-    "filler": ("please", "then", "it", "schedule", "s"),
+    "times": ("times", "x", "occurrences", "occurrence", "runs", "deliveries", "repetitions", "repeats", "iterations"),
+    "for": ("for", "over"),
+    "only": ("only", "just", "solely"),
+    "next": ("next", "following", "coming"),
+    "stop": ("stop", "stops", "stopping"),
+    "filler": ("please", "then", "it", "schedule", "s", "but", "single", "sharp", "exactly", "precisely", "promptly",
+               "always", "regularly", "religiously", "consistently"),
 }
 FREQUENCIES = {
     "hourly": "hour", "daily": "day", "weekly": "week", "monthly": "month", "quarterly": "quarter",
@@ -60,19 +68,25 @@ AMBIGUOUS = {
     "bi-weekly": "'Bi-weekly' can mean every two weeks or twice a week. Try 'every other monday' or 'every monday and thursday'.",
     "bimonthly": "'Bimonthly' can mean every two months or twice a month. Try 'every 2 months on the 1st' or 'on the 1st and 15th'.",
     "semimonthly": "Which days of the month? Try 'on the 1st and 15th at 9am'.",
+    "biannually": "'Biannually' can mean twice a year or every two years. Try 'every 6 months on the 1st'.",
+    "biannual": "'Biannual' can mean twice a year or every two years. Try 'every 6 months on the 1st'.",
     "semiweekly": "Which days of the week? Try 'every monday and thursday at 9am'.",
-    "evening": "When in the evening? Give a time, e.g. 'every day at 6pm'.",
-    "evenings": "When in the evening? Give a time, e.g. 'every day at 6pm'.",
-    "afternoon": "When in the afternoon? Give a time, e.g. 'every day at 2pm'.",
-    "afternoons": "When in the afternoon? Give a time, e.g. 'every day at 2pm'.",
-    "night": "When at night? Give a time, e.g. 'every day at 10pm'.",
-    "nightly": "When at night? Give a time, e.g. 'every day at 10pm'.",
+    **{season: f"Which months are {season}? They differ north and south of the equator. Name them, "
+               f"e.g. 'every monday in {months}'." for season, months in (
+        ("summer", "june, july and august"), ("winter", "december, january and february"),
+        ("spring", "march, april and may"), ("autumn", "september, october and november"))},
 }
-ONE_OFF = {"today", "tonight", "tomorrow", "next", "this"}
+# Parts of the day: a time must be given; a bare hour then reads in that part ("evening at 7" is 19:00).
+PARTS_OF_DAY = {
+    "evening": "When in the evening? Give a time, e.g. 'every day at 6pm'.",
+    "afternoon": "When in the afternoon? Give a time, e.g. 'every day at 2pm'.",
+    "night": "When at night? Give a time, e.g. 'every day at 10pm'.",
+}
+ONE_OFF = {"today", "tonight", "tomorrow", "next", "this", "now", "once", "ago"}
 VAGUE = {
-    "sometimes", "whenever", "occasionally", "often", "regularly", "periodically", "frequently", "soon",
-    "later", "sometime", "someday", "asap", "randomly", "anytime", "eventually", "now", "whatever", "usually",
-    "rarely", "seldom", "constantly", "always", "never", "maybe",
+    "sometimes", "whenever", "occasionally", "often", "periodically", "frequently", "soon",
+    "later", "sometime", "someday", "asap", "randomly", "anytime", "eventually", "whatever", "usually",
+    "rarely", "seldom", "constantly", "never", "maybe", "sporadically",
 }
 
 
@@ -88,11 +102,14 @@ def vocabulary() -> dict[str, tuple[str, object]]:
     table.update({word: ("num", n) for n, word in enumerate(_NUMBERS)})
     table.update({word: ("num", n) for word, n in _TENS.items()})
     table.update({word: ("ord", n) for n, word in enumerate(_ORDINALS, start=1)})
-    table.update({"fifteenth": ("ord", 15), "twentieth": ("ord", 20), "thirtieth": ("ord", 30)})
+    table.update({"thirtieth": ("ord", 30)})
     table.update({word: ("unit", unit) for unit, words in _UNITS.items() for word in words})
     table.update({word: ("kw", key) for key, words in _KEYWORDS.items() for word in words})
     table.update({word: ("freq", unit) for word, unit in FREQUENCIES.items()})
     table.update({"noon": ("time", 720), "midday": ("time", 720), "midnight": ("time", 0)})
+    for part, words in (("evening", ("evening", "evenings")), ("afternoon", ("afternoon", "afternoons")),
+                        ("night", ("night", "nights", "nightly"))):
+        table.update({word: ("part", part) for word in words})
     return table
 
 

@@ -62,7 +62,7 @@ def zone_from_word(word: str) -> str | None:
     lowered = word.lower().strip()
     if lowered in AMBIGUOUS:
         raise CadenceError(
-            f"'{word.upper()}' could mean {AMBIGUOUS[lowered]}: which one? Name the zone, e.g. 'in {_first_zone(lowered)}'."
+            f"'{word.upper()}' could mean {AMBIGUOUS[lowered]}: which one? Name the zone, e.g. '{_first_zone(lowered)}'."
         )
     if lowered in ABBREVIATIONS:
         return ABBREVIATIONS[lowered]

@@ -23,7 +23,9 @@ def info(ctx: Context) -> dict[str, Any]:
     user = ctx.team.users.get(str(ctx.arg("user")))
     if user is None:
         raise SlackError("user_not_found")
-    return {"user": _render(ctx, user)}
+    rendered = user.to_api(include_email=ctx.has_scope("users:read.email"),
+                           include_locale=str(ctx.arg("include_locale")).lower() in ("true", "1"))
+    return {"user": rendered}
 
 
 @method("users.list")
@@ -42,4 +44,6 @@ def lookup_by_email(ctx: Context) -> dict[str, Any]:
     user = ctx.ws.find_user_by_email(ctx.team, str(ctx.arg("email")))
     if user is None:
         raise SlackError("users_not_found")
-    return {"user": _render(ctx, user)}
+    rendered = user.to_api(include_email=ctx.has_scope("users:read.email"),
+                           include_locale=str(ctx.arg("include_locale")).lower() in ("true", "1"))
+    return {"user": rendered}

@@ -170,3 +170,9 @@ def test_admin_settings_are_for_admins(slack, ctx):
     assert "didn't understand" in slack.command("admin frob", user_id=ADMIN)
     with ctx.database.session() as s:
         assert s.scalar(select(AuditEvent.action).where(AuditEvent.action == "settings")) == "settings"
+
+
+def test_numeric_dates_are_read_in_the_persons_locale(slack, people):
+    people.workspace.teams[people.default_team_id].users[BOB].locale = "en-GB"
+    assert "Every year on May 3 at 07:00" in slack.command("preview every 5/3 at 7")  # Alice: en-US, month first
+    assert "Every year on March 5 at 07:00" in slack.command("preview every 5/3 at 7", user_id=BOB)  # en-GB

@@ -150,3 +150,19 @@ def test_json_is_plain_data_with_words_and_rule():
     assert data["text"] == "every weekday at 9am ET"
     assert data["timezone"] == "America/New_York"
     assert data["rule"] == "CRON_TZ=America/New_York 0 9 * * 1-5"
+
+
+def test_cadences_stored_before_counts_and_exclusions_read_back_unchanged():
+    stored = {"version": 1, "text": "every weekday at 9am", "timezone": "Europe/Berlin",
+              "rule": "CRON_TZ=Europe/Berlin 0 9 * * 1-5",
+              "spec": {"type": "calendar", "days": {"type": "Weekdays", "days": [0, 1, 2, 3, 4], "every": 1},
+                       "months": list(range(1, 13)), "times": [540], "start": None, "until": None, "holidays": None}}
+    assert cadence_from_json(stored) == parse("every weekday at 9am", "Europe/Berlin")
+
+
+def test_counted_and_several_rules_survive_storage():
+    for text in ("every monday at 9 and every friday at 5pm, 3 times", "every day at 9 except the last week of december",
+                 "every hour, 4 times", "second to last friday"):
+        cadence = parse(text, "UTC", now=AFTER)
+        again = cadence_from_json(cadence.to_json())
+        assert again == cadence and again.next_runs(AFTER, 5) == cadence.next_runs(AFTER, 5)

@@ -65,3 +65,26 @@ def test_errors_go_to_stderr_with_exit_code_2(capsys, argv, message):
 def test_ended_schedule_says_so(capsys):
     code, out, _ = run(capsys, "every day at 9 until 2026-03-04", "--after", "2026-03-04T12:00+00:00")
     assert code == 0 and out.splitlines()[-1] == "No further runs."
+
+
+def test_numeric_dates_follow_the_date_order_given(capsys):
+    after = ["--after", "2026-03-04T12:00+00:00", "--count", "1"]
+    code, out, _ = run(capsys, "every 5/6 at 7", "--date-order", "DMY", *after)
+    assert code == 0 and out.splitlines()[0] == "Every year on June 5 at 07:00 in UTC"
+    code, out, err = run(capsys, "every 5/6 at 7", *after)
+    assert code == 2 and out == ""
+    assert err == "Does 5/6 mean May 6 or June 5? Try 'every may 6 at 7' or 'every june 5 at 7'.\n"
+
+
+def test_a_count_is_listed_and_then_the_schedule_ends(capsys):
+    code, out, _ = run(capsys, "every monday at 9 and every friday at 5pm, 3 times", "--after", "2026-03-04T12:00+00:00")
+    assert code == 0
+    assert out.splitlines() == [
+        "Every Monday at 09:00 and every Friday at 17:00 starting 2026-03-06, 3 times in UTC",
+        ("Rule: TZID=UTC DTSTART=20260306T170000 X-COUNT=3 RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9;BYMINUTE=0 "
+         "RRULE:FREQ=WEEKLY;BYDAY=FR;BYHOUR=17;BYMINUTE=0"),
+        "Next runs:",
+        "  Fri 2026-03-06 17:00 UTC    2026-03-06 17:00 UTC",
+        "  Mon 2026-03-09 09:00 UTC    2026-03-09 09:00 UTC",
+        "  Fri 2026-03-13 17:00 UTC    2026-03-13 17:00 UTC",
+    ]
