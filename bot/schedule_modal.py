@@ -57,7 +57,8 @@ def modal_context(deps: BotDeps, client: WebClient, team_id: str, user_id: str, 
             types.insert(0, get_report_type(form.report_type))
         except ReportError:
             log.info("report type %s is gone", form.report_type)
-    return ModalContext(tuple(types), tuple(available_formats()), policy.email_domains, preview_status)
+    return ModalContext(tuple(types), tuple(available_formats()), policy.email_domains, preview_status,
+                        team_id=team_id, user_id=user_id)
 
 
 def build_modal(deps: BotDeps, client: WebClient, team_id: str, user_id: str, form: ScheduleForm, meta: ModalMeta,

@@ -137,6 +137,17 @@ def _usable(person: Person, policy: Policy, report: ReportType, params: dict[str
         errors.setdefault(ModalBlocks.REPORT_TYPE, str(exc))
 
 
+def _would_run(report: ReportType, params: dict[str, Any], person: Person, timezone: str,
+               errors: dict[str, str]) -> None:
+    """The report type's own save-time check (a `sql` statement that writes, a source not theirs)."""
+    values = {k: v for k, v in params.items() if k not in ("window", "window_n")}
+    problem = report.problem_with(values, team_id=person.team_id, user_id=person.user_id, timezone=timezone)
+    if problem:
+        names = {p.name for p in report.params}
+        shown = next((name for name in ("query", "attach", "source") if name in names), None)
+        errors[f"{ModalBlocks.PARAM_PREFIX}{shown}" if shown else ModalBlocks.REPORT_TYPE] = problem[:1900]
+
+
 def _raw_param(param, value: Any) -> Any:
     """A parameter as the modal or a message gave it, in the shape `Param.coerce` reads."""
     if param.type == "boolean" and isinstance(value, list):  # the modal's single checkbox
@@ -272,6 +283,8 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
     formats = _formats(report, form, errors)
     destinations = _destinations(deps, client, person, policy, form, errors, join, editing)
     email = _email_choice(policy, form, destinations, errors)
+    if report and not errors:  # the report's own check last: it may ask the data source to plan the query
+        _would_run(report, params, person, result.cadence.timezone, errors)
     if errors:
         raise FormErrors(errors)
     return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty, email)
@@ -292,6 +305,8 @@ def validate_for_preview(deps: BotDeps, client: WebClient, *, person: Person, fo
                        date_order=user_date_order(client, person.user_id))
     if not result.ok:
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."
+    if report and not errors:
+        _would_run(report, params, person, result.cadence.timezone, errors)
     if errors:
         raise FormErrors(errors)
     return report, params, formats, result.cadence

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
@@ -9,6 +10,8 @@ import dramatiq
 
 from jobs.broker import QUEUES
 from jobs.context import JobContext
+from reports.sources.checks import SourceHealth, format_health
+from reports.types.sql import data_source_health
 from storage import deliveries as delivery_repo
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
@@ -28,6 +31,7 @@ class Status:
     failed_recently: list[dict] = field(default_factory=list)
     deliveries_last_24h: dict[str, int] = field(default_factory=dict)
     queue_depth: dict[str, int] = field(default_factory=dict)
+    data_sources: list[dict] = field(default_factory=list)  # health of each SQL data source, when asked
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -48,7 +52,9 @@ def queue_depth(broker: dramatiq.Broker) -> dict[str, int]:
     return depth
 
 
-def collect_status(ctx: JobContext, broker: dramatiq.Broker | None = None) -> Status:
+def collect_status(ctx: JobContext, broker: dramatiq.Broker | None = None, *, data_sources: bool = False) -> Status:
+    """The overview; `data_sources` also connects to every configured data source to check it (the
+    CLI asks for that, a metrics scrape does not)."""
     now = ctx.now()
     day_ago = now - dt.timedelta(hours=24)
     status = Status()
@@ -62,6 +68,8 @@ def collect_status(ctx: JobContext, broker: dramatiq.Broker | None = None) -> St
                                   for run_id, name, error, finished in run_repo.recent_failures(session, since=day_ago)]
         status.deliveries_last_24h = delivery_repo.delivery_counts_since(session, day_ago)
     status.queue_depth = queue_depth(broker or dramatiq.get_broker())
+    if data_sources:
+        status.data_sources = [dataclasses.asdict(h) for h in data_source_health()]
     return status
 
 
@@ -76,4 +84,7 @@ def format_status(status: Status) -> str:
     if status.failed_recently:
         lines.append("Failed recently:")
         lines += [f"  run {f['run']} ({f['schedule']}): {f['error']}" for f in status.failed_recently]
+    if status.data_sources:
+        lines.append("Data sources:")
+        lines += format_health([SourceHealth(**h) for h in status.data_sources])
     return "\n".join(lines)

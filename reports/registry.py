@@ -54,7 +54,9 @@ class Param:
 
     `type` is one of PARAM_TYPES. `min`/`max` bound an integer or number, and the item count of a
     list or channels value; `max_length` bounds text. `choices_from` supplies choices that are only
-    known at run time (data sources, report types); it wins over `choices`.
+    known at run time (data sources, report types); it wins over `choices`. `choices_for(team_id,
+    user_id)` supplies the choices open to the person asking (the data sources they may use); the
+    form shows those when it knows who is asking.
     """
 
     name: str
@@ -69,6 +71,8 @@ class Param:
     max: float | None = None
     max_length: int | None = None
     choices_from: Callable[[], Iterable[str]] | None = field(default=None, compare=False, repr=False)
+    choices_for: Callable[[str | None, str | None], Iterable[str]] | None = field(default=None, compare=False,
+                                                                                 repr=False)
 
     def __post_init__(self) -> None:
         # Declaration mistakes are programming errors: fail when the type registers, not at 9am.
@@ -81,8 +85,10 @@ class Param:
         if not self.label:
             raise ValueError(f"parameter {self.name!r} needs a label")
 
-    def available_choices(self) -> tuple[str, ...]:
-        """The choices as of now (dynamic ones are asked for each time)."""
+    def available_choices(self, team_id: str | None = None, user_id: str | None = None) -> tuple[str, ...]:
+        """The choices as of now (dynamic ones are asked for each time); the person's own when given."""
+        if self.choices_for is not None and user_id is not None:
+            return tuple(str(c) for c in self.choices_for(team_id, user_id))
         if self.choices_from is not None:
             return tuple(str(c) for c in self.choices_from())
         return tuple(self.choices)
@@ -247,6 +253,13 @@ class ReportType:
     # The other report types a run reads with given params (Pulse's attached report), so that
     # permission checks cover them as well as this one.
     reads: Callable[[dict[str, Any]], tuple[str, ...]] | None = None
+    # Why a schedule with these params would fail at every run (the statement is a write, the source
+    # is not theirs), checked when it is saved: check(params, team_id=, user_id=, timezone=) -> str | None.
+    check: Callable[..., str | None] | None = None
+
+    def problem_with(self, params: dict[str, Any], *, team_id: str, user_id: str, timezone: str) -> str | None:
+        """What saving these params would run into, in words, or None."""
+        return self.check(params, team_id=team_id, user_id=user_id, timezone=timezone) if self.check else None
 
     def report_types_read(self, params: dict[str, Any]) -> tuple[str, ...]:
         """This type's name and every report type it reads with these params."""
@@ -295,6 +308,7 @@ def report_type(
     default_window: str = "previous_day",
     default_formats: tuple[str, ...] = ("csv",),
     reads: Callable[[dict[str, Any]], tuple[str, ...]] | None = None,
+    check: Callable[..., str | None] | None = None,
 ) -> Callable[[Callable[[ReportRequest], Table]], Callable[[ReportRequest], Table]]:
     """Register `fetch(request) -> Table` as the report type `name`."""
     if not _NAME.match(name):
@@ -313,7 +327,7 @@ def report_type(
         if existing is not None and _origin(existing.fetch) != _origin(fetch):
             raise ValueError(f"report type {name!r} is already registered by {_origin(existing.fetch)}")
         _TYPES[name] = ReportType(name, title, description, fetch, tuple(params), default_window,
-                                  tuple(default_formats), reads)
+                                  tuple(default_formats), reads, check)
         return fetch
 
     return register

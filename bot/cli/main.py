@@ -129,7 +129,7 @@ def _status(args: argparse.Namespace) -> int:
     from bot.cli.runtime import prepare_context
     from jobs.overview import collect_status, format_status
 
-    status = collect_status(prepare_context())
+    status = collect_status(prepare_context(), data_sources=True)
     print(json.dumps(status.to_json(), indent=2, default=str) if args.json else format_status(status))
     return 0
 

@@ -31,6 +31,9 @@ class ModalContext:
     formats: tuple[str, ...]
     email_domains: tuple[str, ...] = ()
     preview_status: str | None = None
+    # Who is asking: choices such as data sources are the ones open to them.
+    team_id: str | None = None
+    user_id: str | None = None
 
 
 def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None,
@@ -64,19 +67,20 @@ def _addresses(addresses: list[str], limit: int = 2000) -> str:
     return shown
 
 
-def _choices(param: Param) -> tuple[tuple[str, ...], str | None]:
-    """A choice parameter's options now, or why they can't be listed (e.g. a broken data source)."""
+def _choices(param: Param, context: ModalContext) -> tuple[tuple[str, ...], str | None]:
+    """A choice parameter's options now, for the person asking, or why they can't be listed (e.g. a broken data
+    source)."""
     try:
-        return tuple(param.available_choices()), None
+        return tuple(param.available_choices(context.team_id, context.user_id)), None
     except ReportError as exc:
         return (), str(exc)
 
 
-def _param_block(param: Param, value) -> dict:
+def _param_block(param: Param, value, context: ModalContext) -> dict:
     """One input for one declared parameter, whatever its type."""
     block_id = f"{ModalBlocks.PARAM_PREFIX}{param.name}"
     optional, hint = not param.required, param.help or None
-    choices, problem = _choices(param) if param.type == "choice" else ((), None)
+    choices, problem = _choices(param, context) if param.type == "choice" else ((), None)
     if param.type == "choice" and choices:
         options = [option(c, c) for c in choices[:MAX_OPTIONS - 1]]
         if optional:
@@ -178,7 +182,7 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
                hint=current.description if current else "Ask an admin to give you access to a report type."),
     ]
     for param in (current.form_params() if current else ()):
-        blocks.append(_param_block(param, form.params.get(param.name, param.default)))
+        blocks.append(_param_block(param, form.params.get(param.name, param.default), context))
     cadence = _text_input(ModalActions.CADENCE, form.cadence_text, "every weekday at 9am", max_length=500)
     cadence["dispatch_action_config"] = {"trigger_actions_on": ["on_enter_pressed"]}
     blocks.append(_input(ModalBlocks.CADENCE, "When", cadence, dispatch=True,

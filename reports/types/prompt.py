@@ -60,6 +60,7 @@ def _attachable() -> list[str]:
     default_window="previous_week",
     default_formats=("pdf",),
     reads=lambda params: attached_report_types(params),
+    check=lambda params, **who: attached_report_problem(params, **who),
 )
 def fetch_prompt(request: ReportRequest) -> Table:
     settings = request.services.get("chat_settings") or ChatSettings.from_env()
@@ -128,6 +129,20 @@ def attached_report_types(params: dict[str, Any]) -> tuple[str, ...]:
         return other.report_types_read(parse_attach_params(params.get("attach_params")))
     except ReportError:  # unknown type or unreadable parameters: the named type is still checked
         return (name,)
+
+
+def attached_report_problem(params: dict[str, Any], *, team_id: str, user_id: str, timezone: str) -> str | None:
+    """What the attached report would run into at every run (its own save-time check), or None."""
+    name = params.get("attach")
+    if not name or name == "prompt":
+        return None
+    try:
+        other = get_report_type(name)
+        attached = other.validate_params(parse_attach_params(params.get("attach_params")))
+    except ReportError as exc:
+        return str(exc)
+    problem = other.problem_with(attached, team_id=team_id, user_id=user_id, timezone=timezone)
+    return f"The attached “{other.title}” report: {problem}" if problem else None
 
 
 def parse_attach_params(raw: str | None) -> dict[str, Any]:

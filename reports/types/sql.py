@@ -48,6 +48,7 @@ def _source_names() -> list[str]:
                 "time limits.",
     params=(
         Param("source", "Data source", type="choice", required=True, choices_from=_source_names,
+              choices_for=lambda team_id, user_id: usable_source_names(team_id, user_id),
               help="One of the databases an admin configured for reports."),
         Param("query", "SQL query", multiline=True, max_length=MAX_QUERY_CHARS,
               help="One SELECT statement. Use :window_start and :window_end (UTC) or :window_start_date and "
@@ -59,6 +60,7 @@ def _source_names() -> list[str]:
     ),
     default_window="previous_day",
     default_formats=("csv",),
+    check=lambda params, **who: check_sql_params(params, **who),
 )
 def fetch_sql(request: ReportRequest) -> Table:
     sources: DataSources = request.services.get("data_sources") or load_data_sources()

@@ -215,3 +215,53 @@ def test_a_dmd_report_carries_a_stop_button_only_for_people_who_do_not_own_it(sl
     assert ScheduleActions.MUTE not in [e["action_id"] for e in mine]
     assert [e["action_id"] for e in theirs][-1] == ScheduleActions.MUTE
 
+
+
+@pytest.fixture
+def shop_sources(monkeypatch, tmp_path):
+    """Two SQLite data sources: `shop` for Alice, `payroll` for Bob only."""
+    import sqlite3
+
+    for name in ("shop", "payroll"):
+        path = tmp_path / f"{name}.db"
+        with sqlite3.connect(path) as conn:
+            conn.execute("create table orders (id integer, amount real)")
+            conn.execute("insert into orders values (1, 9.5)")
+        monkeypatch.setenv(f"REPORTBOT_SOURCE_{name.upper()}", f"sqlite:///{path}")
+    monkeypatch.setenv("REPORTBOT_SOURCE_SHOP__USERS", ALICE)
+    monkeypatch.setenv("REPORTBOT_SOURCE_PAYROLL__USERS", BOB)
+
+
+def sql_values(source: str, query: str) -> dict:
+    return values(report="sql", params={
+        "source": {"type": "static_select", "selected_option": {"value": source}},
+        "query": {"type": "plain_text_input", "value": query}})
+
+
+def sql_modal(slack) -> dict:
+    """The form, switched to the `sql` report."""
+    view = open_modal(slack)
+    count = len(slack.emulator.opened_views())
+    slack.view_action(view, ModalActions.REPORT_TYPE, ModalBlocks.REPORT_TYPE,
+                      {"type": "static_select", "selected_option": {"value": "sql"}}, values(report="sql"))
+    return slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > count and slack.latest_view())
+
+
+def test_the_source_picker_lists_only_sources_the_person_may_use(slack, shop_sources):
+    updated = sql_modal(slack)
+    picker = block(updated, f"{ModalBlocks.PARAM_PREFIX}source")["element"]
+    assert [o["value"] for o in picker["options"]] == ["shop"]
+
+
+@pytest.mark.parametrize("source, query, words", [
+    ("shop", "delete from orders", "read-only"),
+    ("shop", "select * from no_such_table", "no_such_table"),
+    ("payroll", "select * from orders", "may not use the data source"),
+])
+def test_a_sql_schedule_that_would_fail_at_every_run_is_not_saved(slack, ctx, shop_sources, source, query, words):
+    view = sql_modal(slack)
+    _, answer = slack.submit(view, sql_values(source, query))
+    assert words in answer["errors"][f"{ModalBlocks.PARAM_PREFIX}query"]
+    assert schedules(ctx.database) == []
+    _, answer = slack.submit(view, sql_values("shop", "select id, amount from orders"))
+    assert answer == {} and [s.report_type for s in schedules(ctx.database)] == ["sql"]

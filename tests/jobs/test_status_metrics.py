@@ -54,3 +54,15 @@ def test_metrics_endpoint_exposes_the_app_figures(job_context, recording_enqueue
         assert urllib.request.urlopen(f"{base}/readyz", timeout=10).read() == b"ready"
     finally:
         thread.stop()
+
+
+def test_status_checks_each_data_source_when_asked(job_context, monkeypatch, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "shop.db"
+    sqlite3.connect(path).close()
+    monkeypatch.setenv("REPORTBOT_SOURCE_SHOP", f"sqlite:///{path}")
+    monkeypatch.setenv("REPORTBOT_SOURCE_GONE", f"sqlite:///{tmp_path / 'missing' / 'gone.db'}")
+    assert collect_status(job_context).data_sources == []  # a metrics scrape connects to nothing
+    text = format_status(collect_status(job_context, data_sources=True))
+    assert "Data sources:" in text and "shop (sqlite): ok" in text and "gone (sqlite): unreachable" in text
