@@ -26,6 +26,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
+from jobs.alerts.messages import notification_blocks
 from jobs.context import JobContext
 from jobs.delivery import mail, policy
 from jobs.delivery import slack as slack_send
@@ -145,7 +146,9 @@ def _to_slack(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
         if failure is not None:
             return failure, False
     _mark_sending(work, delivery, channel_id=channel_id)
-    blocks = slack_send.with_marker(report_message_blocks(work.plan.schedule_id, work.plan.text), delivery.id)
+    blocks = notification_blocks(work.plan.schedule_id, work.plan.name, work.plan.summary) \
+        or report_message_blocks(work.plan.schedule_id, work.plan.text)  # an alert's own message, or the report's
+    blocks = slack_send.with_marker(blocks, delivery.id)
     files = [slack_send.SlackFile(a.filename, a.filename, work.read(a)) for a in work.plan.artifacts]
     return slack_send.post_report(client, channel_id, text=work.plan.text, blocks=blocks, files=files), True
 

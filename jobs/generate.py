@@ -21,7 +21,8 @@ from reports.errors import ReportError
 from reports.registry import ReportRequest, get_report_type
 from reports.renderers import get_renderer
 from reports.summary import summarize
-from reports.window import compute_window
+from reports.table import Table
+from reports.window import Window, compute_window
 from storage import runs as run_repo
 from storage.artifacts import safe_filename
 from storage.models import Artifact, Run, RunStatus, RunTrigger, Schedule
@@ -36,6 +37,7 @@ class _Job:
     """What generation needs, copied out of the session so no row is held during slow work."""
 
     run_id: int
+    schedule_id: int
     team_id: str
     owner_user_id: str
     name: str
@@ -48,6 +50,7 @@ class _Job:
     previous_slot: dt.datetime | None
     previous_summary: dict | None
     trigger: str
+    condition: dict | None = None  # an alert's (jobs.alerts)
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,10 @@ def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
     if isinstance(job, _Busy):
         return _wait_or_skip(ctx, run_id, job, enqueue)
     try:
+        if job.condition is not None:  # an alert: check the condition; files only for a notification
+            from jobs.alerts.evaluate import check_alert  # it builds on this module
+
+            return check_alert(ctx, job, token, enqueue)
         return _generate_taken(ctx, job, token, enqueue)
     except Shutdown:  # SIGTERM: Dramatiq interrupts the actor; another worker starts the run over
         return _hand_back(ctx, job, token)
@@ -161,15 +168,17 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
             START_LATENESS.observe(max(0.0, (now - run.scheduled_for).total_seconds()))
         previous = run_repo.previous_finished_run(session, schedule.id, run.id)
         return _Job(
-            run_id=run.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id, name=schedule.name,
+            run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id, name=schedule.name,
             report_type=schedule.report_type, params=dict(schedule.params), formats=list(schedule.formats),
             timezone=schedule.timezone, skip_if_empty=schedule.skip_if_empty, slot=run.scheduled_for,
             previous_slot=previous.scheduled_for if previous else None,
             previous_summary=previous.summary if previous else None, trigger=run.trigger,
+            condition=schedule.condition,
         )
 
 
-def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
+def fetch_report(ctx: JobContext, job: _Job) -> tuple[Table, Window]:
+    """Ask the report type for the data of the run's window (as the schedule's owner)."""
     report = get_report_type(job.report_type)
     params = dict(job.params)
     window_kind = params.pop("window", None) or report.default_window
@@ -180,18 +189,11 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
         services={"slack": lambda: ctx.slack(job.team_id)},
         owner_user_id=job.owner_user_id, team_id=job.team_id,  # data sources check who may use them
     )
-    table = report.fetch(request)
-    summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"))
-    summary_json = summary.to_json() | {
-        "title": job.name,
-        "window_label": window.label,
-        "window_start": window.start.isoformat(),
-        "window_end": window.end.isoformat(),
-        "text": _message_text(summary, table, job.name, window.label),
-        "notes": list(table.meta.get("notes") or []),
-    }
-    if summary.row_count == 0 and job.skip_if_empty:
-        return [], summary_json, True
+    return report.fetch(request), window
+
+
+def render_formats(ctx: JobContext, job: _Job, table: Table, window: Window) -> list[Artifact]:
+    """Render the table in each of the schedule's formats into the artifact store."""
     options = {"title": job.name, "window_label": window.label, "timezone": job.timezone, "generated_at": ctx.now()}
     if table.meta.get("chart"):  # a type's own choice of chart columns beats the automatic one
         options["chart"] = table.meta["chart"]
@@ -207,7 +209,23 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
             renderer.render(table, out, options)
         artifacts.append(Artifact(format=fmt, filename=filename, storage_key=key, size=out.size, sha256=out.sha256,
                                   content_type=renderer.content_type))
-    return artifacts, summary_json, summary.row_count == 0
+    return artifacts
+
+
+def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
+    table, window = fetch_report(ctx, job)
+    summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"))
+    summary_json = summary.to_json() | {
+        "title": job.name,
+        "window_label": window.label,
+        "window_start": window.start.isoformat(),
+        "window_end": window.end.isoformat(),
+        "text": _message_text(summary, table, job.name, window.label),
+        "notes": list(table.meta.get("notes") or []),
+    }
+    if summary.row_count == 0 and job.skip_if_empty:
+        return [], summary_json, True
+    return render_formats(ctx, job, table, window), summary_json, summary.row_count == 0
 
 
 MESSAGE_LIMIT = 2900  # a section block holds 3,000 characters

@@ -43,6 +43,7 @@ def create_schedule(
     params: dict[str, Any] | None = None,
     formats: Sequence[str] = ("csv",),
     skip_if_empty: bool = False,
+    condition: dict[str, Any] | None = None,
 ) -> Schedule:
     """Insert a schedule with its destinations; raise `NameTaken` if the name is in use."""
     schedule = Schedule(
@@ -58,6 +59,7 @@ def create_schedule(
         timezone=timezone,
         status=ScheduleStatus.ACTIVE,
         skip_if_empty=skip_if_empty,
+        condition=condition,
         next_run_at=next_run_at,
         destinations=[Destination(kind=d.kind, target=d.target, label=d.label) for d in destinations],
     )

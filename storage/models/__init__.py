@@ -1,5 +1,6 @@
 """All mapped models; importing this package registers every table on `Base.metadata`."""
 
+from storage.models.alerts import AlertEvaluation, AlertState, AlertStates
 from storage.models.audit import AuditEvent
 from storage.models.base import Base
 from storage.models.delivery import AttachMode, EmailOptions, MaintenanceTask, OwnerContact
@@ -24,6 +25,9 @@ from storage.models.slack import (
 from storage.models import slack_install  # noqa: F401  (registers Slack's OAuth tables)
 
 __all__ = [
+    "AlertEvaluation",
+    "AlertState",
+    "AlertStates",
     "Artifact",
     "AttachMode",
     "AuditEvent",

@@ -66,6 +66,8 @@ class Schedule(Base):
     # schedule), so thousands of "9:00" reports do not hit a data source in the same second.
     # None: the deployment's default (SPREAD_SECONDS).
     spread_seconds: Mapped[int | None]
+    # An alert's condition (reports.conditions, as JSON); None for a plain report.
+    condition: Mapped[dict[str, Any] | None]
     next_run_at: Mapped[dt.datetime | None]
     last_run_at: Mapped[dt.datetime | None]
     consecutive_failures: Mapped[int] = mapped_column(default=0)

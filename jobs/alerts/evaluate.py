@@ -1,0 +1,239 @@
+"""Check an alert for one run: fetch the data, measure the condition, decide the alert's state once,
+and only when the check tells someone render the chart and files and hand the run to delivery.
+
+Exactly once. The decision — the check's record, the alert's new state, and what the run will
+tell — is one transaction that also checks this worker still holds the run, under the alert's
+row lock; so each state change is decided by exactly one run (one slot: runs are unique per slot).
+A worker that dies after deciding leaves the run with its check recorded; the next worker reuses
+that decision, renders and delivers, and deliveries are unique per destination: each destination
+hears of a state change at most once. A check arriving after a later one (its worker stalled) is
+recorded as superseded and changes nothing.
+
+Cheap when quiet: a check that tells nobody fetches the data and folds one pass over it; nothing
+is rendered, no file is written, and the run ends `skipped` (or `failed`, when the check could not
+run) with what it found in words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+import uuid
+from dataclasses import dataclass
+
+from jobs.alerts.notice import check_sentence, headline, notice_payload, notice_text
+from jobs.alerts.render import notification_files
+from jobs.alerts.states import Notice, Observation, Outcome, Snapshot, Step, decide
+from jobs.context import JobContext
+from jobs.generate import fetch_report
+from jobs.lease import LeaseKeeper
+from jobs.outcome import after_settle, settle_run
+from reports.conditions import (
+    Collected,
+    Condition,
+    ConditionError,
+    Measurement,
+    Previous,
+    bind_condition,
+    collect,
+    condition_from_json,
+    judge,
+)
+from reports.errors import ReportError
+from reports.table import Table
+from reports.window import Window
+from storage import alerts as alert_repo
+from storage import runs as run_repo
+from storage.audit import record
+from storage.models import AlertState, Run, RunStatus, RunTrigger, Schedule, ScheduleStatus
+
+log = logging.getLogger(__name__)
+
+# Alerts never pause themselves after failed checks: a failing check is the alert's `error` state.
+NEVER_PAUSE = sys.maxsize
+SUPERSEDED = "A later check of this alert had already run, so this one changed nothing."
+
+
+@dataclass
+class _Finding:
+    """What fetching and folding the data gave, before it is judged against the alert's state."""
+
+    condition: Condition
+    collected: Collected | None = None
+    error: str | None = None
+    table: Table | None = None
+    window: Window | None = None
+
+
+@dataclass(frozen=True)
+class _Decided:
+    notice: str | None
+    payload: dict | None
+    result: str
+    tell_owner: bool = False  # the App Home / progress message / owner's DM should hear of it
+
+
+def check_alert(ctx: JobContext, job, token: str, enqueue) -> str:
+    """Check the alert of a run this worker holds (a `jobs.generate` job); return what happened."""
+    stored, broken = _stored(job.condition)
+    finding: _Finding | None = None
+    with LeaseKeeper(ctx, job.run_id, token) as keeper:
+        decided = _earlier_decision(ctx, job.run_id)
+        if decided is None:
+            finding = _observe(ctx, job, stored) if stored is not None else None
+            decided = _decide(ctx, job, token, finding) if finding is not None else _broken(ctx, job, token, broken)
+        if decided is not None and decided.notice is not None:
+            artifacts, extra = notification_files(ctx, job, decided.payload, finding)
+    if decided is None or keeper.lost:
+        return "lease-lost"
+    if decided.notice is None:
+        if decided.tell_owner or job.trigger != RunTrigger.SCHEDULE:
+            after_settle(ctx, job.team_id, job.owner_user_id, run_id=job.run_id)
+        return decided.result
+    return _hand_over(ctx, job, token, decided.payload, artifacts, extra, enqueue)
+
+
+def _stored(data: dict) -> tuple[Condition | None, str]:
+    try:
+        return condition_from_json(data), ""
+    except ConditionError as exc:
+        return None, str(exc)
+
+
+def _earlier_decision(ctx: JobContext, run_id: int) -> _Decided | None:
+    """A run whose check was decided by a worker that died before delivering: reuse its decision."""
+    with ctx.database.session() as session:
+        evaluation = alert_repo.evaluation_for_run(session, run_id)
+        if evaluation is None or evaluation.notice is None:
+            return None
+        run = session.get(Run, run_id)
+        payload = (run.summary or {}).get("alert")
+    log.info("run %s: its check was decided before (%s); delivering that", run_id, evaluation.notice)
+    return _Decided(evaluation.notice, payload, "notifying")
+
+
+def _observe(ctx: JobContext, job, stored: Condition) -> _Finding:
+    """Fetch the data and fold it once; a failure is a finding too (never an OK)."""
+    try:
+        table, window = fetch_report(ctx, job)
+        condition = bind_condition(stored, table.columns)
+        return _Finding(condition, collect(condition, table), table=table, window=window)
+    except (ConditionError, ReportError) as exc:
+        return _Finding(stored, error=str(exc))
+    except Exception as exc:
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("run %s: the alert check failed (error id %s)", job.run_id, error_id)
+        return _Finding(stored, error=f"something went wrong while checking (error id {error_id}): "
+                                       f"{type(exc).__name__}")
+
+
+def _decide(ctx: JobContext, job, token: str, finding: _Finding) -> _Decided | None:
+    """Judge the finding against the alert's state, record the check and the new state, and either
+    settle the run (nothing to tell) or keep it for the notification. One transaction."""
+    now = ctx.now()
+    condition = finding.condition
+    with ctx.database.session() as session:
+        run = run_repo.holds_lease(session, job.run_id, token)
+        if run is None:
+            return None
+        row = alert_repo.lock_state(session, job.schedule_id)
+        before = _snapshot(row)
+        if row.last_slot is not None and run.scheduled_for <= row.last_slot:
+            alert_repo.add_evaluation(session, run_id=run.id, schedule_id=job.schedule_id, slot=run.scheduled_for,
+                                      outcome="superseded", value=None, state=row.state, previous_state=row.state,
+                                      detail=SUPERSEDED)
+            settle_run(session, run, RunStatus.SKIPPED, now=now, error=SUPERSEDED, failures_before_pause=NEVER_PAUSE)
+            return _Decided(None, None, "superseded")
+        result = judge(condition, finding.collected, Previous(row.last_value, row.last_fingerprint)) \
+            if finding.collected is not None else None
+        outcome = Outcome.ERROR if result is None else Outcome.NO_DATA if result.fires is None else Outcome.VALUE
+        step = decide(before, Observation(outcome, result.fires if result else None), condition, run.scheduled_for)
+        detail = finding.error or (result.no_data if result else None)
+        sentence = check_sentence(condition, result, step, detail)
+        previous_value = row.last_value
+        _apply(row, step, result, slot=run.scheduled_for, now=now)
+        alert_repo.add_evaluation(session, run_id=run.id, schedule_id=job.schedule_id, slot=run.scheduled_for,
+                                  outcome=outcome, value=result.value if result else None, state=step.state,
+                                  previous_state=before.state, notice=step.notice, muted_by=step.muted_by,
+                                  detail=sentence)
+        if step.notice is not None:
+            payload = notice_payload(notice=step.notice, condition=condition, step=step, slot=run.scheduled_for,
+                                     timezone=job.timezone, result=result, previous_value=previous_value,
+                                     detail=detail)
+            run.summary = {"alert": payload}
+            run.row_count = result.rows if result else None
+            if condition.options.once and step.notice in (Notice.FIRING, Notice.CHANGED):
+                _pause_after_first(session, job.schedule_id, job.team_id)
+            return _Decided(step.notice, payload, "notifying")
+        failed = outcome == Outcome.ERROR
+        if failed and before.failed_checks >= 1:
+            run.notified_at = now  # the owner heard about the first failed check in this row
+        run.row_count = result.rows if result else None
+        settle_run(session, run, RunStatus.FAILED if failed else RunStatus.SKIPPED, now=now, error=sentence,
+                   failures_before_pause=NEVER_PAUSE)
+    return _Decided(None, None, "check-failed" if failed else "checked",
+                    tell_owner=step.state != before.state or (failed and before.failed_checks == 0))
+
+
+def _broken(ctx: JobContext, job, token: str, error: str) -> _Decided | None:
+    """A stored condition that cannot be read fails the run, loudly, once per streak."""
+    now = ctx.now()
+    with ctx.database.session() as session:
+        run = run_repo.holds_lease(session, job.run_id, token)
+        if run is None:
+            return None
+        settle_run(session, run, RunStatus.FAILED, now=now, error=error, failures_before_pause=NEVER_PAUSE)
+    return _Decided(None, None, "check-failed", tell_owner=True)
+
+
+def _snapshot(row: AlertState) -> Snapshot:
+    return Snapshot(state=row.state, announced=row.announced, state_since=row.state_since,
+                    pending_since=row.pending_since, pending_checks=row.pending_checks,
+                    last_notified_at=row.last_notified_at, failed_checks=row.failed_checks,
+                    snoozed_until=row.snoozed_until, snoozed_until_resolved=row.snoozed_until_resolved,
+                    snoozed_by=row.snoozed_by)
+
+
+def _apply(row: AlertState, step: Step, result: Measurement | None, *, slot: dt.datetime, now: dt.datetime) -> None:
+    row.state, row.announced, row.state_since = step.state, step.announced, step.state_since
+    row.pending_since, row.pending_checks, row.failed_checks = step.pending_since, step.pending_checks, \
+        step.failed_checks
+    row.last_slot, row.last_evaluated_at = slot, now
+    if result is not None and result.value is not None:
+        row.last_value = result.value  # a check without a value keeps the last one to compare with
+    if result is not None and result.fingerprint is not None:
+        row.last_fingerprint = result.fingerprint
+    if step.notice is not None:
+        row.last_notified_at = slot
+    if step.snooze_ends:
+        row.snoozed_until, row.snoozed_until_resolved, row.snoozed_by, row.snoozed_at = None, False, None, None
+
+
+def _pause_after_first(session, schedule_id: int, team_id: str) -> None:
+    """"Only the first time": the alert pauses itself once it has told its first notice."""
+    schedule = session.get(Schedule, schedule_id)
+    if schedule is not None and schedule.status == ScheduleStatus.ACTIVE:
+        schedule.status = ScheduleStatus.PAUSED
+        record(session, team_id=team_id, schedule_id=schedule_id, actor="system", action="alert_fired_once",
+               surface="clock", details={})
+
+
+def _hand_over(ctx: JobContext, job, token: str, payload: dict, artifacts, extra: dict, enqueue) -> str:
+    """Store the notification's files and words with the run and queue its delivery."""
+    with ctx.database.session() as session:
+        run = run_repo.holds_lease(session, job.run_id, token)
+        if run is None:
+            return "lease-lost"
+        run.summary = {**extra, "alert": payload, "title": job.name, "window_label": headline(payload),
+                       "text": notice_text(job.name, payload)}
+        expires = ctx.now() + dt.timedelta(days=ctx.settings.artifact_retention_days)
+        for artifact in artifacts:
+            artifact.expires_at = expires
+        run.artifacts.extend(artifacts)
+        run.status = RunStatus.DELIVERING
+        run.lease_token = None  # delivery takes it from here
+        run.attempt = 0
+        run.lease_until = ctx.now() + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+    enqueue(job.run_id, "deliver", 0)
+    return "notifying"
