@@ -35,7 +35,7 @@ from reports.conditions import (
     ConditionError,
     Measurement,
     Previous,
-    bind_condition,
+    bind_to_table,
     collect,
     condition_from_json,
     judge,
@@ -117,7 +117,7 @@ def _observe(ctx: JobContext, job, stored: Condition) -> _Finding:
     """Fetch the data and fold it once; a failure is a finding too (never an OK)."""
     try:
         table, window = fetch_report(ctx, job)
-        condition = bind_condition(stored, table.columns)
+        condition = bind_to_table(stored, table)
         return _Finding(condition, collect(condition, table), table=table, window=window)
     except (ConditionError, ReportError) as exc:
         return _Finding(stored, error=str(exc))

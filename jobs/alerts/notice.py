@@ -122,6 +122,8 @@ def local_time(iso: str | None, timezone: str | None) -> str:
 def figures(alert: dict) -> list[tuple[str, str]]:
     """The message's fields: the value, the line, the change, the state's start."""
     shown: list[tuple[str, str]] = []
+    if alert.get("kind") == "changed":
+        return shown  # the report's own figures and rows say it
     if alert.get("value") is not None:
         shown.append(("Value", number(alert["value"]) if alert.get("kind") in ("threshold", "change")
                       else alert.get("value_text") or ""))

@@ -91,7 +91,7 @@ def decide(before: Snapshot, seen: Observation, condition: Condition, at: dt.dat
     """The alert's state after a check at `at` (the check's slot) and the notice it sends, if any."""
     state, pending_since, pending_checks = _next_state(before, seen, condition, at)
     failed = before.failed_checks + 1 if seen.outcome == Outcome.ERROR else 0
-    since = before.state_since if state == before.state else at
+    since = before.state_since if state == before.state and before.state_since else at
     public = outward(state)
     snooze_over = _snooze_over(before, public, at)
     muted = _muted(before, public, at) and not snooze_over
@@ -120,7 +120,7 @@ def _next_state(before: Snapshot, seen: Observation, condition: Condition,
             return before.state, before.pending_since, before.pending_checks
         met = policy == Policy.FIRING
     if not met:
-        return (S.RESOLVED if before.state == S.FIRING else S.OK), None, 0
+        return (S.RESOLVED if before.state == S.FIRING and not condition.is_event else S.OK), None, 0
     if condition.is_event or before.state == S.FIRING:
         return S.FIRING, None, 0
     pending_since = before.pending_since if before.state == S.PENDING and before.pending_since else at

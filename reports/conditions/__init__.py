@@ -8,7 +8,7 @@
 Pure: no I/O. Stored on the schedule as `condition.to_json()`.
 """
 
-from reports.conditions.bind import bind_condition, find_column
+from reports.conditions.bind import bind_condition, bind_to_table, find_column
 from reports.conditions.describe import (
     change_text,
     describe_condition,
@@ -36,7 +36,7 @@ from reports.conditions.parse import parse_condition
 
 __all__ = [
     "Aggregate", "Collected", "Condition", "ConditionError", "Direction", "Kind", "Measure", "Measurement", "Options", "Policy",
-    "Previous", "bind_condition", "change_text", "collect", "condition_from_json", "describe_condition", "duration",
+    "Previous", "bind_condition", "bind_to_table", "change_text", "collect", "condition_from_json", "describe_condition", "duration",
     "find_column", "judge", "measure", "measure_name", "number", "parse_condition", "readback", "rule_text", "threshold_text",
     "value_text",
 ]

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from reports.conditions.model import Aggregate, Condition, ConditionError, Kind, Measure
-from reports.table import Column
+from reports.table import Column, Table
 
 MAX_LISTED = 30
 # Column names that read as a rate or an average: their total would mean nothing.
@@ -22,23 +22,34 @@ _AVERAGED = re.compile(r"(?:^|_)(?:rate|ratio|pct|percent|percentage|share|avg|a
                        r"latency|duration|score|temperature|temp|price|utili[sz]ation|load|usage|conversion)(?:_|$)")
 
 
-def bind_condition(condition: Condition, columns: Sequence[Column]) -> Condition:
+def bind_condition(condition: Condition, columns: Sequence[Column], *, check_types: bool = True) -> Condition:
     """Return `condition` with real column names and aggregates; raise ConditionError naming the columns."""
     if condition.kind == Kind.CHANGED:
         return condition
-    measure = _bind(condition.measure, columns)
-    of = _bind(condition.of, columns) if condition.of is not None else None
+    measure = _bind(condition.measure, columns, check_types)
+    of = _bind(condition.of, columns, check_types) if condition.of is not None else None
     return replace(condition, measure=measure, of=of)
 
 
-def _bind(measure: Measure | None, columns: Sequence[Column]) -> Measure:
+def bind_to_table(condition: Condition, table: Table) -> Condition:
+    """Bind to a result's columns. A result without rows has no column types to check (a SQL
+    result's types come from its values), so there only the names must match: it is no data."""
+    try:
+        return bind_condition(condition, table.columns)
+    except ConditionError:
+        if next(iter(table.rows()), None) is not None:
+            raise
+        return bind_condition(condition, table.columns, check_types=False)
+
+
+def _bind(measure: Measure | None, columns: Sequence[Column], check_types: bool) -> Measure:
     if measure is None or measure.aggregate == Aggregate.ROWS:
         return Measure.rows()
     column = find_column(measure.column or "", columns)
     aggregate = measure.aggregate
     if aggregate == Aggregate.COUNT:
         return Measure(column.name, aggregate)
-    if not column.type.is_numeric:
+    if check_types and not column.type.is_numeric:
         numeric = [c.name for c in columns if c.type.is_numeric]
         what = f"the {aggregate.value} of “{column.name}”" if aggregate else f"“{column.name}”"
         hint = (f"Numeric columns: {_listed(numeric)}." if numeric else "The report has no numeric column; "

@@ -236,7 +236,7 @@ def _measure(phrase: str, quoted: list[str]) -> Measure:
     """`total revenue`, `avg(latency)`, `number of rows`, `"Net (€)"` → a Measure (column as typed)."""
     phrase = " ".join(phrase.strip(" ,").split())
     phrase = re.sub(r"^(?:the|our|my|today's|current)\s+", "", phrase)
-    phrase = re.sub(r"\s+(?:is|are|was|were|gets|goes|value|values)$", "", phrase)
+    phrase = re.sub(r"\s+(?:is|are|was|were|gets|goes)$", "", phrase)
     if phrase in w.ROW_WORDS:
         return Measure.rows()
     aggregate = None
