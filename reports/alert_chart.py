@@ -77,6 +77,8 @@ def draw_alert_chart(points: Sequence[ChartPoint], out: BinaryIO, *, title: str,
     else:
         ax.text(0.5, 0.5, "No values yet", transform=ax.transAxes, ha="center", va="center", fontsize=16,
                 color="#777777")
+    if len(set(xs)) == 1:  # one check: a span around it, not the years matplotlib picks for a point
+        ax.set_xlim(xs[0] - dt.timedelta(minutes=30), xs[0] + dt.timedelta(minutes=30))
     locator = AutoDateLocator(minticks=3, maxticks=8)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))
