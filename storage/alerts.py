@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.clock import session_now
 from storage.db import dialect_insert
-from storage.models import AlertEvaluation, AlertState, AlertStates
+from storage.models import AlertEvaluation, AlertState, AlertStates, Run, RunStatus, Schedule
 
 
 def lock_state(session: Session, schedule_id: int) -> AlertState:
@@ -20,23 +20,33 @@ def lock_state(session: Session, schedule_id: int) -> AlertState:
     Every writer (a check, a snooze) takes this lock first, so a check decides from the state the
     previous writer left, and a snooze is either before a check or after it, never in between.
     """
-    state = _locked(session, schedule_id)
-    if state is not None:
-        return state
-    session.execute(
-        dialect_insert(session)(AlertState)
-        .values(schedule_id=schedule_id, state=AlertStates.OK, announced=AlertStates.OK, pending_checks=0,
-                failed_checks=0, snoozed_until_resolved=False, updated_at=session_now(session))
-        .on_conflict_do_nothing(index_elements=["schedule_id"])
-    )
-    return _locked(session, schedule_id)
+    return lock_states(session, [schedule_id])[schedule_id]
 
 
-def _locked(session: Session, schedule_id: int) -> AlertState | None:
-    query = select(AlertState).where(AlertState.schedule_id == schedule_id).execution_options(populate_existing=True)
+def lock_states(session: Session, schedule_ids: Sequence[int]) -> dict[int, AlertState]:
+    """Several alerts' state rows, created when missing and locked in id order (no deadlocks
+    between two writers locking overlapping sets)."""
+    wanted = sorted(set(schedule_ids))
+    states = _locked(session, wanted)
+    missing = [i for i in wanted if i not in states]
+    if missing:
+        now = session_now(session)
+        session.execute(
+            dialect_insert(session)(AlertState)
+            .values([dict(schedule_id=i, state=AlertStates.OK, announced=AlertStates.OK, pending_checks=0,
+                          failed_checks=0, snoozed_until_resolved=False, updated_at=now) for i in missing])
+            .on_conflict_do_nothing(index_elements=["schedule_id"])
+        )
+        states.update(_locked(session, missing))
+    return states
+
+
+def _locked(session: Session, schedule_ids: list[int]) -> dict[int, AlertState]:
+    query = (select(AlertState).where(AlertState.schedule_id.in_(schedule_ids)).order_by(AlertState.schedule_id)
+             .execution_options(populate_existing=True))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
-    return session.scalar(query)
+    return {state.schedule_id: state for state in session.scalars(query)}
 
 
 def get_state(session: Session, schedule_id: int) -> AlertState | None:
@@ -49,11 +59,78 @@ def evaluation_for_run(session: Session, run_id: int) -> AlertEvaluation | None:
 
 
 def add_evaluation(session: Session, **fields) -> AlertEvaluation:
-    """Record one check; `run_id` is unique, so a run records at most one."""
+    """Record one check (written with the transaction: many checks go as one INSERT); `run_id` is
+    unique, so a run records at most one."""
     evaluation = AlertEvaluation(evaluated_at=session_now(session), **fields)
     session.add(evaluation)
-    session.flush()
     return evaluation
+
+
+# --- a batch of checks under one lease token (jobs.alerts.batch) ------------------------------
+
+def take_checks(session: Session, run_ids: Sequence[int], *, token: str, now: dt.datetime,
+                until: dt.datetime) -> list[int]:
+    """Take every run of `run_ids` nobody holds, in one statement; return those taken."""
+    statement = (
+        update(Run)
+        .where(Run.id.in_(list(run_ids)), Run.status.in_((RunStatus.PENDING, RunStatus.RUNNING)),
+               or_(Run.lease_token.is_(None), Run.lease_until < now))
+        .values(status=RunStatus.RUNNING, lease_token=token, lease_until=until, attempt=Run.attempt + 1,
+                started_at=now)
+        .returning(Run.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(session.scalars(statement))
+
+
+def renew_checks(session: Session, token: str, until: dt.datetime) -> int:
+    """Extend the lease of every run the batch still holds; 0 means it holds none any more."""
+    return session.execute(update(Run).where(Run.lease_token == token).values(lease_until=until)
+                           .execution_options(synchronize_session=False)).rowcount
+
+
+def held_checks(session: Session, run_ids: Sequence[int], token: str) -> dict[int, Run]:
+    """The batch's runs it still holds, locked for this transaction (PostgreSQL), by id."""
+    query = select(Run).where(Run.id.in_(list(run_ids)), Run.lease_token == token).order_by(Run.id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return {run.id: run for run in session.scalars(query)}
+
+
+def hand_back_checks(session: Session, token: str, *, until: dt.datetime) -> int:
+    """Give back the batch's runs not yet handed on (its worker is stopping): pending, attempt not counted."""
+    return session.execute(
+        update(Run).where(Run.lease_token == token, Run.status == RunStatus.RUNNING)
+        .values(status=RunStatus.PENDING, lease_token=None, lease_until=until, started_at=None,
+                attempt=Run.attempt - 1)
+        .execution_options(synchronize_session=False)).rowcount
+
+
+def schedules_of(session: Session, schedule_ids: Sequence[int]) -> list[Schedule]:
+    """Load these schedules into the session at once (their counters are updated as checks settle)."""
+    return list(session.scalars(select(Schedule).where(Schedule.id.in_(list(set(schedule_ids))))))
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """What checking one run needs, read for a whole batch in one query."""
+
+    run_id: int
+    slot: dt.datetime
+    trigger: str
+    schedule: Schedule
+    last_slot: dt.datetime | None  # the previous check's slot (the window "since the previous run")
+
+
+def check_rows(session: Session, run_ids: Sequence[int]) -> list[CheckRow]:
+    rows = session.execute(
+        select(Run.id, Run.scheduled_for, Run.trigger, Schedule, AlertState.last_slot)
+        .join(Schedule, Schedule.id == Run.schedule_id)
+        .outerjoin(AlertState, AlertState.schedule_id == Run.schedule_id)
+        .where(Run.id.in_(list(run_ids)))
+        .order_by(Run.scheduled_for, Run.id)
+    ).all()
+    return [CheckRow(run_id, slot, trigger, schedule, last_slot) for run_id, slot, trigger, schedule, last_slot in rows]
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,7 @@ class DueSchedule:
     cadence_json: str
     next_run_at: dt.datetime
     spread_seconds: int | None
+    is_alert: bool = False  # its runs are checks, released in batches (jobs.alerts.batch)
 
 
 def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> list[DueSchedule]:
@@ -131,7 +132,7 @@ def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> l
     """
     query = (
         select(Schedule.id, Schedule.team_id, cast(Schedule.cadence, Text), Schedule.next_run_at,
-               Schedule.spread_seconds)
+               Schedule.spread_seconds, Schedule.condition.is_not(None))
         .where(Schedule.status == ScheduleStatus.ACTIVE, Schedule.next_run_at <= horizon)
         .order_by(Schedule.next_run_at)
         .limit(limit)

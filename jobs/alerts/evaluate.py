@@ -20,7 +20,7 @@ import datetime as dt
 import logging
 import sys
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from jobs.alerts.notice import check_sentence, headline, notice_payload, notice_text
 from jobs.alerts.render import notification_files
@@ -55,11 +55,31 @@ NEVER_PAUSE = sys.maxsize
 SUPERSEDED = "A later check of this alert had already run, so this one changed nothing."
 
 
+@dataclass(frozen=True)
+class AlertJob:
+    """What checking one run needs (the fields `jobs.generate.fetch_report` and `render_formats` read)."""
+
+    run_id: int
+    schedule_id: int
+    team_id: str
+    owner_user_id: str
+    name: str
+    report_type: str
+    params: dict
+    formats: list[str]
+    timezone: str
+    slot: dt.datetime
+    previous_slot: dt.datetime | None  # the previous check's: "since the previous run" means that
+    trigger: str
+    condition: dict | None
+    previous_summary: dict | None = None
+
+
 @dataclass
-class _Finding:
+class Finding:
     """What fetching and folding the data gave, before it is judged against the alert's state."""
 
-    condition: Condition
+    condition: Condition | None  # None: the stored condition cannot be read (see error)
     collected: Collected | None = None
     error: str | None = None
     table: Table | None = None
@@ -67,7 +87,7 @@ class _Finding:
 
 
 @dataclass(frozen=True)
-class _Decided:
+class Decided:
     notice: str | None
     payload: dict | None
     result: str
@@ -76,115 +96,119 @@ class _Decided:
 
 def check_alert(ctx: JobContext, job, token: str, enqueue) -> str:
     """Check the alert of a run this worker holds (a `jobs.generate` job); return what happened."""
-    stored, broken = _stored(job.condition)
-    finding: _Finding | None = None
-    with LeaseKeeper(ctx, job.run_id, token) as keeper:
-        decided = _earlier_decision(ctx, job.run_id)
+    with LeaseKeeper(ctx, job.run_id, token):
+        decided, last_slot = _earlier_decision(ctx, job.run_id, job.schedule_id)
+        finding = None
         if decided is None:
-            finding = _observe(ctx, job, stored) if stored is not None else None
-            decided = _decide(ctx, job, token, finding) if finding is not None else _broken(ctx, job, token, broken)
-        if decided is not None and decided.notice is not None:
-            artifacts, extra = notification_files(ctx, job, decided.payload, finding)
-    if decided is None or keeper.lost:
+            job = replace(job, previous_slot=last_slot)
+            finding = observe(ctx, job)
+            with ctx.database.session() as session:
+                run = run_repo.holds_lease(session, job.run_id, token)
+                if run is not None:
+                    row = alert_repo.lock_state(session, job.schedule_id)
+                    decided = decide_run(session, job, run, row, finding, now=ctx.now())
+        return after_decision(ctx, job, token, decided, finding, enqueue)
+
+
+def _earlier_decision(ctx: JobContext, run_id: int, schedule_id: int) -> tuple[Decided | None, dt.datetime | None]:
+    """A run whose check was decided by a worker that died before delivering: reuse its decision.
+    Otherwise the previous check's slot (the start of a "since the previous run" window)."""
+    with ctx.database.session() as session:
+        evaluation = alert_repo.evaluation_for_run(session, run_id)
+        if evaluation is None or evaluation.notice is None:
+            state = alert_repo.get_state(session, schedule_id)
+            return None, state.last_slot if state is not None else None
+        payload = (session.get(Run, run_id).summary or {}).get("alert")
+    log.info("run %s: its check was decided before (%s); delivering that", run_id, evaluation.notice)
+    return Decided(evaluation.notice, payload, "notifying"), None
+
+
+def observe(ctx: JobContext, job) -> Finding:
+    """Fetch the data and fold it once; a failure is a finding too (never an OK)."""
+    try:
+        stored = condition_from_json(job.condition)
+    except ConditionError as exc:
+        return Finding(None, error=str(exc))
+    try:
+        table, window = fetch_report(ctx, job)
+        condition = bind_to_table(stored, table)
+        return Finding(condition, collect(condition, table), table=table, window=window)
+    except (ConditionError, ReportError) as exc:
+        return Finding(stored, error=str(exc))
+    except Exception as exc:
+        error_id = uuid.uuid4().hex[:8]
+        log.exception("run %s: the alert check failed (error id %s)", job.run_id, error_id)
+        return Finding(stored, error=f"something went wrong while checking (error id {error_id}): "
+                                     f"{type(exc).__name__}")
+
+
+def decide_run(session, job, run: Run, row: AlertState, finding: Finding, *, now: dt.datetime) -> Decided:
+    """Judge the finding against the alert's (locked) state, record the check and the new state, and
+    either settle the run (nothing to tell) or keep it for the notification. In the caller's
+    transaction, which holds the run's lease."""
+    condition = finding.condition
+    if condition is None:
+        return _broken(session, job, run, row, finding.error or "", now)
+    before = _snapshot(row)
+    if row.last_slot is not None and run.scheduled_for <= row.last_slot:
+        alert_repo.add_evaluation(session, run_id=run.id, schedule_id=job.schedule_id, slot=run.scheduled_for,
+                                  outcome="superseded", value=None, state=row.state, previous_state=row.state,
+                                  detail=SUPERSEDED)
+        settle_run(session, run, RunStatus.SKIPPED, now=now, error=SUPERSEDED, failures_before_pause=NEVER_PAUSE)
+        return Decided(None, None, "superseded")
+    result = judge(condition, finding.collected, Previous(row.last_value, row.last_fingerprint)) \
+        if finding.collected is not None else None
+    outcome = Outcome.ERROR if result is None else Outcome.NO_DATA if result.fires is None else Outcome.VALUE
+    step = decide(before, Observation(outcome, result.fires if result else None), condition, run.scheduled_for)
+    detail = finding.error or (result.no_data if result else None)
+    sentence = check_sentence(condition, result, step, detail)
+    previous_value = row.last_value
+    _apply(row, step, result, slot=run.scheduled_for, now=now)
+    alert_repo.add_evaluation(session, run_id=run.id, schedule_id=job.schedule_id, slot=run.scheduled_for,
+                              outcome=outcome, value=result.value if result else None, state=step.state,
+                              previous_state=before.state, notice=step.notice, muted_by=step.muted_by,
+                              detail=sentence)
+    run.row_count = result.rows if result else None
+    if step.notice is not None:
+        payload = notice_payload(notice=step.notice, condition=condition, step=step, slot=run.scheduled_for,
+                                 timezone=job.timezone, result=result, previous_value=previous_value,
+                                 detail=detail)
+        run.summary = {"alert": payload}
+        if condition.options.once and step.notice in (Notice.FIRING, Notice.CHANGED):
+            _pause_after_first(session, job.schedule_id, job.team_id)
+        return Decided(step.notice, payload, "notifying")
+    failed = outcome == Outcome.ERROR
+    if failed and before.failed_checks >= 1:
+        run.notified_at = now  # the owner heard about the first failed check in this row
+    settle_run(session, run, RunStatus.FAILED if failed else RunStatus.SKIPPED, now=now, error=sentence,
+               failures_before_pause=NEVER_PAUSE)
+    return Decided(None, None, "check-failed" if failed else "checked",
+                   tell_owner=step.state != before.state or (failed and before.failed_checks == 0))
+
+
+def after_decision(ctx: JobContext, job, token: str, decided: Decided | None, finding: Finding | None,
+                   enqueue) -> str:
+    """Tell whoever must hear of a quiet check, or make the notification's files and queue its delivery."""
+    if decided is None:
         return "lease-lost"
     if decided.notice is None:
         if decided.tell_owner or job.trigger != RunTrigger.SCHEDULE:
             after_settle(ctx, job.team_id, job.owner_user_id, run_id=job.run_id)
         return decided.result
+    artifacts, extra = notification_files(ctx, job, decided.payload, finding)
     return _hand_over(ctx, job, token, decided.payload, artifacts, extra, enqueue)
 
 
-def _stored(data: dict) -> tuple[Condition | None, str]:
-    try:
-        return condition_from_json(data), ""
-    except ConditionError as exc:
-        return None, str(exc)
-
-
-def _earlier_decision(ctx: JobContext, run_id: int) -> _Decided | None:
-    """A run whose check was decided by a worker that died before delivering: reuse its decision."""
-    with ctx.database.session() as session:
-        evaluation = alert_repo.evaluation_for_run(session, run_id)
-        if evaluation is None or evaluation.notice is None:
-            return None
-        run = session.get(Run, run_id)
-        payload = (run.summary or {}).get("alert")
-    log.info("run %s: its check was decided before (%s); delivering that", run_id, evaluation.notice)
-    return _Decided(evaluation.notice, payload, "notifying")
-
-
-def _observe(ctx: JobContext, job, stored: Condition) -> _Finding:
-    """Fetch the data and fold it once; a failure is a finding too (never an OK)."""
-    try:
-        table, window = fetch_report(ctx, job)
-        condition = bind_to_table(stored, table)
-        return _Finding(condition, collect(condition, table), table=table, window=window)
-    except (ConditionError, ReportError) as exc:
-        return _Finding(stored, error=str(exc))
-    except Exception as exc:
-        error_id = uuid.uuid4().hex[:8]
-        log.exception("run %s: the alert check failed (error id %s)", job.run_id, error_id)
-        return _Finding(stored, error=f"something went wrong while checking (error id {error_id}): "
-                                       f"{type(exc).__name__}")
-
-
-def _decide(ctx: JobContext, job, token: str, finding: _Finding) -> _Decided | None:
-    """Judge the finding against the alert's state, record the check and the new state, and either
-    settle the run (nothing to tell) or keep it for the notification. One transaction."""
-    now = ctx.now()
-    condition = finding.condition
-    with ctx.database.session() as session:
-        run = run_repo.holds_lease(session, job.run_id, token)
-        if run is None:
-            return None
-        row = alert_repo.lock_state(session, job.schedule_id)
-        before = _snapshot(row)
-        if row.last_slot is not None and run.scheduled_for <= row.last_slot:
-            alert_repo.add_evaluation(session, run_id=run.id, schedule_id=job.schedule_id, slot=run.scheduled_for,
-                                      outcome="superseded", value=None, state=row.state, previous_state=row.state,
-                                      detail=SUPERSEDED)
-            settle_run(session, run, RunStatus.SKIPPED, now=now, error=SUPERSEDED, failures_before_pause=NEVER_PAUSE)
-            return _Decided(None, None, "superseded")
-        result = judge(condition, finding.collected, Previous(row.last_value, row.last_fingerprint)) \
-            if finding.collected is not None else None
-        outcome = Outcome.ERROR if result is None else Outcome.NO_DATA if result.fires is None else Outcome.VALUE
-        step = decide(before, Observation(outcome, result.fires if result else None), condition, run.scheduled_for)
-        detail = finding.error or (result.no_data if result else None)
-        sentence = check_sentence(condition, result, step, detail)
-        previous_value = row.last_value
-        _apply(row, step, result, slot=run.scheduled_for, now=now)
-        alert_repo.add_evaluation(session, run_id=run.id, schedule_id=job.schedule_id, slot=run.scheduled_for,
-                                  outcome=outcome, value=result.value if result else None, state=step.state,
-                                  previous_state=before.state, notice=step.notice, muted_by=step.muted_by,
-                                  detail=sentence)
-        if step.notice is not None:
-            payload = notice_payload(notice=step.notice, condition=condition, step=step, slot=run.scheduled_for,
-                                     timezone=job.timezone, result=result, previous_value=previous_value,
-                                     detail=detail)
-            run.summary = {"alert": payload}
-            run.row_count = result.rows if result else None
-            if condition.options.once and step.notice in (Notice.FIRING, Notice.CHANGED):
-                _pause_after_first(session, job.schedule_id, job.team_id)
-            return _Decided(step.notice, payload, "notifying")
-        failed = outcome == Outcome.ERROR
-        if failed and before.failed_checks >= 1:
-            run.notified_at = now  # the owner heard about the first failed check in this row
-        run.row_count = result.rows if result else None
-        settle_run(session, run, RunStatus.FAILED if failed else RunStatus.SKIPPED, now=now, error=sentence,
-                   failures_before_pause=NEVER_PAUSE)
-    return _Decided(None, None, "check-failed" if failed else "checked",
-                    tell_owner=step.state != before.state or (failed and before.failed_checks == 0))
-
-
-def _broken(ctx: JobContext, job, token: str, error: str) -> _Decided | None:
-    """A stored condition that cannot be read fails the run, loudly, once per streak."""
-    now = ctx.now()
-    with ctx.database.session() as session:
-        run = run_repo.holds_lease(session, job.run_id, token)
-        if run is None:
-            return None
-        settle_run(session, run, RunStatus.FAILED, now=now, error=error, failures_before_pause=NEVER_PAUSE)
-    return _Decided(None, None, "check-failed", tell_owner=True)
+def _broken(session, job, run: Run, row: AlertState, error: str, now: dt.datetime) -> Decided:
+    """A stored condition that cannot be read fails the check, loudly, once per streak; the state stays."""
+    alert_repo.add_evaluation(session, run_id=run.id, schedule_id=job.schedule_id, slot=run.scheduled_for,
+                              outcome=Outcome.ERROR, value=None, state=row.state, previous_state=row.state,
+                              detail=error)
+    if row.failed_checks >= 1:
+        run.notified_at = now
+    row.failed_checks += 1
+    settle_run(session, run, RunStatus.FAILED, now=now, error=error, failures_before_pause=NEVER_PAUSE)
+    return Decided(None, None, "check-failed", tell_owner=row.failed_checks == 1)
 
 
 def _snapshot(row: AlertState) -> Snapshot:

@@ -14,6 +14,7 @@ from jobs.generate import fetch_report, render_formats
 from reports.alert_chart import ChartPoint, draw_alert_chart
 from reports.summary import summarize
 from storage import alerts as alert_repo
+from storage import runs as run_repo
 from storage.artifacts import safe_filename
 from storage.models import Artifact
 
@@ -40,7 +41,7 @@ def notification_files(ctx: JobContext, job, payload: dict, finding) -> tuple[li
     if table is None:
         return artifacts, {"figures": _alert_figures(payload)}
     try:
-        summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"))
+        summary = summarize(table, _previous_summary(ctx, job), key_columns=table.meta.get("key_columns"))
         text = summary.to_mrkdwn(job.name, window.label)
         extra = summary.to_json() | {"window_start": window.start.isoformat(), "window_end": window.end.isoformat(),
                                      "report_text": text.partition("\n")[2] or text}
@@ -48,6 +49,13 @@ def notification_files(ctx: JobContext, job, payload: dict, finding) -> tuple[li
     except Exception:
         log.exception("run %s: the report's files could not be made; the notice goes without them", job.run_id)
     return artifacts, extra
+
+
+def _previous_summary(ctx: JobContext, job) -> dict | None:
+    """The figures of the alert's previous notification, for "vs previous" in this one."""
+    with ctx.database.session() as session:
+        previous = run_repo.previous_finished_run(session, job.schedule_id, job.run_id)
+        return previous.summary if previous is not None else None
 
 
 def _fetch_again(ctx: JobContext, job):

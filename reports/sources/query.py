@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import sqlite3
+import threading
 import time
 import urllib.parse
 import uuid
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5_000
 CONNECT_TIMEOUT = 10
+# PostgreSQL sources: connections kept open per source and worker process, more while busy, and
+# the age at which one is replaced.
+POOL_IDLE, POOL_OVERFLOW, POOL_RECYCLE = 4, 8, 300
 # Authorizer action codes a read needs; everything else (writes, ATTACH, PRAGMA, DDL) is denied.
 _SQLITE_READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
                                   sqlite3.SQLITE_RECURSIVE, sqlite3.SQLITE_TRANSACTION})
@@ -115,7 +119,8 @@ def run_query(source: DataSource, query: GuardedQuery, bindings: dict[str, objec
         spool.close()
         raise
     finally:
-        engine.dispose()
+        if source.backend == "sqlite":
+            engine.dispose()
 
 
 def _stream(conn: Connection, query: GuardedQuery, bindings: dict[str, object], spool: RowSpool,
@@ -189,7 +194,7 @@ def _timeout(source: DataSource) -> QueryTimeout:
 
 
 def _engine(source: DataSource, budget: _Budget) -> Engine:
-    # NullPool: one connection per run, closed after it; no idle connections to anyone's database.
+    # SQLite: NullPool, one connection per run (the time budget is bound into it), closed after it.
     if source.backend == "sqlite":
         path = os.path.abspath(source.url.database)
 
@@ -200,8 +205,29 @@ def _engine(source: DataSource, budget: _Budget) -> Engine:
             return raw
 
         return create_engine("sqlite://", creator=connect, poolclass=NullPool)
-    return create_engine(source.url, poolclass=NullPool,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "reportbot"})
+    return _pooled_engine(source)
+
+
+_pooled: dict[str, Engine] = {}
+_pooled_lock = threading.Lock()
+
+
+def _pooled_engine(source: DataSource) -> Engine:
+    """One engine per PostgreSQL source and process, keeping a few connections open between queries.
+
+    Alerts check a source every minute: a new connection each time costs the database a process
+    start, and the client a handshake, several times the query itself. Every transaction is read
+    only and rolled back, and its time limit and zone are SET LOCAL, so nothing carries over from
+    one query to the next. Connections older than POOL_RECYCLE are replaced when next taken.
+    """
+    key = source.url.render_as_string(hide_password=False)  # kept in memory only, never shown
+    with _pooled_lock:
+        engine = _pooled.get(key)
+        if engine is None:
+            engine = _pooled[key] = create_engine(
+                source.url, pool_size=POOL_IDLE, max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE,
+                pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "reportbot"})
+        return engine
 
 
 def _sqlite_read_only(action: int, *_args: object) -> int:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from jobs.alerts.batch import check_alerts
 from jobs.deliver import deliver
-from jobs.generate import generate
 from jobs.tick import tick
 from reports.conditions import parse_condition
 from storage.models import AlertEvaluation, AlertState, DestinationKind, Run
@@ -57,10 +57,12 @@ def make_alert(ctx, condition: str, *, name: str = "Low revenue", query: str = Q
 
 
 def check(ctx, enqueue, slot: dt.datetime) -> tuple[str, int]:
-    """Move the clock to `slot`, tick, check the alert's run and deliver what it decided to tell."""
+    """Move the clock to `slot`, tick, and run the message the tick sent for the alert's run as a
+    worker would (a batch of checks), then deliver what it decided to tell."""
     ctx.now.jump_to(slot)
     [run_id] = tick(ctx, enqueue).created
-    outcome = generate(ctx, run_id, enqueue)
+    [(run_ids, phase, _)] = [call for call in enqueue.calls if call[1] == "check_alerts" and run_id in call[0]]
+    [outcome] = check_alerts(ctx, run_ids, enqueue)
     if outcome == "notifying":
         deliver(ctx, run_id)
     return outcome, run_id

@@ -1,0 +1,50 @@
+"""PostgreSQL sources keep a few connections open between queries (alerts check them every minute),
+and nothing of one query's session carries over to the next: each transaction is read only, has
+its own time limit and zone, and is rolled back."""
+
+from __future__ import annotations
+
+import pytest
+
+from reports.sources import DataSourceError
+from reports.sources.query import POOL_IDLE
+from tests.reports.test_type_sql import fetch, postgres_shop  # noqa: F401  (a fixture)
+
+pytestmark = pytest.mark.postgres
+
+SESSION = ("select pg_backend_pid() as pid, current_setting('TimeZone') as zone, "
+           "current_setting('transaction_read_only') as read_only, current_setting('statement_timeout') as timeout")
+
+
+def _session(shop, tmp_path, zone: str) -> dict:
+    table = fetch(shop, tmp_path, query=SESSION, timezone=zone)
+    return dict(zip(table.column_names, next(iter(table.rows()))))
+
+
+def test_connections_are_reused_and_each_query_has_its_own_settings(postgres_shop, tmp_path):  # noqa: F811
+    first = _session(postgres_shop, tmp_path, "Asia/Tokyo")
+    second = _session(postgres_shop, tmp_path, "America/New_York")
+    assert second["pid"] == first["pid"]  # the same server process: no new connection
+    assert (first["zone"], second["zone"]) == ("Asia/Tokyo", "America/New_York")
+    assert first["read_only"] == second["read_only"] == "on"
+    assert first["timeout"] == second["timeout"] == "5s"
+
+
+def test_a_failed_query_leaves_the_connection_clean(postgres_shop, tmp_path):  # noqa: F811
+    with pytest.raises(DataSourceError):
+        fetch(postgres_shop, tmp_path, query="select 1 / 0 as boom")
+    after = _session(postgres_shop, tmp_path, "UTC")
+    assert (after["zone"], after["read_only"]) == ("UTC", "on")
+    with pytest.raises(DataSourceError, match="read-only"):
+        fetch(postgres_shop, tmp_path, query="select nextval('order_numbers') as n")
+
+
+def test_idle_connections_are_bounded(postgres_shop, tmp_path):  # noqa: F811
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        pids = list(pool.map(lambda _: _session(postgres_shop, tmp_path, "UTC")["pid"], range(32)))
+    assert len(set(pids)) <= POOL_IDLE + 8
+    table = fetch(postgres_shop, tmp_path, query="select count(*) as n from pg_stat_activity "
+                                                 "where application_name = 'reportbot' and datname = current_database()")
+    assert next(iter(table.rows()))[0] <= POOL_IDLE
