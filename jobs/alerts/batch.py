@@ -3,9 +3,10 @@
 
 One statement takes every run's lease, one query reads what each check needs, each check fetches
 and folds its data, then one transaction decides them all (each exactly as a single check would:
-jobs.alerts.evaluate.decide_run) and settles the quiet ones. Only the few that notify go on to
-render and deliver, one by one. A batch that fails leaves its runs to their leases: the tick hands
-each one to the single-run path, which finds any decision already recorded.
+jobs.alerts.evaluate.decide_run) and settles the quiet ones. The few that notify get a message of
+their own (`generate`), whose worker finds the decision recorded, renders and hands over to
+delivery. A batch that fails leaves its runs to their leases: the tick hands each one to that same
+single-run path.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from jobs.context import JobContext
 from jobs.lease import LeaseKeeper
 from jobs.metrics import START_LATENESS
 from storage import alerts as alert_repo
-from storage.models import RunTrigger
+from storage.models import RunStatus, RunTrigger
 
 log = logging.getLogger(__name__)
 
@@ -46,18 +47,21 @@ def check_alerts(ctx: JobContext, run_ids: Sequence[int], enqueue) -> Counter:
         with _BatchLease(ctx, jobs[0].run_id, token):
             findings = {job.run_id: observe(ctx, job) for job in jobs}
             decided = _decide(ctx, jobs, token, findings)
-            for job in jobs:
-                try:
-                    outcomes[after_decision(ctx, job, token, decided.get(job.run_id), findings[job.run_id],
-                                            enqueue)] += 1
-                except Exception:  # the decision stands; the run's lease runs out and the tick hands it on
-                    log.exception("run %s: the check's notification could not be handed on", job.run_id)
-                    outcomes["error"] += 1
     except Shutdown:  # SIGTERM: what is not decided goes back for the next tick, at once
         with ctx.database.session() as session:
             handed = alert_repo.hand_back_checks(session, token, until=ctx.now())
         log.info("%s alert checks handed back: this worker is shutting down", handed)
         outcomes["handed-back"] += handed
+        return outcomes
+    for job in jobs:
+        result = decided.get(job.run_id)
+        if result is not None and result.notice is not None:
+            # Its own message renders and delivers it (jobs.alerts.evaluate finds the decision), so
+            # the checks of this minute are not held up behind charts and uploads.
+            enqueue(job.run_id, "generate", 0)
+            outcomes["notifying"] += 1
+        else:
+            outcomes[after_decision(ctx, job, token, result, None, enqueue)] += 1
     return outcomes
 
 
@@ -91,8 +95,12 @@ def _decide(ctx: JobContext, jobs: list[AlertJob], token: str, findings: dict[in
         rows = alert_repo.lock_states(session, [job.schedule_id for job in jobs])
         for job in jobs:  # in slot order: two checks of one alert apply oldest first
             run = runs.get(job.run_id)
-            if run is not None:
-                decided[job.run_id] = decide_run(session, job, run, rows[job.schedule_id], findings[job.run_id],
-                                                 now=now)
+            if run is None:
+                continue
+            decided[job.run_id] = result = decide_run(session, job, run, rows[job.schedule_id],
+                                                      findings[job.run_id], now=now)
+            if result.notice is not None:  # handed on, cleanly: the attempt is not counted
+                run.status, run.lease_token, run.attempt = RunStatus.PENDING, None, 0
+                run.lease_until = now + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
         del schedules
     return decided

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from jobs.alerts.batch import check_alerts
 from jobs.deliver import deliver
+from jobs.generate import generate
 from jobs.tick import tick
 from reports.conditions import parse_condition
 from storage.models import AlertEvaluation, AlertState, DestinationKind, Run
@@ -63,7 +64,9 @@ def check(ctx, enqueue, slot: dt.datetime) -> tuple[str, int]:
     [run_id] = tick(ctx, enqueue).created
     [(run_ids, phase, _)] = [call for call in enqueue.calls if call[1] == "check_alerts" and run_id in call[0]]
     [outcome] = check_alerts(ctx, run_ids, enqueue)
-    if outcome == "notifying":
+    if outcome == "notifying":  # its own message renders it, then delivery
+        assert enqueue.calls[-1] == (run_id, "generate", 0)
+        assert generate(ctx, run_id, enqueue) == "notifying"
         deliver(ctx, run_id)
     return outcome, run_id
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from jobs.alerts.batch import check_alerts
 from jobs.alerts.dispatch import CHECKS_PER_MESSAGE, in_check_batches
 from jobs.deliver import deliver
+from jobs.generate import generate
 from jobs.tick import tick
 from reports.conditions import parse_condition
 from storage.models import AlertEvaluation, Run, RunStatus
@@ -62,9 +63,11 @@ def test_a_batch_decides_every_check_and_only_firing_ones_notify(job_context, re
     for ids in batches:
         outcomes += check_alerts(job_context, ids, recording_enqueue)
     assert outcomes == Counter({"checked": 54, "notifying": 6})
-    delivering = [run_id for run_id, phase, _ in recording_enqueue.calls if phase == "deliver"]
-    assert len(delivering) == 6
-    for run_id in delivering:
+    notifying = [run_id for run_id, phase, _ in recording_enqueue.calls if phase == "generate" and run_id in
+                 {i for ids in batches for i in ids}]
+    assert len(notifying) == 6  # each firing check renders and delivers through a message of its own
+    for run_id in notifying:
+        assert generate(job_context, run_id, recording_enqueue) == "notifying"
         assert deliver(job_context, run_id) == RunStatus.DELIVERED
     assert len(alert_posts(emulator)) == 6
     assert check_alerts(job_context, batches[0], recording_enqueue) == Counter()  # a duplicate message
