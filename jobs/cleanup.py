@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import delete, select
 
+from jobs.alerts.retention import delete_quiet_checks
 from jobs.context import JobContext
 from jobs.lease import close_open_deliveries
 from jobs.notify import notify_owner
@@ -39,6 +40,7 @@ class CleanupResult:
     artifacts_deleted: int = 0
     bytes_freed: int = 0
     runs_deleted: int = 0
+    quiet_alert_checks_deleted: int = 0
     orphan_files_deleted: int = 0
 
     def as_dict(self) -> dict:
@@ -60,6 +62,7 @@ def cleanup(ctx: JobContext, *, now: dt.datetime | None = None) -> CleanupResult
     result.owners_told = retell_failures(ctx, now=now)
     result.artifacts_deleted, result.bytes_freed = delete_expired_artifacts(ctx, now=now)
     result.runs_deleted = delete_old_runs(ctx, now=now)
+    result.quiet_alert_checks_deleted = delete_quiet_checks(ctx, now=now)
     result.orphan_files_deleted = delete_orphan_files(ctx, now=now)
     with ctx.database.session() as session:
         maintenance.record_result(session, TASK, {"at": now.isoformat(), **result.as_dict()}, now=now)

@@ -292,3 +292,18 @@ def test_history_shows_state_last_value_and_a_trend(job_context, recording_enque
     assert [p.value for p in points] == [11000, 10500, 9000]
     assert status_line(overview, "Europe/Berlin", show_snoozer=True) == \
         "🔥 firing since Mon 05:00 CET · last value 9,000 █▅▄▁"
+
+
+def test_quiet_checks_are_kept_a_week_and_the_rest_as_long_as_any_run(job_context, recording_enqueue, emulator,
+                                                                      warehouse):
+    from jobs.cleanup import cleanup
+
+    schedule_id, slot = make_alert(job_context, "revenue < 10000")
+    checks(job_context, recording_enqueue, slot, warehouse, [12000, 9000, 9000, 12000, 12000])
+    kept = [(r.id, r.status) for r in runs(job_context, schedule_id)]
+    result = cleanup(job_context, now=slot + dt.timedelta(days=8))
+    assert result.quiet_alert_checks_deleted == 3
+    left = [(r.id, r.status) for r in runs(job_context, schedule_id)]
+    assert left == [kept[1], kept[3]]  # the two that told #ops (fired, resolved)
+    assert [e.run_id for e in evaluations(job_context, schedule_id)] == [kept[1][0], kept[3][0]]
+    assert alert_state(job_context, schedule_id).state == "ok"  # the alert itself is untouched
