@@ -4,6 +4,8 @@ with a fix. Table-driven (pure, no I/O)."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports.conditions import Aggregate, ConditionError, Direction, Kind, Policy, condition_from_json, parse_condition
 
@@ -172,3 +174,21 @@ def test_stored_conditions_come_back_equal(text):
 def test_a_stored_condition_that_cannot_be_read_says_so():
     with pytest.raises(ConditionError, match="edit the alert"):
         condition_from_json({"kind": "telepathy"})
+
+
+WORDS = ["revenue", "<", ">=", "=", "for", "3", "checks", "30 minutes", "when", "if", "no data", "keep", "and",
+         "drops by", "more than", "10%", "of", "orders", "rows", "remind every hour", "when it resolves", "not",
+         "is", "below", "at least", "treat errors as", "firing", "ok", "only the first time", "changed", '"x"',
+         "(", ")", "/", "10k", "1,000", "$", "-", "the", "count of", "average"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), min_size=1, max_size=25) | st.text(max_size=600))
+def test_anything_typed_is_a_condition_or_a_condition_error(words):
+    text = " ".join(words) if isinstance(words, list) else words
+    try:
+        condition = parse_condition(text)
+    except ConditionError as refused:
+        assert str(refused) and "Traceback" not in str(refused)
+        return
+    assert condition_from_json(condition.to_json()) == condition
