@@ -33,8 +33,9 @@ Enqueue = Callable[[int, str, int], None]
 
 
 @dataclass(frozen=True)
-class _Job:
-    """What generation needs, copied out of the session so no row is held during slow work."""
+class RunJob:
+    """What generation (or an alert's check) needs, copied out of the session so no row is held
+    during slow work."""
 
     run_id: int
     schedule_id: int
@@ -85,7 +86,7 @@ def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
         return _hand_back(ctx, job, token)
 
 
-def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) -> str:
+def _generate_taken(ctx: JobContext, job: RunJob, token: str, enqueue: Enqueue) -> str:
     """Produce the files and summary of a run this worker holds, then hand it to delivery."""
     run_id = job.run_id
     try:
@@ -111,14 +112,7 @@ def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) ->
                        error=f"No data for {summary.get('window_label')}; “skip if empty” is on.",
                        failures_before_pause=ctx.settings.failures_before_pause)
         else:
-            expires = ctx.now() + dt.timedelta(days=ctx.settings.artifact_retention_days)
-            for artifact in artifacts:
-                artifact.expires_at = expires
-            run.artifacts.extend(artifacts)
-            run.status = RunStatus.DELIVERING
-            run.lease_token = None  # delivery takes it from here
-            run.attempt = 0  # a clean hand-over: only crashes count towards MAX_ATTEMPTS
-            run.lease_until = ctx.now() + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+            hand_to_delivery(ctx, run, artifacts)
     if empty and job.skip_if_empty:
         after_settle(ctx, job.team_id, job.owner_user_id, run_id=run_id)
         return "skipped"
@@ -126,7 +120,19 @@ def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) ->
     return "generated"
 
 
-def _hand_back(ctx: JobContext, job: _Job, token: str) -> str:
+def hand_to_delivery(ctx: JobContext, run: Run, artifacts: list[Artifact]) -> None:
+    """Attach the run's files and pass it to delivery (in the caller's transaction, holding the run)."""
+    expires = ctx.now() + dt.timedelta(days=ctx.settings.artifact_retention_days)
+    for artifact in artifacts:
+        artifact.expires_at = expires
+    run.artifacts.extend(artifacts)
+    run.status = RunStatus.DELIVERING
+    run.lease_token = None  # delivery takes it from here
+    run.attempt = 0  # a clean hand-over: only crashes count towards MAX_ATTEMPTS
+    run.lease_until = ctx.now() + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+
+
+def _hand_back(ctx: JobContext, job: RunJob, token: str) -> str:
     """Put the run back for the next tick instead of leaving it until its lease runs out.
 
     Not re-enqueued from here: this worker's idle threads could still pick the message up while
@@ -141,7 +147,7 @@ def _hand_back(ctx: JobContext, job: _Job, token: str) -> str:
     return "handed-back"
 
 
-def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
+def _take(ctx: JobContext, run_id: int, token: str) -> RunJob | _Busy | None:
     now = ctx.now()
     with ctx.database.session() as session:
         run = session.get(Run, run_id)
@@ -167,7 +173,7 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
         if run.trigger == RunTrigger.SCHEDULE:
             START_LATENESS.observe(max(0.0, (now - run.scheduled_for).total_seconds()))
         previous = run_repo.previous_finished_run(session, schedule.id, run.id)
-        return _Job(
+        return RunJob(
             run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id, name=schedule.name,
             report_type=schedule.report_type, params=dict(schedule.params), formats=list(schedule.formats),
             timezone=schedule.timezone, skip_if_empty=schedule.skip_if_empty, slot=run.scheduled_for,
@@ -177,7 +183,7 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
         )
 
 
-def fetch_report(ctx: JobContext, job: _Job) -> tuple[Table, Window]:
+def fetch_report(ctx: JobContext, job: RunJob) -> tuple[Table, Window]:
     """Ask the report type for the data of the run's window (as the schedule's owner)."""
     report = get_report_type(job.report_type)
     params = dict(job.params)
@@ -192,7 +198,7 @@ def fetch_report(ctx: JobContext, job: _Job) -> tuple[Table, Window]:
     return report.fetch(request), window
 
 
-def render_formats(ctx: JobContext, job: _Job, table: Table, window: Window) -> list[Artifact]:
+def render_formats(ctx: JobContext, job: RunJob, table: Table, window: Window) -> list[Artifact]:
     """Render the table in each of the schedule's formats into the artifact store."""
     options = {"title": job.name, "window_label": window.label, "timezone": job.timezone, "generated_at": ctx.now()}
     if table.meta.get("chart"):  # a type's own choice of chart columns beats the automatic one
@@ -212,7 +218,7 @@ def render_formats(ctx: JobContext, job: _Job, table: Table, window: Window) -> 
     return artifacts
 
 
-def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
+def _produce(ctx: JobContext, job: RunJob) -> tuple[list[Artifact], dict, bool]:
     table, window = fetch_report(ctx, job)
     summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"))
     summary_json = summary.to_json() | {
@@ -245,7 +251,7 @@ def _message_text(summary, table, title: str, window_label: str) -> str:
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
-def _fail(ctx: JobContext, job: _Job, token: str, error: str) -> str:
+def _fail(ctx: JobContext, job: RunJob, token: str, error: str) -> str:
     with ctx.database.session() as session:
         run = run_repo.holds_lease(session, job.run_id, token)
         if run is None:

@@ -195,24 +195,17 @@ def overviews(session: Session, schedule_ids: Sequence[int], *, trend_points: in
     }
 
 
-def set_snooze(session: Session, schedule_id: int, *, until: dt.datetime | None, until_resolved: bool, by: str,
-               at: dt.datetime) -> AlertState:
+def set_snooze(session: Session, schedule_id: int, *, until: dt.datetime | None, until_resolved: bool,
+               by: str | None, at: dt.datetime | None) -> AlertState:
     """Hold the alert's notices back until `until`, or until it resolves; remember who asked."""
     state = lock_state(session, schedule_id)
-    state.snoozed_until = until
-    state.snoozed_until_resolved = until_resolved
-    state.snoozed_by = by
-    state.snoozed_at = at
+    state.snoozed_until, state.snoozed_until_resolved = until, until_resolved
+    state.snoozed_by, state.snoozed_at = by, at
     return state
 
 
 def clear_snooze(session: Session, schedule_id: int) -> AlertState:
-    state = lock_state(session, schedule_id)
-    state.snoozed_until = None
-    state.snoozed_until_resolved = False
-    state.snoozed_by = None
-    state.snoozed_at = None
-    return state
+    return set_snooze(session, schedule_id, until=None, until_resolved=False, by=None, at=None)
 
 
 def restart_state(session: Session, schedule_id: int) -> None:

@@ -19,8 +19,9 @@ from collections.abc import Sequence
 
 from dramatiq.middleware import Shutdown
 
-from jobs.alerts.evaluate import AlertJob, Decided, Finding, after_decision, decide_run, observe
+from jobs.alerts.evaluate import Decided, Finding, after_decision, decide_run, observe
 from jobs.context import JobContext
+from jobs.generate import RunJob
 from jobs.lease import LeaseKeeper
 from jobs.metrics import START_LATENESS
 from storage import alerts as alert_repo
@@ -65,7 +66,7 @@ def check_alerts(ctx: JobContext, run_ids: Sequence[int], enqueue) -> Counter:
     return outcomes
 
 
-def _take(ctx: JobContext, run_ids: Sequence[int], token: str) -> list[AlertJob]:
+def _take(ctx: JobContext, run_ids: Sequence[int], token: str) -> list[RunJob]:
     now = ctx.now()
     with ctx.database.session() as session:
         taken = alert_repo.take_checks(session, run_ids, token=token, now=now,
@@ -76,15 +77,16 @@ def _take(ctx: JobContext, run_ids: Sequence[int], token: str) -> list[AlertJob]
         schedule = row.schedule
         if row.trigger == RunTrigger.SCHEDULE:
             START_LATENESS.observe(max(0.0, (now - row.slot).total_seconds()))
-        jobs.append(AlertJob(
+        jobs.append(RunJob(
             run_id=row.run_id, schedule_id=schedule.id, team_id=schedule.team_id,
             owner_user_id=schedule.owner_user_id, name=schedule.name, report_type=schedule.report_type,
             params=dict(schedule.params), formats=list(schedule.formats), timezone=schedule.timezone,
-            slot=row.slot, previous_slot=row.last_slot, trigger=row.trigger, condition=schedule.condition))
+            skip_if_empty=False, slot=row.slot, previous_slot=row.last_slot, previous_summary=None,
+            trigger=row.trigger, condition=schedule.condition))
     return jobs
 
 
-def _decide(ctx: JobContext, jobs: list[AlertJob], token: str, findings: dict[int, Finding]) -> dict[int, Decided]:
+def _decide(ctx: JobContext, jobs: list[RunJob], token: str, findings: dict[int, Finding]) -> dict[int, Decided]:
     """Decide every check of the batch in one transaction (the runs it still holds)."""
     now = ctx.now()
     decided: dict[int, Decided] = {}

@@ -26,7 +26,7 @@ from jobs.alerts.notice import check_sentence, headline, notice_payload, notice_
 from jobs.alerts.render import notification_files
 from jobs.alerts.states import Notice, Observation, Outcome, Snapshot, Step, decide
 from jobs.context import JobContext
-from jobs.generate import fetch_report
+from jobs.generate import RunJob, fetch_report, hand_to_delivery
 from jobs.lease import LeaseKeeper
 from jobs.outcome import after_settle, settle_run
 from reports.conditions import (
@@ -55,26 +55,6 @@ NEVER_PAUSE = sys.maxsize
 SUPERSEDED = "A later check of this alert had already run, so this one changed nothing."
 
 
-@dataclass(frozen=True)
-class AlertJob:
-    """What checking one run needs (the fields `jobs.generate.fetch_report` and `render_formats` read)."""
-
-    run_id: int
-    schedule_id: int
-    team_id: str
-    owner_user_id: str
-    name: str
-    report_type: str
-    params: dict
-    formats: list[str]
-    timezone: str
-    slot: dt.datetime
-    previous_slot: dt.datetime | None  # the previous check's: "since the previous run" means that
-    trigger: str
-    condition: dict | None
-    previous_summary: dict | None = None
-
-
 @dataclass
 class Finding:
     """What fetching and folding the data gave, before it is judged against the alert's state."""
@@ -94,8 +74,8 @@ class Decided:
     tell_owner: bool = False  # the App Home / progress message / owner's DM should hear of it
 
 
-def check_alert(ctx: JobContext, job, token: str, enqueue) -> str:
-    """Check the alert of a run this worker holds (a `jobs.generate` job); return what happened."""
+def check_alert(ctx: JobContext, job: RunJob, token: str, enqueue) -> str:
+    """Check the alert of a run this worker holds; return what happened."""
     with LeaseKeeper(ctx, job.run_id, token):
         decided, last_slot = _earlier_decision(ctx, job.run_id, job.schedule_id)
         finding = None
@@ -123,7 +103,7 @@ def _earlier_decision(ctx: JobContext, run_id: int, schedule_id: int) -> tuple[D
     return Decided(evaluation.notice, payload, "notifying"), None
 
 
-def observe(ctx: JobContext, job) -> Finding:
+def observe(ctx: JobContext, job: RunJob) -> Finding:
     """Fetch the data and fold it once; a failure is a finding too (never an OK)."""
     try:
         stored = condition_from_json(job.condition)
@@ -142,7 +122,7 @@ def observe(ctx: JobContext, job) -> Finding:
                                      f"{type(exc).__name__}")
 
 
-def decide_run(session, job, run: Run, row: AlertState, finding: Finding, *, now: dt.datetime) -> Decided:
+def decide_run(session, job: RunJob, run: Run, row: AlertState, finding: Finding, *, now: dt.datetime) -> Decided:
     """Judge the finding against the alert's (locked) state, record the check and the new state, and
     either settle the run (nothing to tell) or keep it for the notification. In the caller's
     transaction, which holds the run's lease."""
@@ -186,7 +166,7 @@ def decide_run(session, job, run: Run, row: AlertState, finding: Finding, *, now
                    tell_owner=step.state != before.state or (failed and before.failed_checks == 0))
 
 
-def after_decision(ctx: JobContext, job, token: str, decided: Decided | None, finding: Finding | None,
+def after_decision(ctx: JobContext, job: RunJob, token: str, decided: Decided | None, finding: Finding | None,
                    enqueue) -> str:
     """Tell whoever must hear of a quiet check, or make the notification's files and queue its delivery."""
     if decided is None:
@@ -199,7 +179,7 @@ def after_decision(ctx: JobContext, job, token: str, decided: Decided | None, fi
     return _hand_over(ctx, job, token, decided.payload, artifacts, extra, enqueue)
 
 
-def _broken(session, job, run: Run, row: AlertState, error: str, now: dt.datetime) -> Decided:
+def _broken(session, job: RunJob, run: Run, row: AlertState, error: str, now: dt.datetime) -> Decided:
     """A stored condition that cannot be read fails the check, loudly, once per streak; the state stays."""
     alert_repo.add_evaluation(session, run_id=run.id, schedule_id=job.schedule_id, slot=run.scheduled_for,
                               outcome=Outcome.ERROR, value=None, state=row.state, previous_state=row.state,
@@ -243,7 +223,7 @@ def _pause_after_first(session, schedule_id: int, team_id: str) -> None:
                surface="clock", details={})
 
 
-def _hand_over(ctx: JobContext, job, token: str, payload: dict, artifacts, extra: dict, enqueue) -> str:
+def _hand_over(ctx: JobContext, job: RunJob, token: str, payload: dict, artifacts, extra: dict, enqueue) -> str:
     """Store the notification's files and words with the run and queue its delivery."""
     with ctx.database.session() as session:
         run = run_repo.holds_lease(session, job.run_id, token)
@@ -251,13 +231,6 @@ def _hand_over(ctx: JobContext, job, token: str, payload: dict, artifacts, extra
             return "lease-lost"
         run.summary = {**extra, "alert": payload, "title": job.name, "window_label": headline(payload),
                        "text": notice_text(job.name, payload)}
-        expires = ctx.now() + dt.timedelta(days=ctx.settings.artifact_retention_days)
-        for artifact in artifacts:
-            artifact.expires_at = expires
-        run.artifacts.extend(artifacts)
-        run.status = RunStatus.DELIVERING
-        run.lease_token = None  # delivery takes it from here
-        run.attempt = 0
-        run.lease_until = ctx.now() + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+        hand_to_delivery(ctx, run, artifacts)
     enqueue(job.run_id, "deliver", 0)
     return "notifying"

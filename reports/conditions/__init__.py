@@ -35,8 +35,8 @@ from reports.conditions.model import (
 from reports.conditions.parse import parse_condition
 
 __all__ = [
-    "Aggregate", "Collected", "Condition", "ConditionError", "Direction", "Kind", "Measure", "Measurement", "Options", "Policy",
-    "Previous", "bind_condition", "bind_to_table", "change_text", "collect", "condition_from_json", "describe_condition", "duration",
-    "find_column", "judge", "measure", "measure_name", "number", "parse_condition", "readback", "rule_text", "threshold_text",
-    "value_text",
+    "Aggregate", "Collected", "Condition", "ConditionError", "Direction", "Kind", "Measure", "Measurement",
+    "Options", "Policy", "Previous", "bind_condition", "bind_to_table", "change_text", "collect",
+    "condition_from_json", "describe_condition", "duration", "find_column", "judge", "measure",
+    "measure_name", "number", "parse_condition", "readback", "rule_text", "threshold_text", "value_text",
 ]

@@ -74,7 +74,8 @@ def rule_text(condition: Condition) -> str:
     if condition.kind == Kind.CHANGED:
         return "the data changed since the previous check"
     name = measure_name(condition.measure)
-    if condition.measure is not None and condition.measure.aggregate == Aggregate.ROWS and condition.kind == Kind.THRESHOLD:
+    counts_rows = condition.measure is not None and condition.measure.aggregate == Aggregate.ROWS
+    if counts_rows and condition.kind == Kind.THRESHOLD:
         if condition.op == "=" and condition.threshold == 0:
             return "there are no rows"
         if condition.op == ">" and condition.threshold == 0:

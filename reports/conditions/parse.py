@@ -22,7 +22,6 @@ from reports.conditions.model import (
     Aggregate,
     Condition,
     ConditionError,
-    Direction,
     Kind,
     Measure,
     Options,

@@ -96,7 +96,8 @@ def test_a_report_run_keeps_its_own_message():
 def test_snoozed_line_and_status_line():
     until = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.timezone.utc)
     _valid([snoozed_block(until, False, "U0BOB0001", "Europe/Berlin")])
-    assert snooze_words(until, False, "U0BOB0001", "Europe/Berlin") == "😴 Snoozed by <@U0BOB0001> until Mon 23 Nov 16:00 CET"
+    assert snooze_words(until, False, "U0BOB0001", "Europe/Berlin") == (
+        "😴 Snoozed by <@U0BOB0001> until Mon 23 Nov 16:00 CET")
     assert snooze_words(None, True, None, "UTC") == "😴 Snoozed until it resolves"
     assert snooze_words(None, False, "<!here>", "UTC") == "Not snoozed"
     overview = alert_repo.Overview(1, "firing", NOW, 9120.0, NOW, (12000.0, None, 9120.0), until, False,

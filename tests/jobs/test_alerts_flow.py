@@ -17,7 +17,7 @@ from jobs.slack_ids import AlertActions, ScheduleActions
 from jobs.tick import tick
 from jobs.trigger import ProgressTarget, run_now
 from storage import alerts as alert_repo
-from storage.models import Run, RunStatus, Schedule, ScheduleStatus
+from storage.models import RunStatus, Schedule, ScheduleStatus
 from tests.jobs.alert_support import (
     alert_posts,
     alert_state,

@@ -14,21 +14,20 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.emulator.methods import HANDLERS
 from reports.conditions import parse_condition
-from storage.models import FINAL_RUN_STATUSES, AlertEvaluation, Artifact, Delivery, Run, RunStatus
+from storage.models import AlertEvaluation, Artifact, Delivery, Run, RunStatus
 from tests.factories import make_schedule
 from tests.jobs.alert_support import OPS, make_warehouse
 from tests.jobs.delivery_support import check_invariants, slack_posts_by_run, wait_until
 from tests.jobs.fault_support import (
     Processes,
+    kill_worker_after_post,
     report_figures,
     throwaway_redis,  # noqa: F401  (a fixture)
     worker_env,
 )
-from tests.jobs.test_faults_restarts import _keep_alive, servers  # noqa: F401  (a fixture)
+from tests.jobs.test_faults_restarts import _final, _keep_alive, servers  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
@@ -41,20 +40,13 @@ def _alerts(db, warehouse, count: int, *, start: dt.datetime, formats=("csv",)) 
         for i in range(count):
             schedule = make_schedule(
                 s, name=f"alert {i}", cadence_text="every hour", report_type="sql", formats=list(formats),
-                params={"source": "warehouse", "query": f"select region, revenue from metrics where region = 'R{i:03d}'"},
+                params={"source": "warehouse",
+                        "query": f"select region, revenue from metrics where region = 'R{i:03d}'"},
                 destinations=[OPS], condition=parse_condition("revenue < 10000").to_json(),
                 next_run_at=start + dt.timedelta(seconds=0.2 * i))
             if i % 2 == 0:
                 firing.add(schedule.id)
     return firing
-
-
-def _final(db) -> int:
-    try:
-        with db.session() as s:
-            return s.scalar(select(func.count()).select_from(Run).where(Run.status.in_(list(FINAL_RUN_STATUSES))))
-    except SQLAlchemyError:  # the server is restarting
-        return 0
 
 
 def _check_alert_invariants(db, emulator, *, count: int, firing: set[int]) -> dict:
@@ -106,22 +98,7 @@ def test_workers_killed_after_deciding_and_after_posting_notify_exactly_once(clu
     caught = wait_until(decided_not_handed_over, timeout=40, interval=0.01, what="a notice decided, not yet handed on")
     processes.kill("worker-1")  # SIGKILL: the decision is recorded, the notice not yet on its way
 
-    original = HANDLERS["files.completeUploadExternal"]
-    killed_after_post: list[str] = []
-
-    def post_then_kill(ctx):
-        answer = original(ctx)
-        if not killed_after_post:
-            killed_after_post.append(str(ctx.params.get("channel_id")))
-            processes.kill("worker-2")
-        return answer
-
-    HANDLERS["files.completeUploadExternal"] = post_then_kill
-    try:
-        processes.worker("worker-2", threads=2)
-        wait_until(lambda: killed_after_post, timeout=40, what="a worker killed right after Slack took the post")
-    finally:
-        HANDLERS["files.completeUploadExternal"] = original
+    kill_worker_after_post(processes, "worker-2")  # and then right after Slack took a post
     processes.worker("worker-3", threads=2)
     processes.worker("worker-4", threads=2)
     wait_until(lambda: _final(db) == count, timeout=60, what=f"{count} final checks")
