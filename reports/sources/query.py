@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.pool import NullPool
 
 from reports.sources.config import DataSource, DataSourceError
@@ -43,9 +44,9 @@ log = logging.getLogger(__name__)
 
 BATCH_ROWS = 5_000
 CONNECT_TIMEOUT = 10
-# PostgreSQL sources: connections kept open per source and worker process, more while busy, and
-# the age at which one is replaced.
-POOL_IDLE, POOL_OVERFLOW, POOL_RECYCLE = 4, 8, 300
+# PostgreSQL sources, per source and worker process: connections kept open, more while busy (a
+# worker's threads, each fetching up to two alert checks at once), and the age at which one is replaced.
+POOL_IDLE, POOL_OVERFLOW, POOL_RECYCLE = 4, 12, 300
 # Authorizer action codes a read needs; everything else (writes, ATTACH, PRAGMA, DDL) is denied.
 _SQLITE_READ_ACTIONS = frozenset({sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
                                   sqlite3.SQLITE_RECURSIVE, sqlite3.SQLITE_TRANSACTION})
@@ -103,6 +104,9 @@ def run_query(source: DataSource, query: GuardedQuery, bindings: dict[str, objec
             log.warning("data source %s (%s) unreachable: %s", source.name, source.safe_url, exc.orig)
             raise SourceUnavailable(f"The data source “{source.name}” cannot be reached right now. "
                                     "If this keeps happening, ask an admin to check it.") from None
+        except PoolTimeout:
+            raise QueryTimeout(f"Every connection to “{source.name}” stayed busy for its "
+                               f"{source.timeout_seconds:g}-second limit.") from None
         with conn:
             _begin_read_only(conn, source, timezone)
             columns, count = _stream(conn, query, bindings, spool, budget, cap, source)
@@ -208,7 +212,7 @@ def _engine(source: DataSource, budget: _Budget) -> Engine:
     return _pooled_engine(source)
 
 
-_pooled: dict[str, Engine] = {}
+_pooled: dict[tuple[str, float], Engine] = {}
 _pooled_lock = threading.Lock()
 
 
@@ -220,13 +224,14 @@ def _pooled_engine(source: DataSource) -> Engine:
     only and rolled back, and its time limit and zone are SET LOCAL, so nothing carries over from
     one query to the next. Connections older than POOL_RECYCLE are replaced when next taken.
     """
-    key = source.url.render_as_string(hide_password=False)  # kept in memory only, never shown
+    key = (source.url.render_as_string(hide_password=False), source.timeout_seconds)  # in memory only, never shown
     with _pooled_lock:
         engine = _pooled.get(key)
         if engine is None:
             engine = _pooled[key] = create_engine(
                 source.url, pool_size=POOL_IDLE, max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE,
-                pool_pre_ping=True, connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "reportbot"})
+                pool_pre_ping=True, pool_timeout=source.timeout_seconds,  # waiting counts as the query's time
+                connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "reportbot"})
         return engine
 
 

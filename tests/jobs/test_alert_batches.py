@@ -117,3 +117,36 @@ def test_a_stopping_worker_hands_its_undecided_checks_back(job_context, recordin
         assert s.scalars(select(AlertEvaluation)).all() == []
     monkeypatch.setattr(batch, "observe", real)
     assert sum(check_alerts(job_context, ids, recording_enqueue).values()) == len(ids)  # the next tick's message
+
+
+def test_a_slow_source_does_not_hold_up_the_rest_of_its_batch(job_context, recording_enqueue):
+    """The first alert's data waits until a later alert of the same batch has been fetched: checked
+    one after the other, it would wait in vain (and find no data); checked a few at a time, it sees it."""
+    import threading
+
+    from reports.registry import Param, report_type
+    from reports.table import Column, ColumnType, Table
+
+    fetched = threading.Event()
+
+    @report_type("test_waiting_source", title="Waiting source", description="test only",
+                 params=(Param("wait", "Wait", type="boolean"),))
+    def fetch(request):
+        if request.params.get("wait"):
+            found = fetched.wait(timeout=10)
+            return Table.from_rows([Column("seen", ColumnType.INTEGER)], [(1,)] if found else [])
+        fetched.set()
+        return Table.from_rows([Column("seen", ColumnType.INTEGER)], [(1,)])
+
+    with job_context.database.session() as s:
+        for i, wait in enumerate([True, False, False]):
+            make_schedule(s, name=f"alert {i}", cadence_text="every hour", report_type="test_waiting_source",
+                          params={"wait": wait}, destinations=[OPS], next_run_at=SLOT,
+                          condition=parse_condition("seen > 0").to_json())
+    job_context.now.jump_to(SLOT)
+    tick(job_context, recording_enqueue)
+    [ids] = [ids for ids, phase, _ in recording_enqueue.calls if phase == "check_alerts"]
+    check_alerts(job_context, ids, recording_enqueue)
+    with job_context.database.session() as s:
+        first = s.scalar(select(AlertEvaluation).where(AlertEvaluation.run_id == min(ids)))
+    assert (first.outcome, first.value) == ("value", 1)

@@ -54,3 +54,19 @@ def test_idle_connections_are_bounded(postgres_shop, tmp_path):  # noqa: F811
 
     # the extra connections are closed at once; their server processes take a moment to exit
     wait_until(lambda: open_connections() <= POOL_IDLE, timeout=10, what=f"at most {POOL_IDLE} open connections")
+
+
+def test_a_source_whose_connections_all_stay_busy_times_out_in_words(postgres_shop, tmp_path):  # noqa: F811
+    import dataclasses
+
+    from reports.sources.query import _pooled_engine
+
+    quick = dataclasses.replace(postgres_shop, timeout_seconds=0.5)
+    engine = _pooled_engine(quick)
+    held = [engine.connect() for _ in range(engine.pool.size() + engine.pool._max_overflow)]
+    try:
+        with pytest.raises(DataSourceError, match="stayed busy for its 0.5-second limit"):
+            fetch(quick, tmp_path, query="select 1 as one")
+    finally:
+        for conn in held:
+            conn.close()
