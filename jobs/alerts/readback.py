@@ -14,6 +14,7 @@ from jobs.context import JobContext
 from jobs.generate import fetch_report
 from reports.conditions import (
     Condition,
+    ConditionError,
     Measurement,
     bind_to_table,
     describe_condition,
@@ -36,6 +37,17 @@ class _Draft:
     previous_slot: dt.datetime | None = None
 
 
+MAX_COLUMNS = 30
+
+
+def _columns(ctx: JobContext, draft: _Draft) -> list[str]:
+    """The report's column names, to help with a condition that could not be read (none if it can't run)."""
+    try:
+        return fetch_report(ctx, draft)[0].column_names
+    except Exception:  # the condition's error is what the person needs; the report's own comes later
+        return []
+
+
 @dataclass(frozen=True)
 class ConditionCheck:
     condition: Condition  # bound to the report's columns: store `condition.to_json()`
@@ -56,9 +68,15 @@ def check_condition(ctx: JobContext, condition: str | Condition, *, team_id: str
     Raises `reports.conditions.ConditionError` (the words, or a column the report lacks: the message
     names the columns it has) or `reports.errors.ReportError` (the data could not be read).
     """
-    parsed = parse_condition(condition) if isinstance(condition, str) else condition
     draft = _Draft(team_id=team_id, owner_user_id=user_id, report_type=report_type, params=dict(params),
                    timezone=timezone, slot=ctx.now())
+    try:
+        parsed = parse_condition(condition) if isinstance(condition, str) else condition
+    except ConditionError as refused:
+        columns = _columns(ctx, draft)
+        if not columns:
+            raise
+        raise ConditionError(f"{refused} This report's columns: {', '.join(columns[:MAX_COLUMNS])}.") from None
     table, _window = fetch_report(ctx, draft)
     bound = bind_to_table(parsed, table)
     result = measure(bound, table)

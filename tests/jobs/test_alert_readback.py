@@ -45,9 +45,14 @@ def test_an_unknown_column_names_the_report_columns(job_context):
                                   "date, region, product, units, revenue.")
 
 
-def test_vague_words_are_refused_before_any_data_is_read(job_context):
-    with pytest.raises(ConditionError, match="too vague"):
+def test_vague_words_are_refused_with_the_columns_to_pick_from(job_context):
+    with pytest.raises(ConditionError) as refused:
+        _check(job_context, "when sales look bad")
+    assert "too vague" in str(refused.value)
+    assert str(refused.value).endswith("This report's columns: date, region, product, units, revenue.")
+    with pytest.raises(ConditionError, match="too vague") as unreadable:  # a report that cannot run: the words
         _check(job_context, "when sales look bad", report_type="no_such_type")
+    assert "columns" not in str(unreadable.value)
 
 
 def test_the_data_source_decides_who_may_read(job_context, tmp_path, monkeypatch):
