@@ -119,18 +119,19 @@ def test_a_stopping_worker_hands_its_undecided_checks_back(job_context, recordin
     assert sum(check_alerts(job_context, ids, recording_enqueue).values()) == len(ids)  # the next tick's message
 
 
-def test_a_slow_source_does_not_hold_up_the_rest_of_its_batch(job_context, recording_enqueue):
-    """The first alert's data waits until a later alert of the same batch has been fetched: checked
-    one after the other, it would wait in vain (and find no data); checked a few at a time, it sees it."""
+@pytest.fixture
+def waiting_source():
+    """A report type whose "wait" checks wait until a check without it has fetched (removed afterwards)."""
     import threading
 
+    from reports import registry
     from reports.registry import Param, report_type
     from reports.table import Column, ColumnType, Table
 
     fetched = threading.Event()
 
-    @report_type("test_waiting_source", title="Waiting source", description="test only",
-                 params=(Param("wait", "Wait", type="boolean"),))
+    @report_type("t_waiting_source", title="Waiting source", description="Waits for another check's fetch.",
+                 params=(Param("wait", "Wait", type="boolean", help="Wait for another fetch first."),))
     def fetch(request):
         if request.params.get("wait"):
             found = fetched.wait(timeout=10)
@@ -138,9 +139,16 @@ def test_a_slow_source_does_not_hold_up_the_rest_of_its_batch(job_context, recor
         fetched.set()
         return Table.from_rows([Column("seen", ColumnType.INTEGER)], [(1,)])
 
+    yield "t_waiting_source"
+    registry._TYPES.pop("t_waiting_source", None)
+
+
+def test_a_slow_source_does_not_hold_up_the_rest_of_its_batch(job_context, recording_enqueue, waiting_source):
+    """The first alert's data waits until a later alert of the same batch has been fetched: checked
+    one after the other, it would wait in vain (and find no data); checked a few at a time, it sees it."""
     with job_context.database.session() as s:
         for i, wait in enumerate([True, False, False]):
-            make_schedule(s, name=f"alert {i}", cadence_text="every hour", report_type="test_waiting_source",
+            make_schedule(s, name=f"alert {i}", cadence_text="every hour", report_type=waiting_source,
                           params={"wait": wait}, destinations=[OPS], next_run_at=SLOT,
                           condition=parse_condition("seen > 0").to_json())
     job_context.now.jump_to(SLOT)
