@@ -1,7 +1,7 @@
 """Schedule services for the Slack surface: find, list, create, update, pause, resume, delete.
 
 Each takes plain values, owns its transaction and returns what the person should be told; the
-permission checks that need Slack are done by the caller through `bot.permissions`.
+permission checks are done by the caller through `bot.acting` (jobs.access decides).
 """
 
 from __future__ import annotations

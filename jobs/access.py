@@ -194,11 +194,11 @@ def ensure_within_quota(session: Session, policy: Policy, team_id: str, user_id:
                 f"({policy.max_schedules_per_team}). Ask an admin to raise the limit.")
 
 
-def ensure_owner_may_use(policy: Policy, schedule: Schedule, look_up_owner: Callable[[], Person]) -> None:
+def ensure_owner_may_use(policy: Policy, team_id: str, owner_user_id: str, report_type: str, params: dict[str, Any],
+                         look_up_owner: Callable[[], Person]) -> None:
     """At run time: the owner may still use the schedule's report (a limit an admin added since then
     applies). Slack is asked who the owner is only when the answer depends on their being an admin."""
-    as_member = Person(schedule.owner_user_id, schedule.team_id)
     try:
-        ensure_may_use_report(as_member, policy, schedule.report_type, schedule.params or {})
+        ensure_may_use_report(Person(owner_user_id, team_id), policy, report_type, params or {})
     except PermissionDenied:
-        ensure_may_use_report(look_up_owner(), policy, schedule.report_type, schedule.params or {})
+        ensure_may_use_report(look_up_owner(), policy, report_type, params or {})

@@ -10,6 +10,7 @@ import logging
 import dramatiq
 
 from jobs import broker as _broker  # noqa: F401  (declares the broker before the actors)
+from jobs.alerts.batch import check_alerts as run_alert_checks
 from jobs.bulk import enqueue_many
 from jobs.cleanup import cleanup as run_cleanup
 from jobs.cleanup import cleanup_due
@@ -30,7 +31,8 @@ class _Enqueuer:
 
     @staticmethod
     def _actor(phase: str) -> dramatiq.Actor:
-        return {Phase.GENERATE: generate, Phase.DELIVER: deliver, Phase.GENERATE_NOW: generate_now}[phase]
+        return {Phase.GENERATE: generate, Phase.DELIVER: deliver, Phase.GENERATE_NOW: generate_now,
+                Phase.CHECK_ALERTS: check_alerts}[phase]
 
     def __call__(self, run_id: int, phase: str, delay_ms: int) -> None:
         dramatiq.get_broker().enqueue(self._actor(phase).message(run_id), delay=delay_ms or None)
@@ -69,6 +71,12 @@ def generate_now(run_id: int) -> None:
     """Generate a run a person is waiting for (run now, previews): its own queue, never behind a burst."""
     with log_context(run_id=run_id):
         generate_run(get_context(), run_id, enqueue)
+
+
+@dramatiq.actor(queue_name="reports", max_retries=0, time_limit=30 * 60_000, notify_shutdown=True)
+def check_alerts(run_ids: list[int]) -> None:
+    """Check a batch of alerts due at the same moment (the tick sends them many to a message)."""
+    run_alert_checks(get_context(), run_ids, enqueue)
 
 
 @dramatiq.actor(queue_name="deliveries", max_retries=0, time_limit=10 * 60_000)

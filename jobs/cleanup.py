@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
+from jobs.alerts.retention import delete_quiet_checks
 from jobs.context import JobContext
 from jobs.lease import close_open_deliveries
 from jobs.manual_runs import PREVIEW_PREFIX
@@ -43,6 +44,7 @@ class CleanupResult:
     bytes_freed: int = 0
     runs_deleted: int = 0
     previews_deleted: int = 0
+    quiet_alert_checks_deleted: int = 0
     orphan_files_deleted: int = 0
     abandoned_writes_removed: int = 0
 
@@ -66,6 +68,7 @@ def cleanup(ctx: JobContext, *, now: dt.datetime | None = None) -> CleanupResult
     result.artifacts_deleted, result.bytes_freed = delete_expired_artifacts(ctx, now=now)
     result.runs_deleted = delete_old_runs(ctx, now=now)
     result.previews_deleted = delete_settled_previews(ctx, now=now)
+    result.quiet_alert_checks_deleted = delete_quiet_checks(ctx, now=now)
     result.orphan_files_deleted = delete_orphan_files(ctx, now=now)
     result.abandoned_writes_removed = ctx.artifacts.remove_abandoned_writes(ORPHAN_AGE, now=now)
     with ctx.database.session() as session:

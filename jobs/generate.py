@@ -23,7 +23,8 @@ from reports.markdown import to_slack_mrkdwn
 from reports.registry import ReportRequest, get_report_type
 from reports.renderers import get_renderer
 from reports.summary import summarize
-from reports.window import compute_window
+from reports.table import Table
+from reports.window import Window, compute_window
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
 from storage.errors import PermissionDenied, UserError
@@ -40,8 +41,9 @@ from storage.models import (
 log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
-class _Job:
-    """What generation needs, copied out of the session so no row is held during slow work."""
+class RunJob:
+    """What generation (or an alert's check) needs, copied out of the session so no row is held
+    during slow work."""
 
     run_id: int
     schedule_id: int
@@ -57,6 +59,7 @@ class _Job:
     previous_slot: dt.datetime | None
     previous_summary: dict | None
     trigger: str
+    condition: dict | None = None  # an alert's (jobs.alerts)
 
 
 @dataclass(frozen=True)
@@ -82,12 +85,16 @@ def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
     if isinstance(job, _Busy):
         return _wait_or_skip(ctx, run_id, job, enqueue)
     try:
+        if job.condition is not None:  # an alert: check the condition; files only for a notification
+            from jobs.alerts.evaluate import check_alert  # it builds on this module
+
+            return check_alert(ctx, job, token, enqueue)
         return _generate_taken(ctx, job, token, enqueue)
     except Shutdown:  # SIGTERM: Dramatiq interrupts the actor; another worker starts the run over
         return _hand_back(ctx, job, token)
 
 
-def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) -> str:
+def _generate_taken(ctx: JobContext, job: RunJob, token: str, enqueue: Enqueue) -> str:
     """Produce the files and summary of a run this worker holds, then hand it to delivery."""
     run_id = job.run_id
     try:
@@ -115,14 +122,7 @@ def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) ->
                        error=f"No data for {summary.get('window_label')}; “skip if empty” is on.",
                        failures_before_pause=ctx.settings.failures_before_pause)
         else:
-            expires = ctx.now() + dt.timedelta(days=ctx.settings.artifact_retention_days)
-            for artifact in artifacts:
-                artifact.expires_at = expires
-            run.artifacts.extend(artifacts)
-            run.status = RunStatus.DELIVERING
-            run.lease_token = None  # delivery takes it from here
-            run.attempt = 0  # a clean hand-over: only crashes count towards MAX_ATTEMPTS
-            run.lease_until = ctx.now() + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+            hand_to_delivery(ctx, run, artifacts)
     if empty and job.skip_if_empty:
         after_settle(ctx, job.team_id, job.owner_user_id, run_id=run_id)
         return "skipped"
@@ -130,7 +130,19 @@ def _generate_taken(ctx: JobContext, job: _Job, token: str, enqueue: Enqueue) ->
     return "generated"
 
 
-def _hand_back(ctx: JobContext, job: _Job, token: str) -> str:
+def hand_to_delivery(ctx: JobContext, run: Run, artifacts: list[Artifact]) -> None:
+    """Attach the run's files and pass it to delivery (in the caller's transaction, holding the run)."""
+    expires = ctx.now() + dt.timedelta(days=ctx.settings.artifact_retention_days)
+    for artifact in artifacts:
+        artifact.expires_at = expires
+    run.artifacts.extend(artifacts)
+    run.status = RunStatus.DELIVERING
+    run.lease_token = None  # delivery takes it from here
+    run.attempt = 0  # a clean hand-over: only crashes count towards MAX_ATTEMPTS
+    run.lease_until = ctx.now() + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
+
+
+def _hand_back(ctx: JobContext, job: RunJob, token: str) -> str:
     """Put the run back for the next tick instead of leaving it until its lease runs out.
 
     Not re-enqueued from here: this worker's idle threads could still pick the message up while
@@ -145,7 +157,7 @@ def _hand_back(ctx: JobContext, job: _Job, token: str) -> str:
     return "handed-back"
 
 
-def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
+def _take(ctx: JobContext, run_id: int, token: str) -> RunJob | _Busy | None:
     now = ctx.now()
     with ctx.database.session() as session:
         run = session.get(Run, run_id)
@@ -171,29 +183,30 @@ def _take(ctx: JobContext, run_id: int, token: str) -> _Job | _Busy | None:
         if run.trigger == RunTrigger.SCHEDULE:
             START_LATENESS.observe(max(0.0, (now - run.scheduled_for).total_seconds()))
         previous = run_repo.previous_finished_run(session, schedule.id, run.id)
-        return _Job(
+        return RunJob(
             run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id, name=schedule.name,
             report_type=schedule.report_type, params=dict(schedule.params), formats=list(schedule.formats),
             timezone=schedule.timezone, skip_if_empty=schedule.skip_if_empty, slot=run.scheduled_for,
             previous_slot=previous.scheduled_for if previous else None,
             previous_summary=previous.summary if previous else None, trigger=run.trigger,
+            condition=schedule.condition,
         )
 
 
-def _ensure_owner_may_run(ctx: JobContext, job: _Job) -> None:
+def _ensure_owner_may_run(ctx: JobContext, job: RunJob) -> None:
     """The permission check every surface made, made again now: limits added since then apply."""
     with ctx.database.session() as session:
         policy = policy_for(session, ctx.settings.policy, job.team_id)
-        schedule = session.get(Schedule, job.schedule_id)
 
     def look_up_owner() -> Person:
         user = ctx.slack(job.team_id).users_info(user=job.owner_user_id)["user"]
         return person_from_slack(user, job.team_id, ctx.settings.policy.admin_user_ids)
 
-    ensure_owner_may_use(policy, schedule, look_up_owner)
+    ensure_owner_may_use(policy, job.team_id, job.owner_user_id, job.report_type, job.params, look_up_owner)
 
 
-def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
+def fetch_report(ctx: JobContext, job: RunJob) -> tuple[Table, Window]:
+    """Ask the report type for the data of the run's window (as the schedule's owner, if they still may)."""
     _ensure_owner_may_run(ctx, job)
     report = get_report_type(job.report_type)
     params = dict(job.params)
@@ -205,23 +218,15 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
         services={"slack": lambda: ctx.slack(job.team_id)},
         owner_user_id=job.owner_user_id, team_id=job.team_id,  # data sources check who may use them
     )
-    table = report.fetch(request)
-    summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"),
-                        chart=table.meta.get("chart"))
-    summary_json = summary.to_json() | {
-        "title": job.name,
-        "window_label": window.label,
-        "window_start": window.start.isoformat(),
-        "window_end": window.end.isoformat(),
-        "text": _message_text(summary, table, job.name, window.label),
-        "notes": list(table.meta.get("notes") or []),
-    }
-    if summary.row_count == 0 and job.skip_if_empty:
-        return [], summary_json, True
+    return report.fetch(request), window
+
+
+def render_formats(ctx: JobContext, job: RunJob, table: Table, window: Window) -> list[Artifact]:
+    """Render the table in each of the schedule's formats into the artifact store."""
     options = {"title": job.name, "window_label": window.label, "timezone": job.timezone, "generated_at": ctx.now(),
                "window_start": window.start, "window_end": window.end,
                "previous_summary": job.previous_summary,  # "vs previous period" in charts, PDF and HTML
-               "source": table.meta.get("source") or report.title}
+               "source": table.meta.get("source") or get_report_type(job.report_type).title}
     if table.meta.get("chart"):  # a type's own choice of chart columns beats the automatic one
         options["chart"] = table.meta["chart"]
     if table.meta.get("message_markdown"):  # the PDF of a written answer is the answer, typeset
@@ -236,7 +241,24 @@ def _produce(ctx: JobContext, job: _Job) -> tuple[list[Artifact], dict, bool]:
             renderer.render(table, out, options)
         artifacts.append(Artifact(format=fmt, filename=filename, storage_key=key, size=out.size, sha256=out.sha256,
                                   content_type=renderer.content_type))
-    return artifacts, summary_json, summary.row_count == 0
+    return artifacts
+
+
+def _produce(ctx: JobContext, job: RunJob) -> tuple[list[Artifact], dict, bool]:
+    table, window = fetch_report(ctx, job)
+    summary = summarize(table, job.previous_summary, key_columns=table.meta.get("key_columns"),
+                        chart=table.meta.get("chart"))
+    summary_json = summary.to_json() | {
+        "title": job.name,
+        "window_label": window.label,
+        "window_start": window.start.isoformat(),
+        "window_end": window.end.isoformat(),
+        "text": _message_text(summary, table, job.name, window.label),
+        "notes": list(table.meta.get("notes") or []),
+    }
+    if summary.row_count == 0 and job.skip_if_empty:
+        return [], summary_json, True
+    return render_formats(ctx, job, table, window), summary_json, summary.row_count == 0
 
 
 MESSAGE_LIMIT = 2900  # a section block holds 3,000 characters
@@ -258,7 +280,7 @@ def _message_text(summary, table, title: str, window_label: str) -> str:
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
 
 
-def _fail(ctx: JobContext, job: _Job, token: str, error: str, *, pause: bool = False) -> str:
+def _fail(ctx: JobContext, job: RunJob, token: str, error: str, *, pause: bool = False) -> str:
     with ctx.database.session() as session:
         run = run_repo.holds_lease(session, job.run_id, token)
         if run is None:

@@ -33,12 +33,14 @@ class LeaseKeeper:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def _renew(self, session, until: dt.datetime) -> bool:
+        return run_repo.renew_lease(session, self._run_id, token=self._token, until=until)
+
     def _loop(self) -> None:
         while not self._stop.wait(self._length.total_seconds() / 3):
             try:
                 with self._ctx.database.session() as session:
-                    until = self._ctx.now() + self._length
-                    if not run_repo.renew_lease(session, self._run_id, token=self._token, until=until):
+                    if not self._renew(session, self._ctx.now() + self._length):
                         self.lost = True
                         log.warning("run %s: lease was taken over", self._run_id)
                         return

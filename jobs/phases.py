@@ -18,6 +18,7 @@ class Phase(StrEnum):
     GENERATE = "generate"
     GENERATE_NOW = "generate_now"
     DELIVER = "deliver"
+    CHECK_ALERTS = "check_alerts"  # a batch of alert checks (jobs.alerts.dispatch): no files unless one fires
 
 
 class Enqueue(Protocol):

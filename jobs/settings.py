@@ -66,6 +66,7 @@ class JobSettings:
     # Housekeeping (the `cleanup` actor, triggered by the tick every `cleanup_interval`).
     artifact_retention_days: float = 30.0
     run_retention_days: float = 90.0
+    alert_check_retention_days: float = 7.0  # alert checks that told nobody (see jobs.alerts.retention)
     stale_run_seconds: float = 7200.0  # a run unfinished this long is failed and reported
     cleanup_interval: float = 3600.0
     # Runs settling within this many seconds of each other refresh their owner's App Home once.
@@ -93,6 +94,7 @@ class JobSettings:
             failures_before_pause=int(_number(env, "FAILURES_BEFORE_PAUSE", 3, minimum=1)),
             artifact_retention_days=_number(env, "ARTIFACT_RETENTION_DAYS", 30.0, minimum=0.001),
             run_retention_days=_number(env, "RUN_RETENTION_DAYS", 90.0, minimum=0.001),
+            alert_check_retention_days=_number(env, "ALERT_CHECK_RETENTION_DAYS", 7.0, minimum=0.001),
             stale_run_seconds=_number(env, "STALE_RUN_SECONDS", 7200.0, minimum=1),
             cleanup_interval=_number(env, "CLEANUP_INTERVAL", 3600.0, minimum=1),
             home_refresh_seconds=_number(env, "HOME_REFRESH_SECONDS", 2.0),

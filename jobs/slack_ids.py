@@ -23,6 +23,20 @@ class ScheduleActions(StrEnum):
     MUTE = "schedule-mute"  # "Stop sending me this", on a report someone else sends by DM
 
 
+class AlertActions(StrEnum):
+    """Controls on alert notifications (Pause and Edit are the schedule's own)."""
+
+    SNOOZE = "alert-snooze"  # a select: 1 hour, 1 day, until resolved (values: jobs.alerts.snooze)
+    UNSNOOZE = "alert-unsnooze"
+
+
+class AlertBlocks(StrEnum):
+    FIGURES = "alert-figures"
+    REPORT = "alert-report"
+    SNOOZED = "alert-snoozed"
+    ACTIONS_PREFIX = "alert-actions-"  # + schedule id
+
+
 class OverflowChoices(StrEnum):
     """Values (prefixes) of the App Home overflow menu's options."""
 

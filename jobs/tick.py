@@ -18,6 +18,7 @@ from concurrent.futures import wait as wait_for
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 
+from jobs.alerts.dispatch import in_check_batches
 from jobs.context import JobContext
 from jobs.lease import recover_expired
 from jobs.phases import Enqueue, Phase, next_phase
@@ -52,6 +53,7 @@ class _Batch:
     new_runs: list[run_repo.NewRun]
     next_runs: list[tuple[int, dt.datetime | None]]
     releases: dict[int, dt.datetime]  # schedule id -> when its run is released
+    alerts: set[int] = field(default_factory=set)  # schedule ids whose runs are alert checks
 
 
 def tick(ctx: JobContext, enqueue: Enqueue, *, now: dt.datetime | None = None, batch_size: int = 2000) -> TickResult:
@@ -126,6 +128,8 @@ def _plan(session, transaction: ExitStack, ctx: JobContext, due, now: dt.datetim
                 seconds=release_offset(schedule.id, spread, plan.run_slot, plan.next_run_at))
             batch.new_runs.append(run_repo.NewRun(schedule.id, plan.run_slot, max(release, now) + dispatch))
             batch.releases[schedule.id] = release
+            if schedule.is_alert:
+                batch.alerts.add(schedule.id)
         batch.next_runs.append((schedule.id, plan.next_run_at))
     return batch
 
@@ -148,7 +152,8 @@ def _release(ctx: JobContext, enqueue: Enqueue, writing: Future, batch: _Batch, 
     sent_at = ctx.now() if now_given is None else now_given
     released = [(run_id, Phase.GENERATE, max(0, int((batch.releases[schedule_id] - sent_at).total_seconds() * 1000)))
                 for run_id, schedule_id in created]
-    _send(enqueue, released)
+    checks = {run_id for run_id, schedule_id in created if schedule_id in batch.alerts}
+    _send(enqueue, in_check_batches(released, checks))  # alert checks travel many to a message
     result.created.extend(run_id for run_id, _, _ in released)
     result.enqueue_seconds += time.perf_counter() - started
 

@@ -53,6 +53,7 @@ def create_schedule(
     params: dict[str, Any] | None = None,
     formats: Sequence[str] = ("csv",),
     skip_if_empty: bool = False,
+    condition: dict[str, Any] | None = None,
 ) -> Schedule:
     """Insert a schedule with its destinations; raise `NameTaken` if the name is in use."""
     schedule = Schedule(
@@ -68,6 +69,7 @@ def create_schedule(
         timezone=timezone,
         status=ScheduleStatus.ACTIVE,
         skip_if_empty=skip_if_empty,
+        condition=condition,
         next_run_at=next_run_at,
         destinations=[Destination(kind=d.kind, target=d.target, label=d.label) for d in destinations],
     )
@@ -128,6 +130,7 @@ class DueSchedule:
     cadence_json: str
     next_run_at: dt.datetime
     spread_seconds: int | None
+    is_alert: bool = False  # its runs are checks, released in batches (jobs.alerts.batch)
 
 
 def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> list[DueSchedule]:
@@ -139,7 +142,7 @@ def claim_due_schedules(session: Session, horizon: dt.datetime, limit: int) -> l
     """
     query = (
         select(Schedule.id, Schedule.team_id, cast(Schedule.cadence, Text), Schedule.next_run_at,
-               Schedule.spread_seconds)
+               Schedule.spread_seconds, Schedule.condition.is_not(None))
         .where(Schedule.status == ScheduleStatus.ACTIVE, Schedule.next_run_at <= horizon)
         .order_by(Schedule.next_run_at)
         .limit(limit)

@@ -27,6 +27,7 @@ import uuid
 from contextlib import ExitStack
 from dataclasses import dataclass
 
+from jobs.alerts.messages import notification_blocks
 from jobs.context import JobContext
 from jobs.delivery import mail, policy
 from jobs.delivery import slack as slack_send
@@ -158,8 +159,9 @@ def _to_slack(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
             return failure, False
     # Someone who gets another person's report by DM can stop it from the message itself.
     mutable = delivery.kind == DestinationKind.SLACK_USER and delivery.target != work.plan.owner_user_id
-    blocks = slack_send.with_marker(report_message_blocks(work.plan.schedule_id, work.plan.text, mutable=mutable),
-                                    delivery.id)
+    blocks = notification_blocks(work.plan.schedule_id, work.plan.name, work.plan.summary) \
+        or report_message_blocks(work.plan.schedule_id, work.plan.text, mutable=mutable)  # an alert's own, or the report's
+    blocks = slack_send.with_marker(blocks, delivery.id)
     with ExitStack() as opened:
         try:  # paths, not bytes: the store's own file, or a temporary copy when it is in S3 or encrypted
             files = [slack_send.SlackFile(a.filename, a.filename,

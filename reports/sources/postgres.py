@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 import math
 import re
+import threading
 from collections.abc import Iterator
 from itertools import islice
 
 import psycopg
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
 
 from reports.sources.config import DataSource
 from reports.sources.errors import DataSourceError, UnsafeQuery, privileged_source
@@ -51,10 +51,31 @@ _CELL_ERROR = re.compile(_CELL_MARK + r":(\d+):")
 _warned_extensions: set[tuple[str, str]] = set()  # (source, extension): logged once per process
 
 
+# Per source and worker process: connections kept open, more while busy (a worker's threads, each
+# fetching up to two alert checks at once), and the age at which one is replaced.
+POOL_IDLE, POOL_OVERFLOW, POOL_RECYCLE = 4, 12, 300
+POOLED = True  # open_session leaves the engine (and its idle connections) for the next query
+_engines: dict[tuple[str, float], Engine] = {}
+_engines_lock = threading.Lock()
+
+
 def engine(source: DataSource, watchdog: Watchdog) -> Engine:
-    # NullPool: one connection per run, closed after it; no idle connections to anyone's database.
-    return create_engine(source.url, poolclass=NullPool,
-                         connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "reportbot"})
+    """One engine per source and process, keeping a few connections open between queries.
+
+    Alerts check a source every minute: a new connection each time costs the database a process start
+    and the client a handshake, several times the query itself. Every transaction is READ ONLY and
+    rolled back, and its limits and zone are SET LOCAL, so nothing carries over from one query to the
+    next; a connection that saw an error is dropped, not returned.
+    """
+    key = (source.url.render_as_string(hide_password=False), source.timeout_seconds)  # in memory only, never shown
+    with _engines_lock:
+        found = _engines.get(key)
+        if found is None:
+            found = _engines[key] = create_engine(
+                source.url, pool_size=POOL_IDLE, max_overflow=POOL_OVERFLOW, pool_recycle=POOL_RECYCLE,
+                pool_pre_ping=True, pool_timeout=source.timeout_seconds,  # waiting counts as the query's time
+                connect_args={"connect_timeout": CONNECT_TIMEOUT, "application_name": "reportbot"})
+        return found
 
 
 class Session:
@@ -71,9 +92,12 @@ class Session:
         self.timezone = timezone
         self.conn.exec_driver_sql("SET TRANSACTION READ ONLY")
         self._arm_server_limits()
+        if self.conn.info.get("reportbot_role_checked"):  # a pooled connection: its login was checked when opened
+            return
         problems = self._privileges()
         if problems:
             raise privileged_source(self.source.name, f"role “{self.role}”, which {'; '.join(problems)}")
+        self.conn.info["reportbot_role_checked"] = True
         for name in self._extensions():
             if (self.source.name, name) not in _warned_extensions:
                 _warned_extensions.add((self.source.name, name))

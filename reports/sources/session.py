@@ -17,9 +17,15 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from reports.sources.config import DataSource
-from reports.sources.errors import DataSourceError, SourceUnavailable, UnsafeQuery
+from reports.sources.errors import (
+    DataSourceError,
+    QueryTimeout,
+    SourceUnavailable,
+    UnsafeQuery,
+)
 from reports.sources.limits import Watchdog, timeout_error
 
 log = logging.getLogger(__name__)
@@ -52,6 +58,9 @@ def open_session(source: DataSource, watchdog: Watchdog, timezone: str = "UTC") 
     try:
         try:
             conn = engine.connect()
+        except PoolTimeout:
+            raise QueryTimeout(f"Every connection to “{source.name}” stayed busy for its "
+                               f"{source.timeout_seconds:g}-second limit.") from None
         except (DBAPIError, driver_error) as exc:
             log.warning("data source %s (%s) unreachable: %s", source.name, source.safe_url,
                         getattr(exc, "orig", None) or exc)
@@ -72,7 +81,8 @@ def open_session(source: DataSource, watchdog: Watchdog, timezone: str = "UTC") 
     except driver_error as exc:
         raise translate(exc, source, session, watchdog) from None
     finally:
-        engine.dispose()
+        if not getattr(backend, "POOLED", False):
+            engine.dispose()
 
 
 def translate(error: BaseException, source: DataSource, session, watchdog: Watchdog) -> DataSourceError:

@@ -1,6 +1,7 @@
 """All mapped models; importing this package registers every table on `Base.metadata`."""
 
 from storage.models import slack_install  # noqa: F401  (registers Slack's OAuth tables)
+from storage.models.alerts import AlertEvaluation, AlertState, AlertStates
 from storage.models.audit import AuditEvent
 from storage.models.base import Base
 from storage.models.deliveries import Artifact, Delivery, DeliveryStatus
@@ -20,6 +21,9 @@ from storage.models.tokens import TriggerToken
 from storage.models.workspace import HomePreference, HomeScope, WorkspaceSettings
 
 __all__ = [
+    "AlertEvaluation",
+    "AlertState",
+    "AlertStates",
     "Artifact",
     "AttachMode",
     "AuditEvent",

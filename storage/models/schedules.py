@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.clock import row_now
@@ -66,6 +66,8 @@ class Schedule(Base):
     # schedule), so thousands of "9:00" reports do not hit a data source in the same second.
     # None: the deployment's default (SPREAD_SECONDS).
     spread_seconds: Mapped[int | None]
+    # An alert's condition (reports.conditions, as JSON); None for a plain report.
+    condition: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))  # SQL NULL, not JSON null
     next_run_at: Mapped[dt.datetime | None]
     last_run_at: Mapped[dt.datetime | None]
     consecutive_failures: Mapped[int] = mapped_column(default=0)

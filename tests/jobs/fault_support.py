@@ -104,6 +104,31 @@ class Processes:
         return "\n".join(p.read_text(errors="replace") for p in sorted(self.logs.glob("*.log")))
 
 
+def kill_worker_after_post(processes: Processes, name: str, *, timeout: float = 40) -> str:
+    """Start worker `name` and SIGKILL it in the worst place of delivery: Slack has taken the post
+    (files.completeUploadExternal answered) and the worker has not heard back. Return the channel."""
+    from slack_emulator.methods import HANDLERS
+    from tests.jobs.delivery_support import wait_until
+
+    original = HANDLERS["files.completeUploadExternal"]
+    killed: list[str] = []
+
+    def post_then_kill(ctx):
+        answer = original(ctx)
+        if not killed:
+            killed.append(str(ctx.params.get("channel_id")))
+            processes.kill(name)
+        return answer
+
+    HANDLERS["files.completeUploadExternal"] = post_then_kill
+    try:
+        processes.worker(name, threads=2)
+        wait_until(lambda: killed, timeout=timeout, what="a worker killed right after Slack took the post")
+    finally:
+        HANDLERS["files.completeUploadExternal"] = original
+    return killed[0]
+
+
 class ThrowawayRedis:
     """A redis-server of our own with no persistence: a restart loses every queued message."""
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 
 import pytest
-from jobs.delivery.deliver import TransientDeliveryError, deliver
 
+from jobs.delivery.deliver import TransientDeliveryError, deliver
 from jobs.generate import generate
 from storage.filestore import ArtifactStore
 from storage.filestore.crypto import Keyring, new_key

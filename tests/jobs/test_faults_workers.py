@@ -14,7 +14,6 @@ from collections import Counter
 import pytest
 from sqlalchemy import func, select
 
-from slack_emulator.methods import HANDLERS
 from storage.models import (
     FINAL_RUN_STATUSES,
     Delivery,
@@ -37,6 +36,7 @@ from tests.jobs.delivery_support import (
 )
 from tests.jobs.fault_support import (
     Processes,
+    kill_worker_after_post,
     report_figures,
     throwaway_redis,  # noqa: F401  (a fixture)
     worker_env,
@@ -146,22 +146,7 @@ def test_workers_killed_during_generation_and_during_delivery(cluster, emulator)
     assert killed_in_generation
 
     # Next: die in the worst place of delivery, after Slack posted and before the worker heard back.
-    original = HANDLERS["files.completeUploadExternal"]
-    killed_in_delivery: list[str] = []
-
-    def post_then_kill(ctx):
-        answer = original(ctx)
-        if not killed_in_delivery:
-            killed_in_delivery.append(str(ctx.params.get("channel_id")))
-            processes.kill("worker-2")
-        return answer
-
-    HANDLERS["files.completeUploadExternal"] = post_then_kill
-    try:
-        processes.worker("worker-2", threads=2)
-        wait_until(lambda: killed_in_delivery, timeout=40, what="a worker killed while delivering")
-    finally:
-        HANDLERS["files.completeUploadExternal"] = original
+    kill_worker_after_post(processes, "worker-2")
     processes.worker("worker-3", threads=2)
     processes.worker("worker-4", threads=2)
     wait_until(lambda: _final(db) == count, timeout=60, what=f"{count} final runs")

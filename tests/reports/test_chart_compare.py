@@ -6,7 +6,13 @@ import datetime as dt
 import json
 
 from reports.renderers import style
-from reports.renderers.chart_compare import change_pct, chart_record, previous_bars, previous_line, previous_total
+from reports.renderers.chart_compare import (
+    change_pct,
+    chart_record,
+    previous_bars,
+    previous_line,
+    previous_total,
+)
 from reports.renderers.chart_data import choose_chart, collect
 from reports.table import Column, ColumnType, Table
 
