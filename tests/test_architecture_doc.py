@@ -56,6 +56,22 @@ def test_architecture_shows_the_exception_tree_of_storage_errors():
     assert text[text.index(TREE_BEGIN):text.index(TREE_END) + len(TREE_END)] == exception_tree()
 
 
+def test_every_exception_class_is_in_the_tree():
+    """A new exception must take its place in storage/errors.py's drawing (and so in this page)."""
+    tree = ast.get_docstring(ast.parse((REPO / "storage" / "errors.py").read_text())) or ""
+    missing = []
+    for package in ("storage", "reports", "jobs", "bot"):
+        for path in (REPO / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if isinstance(node, ast.ClassDef) and not node.name.startswith("_") and any(
+                        getattr(b, "id", getattr(b, "attr", "")).endswith(("Error", "Exception", "Denied", "Found",
+                                                                             "Input", "Taken", "Link", "Missing",
+                                                                             "Unavailable", "Allowed"))
+                        for b in node.bases) and node.name not in tree:
+                    missing.append(f"{path.relative_to(REPO)}: {node.name}")
+    assert missing == []
+
+
 def test_every_module_says_what_it_is():
     assert [line for line in module_lines() if line.endswith("|  |")] == []
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from storage import alerts as alert_repo
 from storage.audit import record
+from storage.errors import BadInput
 from storage.ids import row_id
 from storage.models import DestinationKind, Schedule
 
@@ -29,7 +30,7 @@ _UNITS = {"m": 60, "min": 60, "mins": 60, "minute": 60, "minutes": 60, "h": 3600
           "weeks": 604800}
 
 
-class SnoozeError(ValueError):
+class SnoozeError(BadInput, ValueError):
     """The snooze cannot be done as asked; the message says why and what to write."""
 
 
