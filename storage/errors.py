@@ -6,6 +6,7 @@
     │   ├── PermissionDenied           they may not do this; the message says why          (here)
     │   ├── BadInput                   what they typed cannot be used; says how to fix it  (here)
     │   │   ├── FormErrors             one message per form field                          (bot.errors)
+    │   │   ├── RequestBodyError       an HTTP body too large (413) or of a malformed length (bot.web.request_body)
     │   │   ├── CadenceError           a schedule in words that cannot be read (also a ValueError)
     │   │   │                                                                              (jobs.cadence.errors)
     │   │   ├── ConditionError         an alert's condition that cannot be read or does not fit the report

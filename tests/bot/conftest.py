@@ -175,8 +175,8 @@ def bot_settings(job_context: JobContext, **overrides) -> BotSettings:
 class AppServer(ServerThread):
     """The app's HTTP server; stopping it first lets listeners still at work finish."""
 
-    def __init__(self, app, database) -> None:
-        super().__init__(build_wsgi(app, database))
+    def __init__(self, app, database, deps: BotDeps) -> None:
+        super().__init__(build_wsgi(app, database, deps))
         self.app = app
 
     def stop(self) -> None:
@@ -186,7 +186,7 @@ class AppServer(ServerThread):
 
 def serve_app(job_context: JobContext, emulator: SlackEmulator, enqueue, **settings) -> tuple[str, AppServer]:
     deps = BotDeps(jobs=job_context, enqueue=enqueue, settings=bot_settings(job_context, **settings))
-    server = AppServer(create_app(deps), job_context.database)
+    server = AppServer(create_app(deps), job_context.database, deps)
     server.start()
     return server.url, server
 
