@@ -14,13 +14,16 @@ from jobs.bulk import enqueue_many
 from jobs.cleanup import cleanup as run_cleanup
 from jobs.cleanup import cleanup_due
 from jobs.context import get_context
+from jobs.database_outage import retry_after_outage
 from jobs.delivery.deliver import TransientDeliveryError
 from jobs.delivery.deliver import deliver as deliver_run
 from jobs.generate import generate as generate_run
+from jobs.lease import LeaseClaim
 from jobs.logs import log_context
 from jobs.metrics import TICK_SECONDS
 from jobs.phases import Phase
 from jobs.tick import tick as run_tick
+from storage.db import database_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -56,28 +59,44 @@ def tick() -> None:
         log.info("tick: %s runs created, %s re-enqueued", len(result.created), len(result.requeued))
 
 
+def _work_on(actor: dramatiq.Actor, run_id: int, resume: str | None, outage_retries: int, work) -> None:
+    """Run one phase of a run; while the database is unreachable, send the message again later
+    (jobs.database_outage) instead of dropping it."""
+    claim = LeaseClaim(resume=resume)
+    try:
+        with log_context(run_id=run_id):
+            work(claim)
+    except Exception as exc:
+        if not database_unreachable(exc):
+            raise
+        retry_after_outage(actor, run_id, claim, outage_retries, exc)
+
+
 # notify_shutdown: on SIGTERM the run is handed back at once (jobs.generate), not left to its lease.
 @dramatiq.actor(queue_name="reports", max_retries=0, time_limit=30 * 60_000, notify_shutdown=True)
-def generate(run_id: int) -> None:
+def generate(run_id: int, resume: str | None = None, outage_retries: int = 0) -> None:
     """Generate one scheduled run."""
-    with log_context(run_id=run_id):
-        generate_run(get_context(), run_id, enqueue)
+    _work_on(generate, run_id, resume, outage_retries,
+             lambda claim: generate_run(get_context(), run_id, enqueue, claim=claim))
 
 
 @dramatiq.actor(queue_name="interactive", max_retries=0, time_limit=30 * 60_000, notify_shutdown=True)
-def generate_now(run_id: int) -> None:
+def generate_now(run_id: int, resume: str | None = None, outage_retries: int = 0) -> None:
     """Generate a run a person is waiting for (run now, previews): its own queue, never behind a burst."""
-    with log_context(run_id=run_id):
-        generate_run(get_context(), run_id, enqueue)
+    _work_on(generate_now, run_id, resume, outage_retries,
+             lambda claim: generate_run(get_context(), run_id, enqueue, claim=claim))
 
 
 @dramatiq.actor(queue_name="deliveries", max_retries=0, time_limit=10 * 60_000)
-def deliver(run_id: int) -> None:
+def deliver(run_id: int, resume: str | None = None, outage_retries: int = 0) -> None:
     """Deliver one generated run; destinations that failed for the moment are retried on their own
     schedule (backoff with jitter, Retry-After honoured), counted per destination in the database."""
+    _work_on(deliver, run_id, resume, outage_retries, lambda claim: _deliver_due(run_id, claim))
+
+
+def _deliver_due(run_id: int, claim: LeaseClaim) -> None:
     try:
-        with log_context(run_id=run_id):
-            deliver_run(get_context(), run_id, only_due=True)
+        deliver_run(get_context(), run_id, only_due=True, claim=claim)
     except TransientDeliveryError as exc:
         log.warning("run %s: delivery retry in %.1fs: %s", run_id, exc.retry_in_ms / 1000, exc)
         # If this message is lost (broker down), the run's lease runs out and the tick re-sends it.

@@ -42,7 +42,7 @@ from jobs.delivery.plan import (
     load_plan,
 )
 from jobs.delivery.smtp import Mailer
-from jobs.lease import LeaseKeeper
+from jobs.lease import LeaseClaim, LeaseKeeper
 from jobs.settle import after_settle, settle_run
 from jobs.views.run_message import report_message_blocks
 from storage import deliveries as delivery_repo
@@ -84,20 +84,24 @@ class _Pass:
         return self._files[artifact.id]
 
 
-def deliver(ctx: JobContext, run_id: int, *, only_due: bool = False) -> str:
+def deliver(ctx: JobContext, run_id: int, *, only_due: bool = False, claim: LeaseClaim | None = None) -> str:
     """Send `run_id` to every destination not yet sent; return the run's resulting status.
 
     The actor passes `only_due=True` so backoff is honoured; a direct call (the Retry button,
     tests) tries every destination still open at once. Raises TransientDeliveryError when some
-    destinations are waiting for a retry.
+    destinations are waiting for a retry. `claim` carries the lease token (and the token of an
+    attempt a database outage cut off, to carry on from).
     """
-    token = uuid.uuid4().hex
+    claim = claim or LeaseClaim()
+    token = claim.token
     now = ctx.now()
     with ctx.database.session() as session:
         if not run_repo.take_lease(session, run_id, statuses=(RunStatus.DELIVERING,), to_status=RunStatus.DELIVERING,
-                                   token=token, now=now, lease_for=dt.timedelta(seconds=ctx.settings.lease_seconds)):
+                                   token=token, now=now, lease_for=dt.timedelta(seconds=ctx.settings.lease_seconds),
+                                   resume=claim.resume):
             return "not-taken"
         plan = load_plan(session, session.get(Run, run_id), ctx.settings.policy)
+    claim.taken = True
     try:
         with LeaseKeeper(ctx, run_id, token) as keeper, Mailer(ctx.email) as mailer:
             work = _Pass(ctx, plan, token, now, mailer)

@@ -205,3 +205,21 @@ def throwaway_redis(tmp_path):
     server = ThrowawayRedis(tmp_path).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def throwaway_postgres():
+    """A PostgreSQL server of the test's own, migrated, that the test may crash and start again."""
+    try:
+        server = ThrowawayPostgres().init()
+        server.start()
+    except (FileNotFoundError, OSError, subprocess.CalledProcessError) as exc:
+        unavailable("PostgreSQL server binaries (initdb, pg_ctl)", exc)
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    db = Database(server.url)
+    upgrade(db)
+    yield server, db
+    db.dispose()
+    server.destroy()
