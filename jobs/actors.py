@@ -20,6 +20,7 @@ from jobs.delivery.deliver import deliver as deliver_run
 from jobs.generate import generate as generate_run
 from jobs.lease import LeaseClaim
 from jobs.logs import log_context
+from jobs.lost_messages import hand_to_tick, recover_lost_messages
 from jobs.metrics import TICK_SECONDS
 from jobs.phases import Phase
 from jobs.tick import tick as run_tick
@@ -29,20 +30,36 @@ log = logging.getLogger(__name__)
 
 
 class _Enqueuer:
-    """Send the message for a run's next phase, released after a delay (in ms)."""
+    """Send the message for a run's next phase, released after a delay (in ms).
+
+    When Redis cannot be reached the run is left for the tick instead (jobs.lost_messages): it
+    becomes due for lease recovery at the time the message was for.
+    """
 
     @staticmethod
     def _actor(phase: str) -> dramatiq.Actor:
         return {Phase.GENERATE: generate, Phase.DELIVER: deliver, Phase.GENERATE_NOW: generate_now}[phase]
 
     def __call__(self, run_id: int, phase: str, delay_ms: int) -> None:
-        dramatiq.get_broker().enqueue(self._actor(phase).message(run_id), delay=delay_ms or None)
+        try:
+            dramatiq.get_broker().enqueue(self._actor(phase).message(run_id), delay=delay_ms or None)
+        except Exception as exc:
+            self._leave_for_tick([(run_id, phase, delay_ms)], exc)
 
     def many(self, items: list[tuple[int, str, int]]) -> None:
         """Enqueue a batch (the tick's) in as few round trips as the broker allows."""
         # Delayed messages are parked for the clock's release loop (Redis; see jobs.release).
-        enqueue_many(dramatiq.get_broker(), [(self._actor(phase), (run_id,), delay or None)
-                                             for run_id, phase, delay in items], park_delayed=True)
+        try:
+            enqueue_many(dramatiq.get_broker(), [(self._actor(phase), (run_id,), delay or None)
+                                                 for run_id, phase, delay in items], park_delayed=True)
+        except Exception as exc:
+            self._leave_for_tick(items, exc)
+
+    @staticmethod
+    def _leave_for_tick(items: list[tuple[int, str, int]], error: Exception) -> None:
+        log.warning("could not send %s messages (%s); the tick sends them when Redis answers", len(items),
+                    type(error).__name__)
+        hand_to_tick(get_context(), [(run_id, delay) for run_id, _, delay in items])
 
 
 enqueue = _Enqueuer()
@@ -50,8 +67,9 @@ enqueue = _Enqueuer()
 
 @dramatiq.actor(queue_name="clock", max_retries=0, time_limit=120_000)
 def tick() -> None:
-    """Find due schedules and release their runs."""
+    """Send again what Redis lost, find due schedules and release their runs."""
     with TICK_SECONDS.time():
+        recover_lost_messages(get_context(), dramatiq.get_broker(), enqueue)
         result = run_tick(get_context(), enqueue)
     if cleanup_due(get_context()):
         cleanup.send()
