@@ -20,7 +20,7 @@ from jobs.delivery.deliver import deliver as deliver_run
 from jobs.generate import generate as generate_run
 from jobs.lease import LeaseClaim
 from jobs.logs import log_context
-from jobs.lost_messages import hand_to_tick, recover_lost_messages
+from jobs.lost_messages import BROKER_UNREACHABLE, hand_to_tick, recover_lost_messages
 from jobs.metrics import TICK_SECONDS
 from jobs.phases import Phase
 from jobs.tick import tick as run_tick
@@ -41,22 +41,23 @@ class _Enqueuer:
         return {Phase.GENERATE: generate, Phase.DELIVER: deliver, Phase.GENERATE_NOW: generate_now}[phase]
 
     def __call__(self, run_id: int, phase: str, delay_ms: int) -> None:
+        message = self._actor(phase).message(run_id)
         try:
-            dramatiq.get_broker().enqueue(self._actor(phase).message(run_id), delay=delay_ms or None)
-        except Exception as exc:
+            dramatiq.get_broker().enqueue(message, delay=delay_ms or None)
+        except BROKER_UNREACHABLE as exc:
             self._leave_for_tick([(run_id, phase, delay_ms)], exc)
 
     def many(self, items: list[tuple[int, str, int]]) -> None:
         """Enqueue a batch (the tick's) in as few round trips as the broker allows."""
         # Delayed messages are parked for the clock's release loop (Redis; see jobs.release).
+        sends = [(self._actor(phase), (run_id,), delay or None) for run_id, phase, delay in items]
         try:
-            enqueue_many(dramatiq.get_broker(), [(self._actor(phase), (run_id,), delay or None)
-                                                 for run_id, phase, delay in items], park_delayed=True)
-        except Exception as exc:
+            enqueue_many(dramatiq.get_broker(), sends, park_delayed=True)
+        except BROKER_UNREACHABLE as exc:
             self._leave_for_tick(items, exc)
 
     @staticmethod
-    def _leave_for_tick(items: list[tuple[int, str, int]], error: Exception) -> None:
+    def _leave_for_tick(items: list[tuple[int, str, int]], error: BaseException) -> None:
         log.warning("could not send %s messages (%s); the tick sends them when Redis answers", len(items),
                     type(error).__name__)
         hand_to_tick(get_context(), [(run_id, delay) for run_id, _, delay in items])

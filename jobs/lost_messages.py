@@ -26,7 +26,8 @@ import uuid
 from dataclasses import dataclass
 
 from dramatiq.common import current_millis, dq_name
-from redis.exceptions import ResponseError
+from dramatiq.errors import BrokerError
+from redis.exceptions import RedisError, ResponseError
 
 from jobs.context import JobContext
 from jobs.phases import Enqueue, Phase, enqueue_all, next_phase
@@ -35,6 +36,8 @@ from storage.models import Run, RunTrigger
 
 log = logging.getLogger(__name__)
 
+# What sending a message raises when Redis cannot be reached (refused, reset, timed out, loading).
+BROKER_UNREACHABLE = (RedisError, BrokerError, OSError)
 RECOVERY_LOCK_MS = 60_000  # one tick at a time sends a restarted Redis's runs again; a dead one's lock expires
 
 # KEYS: the heartbeats set. ARGV: namespace, last heartbeat of a dead worker (ms), queue names.
@@ -91,8 +94,8 @@ def recover_lost_messages(ctx: JobContext, broker, enqueue: Enqueue) -> LostMess
         broker.client.set(epoch, server)
     finally:
         broker.client.delete(lock)  # on failure too: the next tick tries again at once
-    log.warning("Redis lost its data (restarted, restored or failed over); sent %s unfinished runs again",
-                found.resent)
+    log.warning("Redis has no record of being seen by a tick (a first start, or it lost its data: restarted, "
+                "restored from an older snapshot or failed over); sent %s unfinished runs again", found.resent)
     return found
 
 
