@@ -11,7 +11,7 @@ import dramatiq
 import pytest
 from dramatiq.brokers.stub import StubBroker
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.exc import DBAPIError, IntegrityError, ProgrammingError
 
 from jobs import actors
 from jobs import broker as broker_module
@@ -64,7 +64,7 @@ def test_a_delivery_cut_off_by_a_database_crash_is_carried_on_at_once_and_not_po
     restore = _crash_after("files.completeUploadExternal", server)
     claim = LeaseClaim()
     try:
-        with pytest.raises(Exception) as cut_off:  # Slack posted; recording that failed
+        with pytest.raises(DBAPIError) as cut_off:  # Slack posted; recording that failed
             deliver(ctx, run_id, only_due=True, claim=claim)
     finally:
         restore()
@@ -108,11 +108,11 @@ def test_a_retry_that_found_the_database_still_down_passes_the_lease_on(throwawa
     run_id = due_run(ctx, recording_enqueue, report_type=CRASHING)
     crashing_report.append(server.crash)
     holder = LeaseClaim()
-    with pytest.raises(Exception) as cut_off:
+    with pytest.raises(DBAPIError) as cut_off:
         generate(ctx, run_id, recording_enqueue, claim=holder)
     assert database_unreachable(cut_off.value) and holder.taken
     still_down = LeaseClaim(resume=holder.resume_from())
-    with pytest.raises(Exception):
+    with pytest.raises(DBAPIError):
         generate(ctx, run_id, recording_enqueue, claim=still_down)
     assert not still_down.taken
     server.start()
@@ -156,7 +156,7 @@ def test_only_errors_of_reaching_the_database_count_as_an_outage(postgres_databa
     with pytest.raises(ProgrammingError) as bad_sql, postgres_database.session() as s:
         s.execute(text("select nothing from nowhere"))
     nobody_home = Database(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/postgres")
-    with pytest.raises(Exception) as refused, nobody_home.session() as s:
+    with pytest.raises(DBAPIError) as refused, nobody_home.session() as s:
         s.execute(text("select 1"))
     nobody_home.dispose()
     assert database_unreachable(refused.value)

@@ -15,12 +15,18 @@ import dramatiq
 import pytest
 import redis as redis_client
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from slack_emulator.methods import HANDLERS
 from storage.models import DeliveryStatus, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
 from tests.factories import make_schedule
-from tests.jobs.delivery_support import SmtpServer, check_invariants, slack_posts_by_run, wait_until
+from tests.jobs.delivery_support import (
+    SmtpServer,
+    check_invariants,
+    slack_posts_by_run,
+    wait_until,
+)
 from tests.jobs.fault_support import (
     Processes,
     lateness,
@@ -38,7 +44,7 @@ GOAL = 30  # seconds from the server's return (or the worker's death) to deliver
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _schedules(db, count: int, slot: dt.datetime, formats=("csv",)) -> None:
@@ -52,7 +58,7 @@ def _delivered(db, run_ids=None) -> set[int]:
         with db.session() as s:
             return {r.id for r in s.scalars(select(Run).where(Run.status == RunStatus.DELIVERED))
                     if run_ids is None or r.id in run_ids}
-    except Exception:  # the database is restarting
+    except SQLAlchemyError:  # the database is restarting
         return set()
 
 

@@ -26,7 +26,6 @@ from jobs.phases import Phase
 from jobs.tick import tick
 from storage import runs as run_repo
 from storage.models import Run, RunStatus
-from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run, free_port, load_run
 
 pytestmark = pytest.mark.redis
