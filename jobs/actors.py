@@ -70,7 +70,10 @@ enqueue = _Enqueuer()
 def tick() -> None:
     """Send again what Redis lost, find due schedules and release their runs."""
     with TICK_SECONDS.time():
-        recover_lost_messages(get_context(), dramatiq.get_broker(), enqueue)
+        try:
+            recover_lost_messages(get_context(), dramatiq.get_broker(), enqueue)
+        except Exception:  # the tick's own work must not wait on this; the next tick looks again
+            log.exception("tick: could not look for lost messages")
         result = run_tick(get_context(), enqueue)
     if cleanup_due(get_context()):
         cleanup.send()

@@ -5,6 +5,7 @@ without a second post."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import dramatiq
@@ -24,13 +25,15 @@ from reports import registry
 from reports.registry import report_type
 from reports.table import Column, Table
 from slack_emulator.methods import HANDLERS
+from storage import runs as run_repo
 from storage.db import Database, database_unreachable
-from storage.models import DeliveryStatus, RunStatus
+from storage.models import DeliveryStatus, Run, RunStatus, RunTrigger
 from tests.conftest import make_context
+from tests.factories import WINTER, make_schedule
 from tests.jobs.delivery_support import due_run, free_port, load_run
 from tests.jobs.fault_support import throwaway_postgres  # noqa: F401  (a fixture)
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 CRASHING = "test_crashing_report"
 
@@ -57,6 +60,7 @@ def _crash_after(method: str, server):
     return lambda: HANDLERS.__setitem__(method, original)
 
 
+@pytest.mark.postgres
 def test_a_delivery_cut_off_by_a_database_crash_is_carried_on_at_once_and_not_posted_twice(
         outage, recording_enqueue, emulator):
     server, ctx, run_id = outage
@@ -99,6 +103,7 @@ def crashing_report():
     registry._TYPES.pop(CRASHING, None)
 
 
+@pytest.mark.postgres
 def test_a_retry_that_found_the_database_still_down_passes_the_lease_on(throwaway_postgres, tmp_path, emulator,  # noqa: F811
                                                                         recording_enqueue, crashing_report):
     """Retry 1 never reached the database; retry 2 must still be able to take over from the
@@ -120,6 +125,7 @@ def test_a_retry_that_found_the_database_still_down_passes_the_lease_on(throwawa
     assert load_run(ctx, run_id).status == RunStatus.DELIVERING
 
 
+@pytest.mark.postgres
 @pytest.mark.parametrize("phase", ["generate", "deliver"])
 def test_an_actor_that_finds_the_database_down_sends_its_message_again_with_backoff(outage, recording_enqueue,
                                                                                     emulator, phase):
@@ -147,6 +153,7 @@ def test_an_actor_that_finds_the_database_down_sends_its_message_again_with_back
     assert load_run(ctx, run_id).status == expected
 
 
+@pytest.mark.postgres
 def test_only_errors_of_reaching_the_database_count_as_an_outage(postgres_database):
     with postgres_database.session() as s:
         s.execute(text("create table t (id int primary key)"))
@@ -167,3 +174,23 @@ def test_only_errors_of_reaching_the_database_count_as_an_outage(postgres_databa
     assert not database_unreachable(duplicate.value)
     assert not database_unreachable(bad_sql.value)
     assert not database_unreachable(ValueError("a bug"))
+
+
+def test_only_the_cut_off_attempts_token_takes_a_held_run_over(database):
+    """Taking over by `resume` is one conditional UPDATE: the named token only, once, not counted."""
+    now = WINTER
+    with database.session() as s:
+        schedule = make_schedule(s)
+        run_id = run_repo.insert_run(s, schedule_id=schedule.id, scheduled_for=now, trigger=RunTrigger.SCHEDULE)
+    lease = {"statuses": (RunStatus.PENDING, RunStatus.RUNNING), "to_status": RunStatus.RUNNING, "now": now,
+             "lease_for": dt.timedelta(seconds=120)}
+    with database.session() as s:
+        assert run_repo.take_lease(s, run_id, token="cut-off", **lease)
+    with database.session() as s:
+        assert not run_repo.take_lease(s, run_id, token="stranger", **lease)
+        assert not run_repo.take_lease(s, run_id, token="stranger", resume="another", **lease)
+        assert run_repo.take_lease(s, run_id, token="carry-on", resume="cut-off", **lease)
+    with database.session() as s:
+        assert not run_repo.take_lease(s, run_id, token="second-copy", resume="cut-off", **lease)
+        run = s.get(Run, run_id)
+        assert (run.lease_token, run.attempt) == ("carry-on", 1)
