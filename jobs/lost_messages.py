@@ -66,7 +66,7 @@ return moved
 
 @dataclass
 class LostMessages:
-    redis_restarted: bool = False
+    redis_restarted: bool = False  # or never seen by a tick before (a first start looks the same)
     resent: int = 0  # runs sent again because Redis lost its data
     requeued: int = 0  # messages of dead workers put back on their queues
 
