@@ -32,7 +32,7 @@ CHUNK = b"x" * (1024 * 1024)
 
 def serve(port: int, api_url: str, token: str, data_dir: str, stock: bool) -> None:
     """The child: build the app as `reportbot serve` does and serve until killed."""
-    from storage.artifacts import ArtifactStore
+    from storage.filestore import ArtifactStore
 
     from bot.app import create_app
     from bot.deps import BotDeps

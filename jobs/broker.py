@@ -20,6 +20,12 @@ from jobs.settings import JobSettings
 log = logging.getLogger(__name__)
 
 QUEUES = ("clock", "interactive", "reports", "deliveries")
+# A worker silent this long is taken for dead, and the tick puts the messages it had fetched back on
+# their queues (jobs.lost_messages). Dramatiq's default is 60 s, noticed by a random maintenance
+# pass. Every worker process talks to Redis at least once per `dramatiq_worker_timeout` even when
+# all its threads are busy (its delay-queue consumers keep polling), so 10 s leaves a wide margin;
+# a worker taken for dead by mistake costs only messages handled twice, which the actors shrug off.
+HEARTBEAT_TIMEOUT_MS = 10_000
 
 
 def build_broker(redis_url: str | None) -> dramatiq.Broker:
@@ -27,7 +33,7 @@ def build_broker(redis_url: str | None) -> dramatiq.Broker:
     if redis_url:
         from dramatiq.brokers.redis import RedisBroker
 
-        return RedisBroker(url=redis_url)
+        return RedisBroker(url=redis_url, heartbeat_timeout=HEARTBEAT_TIMEOUT_MS)
     broker = StubBroker()
     broker.emit_after("process_boot")
     return broker

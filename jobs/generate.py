@@ -12,7 +12,7 @@ from dramatiq.middleware import Shutdown
 
 from jobs.alerts.evaluate import check_alert
 from jobs.context import JobContext
-from jobs.lease import LeaseKeeper
+from jobs.lease import LeaseClaim, LeaseKeeper
 from jobs.logs import add_log_fields
 from jobs.metrics import START_LATENESS
 from jobs.phases import Enqueue, Phase, generate_phase
@@ -20,6 +20,7 @@ from jobs.report_steps import RunJob, hand_to_delivery, produce
 from jobs.settle import after_settle, settle_run
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
+from storage.db import database_unreachable
 from storage.errors import PermissionDenied, UserError
 from storage.models import (
     Run,
@@ -42,19 +43,21 @@ class _Busy:
     trigger: str
 
 
-def generate(ctx: JobContext, run_id: int, enqueue: Enqueue) -> str:
+def generate(ctx: JobContext, run_id: int, enqueue: Enqueue, *, claim: LeaseClaim | None = None) -> str:
     """Generate `run_id` unless another worker holds it; return what happened.
 
     At most one run of a schedule generates at a time: a run whose predecessor is still being
     generated waits (its message comes back a little later), and is skipped with that reason once
-    waiting would make it later than the missed-slot grace period.
+    waiting would make it later than the missed-slot grace period. `claim`: see jobs.lease.LeaseClaim.
     """
-    token = uuid.uuid4().hex
-    job = _take(ctx, run_id, token)
+    claim = claim or LeaseClaim()
+    token = claim.token
+    job = _take(ctx, run_id, token, resume=claim.resume)
     if job is None:
         return "not-taken"
     if isinstance(job, _Busy):
         return _wait_or_skip(ctx, run_id, job, enqueue)
+    claim.taken = True
     try:
         if job.condition is not None:  # an alert: check the condition; files only for a notification
             return check_alert(ctx, job, token, enqueue)
@@ -76,6 +79,8 @@ def _generate_taken(ctx: JobContext, job: RunJob, token: str, enqueue: Enqueue) 
     except UserError as exc:  # the report, its data or a format refused: the owner reads why as is
         return _fail(ctx, job, token, str(exc))
     except Exception as exc:
+        if database_unreachable(exc):  # not the report's fault: the actor tries again, carrying the lease on
+            raise
         error_id = uuid.uuid4().hex[:8]
         log.exception("run %s: generation failed (error id %s)", run_id, error_id)
         return _fail(ctx, job, token, f"Something went wrong while generating the report (error id {error_id}): "
@@ -116,7 +121,7 @@ def _hand_back(ctx: JobContext, job: RunJob, token: str) -> str:
     return "handed-back"
 
 
-def _take(ctx: JobContext, run_id: int, token: str) -> RunJob | _Busy | None:
+def _take(ctx: JobContext, run_id: int, token: str, *, resume: str | None = None) -> RunJob | _Busy | None:
     now = ctx.now()
     with ctx.database.session() as session:
         run = session.get(Run, run_id)
@@ -132,7 +137,7 @@ def _take(ctx: JobContext, run_id: int, token: str) -> RunJob | _Busy | None:
             return _Busy(other.id, run.scheduled_for, run.trigger) if takeable else None
         taken = run_repo.take_lease(
             session, run_id, statuses=(RunStatus.PENDING, RunStatus.RUNNING), to_status=RunStatus.RUNNING,
-            token=token, now=now, lease_for=dt.timedelta(seconds=ctx.settings.lease_seconds),
+            token=token, now=now, lease_for=dt.timedelta(seconds=ctx.settings.lease_seconds), resume=resume,
         )
         if not taken:
             return None

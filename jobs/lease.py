@@ -1,10 +1,13 @@
-"""Keep a run's lease alive while a worker is busy with it."""
+"""Keep a run's lease alive while a worker is busy with it; hand it over when the database dropped
+the attempt mid-way; take it back from workers that died."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
 import threading
+import uuid
+from dataclasses import dataclass, field
 
 from jobs.context import JobContext
 from jobs.phases import next_phase
@@ -13,6 +16,25 @@ from storage import runs as run_repo
 from storage.models import DeliveryStatus, Run, RunStatus
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class LeaseClaim:
+    """The token an attempt takes a run's lease with, and the token it may take it over from.
+
+    An attempt cut off by a database outage cannot give its lease back; its retry message carries
+    `resume_from()` so the next attempt takes over at once instead of waiting for the lease to run
+    out. Only one message carries a given token, and the takeover is one conditional UPDATE, so at
+    most one attempt ever holds the run.
+    """
+
+    resume: str | None = None  # the predecessor's token, if it may still hold the lease
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
+    taken: bool = False  # set once this attempt's take is committed
+
+    def resume_from(self) -> str | None:
+        """The token that may hold the lease now: this attempt's if it took it, else the predecessor's."""
+        return self.token if self.taken else self.resume
 
 
 class LeaseKeeper:

@@ -33,3 +33,14 @@ def generate_phase(trigger: str) -> Phase:
 def next_phase(status: str, trigger: str) -> Phase:
     """The phase that picks up an unfinished run again (after a lost message or a stopped worker)."""
     return Phase.DELIVER if status == RunStatus.DELIVERING else generate_phase(trigger)
+
+
+def enqueue_all(enqueue: Enqueue, items: list[tuple[int, Phase, int]]) -> None:
+    """Hand (run id, phase, delay) messages over in one call when the enqueuer can batch (a Redis
+    pipeline), else one by one."""
+    many = getattr(enqueue, "many", None)
+    if many is not None:
+        many(items)
+        return
+    for item in items:
+        enqueue(*item)

@@ -6,6 +6,8 @@ tick parks delayed generate messages in a Redis sorted set scored by release tim
 release loop moves every due message onto Dramatiq's work queue in one atomic script call, a few
 times a second. Several clocks may run the loop at once: the script removes what it moves.
 The embedded default (in-memory broker) keeps Dramatiq's delays; it never sees such bursts.
+Parked messages live only in Redis: if it restarts without them, the tick notices and parks the
+runs again (jobs.lost_messages).
 """
 
 from __future__ import annotations

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from jobs.alerts.dispatch import in_check_batches
 from jobs.context import JobContext
 from jobs.lease import recover_expired
-from jobs.phases import Enqueue, Phase, next_phase
+from jobs.lost_messages import resend_unfinished
+from jobs.phases import Enqueue, Phase, enqueue_all
 from jobs.slots import compiled_cadence_text, plan_slots, release_offset
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
@@ -153,19 +154,9 @@ def _release(ctx: JobContext, enqueue: Enqueue, writing: Future, batch: _Batch, 
     released = [(run_id, Phase.GENERATE, max(0, int((batch.releases[schedule_id] - sent_at).total_seconds() * 1000)))
                 for run_id, schedule_id in created]
     checks = {run_id for run_id, schedule_id in created if schedule_id in batch.alerts}
-    _send(enqueue, in_check_batches(released, checks))  # alert checks travel many to a message
+    enqueue_all(enqueue, in_check_batches(released, checks))  # alert checks travel many to a message
     result.created.extend(run_id for run_id, _, _ in released)
     result.enqueue_seconds += time.perf_counter() - started
-
-
-def _send(enqueue: Enqueue, items: list[tuple[int, str, int]]) -> None:
-    """Hand messages over in one call when the enqueuer can batch (Redis pipeline), else one by one."""
-    many = getattr(enqueue, "many", None)
-    if many is not None:
-        many(items)
-        return
-    for item in items:
-        enqueue(*item)
 
 
 @contextmanager
@@ -197,15 +188,4 @@ def _record_missed(session, schedule, plan) -> None:
 
 def requeue_unfinished(ctx: JobContext, enqueue: Enqueue) -> list[int]:
     """Enqueue every unfinished run again (embedded default at start: its queue lived in memory)."""
-    now = ctx.now()
-    again: list[tuple[int, str, int]] = []
-    with ctx.database.session() as session:
-        for run in run_repo.unfinished_runs(session):
-            run.lease_token = None
-            run.lease_until = max(run.scheduled_for, now) + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
-            phase = next_phase(run.status, run.trigger)
-            delay = max(0, int((run.scheduled_for - now).total_seconds() * 1000)) if phase != Phase.DELIVER else 0
-            again.append((run.id, phase, delay))
-    for run_id, phase, delay in again:
-        enqueue(run_id, phase, delay)
-    return [run_id for run_id, _, _ in again]
+    return resend_unfinished(ctx, enqueue, taking_over=True)

@@ -105,12 +105,12 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._json(404, {"ok": False, "error": "not_found"})
 
-    def _faulted(self, endpoint: str) -> tuple[int, str] | None:
+    def _faulted(self, endpoint: str) -> tuple[int, str, dict[str, str]] | None:
         fault = self.server.emu.faults.take(endpoint)
         if fault is None:
             return None
-        status, body, _headers = fault.response()
-        return (status if status != 200 else 500), body["error"]
+        status, body, headers = fault.response()  # a 429 or 5xx keeps its Retry-After
+        return (status if status != 200 else 500), body["error"], headers
 
     def _api(self, method: str, query: str, body: bytes) -> None:
         headers = {k.lower(): v for k, v in self.headers.items()}
@@ -135,8 +135,8 @@ class _Handler(BaseHTTPRequestHandler):
         data = json.dumps(payload).encode("utf-8")
         self._send(status, data, "application/json; charset=utf-8", headers)
 
-    def _text(self, status: int, text: str) -> None:
-        self._send(status, text.encode("utf-8"), "text/plain; charset=utf-8")
+    def _text(self, status: int, text: str, headers: dict[str, str] | None = None) -> None:
+        self._send(status, text.encode("utf-8"), "text/plain; charset=utf-8", headers)
 
     def _send(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)

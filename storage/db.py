@@ -12,7 +12,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import psycopg
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import exc as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.clock import Clock, wall_clock
@@ -51,6 +53,24 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says the database could not be reached or dropped the
+    connection (restart, failover, network, pool exhausted, deadlock): trying again later may work.
+
+    Constraint violations, bad SQL and the like are not: they fail the same way every time.
+    """
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, (sa.OperationalError, sa.InterfaceError, sa.DisconnectionError, sa.TimeoutError,
+                            psycopg.OperationalError, psycopg.InterfaceError)):
+            return True
+        if isinstance(exc, sa.DBAPIError) and exc.connection_invalidated:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def dialect_insert(session: Session):

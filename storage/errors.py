@@ -33,7 +33,8 @@
 
 Anything else that escapes is a bug: the surfaces log it with a short error id and show the person
 that id, never a traceback. Control-flow exceptions stay where they are used: TransientDeliveryError
-(jobs.delivery.deliver: a destination to retry later), TeamNotAllowed (bot.web.install: a Bolt error,
+(jobs.delivery.deliver: a destination to retry later), UploadFailed (jobs.delivery.slack: Slack's
+upload URL refused the bytes), TeamNotAllowed (bot.web.install: a Bolt error,
 so Bolt's install flow shows its refusal page), and private ones such as a lost lease.
 """
 

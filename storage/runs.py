@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, text, update
+from sqlalchemy import bindparam, case, delete, func, or_, select, text, update
 from sqlalchemy.orm import Session, selectinload
 
 from storage.clock import session_now
@@ -113,20 +113,24 @@ def take_lease(
     token: str,
     now: dt.datetime,
     lease_for: dt.timedelta,
+    resume: str | None = None,
 ) -> bool:
     """Atomically take a run that nobody holds (or whose holder's lease ran out).
 
     The conditional UPDATE is the lock: of two workers handed the same message, one gets rowcount 1
-    and does the work; the other sees 0 and stops.
+    and does the work; the other sees 0 and stops. `resume` also takes it from that token's holder
+    at once: the caller's predecessor, an attempt the database dropped mid-way, which has ended. A
+    takeover is that attempt carried on, so it is not counted again.
     """
+    holders = [Run.lease_token.is_(None), Run.lease_until < now]
+    attempt: Any = Run.attempt + 1
+    if resume is not None:
+        holders.append(Run.lease_token == resume)
+        attempt = case((Run.lease_token == resume, Run.attempt), else_=Run.attempt + 1)
     statement = (
         update(Run)
-        .where(
-            Run.id == run_id,
-            Run.status.in_(list(statuses)),
-            or_(Run.lease_token.is_(None), Run.lease_until < now),
-        )
-        .values(status=to_status, lease_token=token, lease_until=now + lease_for, attempt=Run.attempt + 1)
+        .where(Run.id == run_id, Run.status.in_(list(statuses)), or_(*holders))
+        .values(status=to_status, lease_token=token, lease_until=now + lease_for, attempt=attempt)
         .execution_options(synchronize_session=False)
     )
     return session.execute(statement).rowcount == 1
@@ -176,6 +180,20 @@ def expired_leases(session: Session, now: dt.datetime, limit: int = 500) -> list
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     return list(session.scalars(query))
+
+
+def set_dispatch_deadlines(session: Session, due: Sequence[tuple[int, dt.datetime]]) -> None:
+    """Make each unheld, unfinished run's dispatch deadline its due time, so the tick's lease
+    recovery sends it then (its message could not be sent)."""
+    if not due:
+        return
+    statement = (
+        update(Run.__table__)
+        .where(Run.__table__.c.id == bindparam("run_id"), Run.__table__.c.lease_token.is_(None),
+               Run.__table__.c.status.in_((RunStatus.PENDING, RunStatus.RUNNING, RunStatus.DELIVERING)))
+        .values(lease_until=bindparam("due"))
+    )
+    session.execute(statement, [{"run_id": run_id, "due": when} for run_id, when in due])
 
 
 def previous_finished_run(session: Session, schedule_id: int, before_run_id: int) -> Run | None:

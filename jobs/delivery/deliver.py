@@ -1,7 +1,7 @@
 """Deliver a generated run: one delivery row per destination, each sent at most once.
 
-Slack channels and users get one message with the summary, all of the run's files in one
-`files_upload_v2` call (DMs through `conversations.open`) and the buttons; email addresses get a
+Slack channels and users get one message with the summary, all of the run's files shared in one
+`files.completeUploadExternal` call (DMs through `conversations.open`) and the buttons; email addresses get a
 message of their own (jobs.delivery.mail). Each destination is retried on its own with backoff;
 a Slack destination that fails for good is replaced by an email to the schedule's owner.
 
@@ -25,7 +25,7 @@ import datetime as dt
 import logging
 import uuid
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from jobs.alerts.messages import notification_blocks
 from jobs.context import JobContext
@@ -44,11 +44,12 @@ from jobs.delivery.plan import (
     load_plan,
 )
 from jobs.delivery.smtp import Mailer
-from jobs.lease import LeaseKeeper
+from jobs.lease import LeaseClaim, LeaseKeeper
 from jobs.settle import after_settle, settle_run
 from jobs.views.run_message import report_message_blocks
 from storage import deliveries as delivery_repo
 from storage import runs as run_repo
+from storage.db import database_unreachable
 from storage.errors import SettingsError
 from storage.filestore import ArtifactMissing, FileStoreError, StoreUnavailable
 from storage.models import Delivery, DeliveryStatus, DestinationKind, Run, RunStatus
@@ -76,6 +77,7 @@ class _Pass:
     now: dt.datetime
     mailer: Mailer
     _files: dict[int, bytes] | None = None
+    marked: set[int] = field(default_factory=set)  # deliveries this pass marked `sending`
 
     def read(self, artifact: ArtifactInfo) -> bytes:
         """The file in memory, read once per pass: only email uses it, below EMAIL_MAX_MB."""
@@ -86,20 +88,24 @@ class _Pass:
         return self._files[artifact.id]
 
 
-def deliver(ctx: JobContext, run_id: int, *, only_due: bool = False) -> str:
+def deliver(ctx: JobContext, run_id: int, *, only_due: bool = False, claim: LeaseClaim | None = None) -> str:
     """Send `run_id` to every destination not yet sent; return the run's resulting status.
 
     The actor passes `only_due=True` so backoff is honoured; a direct call (the Retry button,
     tests) tries every destination still open at once. Raises TransientDeliveryError when some
-    destinations are waiting for a retry.
+    destinations are waiting for a retry. `claim` carries the lease token (and the token of an
+    attempt a database outage cut off, to carry on from).
     """
-    token = uuid.uuid4().hex
+    claim = claim or LeaseClaim()
+    token = claim.token
     now = ctx.now()
     with ctx.database.session() as session:
         if not run_repo.take_lease(session, run_id, statuses=(RunStatus.DELIVERING,), to_status=RunStatus.DELIVERING,
-                                   token=token, now=now, lease_for=dt.timedelta(seconds=ctx.settings.lease_seconds)):
+                                   token=token, now=now, lease_for=dt.timedelta(seconds=ctx.settings.lease_seconds),
+                                   resume=claim.resume):
             return "not-taken"
         plan = load_plan(session, session.get(Run, run_id), ctx.settings.policy)
+    claim.taken = True
     try:
         with LeaseKeeper(ctx, run_id, token) as keeper, Mailer(ctx.email) as mailer:
             work = _Pass(ctx, plan, token, now, mailer)
@@ -122,19 +128,39 @@ def _waiting(delivery: DeliveryInfo, now: dt.datetime) -> bool:
 
 def _deliver_one(work: _Pass, delivery: DeliveryInfo) -> list[DeliveryInfo]:
     """Attempt one delivery and record the outcome; return fallback deliveries it gave rise to."""
+    try:
+        outcome, marked = _attempt(work, delivery)
+    except _LeaseLost:
+        raise
+    except Exception as exc:
+        if database_unreachable(exc):  # nothing can be recorded now: the actor retries the pass
+            raise
+        outcome, marked = _unexpected(work, delivery, exc)
+    return _record(work, delivery, outcome, marked)
+
+
+def _attempt(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, bool]:
+    """Send to one destination; return the outcome and whether it was marked `sending` first."""
     plan, key = work.plan, delivery.key
     if key not in plan.configured and delivery.fallback_for is None:
-        outcome = policy.failed("destination_removed", "the destination was removed from the schedule before "
-                                                       "the report was sent")
-        marked = False
-    elif delivery.kind in SLACK_KINDS:
-        outcome, marked = _to_slack(work, delivery)
-    elif delivery.kind == EMAIL:
-        outcome, marked = _to_email(work, delivery)
-    else:
-        outcome, marked = policy.failed("unknown_destination", f"“{delivery.kind}” is not a kind of destination "
-                                                               f"reportbot can deliver to"), False
-    return _record(work, delivery, outcome, marked)
+        return policy.failed("destination_removed", "the destination was removed from the schedule before "
+                                                    "the report was sent"), False
+    if delivery.kind in SLACK_KINDS:
+        return _to_slack(work, delivery)
+    if delivery.kind == EMAIL:
+        return _to_email(work, delivery)
+    return policy.failed("unknown_destination", f"“{delivery.kind}” is not a kind of destination "
+                                                f"reportbot can deliver to"), False
+
+
+def _unexpected(work: _Pass, delivery: DeliveryInfo, exc: Exception) -> tuple[policy.SendOutcome, bool]:
+    """Any other error (a bug, files gone from the store): retried like a temporary failure, so the
+    destination and the run stay consistent and the attempt limit ends it if it keeps happening.
+    A delivery left `sending` stays so (the next attempt looks before posting)."""
+    error_id = uuid.uuid4().hex[:8]
+    log.error("delivery %s: unexpected %s (error id %s)", delivery.id, type(exc).__name__, error_id, exc_info=exc)
+    return policy.retry("unexpected_error", f"something went wrong on our side while sending (error id {error_id})",
+                        maybe_sent=True), delivery.id in work.marked
 
 
 def _to_slack(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, bool]:
@@ -223,6 +249,7 @@ def _mark_sending(work: _Pass, delivery: DeliveryInfo, **fields) -> None:
         if not delivery_repo.mark_sending(session, delivery.id, run_id=work.plan.run_id, token=work.token,
                                      now=work.ctx.now(), **fields):
             raise _LeaseLost
+    work.marked.add(delivery.id)
 
 
 def _record(work: _Pass, delivery: DeliveryInfo, outcome: policy.SendOutcome, marked: bool) -> list[DeliveryInfo]:
@@ -247,7 +274,9 @@ def _record(work: _Pass, delivery: DeliveryInfo, outcome: policy.SendOutcome, ma
             return added
         give_up = outcome.status == "retry" and row.attempts >= ctx.settings.delivery_max_attempts
         if outcome.status == "retry" and not give_up:
-            row.status = DeliveryStatus.SENDING if outcome.maybe_sent and marked else DeliveryStatus.PENDING
+            # Possibly posted (now, or by an interrupted attempt before): look before posting again.
+            maybe_posted = outcome.maybe_sent and (marked or row.status == DeliveryStatus.SENDING)
+            row.status = DeliveryStatus.SENDING if maybe_posted else DeliveryStatus.PENDING
             delay = policy.backoff_seconds(row.attempts, base=ctx.settings.delivery_backoff_base,
                                            cap=ctx.settings.delivery_backoff_cap, retry_after=outcome.retry_after)
             row.next_attempt_at = now + dt.timedelta(seconds=delay)

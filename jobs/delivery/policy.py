@@ -12,8 +12,13 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
+
+# Slack asks for seconds, at most a minute or so. A longer Retry-After (a broken proxy, or a
+# hostile one sending 10**30) counts as this long: the wait stays bounded and representable.
+RETRY_AFTER_CEILING = 3600.0
 
 
 @dataclass(frozen=True)
@@ -53,16 +58,31 @@ def failed(code: str, detail: str, *, fallback: bool = False) -> SendOutcome:
     return SendOutcome("failed", code=code, detail=detail, fallback=fallback)
 
 
+def retry_after_seconds(value: object) -> float | None:
+    """Read a Retry-After value (delay-seconds) as seconds within [0, RETRY_AFTER_CEILING], or None
+    when it is not a number (an HTTP date, garbage: the usual backoff applies)."""
+    if isinstance(value, (list, tuple)):
+        value = value[0] if value else None
+    try:
+        seconds = float(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    if math.isnan(seconds):
+        return None
+    return min(max(0.0, seconds), RETRY_AFTER_CEILING)
+
+
 def backoff_seconds(attempts: int, *, base: float, cap: float, retry_after: float | None = None,
                     rng: random.Random | None = None) -> float:
-    """Delay before attempt `attempts + 1`: exponential with "equal jitter", never below Retry-After.
+    """Delay before attempt `attempts + 1`: exponential with "equal jitter", never below Retry-After
+    (itself capped at RETRY_AFTER_CEILING).
 
     Half the exponential step is fixed and half random, so retries spread out (no thundering herd
     after an outage) yet always wait a sensible minimum.
     """
     rng = rng or random
-    step = min(cap, base * 2 ** max(0, attempts - 1))
+    step = min(cap, base * 2 ** min(max(0, attempts - 1), 60))  # 2**60 is past any cap; no float overflow
     delay = step / 2 + rng.uniform(0, step / 2)
     if retry_after is not None:
-        delay = max(delay, float(retry_after))
+        delay = max(delay, retry_after_seconds(retry_after) or 0.0)
     return delay

@@ -13,6 +13,7 @@ import json
 import logging
 import socket
 import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,21 +65,65 @@ def resolve_channel(client: WebClient, kind: str, target: str) -> tuple[str | No
 
 def post_report(client: WebClient, channel_id: str, *, text: str, blocks: list[dict],
                 files: list[SlackFile]) -> policy.SendOutcome:
-    """Post one message with the summary and buttons and every file (one files_upload_v2 call)."""
+    """Post one message with the summary and buttons and every file (shared in one call)."""
     try:
         if files:
-            response = client.files_upload_v2(
-                file_uploads=[{"file": str(f.path), "filename": f.filename, "title": f.title} for f in files],
-                channel=channel_id,
-                blocks=json.dumps(blocks),
-            )
-            uploaded = response.get("files") or []
+            uploaded = _upload_and_share(client, channel_id, files, blocks)
             return policy.sent(channel_id=channel_id, file_ids=[f["id"] for f in uploaded],
                                message_ts=_share_ts(uploaded, channel_id))
         response = client.chat_postMessage(channel=channel_id, text=text, blocks=blocks)
         return policy.sent(channel_id=channel_id, message_ts=response.get("ts"))
     except Exception as exc:
         return classify(exc, posting=True)
+
+
+class UploadFailed(Exception):
+    """Slack's upload URL did not take a file's bytes; nothing was posted yet.
+
+    `status` is the HTTP status (None: no answer at all), `retry_after` the seconds it asked for.
+    """
+
+    def __init__(self, status: int | None, retry_after: float | None = None) -> None:
+        super().__init__(f"upload URL answered HTTP {status}" if status else "upload URL could not be reached")
+        self.status, self.retry_after = status, retry_after
+
+
+def _upload_and_share(client: WebClient, channel_id: str, files: list[SlackFile], blocks: list[dict]) -> list[dict]:
+    """Slack's three upload steps (what files_upload_v2 does), done here so that a failing upload
+    URL is told apart from a failing post: reserve each file, send its bytes, then share them all
+    in one message with files.completeUploadExternal, the only step that posts."""
+    reserved = []
+    for file in files:
+        size = file.path.stat().st_size
+        ticket = client.files_getUploadURLExternal(filename=file.filename, length=size)
+        with open(file.path, "rb") as body:  # streamed from disk, never read whole
+            _send_file(client, ticket["upload_url"], body, size)
+        reserved.append({"id": ticket["file_id"], "title": file.title})
+    response = client.files_completeUploadExternal(files=reserved, channel_id=channel_id, blocks=json.dumps(blocks))
+    return response.get("files") or []
+
+
+def _send_file(client: WebClient, url: str, body, size: int) -> None:
+    """POST a file's bytes to its upload URL; raise UploadFailed with what the server said.
+
+    The URL comes from Slack and carries its own one-time ticket: no token is sent with it.
+    """
+    if not url.startswith(("https://", "http://")):
+        raise UploadFailed(None)
+    handlers = [urllib.request.HTTPSHandler(context=client.ssl)]
+    if client.proxy:
+        handlers.append(urllib.request.ProxyHandler({"http": client.proxy, "https": client.proxy}))
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Length": str(size)})
+    try:
+        with urllib.request.build_opener(*handlers).open(request, timeout=client.timeout) as response:
+            response.read(64 * 1024)  # a short acknowledgement ("OK - 123"); never read without bound
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        raise UploadFailed(exc.code, policy.retry_after_seconds(exc.headers.get("Retry-After"))) from None
+    except (urllib.error.URLError, OSError):
+        raise UploadFailed(None) from None
+    if status != 200:
+        raise UploadFailed(status)
 
 
 def _share_ts(files: list[dict], channel_id: str) -> str | None:
@@ -110,13 +155,27 @@ def classify(exc: Exception, *, posting: bool) -> policy.SendOutcome:
             return policy.retry(code if status < 500 else f"http_{status}", detail,
                                 retry_after=_retry_after(response), maybe_sent=ambiguous)
         return policy.failed(code, slack_error(code), fallback=True)
-    if isinstance(exc, SlackRequestError):  # the raw file upload step: before anything is posted
-        return policy.retry("upload_failed", "Slack did not accept the file upload")
+    if isinstance(exc, UploadFailed):  # before anything is posted
+        return _upload_outcome(exc)
+    if isinstance(exc, SlackRequestError):  # slack_sdk refused to build the request: nothing was sent
+        return policy.retry("request_failed", "the request to Slack could not be made")
     if _refused(exc):
         return policy.retry("connection_refused", "Slack could not be reached")
     if isinstance(exc, (SlackClientError, OSError, urllib.error.URLError, socket.timeout)):
         return policy.retry(type(exc).__name__, "Slack could not be reached", maybe_sent=posting)
     raise exc
+
+
+def _upload_outcome(exc: UploadFailed) -> policy.SendOutcome:
+    if exc.status == 429:
+        return policy.retry("ratelimited", slack_error("ratelimited"), retry_after=exc.retry_after)
+    if exc.status is None:
+        return policy.retry("upload_unreachable", "Slack's file upload server could not be reached")
+    if exc.status >= 500:
+        return policy.retry(f"upload_http_{exc.status}", "Slack's file upload server had an error",
+                            retry_after=exc.retry_after)
+    return policy.retry(f"upload_http_{exc.status}", "Slack's file upload server refused the file",
+                        retry_after=exc.retry_after)
 
 
 def _refused(exc: BaseException) -> bool:
@@ -126,14 +185,7 @@ def _refused(exc: BaseException) -> bool:
 
 def _retry_after(response) -> float | None:
     headers = getattr(response, "headers", None) or {}
-    for key, value in headers.items():
-        if key.lower() == "retry-after":
-            value = value[0] if isinstance(value, list) else value
-            try:
-                return max(0.0, float(value))
-            except (TypeError, ValueError):
-                return None
-    return None
+    return policy.retry_after_seconds(next((v for k, v in headers.items() if k.lower() == "retry-after"), None))
 
 
 def find_evidence(client: WebClient, channel_id: str, delivery_id: int, since: dt.datetime) -> str | None:

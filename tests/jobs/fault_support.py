@@ -4,6 +4,7 @@ shared servers are never restarted). Every process writes to a log file, scanned
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
 import json
 import os
@@ -17,7 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from storage.models import Run, RunStatus
 from tests.conftest import REPO, unavailable
 from tests.jobs.delivery_support import LINK_SECRET, SMTP_PASSWORD, SMTP_USER, free_port
 
@@ -51,6 +54,29 @@ def worker_env(*, database_url: str, redis_url: str, emulator, smtp_port: int, a
     }
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+# What worker_env shortens to make the other fault tests quick, and what decides how late a run
+# gets after a fault: the recovery tests measure with the shipped values instead.
+TIMING = ("TICK_INTERVAL", "TICK_LOOKAHEAD", "RUN_LEASE_SECONDS", "DISPATCH_TIMEOUT", "MAX_ATTEMPTS",
+          "DELIVERY_BACKOFF_BASE", "DELIVERY_BACKOFF_CAP", "DELIVERY_MAX_ATTEMPTS", "SLACK_RATE_MULTIPLIER")
+
+
+def with_default_timing(env: dict) -> dict:
+    """The same environment with every timing setting left at its default."""
+    return {key: value for key, value in env.items() if key not in TIMING}
+
+
+def lateness(db, run_ids=None, *, since: dt.datetime | None = None) -> dict:
+    """Seconds from each delivered run's slot (or from `since`, e.g. when a server came back) to its
+    delivery: max, median and how many runs, for the fault figures."""
+    with db.session() as s:
+        runs = [r for r in s.scalars(select(Run).where(Run.status == RunStatus.DELIVERED))
+                if run_ids is None or r.id in run_ids]
+    late = sorted((r.finished_at - (since or r.scheduled_for)).total_seconds() for r in runs)
+    if not late:
+        return {"runs": 0}
+    return {"runs": len(late), "max_s": round(late[-1], 1), "median_s": round(late[len(late) // 2], 1)}
 
 
 @dataclass
@@ -230,3 +256,21 @@ def throwaway_redis(tmp_path):
     server = ThrowawayRedis(tmp_path).start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def throwaway_postgres():
+    """A PostgreSQL server of the test's own, migrated, that the test may crash and start again."""
+    try:
+        server = ThrowawayPostgres().init()
+        server.start()
+    except (FileNotFoundError, OSError, subprocess.CalledProcessError) as exc:
+        unavailable("PostgreSQL server binaries (initdb, pg_ctl)", exc)
+    from storage.db import Database
+    from storage.migrate import upgrade
+
+    db = Database(server.url)
+    upgrade(db)
+    yield server, db
+    db.dispose()
+    server.destroy()

@@ -33,6 +33,7 @@ from tests.jobs.fault_support import (
     Processes,
     ThrowawayPostgres,
     ThrowawayRedis,
+    lateness,
     report_figures,
     worker_env,
 )
@@ -129,6 +130,8 @@ def test_redis_and_postgres_restarted_in_the_middle_of_a_batch(servers, emulator
             "runs": found.runs, "statuses": dict(found.statuses), "faults": dict(faults),
             "processes_restarted_by_supervisor": restarted,
             "runs_requeued_after_lost_message_or_crash": output.count("lease expired, enqueuing"),
+            "redis_restarts_noticed_by_the_tick": output.count("Redis has no record") - 1,  # less the first start
+            "slot_to_delivered_short_timing": lateness(db),
             "slack_posts": sum(posts.values()),
             "emails": sum(mails.values()), "duplicates": len(found.duplicate_deliveries),
             "lost_runs": COUNT - found.runs, "lost_schedules": found.lost_schedules,

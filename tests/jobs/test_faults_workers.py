@@ -37,6 +37,7 @@ from tests.jobs.delivery_support import (
 from tests.jobs.fault_support import (
     Processes,
     kill_worker_after_post,
+    lateness,
     report_figures,
     throwaway_redis,  # noqa: F401  (a fixture)
     worker_env,
@@ -169,6 +170,7 @@ def test_workers_killed_during_generation_and_during_delivery(cluster, emulator)
         "runs_interrupted_in_generation": len(killed_in_generation),
         "deliveries_recovered_from_slack_history": recovered,
         "runs_requeued_after_lease_expiry": output.count("lease expired, enqueuing"),
+        "slot_to_delivered_short_timing": lateness(db),
         "slack_posts": sum(posts.values()),
         "emails": sum(mails.values()), "duplicates": len(found.duplicate_deliveries),
         "lost_runs": count - found.runs, "lost_schedules": found.lost_schedules,
