@@ -8,10 +8,12 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from storage.errors import BadInput
+
 SCHEMA_VERSION = 1
 
 
-class ConditionError(ValueError):
+class ConditionError(BadInput, ValueError):
     """The condition cannot be understood or does not fit the report; the message says what to write."""
 
 
