@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot.deps import BotDeps
 from bot.errors import FormErrors
 from bot.forms import ScheduleForm
-from bot.validation import MAX_CONDITION, ValidSchedule, clean_text, validate_report
+from bot.validation import ValidSchedule, condition_words, validate_report
 from jobs.access import Person
 from jobs.alerts.readback import ConditionCheck, check_condition
 from jobs.views.blocks import escape
@@ -39,10 +39,6 @@ class ConditionReading:
     ok: bool
     text: str  # mrkdwn, escaped
     condition: dict[str, Any] | None = None  # bound to the report's columns: what is stored
-
-
-def condition_words(form: ScheduleForm) -> str:
-    return " ".join(clean_text(form.condition_text, MAX_CONDITION * 2).split())
 
 
 def readback_text(checked: ConditionCheck) -> str:
@@ -86,8 +82,8 @@ def bind_for_save(deps: BotDeps, client: WebClient, person: Person, form: Schedu
     """The schedule to save with its condition bound to the report's columns, and the line that reads
     it back. An edit that keeps the condition's words and the report keeps what is stored (no data is
     read). Raises like `check_form_condition`."""
-    if valid.condition is None:
-        return valid, None
+    if not valid.condition_words:
+        return replace(valid, condition=None), None
     if stored is not None and stored.condition and condition_words(form) == stored.condition.get("text") \
             and (valid.report_type, valid.params) == (stored.report_type, stored.params):
         try:

@@ -57,7 +57,7 @@ def create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) -> 
         if errors:
             raise FormErrors(errors)
         valid = validate_form(deps, client, person=who, form=form, join=False)
-        checked = check_form_condition(deps, client, who, form) if valid.condition is not None else None
+        checked = check_form_condition(deps, client, who, form) if valid.condition_words else None
     except FormErrors as exc:
         return _incomplete(form, parsed.missing, exc.errors, request)
     except (ConditionError, ReportError) as exc:

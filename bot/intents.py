@@ -118,7 +118,7 @@ def understand(text: str, bot_user_id: str | None = None) -> Intent:
         if kind == "create":
             return Intent("create", words=_addressed(groups.get("w", ""), groups["verb"], groups.get("who")))
         if kind == "alert":
-            words = groups["w"]
+            words = re.sub(r"^(?=<?[#@])", "in ", groups["w"])  # "tell the channel #ops when …"
             if groups["who"].lower() == "me" and not DESTINATION_HINT.search(words):
                 words += " to me"  # "tell me when …": the person's DM, unless it says where
             return Intent("create", words=words)

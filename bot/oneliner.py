@@ -25,7 +25,7 @@ CADENCE_START = re.compile(
     re.IGNORECASE,
 )
 TYPE_CLAUSE = re.compile(r"\s+(?:using|type)\s+([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
-DESTINATION_CLAUSE = re.compile(r"\s+(?:in|to|into|for)\s+((?:%s)(?:\s*(?:,|and|&)?\s*(?:%s))*)" % (REFERENCE.pattern, REFERENCE.pattern),
+DESTINATION_CLAUSE = re.compile(r"\s+(?:in|to|into|for|with)\s+((?:%s)(?:\s*(?:,|and|&)?\s*(?:%s))*)" % (REFERENCE.pattern, REFERENCE.pattern),
                                 re.IGNORECASE)
 FORMAT_ALIASES = {"excel": "xlsx", "chart": "png"}
 # The person's own DM ("to me", "by DM", "privately"), and their own address ("to my email").
@@ -119,7 +119,9 @@ def _cadence_start(text: str) -> int:
     first cadence word after the first word (so "weekly sales every monday" keeps "weekly sales")."""
     every = re.search(r"\b(every|each)\b", text, re.IGNORECASE)
     if every:  # at the very start it means no name was given ("every day at 9am in #sales")
-        return every.start()
+        # "… at 8am every day": the time said first belongs to the cadence too
+        said_first = re.search(r"\b(?:at|on)\s+[\w:.]+(?:\s*[ap]\.?m\.?)?\s+$", text[:every.start()], re.IGNORECASE)
+        return said_first.start() if said_first else every.start()
     later = [m.start() for m in CADENCE_START.finditer(text) if m.start() > 0]
     return min(later) if later else len(text)
 

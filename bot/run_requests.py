@@ -10,12 +10,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.acting import Need, acting_on
-from bot.alert_condition import check_form_condition, condition_words, readback_text
+from bot.alert_condition import check_form_condition, readback_text
 from bot.deps import BotDeps
 from bot.forms import ScheduleForm
 from bot.people import person
 from bot.respond import Where, answer, direct_message
-from bot.validation import clean_name, validate_for_preview
+from bot.validation import clean_name, condition_words, validate_for_preview
 from jobs.manual_runs import (
     AlreadyRunning,
     CoolingDown,

@@ -31,7 +31,6 @@ from jobs.delivery.email_compose import (
 )
 from jobs.policy import Policy
 from jobs.slack_ids import ModalBlocks, ModalOptions
-from reports.conditions import ConditionError, parse_condition
 from reports.errors import ReportError
 from reports.registry import ReportType, all_report_types, get_report_type
 from reports.renderers import available_formats
@@ -70,8 +69,10 @@ class ValidSchedule:
     formats: list[str]
     skip_if_empty: bool
     email: EmailChoice = EmailChoice()
-    # An alert's condition as JSON: parsed here, bound to the report's columns by bot.alert_condition
-    # (that reads the report's data, so it runs after Slack's 3 seconds); None for a report.
+    # An alert's condition: its words here; read and bound to the report's columns by
+    # bot.alert_condition, which reads the report's data (after Slack's 3 seconds, and so errors can
+    # name the report's columns). Empty words and no condition: a report.
+    condition_words: str = ""
     condition: dict[str, Any] | None = None
 
     @property
@@ -247,16 +248,17 @@ def _formats(report: ReportType | None, form: ScheduleForm, errors: dict[str, st
     return formats
 
 
-def _condition(form: ScheduleForm, errors: dict[str, str]) -> dict[str, Any] | None:
-    """The condition's words read (not yet bound to the report's columns); None for a report."""
-    words = " ".join(clean_text(form.condition_text, MAX_CONDITION * 2).split())
-    if not words:
-        return None
-    try:
-        return parse_condition(words).to_json()
-    except ConditionError as exc:
-        errors[ModalBlocks.CONDITION] = str(exc)[:1900]
-        return None
+def condition_words(form: ScheduleForm) -> str:
+    """An alert's condition as typed, on one line ("" for a report)."""
+    return " ".join(clean_text(form.condition_text, MAX_CONDITION * 2).split())
+
+
+def _condition(form: ScheduleForm, errors: dict[str, str]) -> str:
+    """The condition's words; what they mean is read with the report's data (bot.alert_condition)."""
+    words = condition_words(form)
+    if len(words) > MAX_CONDITION:
+        errors[ModalBlocks.CONDITION] = f"That condition is {len(words):,} characters long; keep it under {MAX_CONDITION}."
+    return words
 
 
 def _timezone(client: WebClient, form: ScheduleForm, user_id: str, errors: dict[str, str]) -> str:

@@ -29,9 +29,11 @@ def _show_on_message(client: WebClient, body: dict, schedule_id: int, snoozed: d
     ts = (body.get("container") or {}).get("message_ts") or message.get("ts")
     if not (message.get("blocks") and channel and ts):
         return
+    # A notification posted with its files may carry no text of its own: its first section says it.
+    text = message.get("text") or next((b["text"].get("text") for b in message["blocks"]
+                                         if b.get("type") == "section" and b.get("text")), "") or "Alert"
     try:
-        client.chat_update(channel=channel, ts=ts, text=message.get("text") or "",
-                           blocks=with_snooze(message["blocks"], schedule_id, snoozed))
+        client.chat_update(channel=channel, ts=ts, text=text, blocks=with_snooze(message["blocks"], schedule_id, snoozed))
     except SlackApiError as exc:  # an old or foreign message: the reply below still says it
         log.info("could not update the notification: %s", exc.response.get("error"))
 

@@ -92,7 +92,7 @@ def handle_schedule_submitted(ack, body: dict, client: WebClient, view: dict, co
         else:
             who = person(deps, client, where.team_id, where.user_id)
         valid = validate_form(deps, client, person=who, form=form, editing=editing)
-        if valid.condition is None:
+        if not valid.condition_words:
             if editing is not None:
                 result = update(deps, editing, valid, user_id=where.user_id, surface="modal")
             else:
@@ -104,7 +104,7 @@ def handle_schedule_submitted(ack, body: dict, client: WebClient, view: dict, co
     except UserError as exc:
         ack(response_action="errors", errors=errors_for(view, {ModalBlocks.NAME: str(exc)}))
         return
-    if valid.condition is not None:  # an alert: its condition is read against the data, after the ack
+    if valid.condition_words:  # an alert: its condition is read against the data, after the ack
         ack(response_action="update", view=checking_view(valid.name))
         try:
             finish_alert(deps, client, AlertSubmission(view["id"], where, who, form, valid, meta, owner, stored))

@@ -188,3 +188,24 @@ def test_snooze_and_unsnooze_are_recorded_with_who(database):
         assert unsnooze(s, alert, by="U0ALICE01", surface="slash_command") is False
         actions = [(e.actor, e.action) for e in s.query(AuditEvent).order_by(AuditEvent.id)]
     assert actions == [("U0BOB0001", "alert_snoozed"), ("U0ALICE01", "alert_unsnoozed")]
+
+
+def test_a_check_run_by_hand_is_told_in_words_escaped_with_check_again_when_it_failed():
+    from jobs.alerts.progress import check_finished
+    from jobs.slack_ids import ScheduleActions
+    from jobs.views.run_message import RunOutcome
+    from storage.models import AlertEvaluation
+
+    quiet = AlertEvaluation(outcome="value", state="ok", value=5.0,
+                            detail="Checked: total <!channel> 5 — OK; not told: the alert is snoozed by <@U0BOB0001>")
+    text, blocks = check_finished(RunOutcome(3, 1, "<b>Low</b>", "skipped"), quiet)
+    assert text == ("🟢 *&lt;b&gt;Low&lt;/b&gt;*, checked just now (only you see this): Checked: total &lt;!channel&gt; 5 "
+                    "— OK; not told: the alert is snoozed by <@U0BOB0001> Its destinations hear of it only when its "
+                    "state changes.")
+    failed = AlertEvaluation(outcome="error", state="error", detail="The check failed: the source is down")
+    text, blocks = check_finished(RunOutcome(4, 1, "Low", "failed", error="x"), failed)
+    assert text.startswith("⚠️ *Low* could not be checked just now (only you see this). The check failed")
+    assert [e["action_id"] for e in blocks[-1]["elements"]] == [ScheduleActions.RUN_NOW, ScheduleActions.EDIT]
+    assert validate_blocks(blocks, "message") == []
+    assert check_finished(RunOutcome(5, 1, "Low", "running"), quiet) is None  # not settled: not a check's answer
+    assert check_finished(RunOutcome(6, 1, "Low", "delivered"), None) is None  # a report's run
