@@ -50,11 +50,13 @@ def check_form_condition(deps: BotDeps, client: WebClient, person: Person, form:
     """Check the form's condition against its report's data now, as the person.
 
     Raises FormErrors (the report part of the form is not usable yet), ConditionError (the words, or
-    a column the report lacks: the message names its columns) or ReportError (the data can't be read).
+    a column the report lacks: the message names its columns), ReportError (the data can't be read)
+    or BadInput (the person asked for too many checks: bot.check_limits).
     """
     report, params, timezone = validate_report(deps, client, person=person, form=form)
-    return check_condition(deps.jobs, condition_words(form), team_id=person.team_id, user_id=person.user_id,
-                           report_type=report.name, params=params, timezone=timezone)
+    with deps.condition_checks.check(person.team_id, person.user_id, deps.jobs.now().timestamp()):
+        return check_condition(deps.jobs, condition_words(form), team_id=person.team_id, user_id=person.user_id,
+                               report_type=report.name, params=params, timezone=timezone)
 
 
 def problem_text(error: UserError) -> str:
@@ -72,7 +74,7 @@ def read_condition(deps: BotDeps, client: WebClient, person: Person, form: Sched
         return ConditionReading(True, HINT)
     try:
         checked = check_form_condition(deps, client, person, form)
-    except (FormErrors, ConditionError, ReportError) as exc:
+    except UserError as exc:
         return ConditionReading(False, problem_text(exc))
     return ConditionReading(True, readback_text(checked), checked.condition.to_json())
 

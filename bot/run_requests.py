@@ -147,8 +147,6 @@ def preview_form(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str
     now = deps.jobs.now()
     who = person(deps, client, team_id, user_id)
     report, params, formats, cadence = validate_for_preview(deps, client, person=who, form=form, now=now)
-    # An alert's preview is a check: the notification if it would tell now, else the value in words.
-    checked = check_form_condition(deps, client, who, form) if condition_words(form) else None
     policy = deps.policy(team_id)
     cooldown = 0 if who.is_admin else policy.run_now_cooldown_seconds
     with deps.jobs.database.session() as session:
@@ -156,6 +154,8 @@ def preview_form(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str
                                   per_hour=policy.previews_per_hour, now=now)
     if refused is not None:
         return f"⚠️ {_refusal_text(form.name, refused, preview=True)}"
+    # An alert's preview is a check: the notification if it would tell now, else the value in words.
+    checked = check_form_condition(deps, client, who, form) if condition_words(form) else None
     name = clean_name(form.name)[:150] or report.title
     alert = checked is not None
     target = direct_message(client, user_id, progress_started_text(name, preview=True, alert=alert),
