@@ -5,11 +5,9 @@ view; then it becomes the confirmation, or the form again with the problem under
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.alert_condition import bind_for_save, problem_text
 from bot.app_home import refresh_home
@@ -17,7 +15,7 @@ from bot.deps import BotDeps
 from bot.forms import ScheduleForm
 from bot.metadata import ModalMeta
 from bot.respond import Where, answer, info_view
-from bot.schedule_modal import build_modal
+from bot.schedule_modal import build_modal, update_modal
 from bot.schedules import create, update
 from bot.validation import ValidSchedule
 from bot.views.replies import saved as saved_text
@@ -25,8 +23,6 @@ from jobs.access import Person
 from jobs.views.blocks import escape
 from storage.errors import UserError
 from storage.models import Schedule
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,7 +63,7 @@ def finish_alert(deps: BotDeps, client: WebClient, submission: AlertSubmission) 
         _back_to_form(deps, client, submission, f"⚠️ Not saved: {escape(str(exc))}")
         return
     text = f"{saved_text(result)}\n{line}"
-    _update_view(client, submission.view_id, info_view("Alert saved", text))
+    update_modal(client, submission.view_id, info_view("Alert saved", text))
     refresh_home(deps, client, where.team_id, where.user_id, submission.owner_user_id)
     answer(client, where, text)
 
@@ -76,14 +72,6 @@ def _back_to_form(deps: BotDeps, client: WebClient, submission: AlertSubmission,
     where = submission.where
     view = build_modal(deps, client, where.team_id, where.user_id, submission.form, submission.meta,
                        condition_status=problem)
-    if not _update_view(client, submission.view_id, view):  # they closed it meanwhile: tell them where they were
+    if not update_modal(client, submission.view_id, view):  # they closed it meanwhile: tell them where they were
         answer(client, where, f"{problem}\n(“{escape(submission.form.name)}” was not saved.)")
 
-
-def _update_view(client: WebClient, view_id: str, view: dict) -> bool:
-    try:
-        client.views_update(view_id=view_id, view=view)
-    except SlackApiError as exc:
-        log.info("could not update the alert modal: %s", exc.response.get("error"))
-        return False
-    return True

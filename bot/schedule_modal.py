@@ -78,10 +78,19 @@ def open_schedule_modal(deps: BotDeps, client: WebClient, *, trigger_id: str, te
     if not form.timezone:
         form = replace(form, timezone=user_timezone(client, user_id))
     view = build_modal(deps, client, team_id, user_id, form, meta or ModalMeta())
+    return _views_call(client.views_open, trigger_id=trigger_id, view=view)
+
+
+def update_modal(client: WebClient, view_id: str, view: dict, *, view_hash: str | None = None) -> bool:
+    """Replace an open modal; False when Slack refused (closed meanwhile, or a newer update won: its hash)."""
+    return _views_call(client.views_update, view_id=view_id, view=view, hash=view_hash)
+
+
+def _views_call(method, **arguments) -> bool:
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
+        method(**arguments)
     except SlackApiError as exc:
-        log.info("views.open failed: %s", exc.response.get("error"))
+        log.info("%s refused: %s", method.__name__, exc.response.get("error"))
         return False
     return True
 
@@ -101,10 +110,7 @@ def refresh_modal(deps: BotDeps, client: WebClient, body: dict, form: ScheduleFo
     meta = ModalMeta.loads(view.get("private_metadata"))
     team_id, user_id = body["team"]["id"], body["user"]["id"]
     updated = build_modal(deps, client, team_id, user_id, form, meta, preview_status, condition_status)
-    try:
-        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
-    except SlackApiError as exc:  # hash_conflict: a newer update won; it shows the newer state
-        log.info("views.update skipped: %s", exc.response.get("error"))
+    update_modal(client, view["id"], updated, view_hash=view.get("hash"))  # hash_conflict: a newer update shows
 
 
 def errors_for(view: dict, errors: dict[str, str]) -> dict[str, str]:

@@ -151,15 +151,21 @@ def edit_modal(slack, schedule_id: int) -> dict:
     return slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > count_before and slack.latest_view())
 
 
-def test_an_alert_in_conversation_is_read_back_then_created_on_confirmation(slack, ctx):
-    slack.dm("tell me in #sales when revenue drops below 10k")
+def understood_alert(slack, words: str) -> dict:
+    """Say `words` to the bot; return its question, which must be about a new alert."""
+    slack.dm(words)
     question = last_dm(slack)
-    text = question["text"]
-    assert text.startswith("Here's what I understood — *a new alert*")
-    for expected in ("Name: Revenue drops below 10k", "When: Every hour", "Where: #sales",
-                     f"Alert: Fires when total revenue is below 10,000, telling when it resolves · total revenue now "
-                     f"{REVENUE_WORDS} — would not fire", "Shall I create it?"):
-        assert expected in text
+    assert question["text"].startswith("Here's what I understood — *a new alert*"), question["text"]
+    return question
+
+
+def test_an_alert_in_conversation_is_read_back_then_created_on_confirmation(slack, ctx):
+    question = understood_alert(slack, "tell me in #sales when revenue drops below 10k")
+    said = question["text"].split("\n• ")[1:]
+    assert said == ["Name: Revenue drops below 10k", "Report: Demo sales",
+                    "When: Every hour in Europe/Berlin (next: Mon 23 Nov 2026 02:00 CET)", "Where: #sales",
+                    f"Alert: Fires when total revenue is below 10,000, telling when it resolves · total revenue now "
+                    f"{REVENUE_WORDS} — would not fire\nShall I create it?"]
     assert count(ctx.database) == 0
     click(slack, question, ChatActions.CONFIRM)
     done = slack.emulator.wait_for(lambda: last_dm(slack)["text"].startswith("✅") and last_dm(slack))
@@ -169,8 +175,7 @@ def test_an_alert_in_conversation_is_read_back_then_created_on_confirmation(slac
 
 
 def test_tell_me_without_a_place_is_the_persons_dm(slack, ctx):
-    slack.dm("let me know when there are more than 3 rows")
-    question = last_dm(slack)
+    question = understood_alert(slack, "let me know when there are more than 3 rows")
     assert "Where: @alice" in question["text"] and f"{ROWS} rows now — would fire now" in question["text"]
     click(slack, question, ChatActions.CONFIRM)
     slack.emulator.wait_for(lambda: last_dm(slack)["text"].startswith("✅"))
