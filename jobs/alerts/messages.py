@@ -122,11 +122,11 @@ def status_line(overview: Overview, timezone: str, *, show_snoozer: bool) -> str
 
 
 def alert_line(condition: dict, overview: Overview | None, timezone: str, *, show_snoozer: bool) -> str:
-    """An alert's line on App Home, `/report show` and its history: its rule, then its state, last value
-    and trend ("🔔 Fires when total revenue is below 10,000 · 🔥 firing since Mon 14:05 CET · …")."""
+    """An alert's lines on App Home, `/report show` and its history: its rule, then its state, last value
+    and trend ("🔔 Fires when total revenue is below 10,000" / "🔥 firing since Mon 14:05 CET · …")."""
     try:
         rule = f"Fires when {escape(describe_condition(condition_from_json(condition)))}"
     except ConditionError:
         rule = "Its condition can't be read any more: edit it"
     state = status_line(overview, timezone, show_snoozer=show_snoozer) if overview else "not checked yet"
-    return f"🔔 {rule} · {state}"
+    return f"🔔 {rule}\n{state}"
