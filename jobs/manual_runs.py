@@ -93,12 +93,13 @@ def start_refusal(session, schedule_id: int, *, cooldown_seconds: float,
 
 def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, enqueue: Enqueue,
             trigger: str = RunTrigger.MANUAL, progress: ProgressTarget | None = None,
-            cooldown_seconds: float = 0) -> RunStarted | AlreadyRunning | CoolingDown:
+            cooldown_seconds: float = 0, audit_details: dict | None = None) -> RunStarted | AlreadyRunning | CoolingDown:
     """Create a manual run of `schedule` and queue it on the interactive queue.
 
     At most one run of a schedule is in flight: a second request while one runs says so instead
     of piling up; within `cooldown_seconds` of the last manual run it says when to ask again. The
     progress message is recorded with the run, before it is queued, so the run cannot settle unseen.
+    `audit_details` go into the audit record beside the run id (the trigger API's caller address).
     """
     now = ctx.now()
     with ctx.database.session() as session:
@@ -116,7 +117,7 @@ def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, 
                                  message_ts=progress.message_ts, response_url=progress.response_url)
         record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id,
                action="retry" if trigger == RunTrigger.RETRY else "run_now", surface=surface,
-               details={"run_id": run_id})
+               details={**(audit_details or {}), "run_id": run_id})
     enqueue(run_id, Phase.GENERATE_NOW, 0)
     return RunStarted(run_id)
 

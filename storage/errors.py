@@ -6,12 +6,12 @@
     │   ├── PermissionDenied           they may not do this; the message says why          (here)
     │   ├── BadInput                   what they typed cannot be used; says how to fix it  (here)
     │   │   ├── FormErrors             one message per form field                          (bot.errors)
+    │   │   ├── RequestBodyError       an HTTP body too large (413) or of a malformed length (bot.web.request_body)
     │   │   ├── CadenceError           a schedule in words that cannot be read (also a ValueError)
     │   │   │                                                                              (jobs.cadence.errors)
     │   │   ├── ConditionError         an alert's condition that cannot be read or does not fit the report
-    │   │   │                          (also a ValueError)                                 (reports.conditions)
-    │   │   └── SnoozeError            a snooze that cannot be done as asked (also a ValueError)
-    │   │                                                                                  (jobs.alerts.snooze)
+    │   │   │                                                                              (reports.conditions.model)
+    │   │   └── SnoozeError            a snooze that cannot be done as asked               (jobs.alerts.snooze)
     │   ├── NameTaken                  a schedule of that name exists                      (here)
     │   └── ReportError                the report could not be made; shown to the owner    (reports.errors)
     │       ├── ParameterError         a report parameter is missing or invalid            (reports.errors)
@@ -32,8 +32,9 @@
         └── ExpiredLink                a genuine link past its expiry                      (jobs.links)
 
 Anything else that escapes is a bug: the surfaces log it with a short error id and show the person
-that id, never a traceback. Control-flow exceptions private to one module (a lost lease, a transient
-delivery error that is retried) stay private there.
+that id, never a traceback. Control-flow exceptions stay where they are used: TransientDeliveryError
+(jobs.delivery.deliver: a destination to retry later), TeamNotAllowed (bot.web.install: a Bolt error,
+so Bolt's install flow shows its refusal page), and private ones such as a lost lease.
 """
 
 from __future__ import annotations

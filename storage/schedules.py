@@ -87,14 +87,24 @@ def create_schedule(
 
 def find_schedule(session: Session, team_id: str, ref: str) -> Schedule | None:
     """Find a live schedule by id ("12", "#12") or by name, case-insensitively."""
+    found = find_schedules(session, ref, team_id=team_id)
+    return found[0] if found else None
+
+
+def find_schedules(session: Session, ref: str, *, team_id: str | None = None, limit: int = 10) -> list[Schedule]:
+    """The live schedules `ref` names, in one workspace or (the command line) in all: the one with
+    that id if there is one, else those with that name, case-insensitively."""
     ref = ref.strip()
-    live = (Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
+    live = [Schedule.status != ScheduleStatus.DELETED]
+    if team_id is not None:
+        live.append(Schedule.team_id == team_id)
     schedule_id = row_id(ref)
     if schedule_id is not None:
         found = session.scalar(select(Schedule).where(Schedule.id == schedule_id, *live))
         if found is not None:
-            return found
-    return session.scalar(select(Schedule).where(Schedule.name_key == name_key(ref), *live))
+            return [found]
+    return list(session.scalars(select(Schedule).where(Schedule.name_key == name_key(ref), *live)
+                                .order_by(Schedule.team_id, Schedule.id).limit(limit)))
 
 
 def list_schedules(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import threading
 import uuid
 from collections.abc import Iterator
@@ -81,12 +82,13 @@ def postgres_server() -> str:
     return plain
 
 
-def _fresh_postgres_database(server: str) -> tuple[str, callable]:
+def _fresh_postgres_database(server: str, template: str | None = None) -> tuple[str, callable]:
+    """A new database (a copy of `template`, when given); its URL and a function that drops it."""
     import psycopg
 
     name = f"reportbot_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
+        conn.execute(f'create database "{name}"' + (f' template "{template}"' if template else ""))
     base = server.rsplit("/", 1)[0]
 
     def drop() -> None:
@@ -96,16 +98,47 @@ def _fresh_postgres_database(server: str) -> tuple[str, callable]:
     return f"{base.replace('postgresql://', 'postgresql+psycopg://')}/{name}", drop
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request, tmp_path) -> Iterator[Database]:
-    """A migrated, empty database on each backend."""
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'test.db'}"
-    else:
-        url, drop = _fresh_postgres_database(request.getfixturevalue("postgres_server"))
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_server) -> Iterator[str]:
+    """One database migrated once per test session; each test gets a copy (CREATE DATABASE … TEMPLATE)."""
+    url, drop = _fresh_postgres_database(postgres_server)
     db = Database(url)
     upgrade(db)
+    db.dispose()
+    yield url.rsplit("/", 1)[1]
+    drop()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory) -> Path:
+    """One SQLite file migrated once per test session; each test gets a copy."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db)
+    db.dispose()  # the last connection closing checkpoints the WAL into the file
+    return path
+
+
+def _sqlite_copy(template: Path, tmp_path: Path) -> Database:
+    target = tmp_path / "test.db"
+    shutil.copyfile(template, target)
+    return Database(f"sqlite:///{target}")
+
+
+def _postgres_copy(request) -> tuple[Database, callable]:
+    url, drop = _fresh_postgres_database(request.getfixturevalue("postgres_server"),
+                                         template=request.getfixturevalue("migrated_postgres"))
+    return Database(url), drop
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request, tmp_path) -> Iterator[Database]:
+    """A migrated, empty database on each backend (a copy of one migrated per session)."""
+    drop = None
+    if request.param == "sqlite":
+        db = _sqlite_copy(request.getfixturevalue("migrated_sqlite"), tmp_path)
+    else:
+        db, drop = _postgres_copy(request)
     yield db
     db.dispose()
     if drop is not None:
@@ -113,18 +146,15 @@ def database(request, tmp_path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def sqlite_database(tmp_path) -> Iterator[Database]:
-    db = Database(f"sqlite:///{tmp_path / 'test.db'}")
-    upgrade(db)
+def sqlite_database(migrated_sqlite, tmp_path) -> Iterator[Database]:
+    db = _sqlite_copy(migrated_sqlite, tmp_path)
     yield db
     db.dispose()
 
 
 @pytest.fixture
-def postgres_database(postgres_server) -> Iterator[Database]:
-    url, drop = _fresh_postgres_database(postgres_server)
-    db = Database(url)
-    upgrade(db)
+def postgres_database(request) -> Iterator[Database]:
+    db, drop = _postgres_copy(request)
     yield db
     db.dispose()
     drop()

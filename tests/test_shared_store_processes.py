@@ -19,7 +19,7 @@ from jobs import broker as broker_module
 from storage.filestore.crypto import Keyring, new_key
 from storage.models import FINAL_RUN_STATUSES, Artifact, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
-from tests.bot.test_processes import _free_port, _stop, _wait_for
+from tests.bot.test_processes import free_port, stop_process, wait_for
 from tests.conftest import SIGNING_SECRET, make_context
 from tests.jobs.delivery_support import (
     LINK_SECRET,
@@ -49,7 +49,7 @@ def test_a_run_made_by_a_worker_is_downloaded_through_another_machines_web_proce
     redis.Redis.from_url(redis_url).flushdb()
     key = new_key()
     smtp = SmtpServer().start()
-    port = _free_port()
+    port = free_port()
     shared = {  # all that the two "machines" have in common
         **{k: v for k, v in os.environ.items() if not k.startswith(("ARTIFACT_", "AWS_", "SMTP_"))},
         "DATABASE_URL": postgres_database.url, "REDIS_URL": redis_url,
@@ -74,7 +74,7 @@ def test_a_run_made_by_a_worker_is_downloaded_through_another_machines_web_proce
     previous_broker = broker_module.use_broker(broker_module.build_broker(redis_url))
     outputs = {}
     try:
-        assert _wait_for(f"http://127.0.0.1:{port}/healthz") == b"ok"
+        assert wait_for(f"http://127.0.0.1:{port}/healthz") == b"ok"
         # This process plays the clock: it ticks the run onto the queue, through Redis.
         ctx = make_context(postgres_database, tmp_path, emulator)
         run_id = due_run(ctx, actors.enqueue, destinations=[CLIENT], formats=("csv", "xlsx"))
@@ -113,7 +113,7 @@ def test_a_run_made_by_a_worker_is_downloaded_through_another_machines_web_proce
     finally:
         broker_module.use_broker(previous_broker)
         for name, process in (("web", web), ("worker", worker)):
-            outputs[name] = _stop(process)[1] if process.poll() is None else process.communicate()[0]
+            outputs[name] = stop_process(process)[1] if process.poll() is None else process.communicate()[0]
         smtp.stop()
     for name, output in outputs.items():
         assert "Traceback" not in output, f"{name}:\n{output[-4000:]}"

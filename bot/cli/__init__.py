@@ -1,0 +1,1 @@
+"""The command line (`reportbot …`): serve, clock, demo, run, status, token, migrate, cadence."""

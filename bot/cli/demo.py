@@ -91,7 +91,7 @@ def run_demo(out_dir: str | Path = "reportbot-demo") -> int:
         runtime = start_runtime(context, embedded=True, clock=False)
         settings = BotSettings(slack=slack, signing_secret=SIGNING_SECRET, app_token=None, port=0)
         deps = BotDeps(jobs=runtime.context, enqueue=actors.enqueue, settings=settings)
-        server = ServerThread(build_wsgi(create_app(deps), context.database))
+        server = ServerThread(build_wsgi(create_app(deps), context.database, deps))
         server.start()
         url = server.url
         signer = SlackRequestSigner(SIGNING_SECRET, team_id=emu.default_team_id)
@@ -118,7 +118,7 @@ def run_demo(out_dir: str | Path = "reportbot-demo") -> int:
             with context.database.session() as session:
                 schedule = session.query(Schedule).one()
                 slot, schedule_id = schedule.next_run_at, schedule.id
-            say("⏰ The clock moves to the slot time:", f"{slot.astimezone(dt.timezone.utc):%a %d %b %Y %H:%M} UTC")
+            say("⏰ The clock moves to the slot time:", f"{slot.astimezone(dt.UTC):%a %d %b %Y %H:%M} UTC")
             context.now.jump_to(slot)
             tick(context, actors.enqueue)
             run = _wait_for_run(context, schedule_id)

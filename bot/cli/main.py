@@ -1,4 +1,4 @@
-"""The `reportbot` command: serve, clock, demo, cadence, run, migrate."""
+"""The `reportbot` command: serve, clock, demo, cadence, run, migrate, status, token."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import signal
 import sys
 import threading
 
+from bot.cli import cadence as cli_cadence
+from bot.cli import run_command, unreachable
 from storage.errors import SettingsError
+from storage.filestore.__main__ import main as filestore_cli
 
 log = logging.getLogger("reportbot")
 
@@ -19,7 +22,7 @@ def _serve(args: argparse.Namespace) -> int:
     from bot.cli.runtime import start_runtime
     from bot.deps import BotDeps
     from bot.settings import BotSettings
-    from bot.web.server import ServerThread, build_wsgi
+    from bot.web.server import build_wsgi
     from jobs import actors
 
     settings = BotSettings.from_env()
@@ -34,23 +37,39 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     try:
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+        # Both modes serve health checks, metrics, the trigger API and the links in report emails;
+        # only HTTP mode takes Slack's events here (Socket Mode gets them over the socket).
+        server = _listen(build_wsgi(None if settings.socket_mode else app, runtime.context.database, deps),
+                         settings.port)
+        server.start()
+        try:
+            if settings.socket_mode:
+                from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-            handler = SocketModeHandler(app, settings.app_token)
-            handler.connect()
-            log.info("connected in Socket Mode")
-            stop.wait()
-            handler.close()
-        else:
-            server = ServerThread(build_wsgi(app, runtime.context.database, deps), "0.0.0.0", settings.port)
-            server.start()
-            log.info("listening on :%s%s", settings.port, "/slack/events")
-            stop.wait()
+                handler = SocketModeHandler(app, settings.app_token)
+                handler.connect()
+                log.info("connected in Socket Mode; health, metrics, trigger API and email links on :%s",
+                         settings.port)
+                stop.wait()
+                handler.close()
+            else:
+                log.info("listening on :%s%s", settings.port, "/slack/events")
+                stop.wait()
+        finally:
             server.stop()  # stops accepting, lets waitress finish what it is serving
     finally:
         runtime.stop()
     return 0
+
+
+def _listen(wsgi, port: int):
+    """Bind the web server on `port`, or say in one line why it cannot be."""
+    from bot.web.server import ServerThread
+
+    try:
+        return ServerThread(wsgi, "0.0.0.0", port)
+    except OSError as exc:
+        raise SettingsError(f"Cannot listen on PORT {port}: {exc.strerror or exc}. Set PORT to a free port.") from None
 
 
 def _clock(args: argparse.Namespace) -> int:
@@ -96,33 +115,6 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    from bot.cli.runtime import start_runtime
-    from jobs import actors
-    from jobs.manual_runs import AlreadyRunning, run_now
-    from storage.ids import row_id
-    from storage.models import Schedule
-
-    runtime = start_runtime(clock=False)
-    try:
-        schedule_id = row_id(args.schedule_id)
-        with runtime.context.database.session() as session:
-            schedule = session.get(Schedule, schedule_id) if schedule_id is not None else None
-        if schedule is None:
-            print(f"no schedule {args.schedule_id}", file=sys.stderr)
-            return 2
-        outcome = run_now(runtime.context, schedule, user_id="cli", surface="cli", enqueue=actors.enqueue)
-        if isinstance(outcome, AlreadyRunning):
-            print(f"schedule {schedule.id} is already running (run {outcome.run_id})")
-            return 1
-        print(f"started run {outcome.run_id}")
-        if runtime.worker is not None:
-            runtime.worker.join()
-        return 0
-    finally:
-        runtime.stop()
-
-
 def _status(args: argparse.Namespace) -> int:
     import json
 
@@ -156,21 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the offline demo against the local Slack emulator")
     demo.add_argument("--out", default="reportbot-demo", help="folder for the demo's files (default ./reportbot-demo)")
     sub.add_parser("migrate", help="apply database migrations")
-    run = sub.add_parser("run", help="run a schedule now, e.g. from another system")
-    run.add_argument("schedule_id")
     token = sub.add_parser("token", help="create or revoke a workspace's trigger API token")
     token.add_argument("action", choices=["create", "revoke"])
     token.add_argument("team_id", help="the Slack workspace (team) id, e.g. T0123ABCD")
     token.add_argument("--label", default="", help="what the token is for")
     status = sub.add_parser("status", help="schedules, due soon, running, failed recently, queue depth")
     status.add_argument("--json", action="store_true", help="machine-readable output")
-    try:
-        from bot.cli import cadence as cli_cadence
-
-        cli_cadence.register(sub)
-    except ImportError:  # the cadence command ships with the cadence module
-        pass
-    for name, fn in (("serve", _serve), ("clock", _clock), ("demo", _demo), ("migrate", _migrate), ("run", _run),
+    run_command.register(sub)
+    cli_cadence.register(sub)
+    artifacts = sub.add_parser("artifacts", help="the artifact store: where files go, a new encryption key, re-encrypt")
+    artifacts.add_argument("words", nargs=argparse.REMAINDER, help="new-key | rekey [--dry-run] | where")
+    artifacts.set_defaults(func=lambda args: filestore_cli(args.words))
+    for name, fn in (("serve", _serve), ("clock", _clock), ("demo", _demo), ("migrate", _migrate),
                      ("status", _status), ("token", _token)):
         sub.choices[name].set_defaults(func=fn)
     return parser
@@ -190,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"reportbot: {exc}", file=sys.stderr)
         return 2
+    except unreachable.UNREACHABLE as exc:
+        print(f"reportbot: {unreachable.explain(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Web routes beside Slack's: the WSGI app, email download and unsubscribe links, the trigger API, OAuth install."""

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from http import HTTPStatus
 
+from bot.web.client_address import client_address
+from bot.web.request_body import RequestBodyError, read_body
 from jobs.context import JobContext
 from jobs.links import BadLink, ExpiredLink, read_download_token, read_unsubscribe_token
 from storage import email as email_repo
@@ -33,13 +36,18 @@ SAFE_HEADERS = [("Cache-Control", "private, no-store"), ("X-Content-Type-Options
                 ("Referrer-Policy", "no-referrer")]
 
 
-def serve(environ, start_response, context: Callable[[], JobContext]) -> Iterable[bytes] | None:
-    """Answer a request for one of these routes; None when the path is not one of them."""
+def serve(environ, start_response, context: Callable[[], JobContext], *,
+          trusted_proxies: Sequence[str] = ()) -> Iterable[bytes] | None:
+    """Answer a request for one of these routes; None when the path is not one of them.
+
+    `trusted_proxies` are the proxies whose X-Forwarded-For names the client in the audit log.
+    """
     path = environ.get("PATH_INFO", "")
+    who = _client(environ, trusted_proxies)
     if path.startswith(FILES):
-        return _download(environ, start_response, context(), path[len(FILES):])
+        return _download(environ, start_response, context(), path[len(FILES):], who)
     if path.startswith(UNSUBSCRIBE):
-        return _unsubscribe(environ, start_response, context(), path[len(UNSUBSCRIBE):])
+        return _unsubscribe(environ, start_response, context(), path[len(UNSUBSCRIBE):], who)
     return None
 
 
@@ -54,12 +62,12 @@ def _page(start_response, status: str, title: str, body: str, *, form_action: st
     return [data]
 
 
-def _client(environ) -> dict:
-    return {"ip": environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR", ""))[:100],
-            "user_agent": environ.get("HTTP_USER_AGENT", "")[:200]}
+def _client(environ, trusted_proxies: Sequence[str]) -> dict:
+    """Who asked, for the audit log: their address (proxy headers only from trusted proxies), their reader."""
+    return {"ip": client_address(environ, trusted_proxies), "user_agent": environ.get("HTTP_USER_AGENT", "")[:200]}
 
 
-def _download(environ, start_response, ctx: JobContext, token: str) -> Iterable[bytes]:
+def _download(environ, start_response, ctx: JobContext, token: str, who: dict) -> Iterable[bytes]:
     method = environ.get("REQUEST_METHOD", "GET")
     if method not in ("GET", "HEAD"):
         return _page(start_response, "405 Method Not Allowed", "Not allowed", "Download links only answer GET.")
@@ -86,7 +94,7 @@ def _download(environ, start_response, ctx: JobContext, token: str) -> Iterable[
                 record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="email", action="download",
                        surface="link", details={"run_id": run.id, "artifact_id": artifact.id, "file": artifact.filename,
                                                 "delivery_id": delivery.id,
-                                                "recipient": delivery.destination.partition(":")[2], **_client(environ)})
+                                                "recipient": delivery.destination.partition(":")[2], **who})
     if gone is None:
         return _page(start_response, "410 Gone", "No longer available",
                      "This file has been removed (reports are kept for a limited time).")
@@ -124,26 +132,31 @@ def _chunks(handle) -> Iterable[bytes]:
             yield chunk
 
 
-def _unsubscribe(environ, start_response, ctx: JobContext, token: str) -> Iterable[bytes]:
+def _unsubscribe(environ, start_response, ctx: JobContext, token: str, who: dict) -> Iterable[bytes]:
     method = environ.get("REQUEST_METHOD", "GET")
     try:
         claim = read_unsubscribe_token(ctx.links, token)
     except BadLink as exc:
         log.info("unsubscribe refused: %s", exc)
         return _page(start_response, "404 Not Found", "Not found", "This unsubscribe link is not valid.")
+    if method == "POST":  # read only now that the link is known to be genuine, and only a little
+        try:
+            body = read_body(environ, MAX_FORM_BYTES)
+        except RequestBodyError as exc:
+            return _page(start_response, f"{exc.status} {HTTPStatus(exc.status).phrase}", "Not accepted",
+                         "Use the unsubscribe button on the page this link opens.")
     with ctx.database.session() as session:
         schedule = session.get(Schedule, claim.schedule_id)
         name = schedule.name if schedule is not None else None
         if method == "GET":
             pass
         elif method == "POST":
-            body = _read_form(environ)
             removed = email_repo.remove_address(session, claim.schedule_id, claim.address_hash) if schedule else []
             if schedule is not None:
                 record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="email",
                        action="unsubscribe", surface="link",
                        details={"removed": removed, "one_click": body.strip() == b"List-Unsubscribe=One-Click",
-                                **_client(environ)})
+                                **who})
         else:
             return _page(start_response, "405 Method Not Allowed", "Not allowed", "Use the unsubscribe button.")
     if name is None:
@@ -154,10 +167,3 @@ def _unsubscribe(environ, start_response, ctx: JobContext, token: str) -> Iterab
     return _page(start_response, "200 OK", "Unsubscribed",
                  f"You will no longer receive “{name}” by email.")
 
-
-def _read_form(environ) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    return environ["wsgi.input"].read(min(max(length, 0), MAX_FORM_BYTES)) if length > 0 else b""

@@ -1,76 +1,42 @@
-"""HTTP mode: a WSGI app serving `/slack/events`, `/healthz` and `/readyz` under waitress."""
+"""The web process: Slack's routes (HTTP mode), health checks, metrics, the trigger API and the
+links in report emails, under waitress. Socket Mode serves the same minus Slack's routes."""
 
 from __future__ import annotations
 
-import json
-import logging
 import threading
 from collections.abc import Callable, Iterable
-from http import HTTPStatus
-from urllib.parse import parse_qsl
 
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_bolt.context import BoltContext
-from slack_bolt.request.internals import build_context
+from slack_bolt import App
 from sqlalchemy import text
 
 from bot.web import downloads
+from bot.web.request_body import MAX_SLACK_BODY
+from bot.web.responses import json_response, plain_response
+from bot.web.slack_events import EVENTS_PATH, SlackEvents
 from bot.web.trigger_api import PATH as TRIGGER_PATH
 from bot.web.trigger_api import handle_trigger
 from jobs.context import get_context
 from jobs.metrics import render_metrics
 from storage.db import Database
 
-log = logging.getLogger(__name__)
-EVENTS_PATH = "/slack/events"
 
+def build_wsgi(app: App | None, database: Database, deps=None) -> Callable:
+    """Return the WSGI application: health checks, metrics, (with `deps`) the trigger API, the download
+    and unsubscribe links of report emails (bot.web.downloads), and, given an `app`, Slack's routes.
 
-def bolt_request(raw_body: str, query: str, headers: dict) -> BoltRequest:
-    """Build the BoltRequest, fixing Bolt's reading of slash commands whose text contains "payload".
-
-    Bolt treats any form body containing the substring "payload" as an interactivity payload, so
-    `/report show payload` would parse to {} and be dropped. A slash command has a `command` field
-    and no `payload` field; read it as the plain form it is.
+    `app` is None in Socket Mode: Slack's events come over the socket, not through this server.
+    With an `app`, `deps.settings` holds the signing secret every request to it is verified with.
     """
-    request = BoltRequest(body=raw_body, query=query, headers=headers)
-    if not request.body and raw_body and not raw_body.lstrip().startswith("{"):
-        fields = dict(parse_qsl(raw_body, keep_blank_values=True))
-        if "command" in fields and "payload" not in fields:
-            request.body = fields
-            request.context = build_context(BoltContext({}), fields)
-    return request
-
-
-class _Handler(SlackRequestHandler):
-    def dispatch(self, request) -> BoltResponse:
-        try:
-            bolt = bolt_request(request.get_body(), request.query_string, request.get_headers())
-        except (ValueError, json.JSONDecodeError):
-            return _malformed()
-        try:
-            return self.app.dispatch(bolt)
-        except (TypeError, AttributeError, KeyError) as exc:
-            # A well-formed body of the wrong shape (an event_callback whose "event" is null) breaks
-            # Bolt's own error handler; answer 400 rather than a 500 with a traceback.
-            log.warning("malformed Slack request body: %s", type(exc).__name__)
-            return _malformed()
-
-
-def _malformed() -> BoltResponse:
-    return BoltResponse(status=400, body='{"error": "malformed request body"}',
-                        headers={"content-type": "application/json"})
-
-
-def build_wsgi(app: App, database: Database, deps=None) -> Callable:
-    """Return the WSGI application: Slack's endpoint, health checks, metrics, (with `deps`) the
-    trigger API, and the download and unsubscribe links of report emails (bot.web.downloads)."""
-    slack = _Handler(app, path=EVENTS_PATH)
+    settings = deps.settings if deps is not None else None
+    proxies = settings.trusted_proxies if settings is not None else ()
+    slack = None
+    if app is not None:
+        slack = SlackEvents(app, settings.signing_secret if settings is not None else None, trusted_proxies=proxies)
 
     def wsgi(environ, start_response) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/healthz":
-            return _plain(start_response, "200 OK", "ok")
+            return plain_response(start_response, 200, "ok")
         if path == "/metrics":
             body = render_metrics()
             start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
@@ -81,36 +47,31 @@ def build_wsgi(app: App, database: Database, deps=None) -> Callable:
                 with database.engine.connect() as conn:
                     conn.execute(text("select 1"))
             except Exception as exc:  # report, don't crash: the load balancer asks again
-                return _plain(start_response, "503 Service Unavailable", f"database unavailable: {type(exc).__name__}")
-            return _plain(start_response, "200 OK", "ready")
+                return plain_response(start_response, 503, f"database unavailable: {type(exc).__name__}")
+            return plain_response(start_response, 200, "ready")
         if path.startswith((downloads.FILES, downloads.UNSUBSCRIBE)):  # links in report emails
-            return downloads.serve(environ, start_response, lambda: deps.jobs if deps is not None else get_context())
+            return downloads.serve(environ, start_response, lambda: deps.jobs if deps is not None else get_context(),
+                                   trusted_proxies=proxies)
         if path == TRIGGER_PATH and deps is not None:
             status, payload = handle_trigger(environ, deps)
-            return _json(start_response, status, payload)
-        return slack(environ, start_response)
+            return json_response(start_response, status, payload)
+        if slack is not None:
+            return slack(environ, start_response)
+        return plain_response(start_response, 404, "Not Found")
 
     return wsgi
-
-
-def _json(start_response, status: int, payload: dict) -> list[bytes]:
-    data = json.dumps(payload).encode()
-    reason = HTTPStatus(status).phrase
-    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
-    return [data]
-
-
-def _plain(start_response, status: str, body: str) -> list[bytes]:
-    data = body.encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(data)))])
-    return [data]
 
 
 def make_server(wsgi: Callable, host: str, port: int):
     """A waitress server (production-grade, pure Python); `.run()` serves, `.close()` stops."""
     from waitress.server import create_server
 
-    return create_server(wsgi, host=host, port=port, threads=8, ident="reportbot")
+    # No route takes a body larger than Slack's: waitress answers 413 itself before buffering more
+    # (its limit counts from "reaches", ours from "exceeds": hence the + 1).
+    # Proxy headers reach the app untouched: bot.web.client_address alone decides whom to believe
+    # (REPORTBOT_TRUSTED_PROXIES takes networks; waitress's own setting takes one host).
+    return create_server(wsgi, host=host, port=port, threads=8, ident="reportbot",
+                         max_request_body_size=MAX_SLACK_BODY + 1, clear_untrusted_proxy_headers=False)
 
 
 class ServerThread(threading.Thread):

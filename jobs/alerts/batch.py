@@ -23,9 +23,9 @@ from dramatiq.middleware import Shutdown
 
 from jobs.alerts.evaluate import Decided, Finding, after_decision, decide_run, observe
 from jobs.context import JobContext
-from jobs.generate import RunJob
 from jobs.lease import LeaseKeeper
 from jobs.metrics import START_LATENESS
+from jobs.report_steps import RunJob
 from storage import alerts as alert_repo
 from storage.models import RunStatus, RunTrigger
 

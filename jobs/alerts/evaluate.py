@@ -26,8 +26,8 @@ from jobs.alerts.notice import check_sentence, headline, notice_payload, notice_
 from jobs.alerts.render import notification_files
 from jobs.alerts.states import Notice, Observation, Outcome, Snapshot, Step, decide
 from jobs.context import JobContext
-from jobs.generate import RunJob, fetch_report, hand_to_delivery
 from jobs.lease import LeaseKeeper
+from jobs.report_steps import RunJob, fetch_report, hand_to_delivery
 from jobs.settle import after_settle, settle_run
 from reports.conditions import (
     Collected,

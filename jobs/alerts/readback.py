@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobs.context import JobContext
-from jobs.generate import fetch_report
+from jobs.report_steps import fetch_report
 from reports.conditions import (
     Condition,
     ConditionError,

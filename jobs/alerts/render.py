@@ -10,7 +10,7 @@ import logging
 from jobs.alerts.notice import headline
 from jobs.alerts.states import Notice
 from jobs.context import JobContext
-from jobs.generate import fetch_report, render_formats
+from jobs.report_steps import fetch_report, render_formats
 from reports.alert_chart import ChartPoint, draw_alert_chart
 from reports.summary import summarize
 from storage import alerts as alert_repo

@@ -40,13 +40,9 @@ def renderer(format: str, *, extension: str, content_type: str, description: str
 
 
 def _load_builtins() -> None:
+    """Import the built-in formats (each registers itself, as a plugin would)."""
     for name in _BUILTIN_MODULES:
-        try:
-            importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:
-            # A built-in that is not written yet is simply absent; any other import error is a bug.
-            if exc.name != f"{__name__}.{name}":
-                raise
+        importlib.import_module(f"{__name__}.{name}")
 
 
 def get_renderer(format: str) -> Renderer:

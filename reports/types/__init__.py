@@ -1,0 +1,1 @@
+"""The built-in report types, each registered with `@report_type` the way a plugin would be."""

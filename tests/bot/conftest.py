@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 from slack_sdk import WebClient
@@ -33,7 +31,6 @@ from slack_emulator import (
     view_submission_payload,
 )
 from storage.db import Database
-from storage.migrate import upgrade
 from tests.conftest import SIGNING_SECRET, RecordingEnqueue, make_context
 
 ADMIN = "U0ADMIN01"  # named in REPORTBOT_ADMINS
@@ -178,8 +175,8 @@ def bot_settings(job_context: JobContext, **overrides) -> BotSettings:
 class AppServer(ServerThread):
     """The app's HTTP server; stopping it first lets listeners still at work finish."""
 
-    def __init__(self, app, database) -> None:
-        super().__init__(build_wsgi(app, database))
+    def __init__(self, app, database, deps: BotDeps) -> None:
+        super().__init__(build_wsgi(app, database, deps))
         self.app = app
 
     def stop(self) -> None:
@@ -189,30 +186,15 @@ class AppServer(ServerThread):
 
 def serve_app(job_context: JobContext, emulator: SlackEmulator, enqueue, **settings) -> tuple[str, AppServer]:
     deps = BotDeps(jobs=job_context, enqueue=enqueue, settings=bot_settings(job_context, **settings))
-    server = AppServer(create_app(deps), job_context.database)
+    server = AppServer(create_app(deps), job_context.database, deps)
     server.start()
     return server.url, server
 
 
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory) -> Path:
-    """One migrated SQLite file; each test gets a copy (migrating takes longer than copying)."""
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    db = Database(f"sqlite:///{path}")
-    upgrade(db)
-    db.dispose()  # the last connection closing checkpoints the WAL into the file
-    return path
-
-
 @pytest.fixture
-def fast_sqlite(migrated_sqlite, tmp_path) -> Database:
-    target = tmp_path / "test.db"
-    for suffix in ("", "-wal"):
-        if Path(f"{migrated_sqlite}{suffix}").exists():
-            shutil.copyfile(f"{migrated_sqlite}{suffix}", f"{target}{suffix}")
-    db = Database(f"sqlite:///{target}")
-    yield db
-    db.dispose()
+def fast_sqlite(sqlite_database) -> Database:
+    """The app's scenarios on SQLite (a copy of the session's migrated file)."""
+    return sqlite_database
 
 
 @pytest.fixture

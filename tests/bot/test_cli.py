@@ -1,14 +1,19 @@
-"""`reportbot` settings errors are one clear line; the demo runs offline end to end."""
+"""`reportbot` settings errors are one clear line; the demo runs offline end to end; `reportbot run`
+waits for the outcome and says it in words; an unreachable database is one line, not a traceback."""
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 
 import pytest
 
 from bot.cli.main import main
+from storage.models import DestinationKind, Run, RunStatus
+from storage.schedules import NewDestination
 from tests.conftest import REPO
+from tests.factories import make_schedule
 
 
 @pytest.mark.parametrize(
@@ -57,3 +62,88 @@ def test_offline_demo_posts_the_report_and_writes_its_files(tmp_path):
     files = sorted(p.suffix for p in (out / "files").iterdir())
     assert ".csv" in files
     assert "Traceback" not in done.stderr
+
+
+def _reportbot(*args: str, env: dict, timeout: float = 120) -> subprocess.CompletedProcess:
+    base = {"PATH": "/usr/bin:/bin", "HOME": env.get("HOME", "/tmp")}
+    return subprocess.run([sys.executable, "-m", "bot.cli.main", *args], cwd=REPO, env={**base, **env},
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def test_status_with_an_unreachable_database_says_so_in_one_line(tmp_path):
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"postgresql+psycopg://reportbot:hunter2-not-real@127.0.0.1:{port}/reports"
+    done = _reportbot("status", env={"DATABASE_URL": url, "HOME": str(tmp_path)})
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"reportbot: cannot use the database at postgresql+psycopg://reportbot:***@127.0.0.1:"
+                                  f"{port}/reports: connection failed")
+    assert "Check DATABASE_URL" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr and "hunter2" not in done.stderr + done.stdout
+
+
+@pytest.fixture
+def cli_env(fast_sqlite, emulator, tmp_path) -> dict:
+    """The environment of a `reportbot run` against the emulator, on a migrated SQLite file."""
+    return {"DATABASE_URL": fast_sqlite.url, "ARTIFACT_DIR": str(tmp_path / "artifacts"), "HOME": str(tmp_path),
+            "SLACK_BOT_TOKEN": emulator.bot_token(), "SLACK_API_URL": emulator.base_url,
+            "DELIVERY_MAX_ATTEMPTS": "1"}
+
+
+def _no_worker_noise(stderr: str) -> None:
+    assert "dramatiq" not in stderr.lower() and "Shutting down" not in stderr and "Traceback" not in stderr
+
+
+def test_run_by_name_waits_and_says_it_was_delivered(fast_sqlite, cli_env, emulator):
+    with fast_sqlite.session() as s:
+        make_schedule(s, name="Daily sales")
+    done = _reportbot("run", "daily SALES", env=cli_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    started, outcome = done.stdout.strip().splitlines()
+    assert started == "started run 1 of “Daily sales” (schedule 1)"
+    assert outcome.startswith("delivered: run 1 of “Daily sales” reached #sales")
+    assert [u.channel_id for u in emulator.uploads()] == ["C0SALES01"]
+    _no_worker_noise(done.stderr)
+
+
+def test_a_failed_run_says_why_in_words_and_exits_non_zero(fast_sqlite, cli_env):
+    with fast_sqlite.session() as s:
+        make_schedule(s, name="Gone", destinations=[NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")])
+    done = _reportbot("run", "1", env=cli_env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    outcome = done.stdout.strip().splitlines()[1]
+    assert outcome.startswith("failed: run 1 of “Gone” failed:") and "the channel no longer exists" in outcome
+    _no_worker_noise(done.stderr)
+
+
+def test_run_no_wait_returns_once_started(fast_sqlite, cli_env):
+    with fast_sqlite.session() as s:
+        make_schedule(s, name="Daily sales")
+    done = _reportbot("run", "Daily sales", "--no-wait", env=cli_env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("started run 1 of “Daily sales”") and "reportbot serve" in done.stdout
+    with fast_sqlite.session() as s:
+        assert s.get(Run, 1).status == RunStatus.PENDING  # left to the workers: nothing ran it here
+
+
+def test_run_gives_up_waiting_after_the_timeout(fast_sqlite, cli_env, emulator):
+    with fast_sqlite.session() as s:
+        make_schedule(s, name="Daily sales")
+    emulator.fail("files.getUploadURLExternal", status=429, retry_after=120, times=None)  # delivery waits 2 min
+    done = _reportbot("run", "Daily sales", "--timeout", "3", env={**cli_env, "DELIVERY_MAX_ATTEMPTS": "3"})
+    assert done.returncode == 3, done.stdout + done.stderr
+    assert "run 1 is still delivering after 3 s" in done.stderr
+    _no_worker_noise(done.stderr)
+
+
+def test_run_names_what_it_cannot_find_or_tell_apart(fast_sqlite, cli_env):
+    with fast_sqlite.session() as s:
+        make_schedule(s, name="Weekly", team_id="T0TEST01")
+        make_schedule(s, name="weekly", team_id="T0OTHER01")
+    missing = _reportbot("run", "monthly", env=cli_env)
+    assert missing.returncode == 2 and missing.stderr.strip() == "reportbot: no schedule called or numbered “monthly”."
+    both = _reportbot("run", "weekly", "--no-wait", env=cli_env)
+    assert both.returncode == 2 and "(2 in T0OTHER01, 1 in T0TEST01)" in both.stderr and "--team" in both.stderr
+    one = _reportbot("run", "weekly", "--team", "T0OTHER01", "--no-wait", env=cli_env)
+    assert one.returncode == 0 and "(schedule 2)" in one.stdout

@@ -33,9 +33,12 @@ NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
 @pytest.fixture
-def web(job_context, emulator, recording_enqueue):
-    """The real WSGI app under waitress, with the email links configured to point at it."""
-    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0)
+def web(request, job_context, emulator, recording_enqueue):
+    """The real WSGI app under waitress, with the email links configured to point at it (behind
+    trusted proxies when the test is parametrized with them)."""
+    proxies = getattr(request, "param", ())
+    settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
+                           trusted_proxies=proxies)
     deps = BotDeps(jobs=job_context, enqueue=recording_enqueue, settings=settings)
     server = ServerThread(build_wsgi(create_app(deps), job_context.database, deps))
     server.start()
@@ -79,6 +82,26 @@ def test_download_link_serves_the_file_and_records_who_downloaded(job_context, r
         [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "download")).all()  # HEAD not counted
         assert event.details["recipient"] == "client@example.com" and event.details["file"] == artifact.filename
         assert event.details["user_agent"] == "mail-reader/1.0" and event.surface == "link"
+
+
+@pytest.mark.parametrize(("web", "recorded"), [((), "127.0.0.1"), (("127.0.0.0/8",), "198.51.100.7")],
+                         indirect=["web"], ids=["no-proxy-trusted", "behind-a-trusted-proxy"])
+def test_the_audit_log_believes_x_forwarded_for_only_from_a_trusted_proxy(job_context, recording_enqueue, web,
+                                                                          recorded):
+    base, smtp = web
+    _, [url], _ = _emailed(job_context, recording_enqueue, smtp)
+    spoofed = {"X-Forwarded-For": "10.9.8.7, 198.51.100.7"}  # the client's claim, then what our proxy saw
+    assert _get(url, headers=spoofed)[0] == 200
+    with job_context.database.session() as s:
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "download"))
+    assert event.details["ip"] == recorded
+
+
+def test_an_oversized_unsubscribe_body_is_refused_unread(job_context, recording_enqueue, web):
+    base, _ = web
+    token = links.unsubscribe_token(job_context.links, schedule_id=1, address="client@example.com")
+    status, _, body = _get(f"{base}/unsubscribe/{token}", method="POST", data=b"x" * 5000)
+    assert status == 413 and b"unsubscribe button" in body
 
 
 def test_download_links_expire_and_cannot_be_forged(job_context, recording_enqueue, web):

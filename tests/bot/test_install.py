@@ -48,7 +48,7 @@ def oauth_app(ctx, emulator, enqueue, allowed=("*",)):
     ctx.settings = dataclasses.replace(ctx.settings, policy=PolicyDefaults(run_now_cooldown_seconds=0,
                                                                            allowed_teams=frozenset(allowed)))
     deps = BotDeps(jobs=ctx, enqueue=enqueue, settings=settings)
-    server = AppServer(create_app(deps), ctx.database)
+    server = AppServer(create_app(deps), ctx.database, deps)
     server.start()
     return server
 

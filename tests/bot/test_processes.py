@@ -15,13 +15,13 @@ import pytest
 from tests.conftest import REPO, SIGNING_SECRET
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def _wait_for(url: str, timeout: float = 30) -> bytes:
+def wait_for(url: str, timeout: float = 30) -> bytes:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -32,7 +32,7 @@ def _wait_for(url: str, timeout: float = 30) -> bytes:
             time.sleep(0.2)
 
 
-def _stop(process: subprocess.Popen) -> tuple[int, str]:
+def stop_process(process: subprocess.Popen) -> tuple[int, str]:
     process.send_signal(signal.SIGTERM)
     try:
         output, _ = process.communicate(timeout=30)
@@ -44,7 +44,7 @@ def _stop(process: subprocess.Popen) -> tuple[int, str]:
 
 
 def test_serve_in_http_mode_answers_health_checks_and_stops_on_sigterm(tmp_path, emulator):
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "SLACK_BOT_TOKEN": emulator.bot_token(), "SLACK_SIGNING_SECRET": SIGNING_SECRET,
            "SLACK_API_URL": emulator.base_url, "PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path}/app.db",
            "ARTIFACT_DIR": str(tmp_path / "artifacts")}
@@ -53,10 +53,10 @@ def test_serve_in_http_mode_answers_health_checks_and_stops_on_sigterm(tmp_path,
     process = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "serve"], cwd=REPO, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        assert _wait_for(f"http://127.0.0.1:{port}/healthz") == b"ok"
-        assert _wait_for(f"http://127.0.0.1:{port}/readyz") == b"ready"
+        assert wait_for(f"http://127.0.0.1:{port}/healthz") == b"ok"
+        assert wait_for(f"http://127.0.0.1:{port}/readyz") == b"ready"
     finally:
-        code, output = _stop(process)
+        code, output = stop_process(process)
     assert code == 0, output[-3000:]
     assert emulator.bot_token() not in output and SIGNING_SECRET not in output
 
@@ -76,6 +76,6 @@ def test_clock_ticks_through_redis_and_stops_on_sigterm(tmp_path, redis_url):
             time.sleep(0.1)
         assert client.llen("dramatiq:clock") >= 2  # it only enqueues; workers do the tick
     finally:
-        code, output = _stop(process)
+        code, output = stop_process(process)
         client.flushdb()
     assert code == 0, output[-3000:]

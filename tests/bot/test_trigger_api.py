@@ -7,11 +7,13 @@ import urllib.error
 import urllib.request
 
 import pytest
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.deps import BotDeps
 from bot.settings import BotSettings
 from bot.web.server import ServerThread, build_wsgi
+from storage.models import AuditEvent
 from storage.tokens import create_token
 from tests.conftest import SIGNING_SECRET
 from tests.factories import make_schedule
@@ -58,6 +60,9 @@ def test_token_starts_a_run_once_and_only_in_its_workspace(api, job_context, rec
     (b"not json", "VALID", 400),
     ({"name": "daily sales"}, "VALID", 400),
     (b"", "VALID", 400),
+    (b"[" * 10_000, "VALID", 400),  # nested deeper than the parser's recursion limit
+    (b'{"schedule": "' + b"x" * 20_000 + b'"}', "VALID", 413),
+    (b'{"schedule": "' + b"x" * 20_000 + b'"}', "rbt_wrong", 401),  # the token is checked before the body
 ])
 def test_bad_requests_are_refused_clearly(api, job_context, body, token, status):
     with job_context.database.session() as s:
@@ -65,3 +70,16 @@ def test_bad_requests_are_refused_clearly(api, job_context, body, token, status)
         valid = create_token(s, "T0TEST01")
     got, answer = _post(api, body, valid if token == "VALID" else token)
     assert got == status and answer["error"]
+
+
+def test_the_audit_record_names_the_caller_not_what_it_claims(api, job_context):
+    with job_context.database.session() as s:
+        make_schedule(s)
+        token = create_token(s, "T0TEST01")
+    request = urllib.request.Request(api, data=json.dumps({"schedule": "daily sales"}).encode(), method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "X-Forwarded-For": "10.9.8.7"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 202
+    with job_context.database.session() as s:
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "run_now"))
+    assert event.surface == "api" and event.details["ip"] == "127.0.0.1"  # no trusted proxy is configured

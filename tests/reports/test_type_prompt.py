@@ -18,6 +18,7 @@ from reports.types.chat_client import (
     ChatNotConfigured,
     ChatSettings,
     _Pacer,
+    retry_after_seconds,
 )
 from reports.types.prompt import parse_attach_params
 from reports.window import compute_window
@@ -30,7 +31,7 @@ ANSWER = "# Sales held up\n\n- Revenue **€1.2M**, up 4%\n- West grew fastest\n
 class FakeChat:
     """An OpenAI-compatible /chat/completions endpoint: scripted replies, recorded requests."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.requests: list[dict] = []
         self.script: list[tuple[int, object, dict]] = []
         fake = self
@@ -38,6 +39,12 @@ class FakeChat:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args) -> None:  # keep test output clean
                 pass
+
+            def do_GET(self) -> None:  # what urllib turns a POST into when it follows a 302
+                fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": None})
+                self.send_response(405)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
@@ -51,7 +58,7 @@ class FakeChat:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @staticmethod
@@ -61,16 +68,27 @@ class FakeChat:
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/v1"
 
 
-@pytest.fixture
-def chat():
-    fake = FakeChat()
+def _serve(host: str = "127.0.0.1"):
+    fake = FakeChat(host)
     fake.thread.start()
     yield fake
     fake.server.shutdown()
     fake.server.server_close()
+
+
+@pytest.fixture
+def chat():
+    yield from _serve()
+
+
+@pytest.fixture
+def elsewhere():
+    """A second endpoint on another loopback address: another host as far as any client can tell."""
+    yield from _serve("127.0.0.2")
 
 
 def settings_for(chat: FakeChat, **overrides) -> ChatSettings:
@@ -126,6 +144,41 @@ def test_429_and_5xx_are_retried_honouring_retry_after(chat):
     table = run(settings_for(chat), sleeps)
     assert sleeps == [3.0, 1.0]  # Retry-After, then backoff 0.5 × 2^1
     assert len(chat.requests) == 3 and table.meta["chat_attempts"] == 3
+
+
+def test_a_retry_after_that_is_not_a_number_or_date_falls_back_to_the_backoff(chat):
+    chat.script = [(429, b"", {"Retry-After": "soon"}), (503, b"", {"Retry-After": "nan"})]
+    sleeps: list[float] = []
+    table = run(settings_for(chat), sleeps)
+    assert sleeps == [0.5, 1.0] and table.meta["chat_attempts"] == 3
+
+
+@pytest.mark.parametrize(("header", "seconds"), [
+    ("7", 7.0), ("2.5", 2.5), ("-3", 0.0), ("Wed, 25 Nov 2026 08:00:30 GMT", 30.0),
+    ("Wed, 25 Nov 2026 07:59:00 GMT", 0.0), ("soon", None), ("", None), ("inf", None), ("1e999", None),
+    ("Wed, 99 Nov 2026 08:00:30 GMT", None), ("9" * 400, None),
+])
+def test_retry_after_is_read_as_seconds_or_a_date_and_nothing_else(header, seconds):
+    now = dt.datetime(2026, 11, 25, 8, tzinfo=dt.UTC).timestamp()
+    assert retry_after_seconds({"Retry-After": header}, now=now) == seconds
+
+
+def test_the_waiting_between_attempts_is_bounded_in_total(chat):
+    chat.script = [(429, b"", {"Retry-After": "soon"})] * 10
+    sleeps: list[float] = []
+    with pytest.raises(ChatError, match="still busy after 2 attempts and 50 s of waiting"):
+        run(settings_for(chat, max_retries=9, backoff_seconds=50, max_total_wait=120), sleeps)
+    assert sleeps == [50] and len(chat.requests) == 2
+
+
+def test_a_redirect_is_not_followed_so_the_key_stays_with_the_configured_host(chat, elsewhere):
+    target = f"{elsewhere.base_url}/chat/completions"
+    chat.script = [(302, b"", {"Location": target}), (307, b"", {"Location": target})]
+    for _ in range(2):
+        with pytest.raises(ChatError, match=r"redirect \(30[27] to http://127.0.0.2\); reportbot does not follow"):
+            run(settings_for(chat))
+    assert elsewhere.requests == []  # neither the key nor the data went to the other host
+    assert [r["auth"] for r in chat.requests] == [f"Bearer {API_KEY}"] * 2
 
 
 def test_giving_up_after_the_retries_says_what_happened(chat):
