@@ -98,3 +98,14 @@ def test_what_reports_do_i_get_lists_what_reaches_me_and_nothing_else(slack, ctx
     slack.emulator.add_user(CAROL, "carol")
     slack.dm("what do I get", user_id=CAROL)
     assert last_dm(slack, CAROL)["text"].startswith("Nothing reaches you from me right now")
+
+
+def test_a_one_liner_to_me_is_my_dm_and_to_my_email_my_address(slack, ctx):
+    from tests.bot.conftest import ADMIN
+
+    assert "Scheduled" in slack.command('new "Mine" every day at 9am to me')
+    slack.command("admin domains example.com", user_id=ADMIN)
+    assert "Scheduled" in slack.command('new "Mailed" every day at 9am to my email')
+    mine, mailed = alerts(ctx.database)
+    assert [(d.kind, d.target) for d in mine.destinations] == [("slack_user", ALICE)]
+    assert [(d.kind, d.target) for d in mailed.destinations] == [("email", "alice@example.com")]
