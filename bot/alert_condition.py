@@ -1,6 +1,8 @@
-"""An alert's condition on the Slack surfaces (the one-liner, the modal, the conversation): read back
-with the report's data, run as the person writing it, and bound to the report's columns before it is
-saved ("Fires when total revenue is below 10,000 · total revenue now 12,430 — would not fire").
+"""An alert's condition on the Slack surfaces: read back with the report's data, bound before saving.
+
+The one-liner, the modal and the conversation read it back run as the person writing it ("Fires
+when total revenue is below 10,000 · total revenue now 12,430 — would not fire") and store it bound
+to the report's columns.
 
 Reading a condition back runs the report (jobs.alerts.readback), which can take seconds: callers do
 it after Slack's 3-second acknowledgement, never inside it.

@@ -1,7 +1,8 @@
-"""Saving an alert from the create/edit modal. Its condition is checked against the report's data,
-which may take longer than Slack's 3 seconds, so the modal is acknowledged first with a "Checking…"
-view; then it becomes the confirmation, or the form again with the problem under "Alert when…"
-(Slack shows field errors only in the acknowledgement, so the problem is written there instead)."""
+"""Save an alert from the create/edit modal: acknowledged with "Checking…", then checked and saved.
+
+Its condition is read against the report's data, which may take longer than Slack's 3 seconds; then
+the modal becomes the confirmation, or the form again with the problem under "Alert when…" (Slack
+shows field errors only in the acknowledgement, so the problem is written there instead)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Snooze and unsnooze an alert from Slack: the notification's Snooze menu and Unsnooze button,
-`/report snooze <alert> <how long>` and `/report unsnooze <alert>`. Who may is one rule
-(jobs.access.ensure_may_snooze, through bot.acting); when someone else does it, the owner is told who."""
+"""Snooze and unsnooze an alert from Slack: the notification's menu and button, `/report snooze|unsnooze`.
+
+Who may is one rule (jobs.access.ensure_may_snooze, through bot.acting); when someone else does it,
+the owner is told who."""
 
 from __future__ import annotations
 

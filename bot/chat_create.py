@@ -1,6 +1,7 @@
-"""A new report or alert asked for in plain words ("send me demo sales every day at 8am", "tell me in
-#ops when revenue drops below 10k"): what was understood, read back — an alert with its condition's
-value now — and created only when the person confirms."""
+"""A new report or alert asked for in plain words: read back, and created only when the person confirms.
+
+"send me demo sales every day at 8am", "tell me in #ops when revenue drops below 10k": what was
+understood, an alert with its condition's value now."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""What a person gets, in plain words: "what reports do I get?" (read-only, answered at once) and
-"stop sending me weekly sales" / "stop sending me reports" (a mute, asked first with a button;
-bot.muting does it). Someone's own schedule is paused instead, which stops it for everyone."""
+"""What reaches a person, in plain words: "what reports do I get?" and "stop sending me …".
+
+The list is answered at once; a mute is asked first with a button (bot.muting does it). Someone's
+own schedule is offered a pause instead, which stops it for everyone."""
 
 from __future__ import annotations
 

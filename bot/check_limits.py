@@ -1,6 +1,7 @@
-"""Reading an alert's condition back runs its report as the person (a query on a data source, a model
-call), and a person can ask for it again with every Enter or message. So each person gets one check
-at a time and at most CHECKS_PER_WINDOW in WINDOW_SECONDS, counted per web process."""
+"""How often a person may have an alert's condition read against the data: one at a time, 20 in 10 minutes.
+
+Reading a condition back runs its report as the person (a query on a data source, a model call), and
+a person can ask for it again with every Enter or message. Counted per web process."""
 
 from __future__ import annotations
 

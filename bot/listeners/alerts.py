@@ -1,4 +1,5 @@
 """The controls on alert notifications: the Snooze menu (1 hour, 1 day, until resolved) and Unsnooze.
+
 Pause and Edit are the schedule's own buttons (bot.listeners.actions)."""
 
 from __future__ import annotations

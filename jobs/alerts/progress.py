@@ -1,7 +1,8 @@
-"""What the person who pressed Run now (or asked for a preview) of an alert is told once the check is
-done: the value and the state, only to them; the alert's destinations hear of it only when its state
-changed (then the check's notification was delivered as usual). Pure: the run's outcome and its
-check in, the text and blocks that replace "Checking…" out."""
+"""What the person who ran an alert's check by hand (Run now, a preview) is told: its value and state.
+
+Only to them; the alert's destinations hear of it only when its state changed (then the check's
+notification was delivered as usual). Pure: the run's outcome and its check in, the text and blocks
+that replace "Checking…" out."""
 
 from __future__ import annotations
 
