@@ -16,6 +16,7 @@ from jobs.access import (
     Person,
     ensure_may_change,
     ensure_may_run,
+    ensure_may_snooze,
     schedule_access,
 )
 from storage.models import Schedule
@@ -25,6 +26,7 @@ class Need(StrEnum):
     READ = "read"  # show, history
     CHANGE = "change"  # edit, pause, resume, delete
     RUN = "run"  # run now, retry
+    SNOOZE = "snooze"  # hold an alert's notices back (or let them through again)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,9 @@ def acting_on(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule
     elif need == Need.CHANGE:
         ensure_may_change(who, schedule)
         access = Access.FULL
+    elif need == Need.SNOOZE:
+        ensure_may_snooze(who, schedule, lambda: receives(client, schedule, who.user_id))
+        access = Access.FULL if who.user_id == schedule.owner_user_id or who.is_admin else Access.RECIPIENT
     else:
         ensure_may_run(who, schedule, deps.policy(where.team_id))
         access = Access.FULL

@@ -3,15 +3,22 @@ a complete, valid one is created, anything missing or wrong opens the modal pref
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Callable
+
 from slack_sdk import WebClient
 
+from bot.alert_condition import DEFAULT_ALERT_CADENCE, bind_for_save, problem_text
 from bot.deps import BotDeps
 from bot.errors import FormErrors
 from bot.forms import ScheduleForm
-from bot.lookup import resolve_channel, resolve_user
+from bot.lookup import find_user, resolve_channel, resolve_user
 from bot.metadata import ModalMeta
 from bot.oneliner import OneLiner, parse_one_liner
 from bot.people import person
+from bot.readback import read_back
+from bot.refs import Ref
 from bot.respond import Where
 from bot.schedule_modal import open_schedule_modal
 from bot.schedules import create
@@ -19,12 +26,15 @@ from bot.validation import clean_text, validate_form
 from bot.views.replies import Reply, saved
 from jobs.access import ensure_may_create, ensure_within_quota
 from jobs.slack_ids import ModalBlocks
+from reports.conditions import ConditionError
+from reports.errors import ReportError
 from storage.errors import UserError
 
 EXAMPLE = "`/report new \"Daily sales\" every day at 9am in #sales`"
 # The order problems are listed in, as the modal shows its fields.
 FIELD_ORDER = (ModalBlocks.NAME, ModalBlocks.REPORT_TYPE, ModalBlocks.CADENCE, ModalBlocks.TIMEZONE,
-               ModalBlocks.CHANNELS, ModalBlocks.PEOPLE, ModalBlocks.EMAILS, ModalBlocks.FORMATS)
+               ModalBlocks.CONDITION, ModalBlocks.CHANNELS, ModalBlocks.PEOPLE, ModalBlocks.EMAILS, ModalBlocks.FORMATS)
+CONDITION_LEAD = re.compile(r"^(?:only\s+)?(?:when(?:ever)?|if|as\s+soon\s+as)\s+", re.IGNORECASE)
 
 
 def problems_text(errors: dict[str, str]) -> str:
@@ -32,11 +42,38 @@ def problems_text(errors: dict[str, str]) -> str:
     return " ".join(message for _, message in ordered)
 
 
-def form_from_words(client: WebClient, parsed: OneLiner) -> tuple[ScheduleForm, dict[str, str]]:
-    """The form a one-liner describes, with channel and people names looked up in Slack."""
+def cadence_test(now: dt.datetime) -> Callable[[str], bool]:
+    """Whether words read as a schedule (to tell a cadence from the name after it)."""
+    return lambda words: read_back(words, "UTC", now).ok
+
+
+def read_words(text: str, now: dt.datetime) -> OneLiner:
+    """A one-liner or a plain-words request; an alert's missing parts get their defaults: checked every
+    hour, and named after its condition ("tell me when revenue drops below 10k")."""
+    parsed = parse_one_liner(text, is_cadence=cadence_test(now))
+    if parsed.condition_text:
+        parsed.cadence_text = parsed.cadence_text or DEFAULT_ALERT_CADENCE
+        if not parsed.name:
+            named = CONDITION_LEAD.sub("", parsed.condition_text)[:80]
+            parsed.name = named[:1].upper() + named[1:]
+    return parsed
+
+
+def form_from_words(client: WebClient, parsed: OneLiner, user_id: str) -> tuple[ScheduleForm, dict[str, str]]:
+    """The form a one-liner describes, with channel and people names looked up in Slack ("to me" is
+    `user_id`'s own DM, "to my email" their address in Slack)."""
     form = ScheduleForm(name=clean_text(parsed.name, len(parsed.name)), report_type=parsed.report_type or "",
-                        cadence_text=clean_text(parsed.cadence_text, 500), formats=list(parsed.formats))
+                        cadence_text=clean_text(parsed.cadence_text, 500), formats=list(parsed.formats),
+                        condition_text=clean_text(parsed.condition_text, 1000))
     errors: dict[str, str] = {}
+    if parsed.to_me:
+        form.people.append(user_id)
+    if parsed.to_my_email:
+        address = ((find_user(client, Ref("user", user_id, user_id)).get("profile") or {}).get("email") or "")
+        if address:
+            form.emails.append(address)
+        else:
+            errors[ModalBlocks.EMAILS] = "Slack doesn't tell me your email address; write it, e.g. “to ana@example.com”."
     for ref in parsed.destinations[:30]:
         try:
             if ref.kind == "channel":
@@ -58,8 +95,8 @@ def create_from_words(deps: BotDeps, client: WebClient, where: Where, text: str,
     ensure_may_create(who)
     with deps.jobs.database.session() as session:
         ensure_within_quota(session, deps.policy(where.team_id), where.team_id, where.user_id)
-    parsed = parse_one_liner(text)
-    form, errors = form_from_words(client, parsed)
+    parsed = read_words(text, deps.jobs.now())
+    form, errors = form_from_words(client, parsed, where.user_id)
     if parsed.missing:
         message = f"I still need {' and '.join(parsed.missing)}."
     else:
@@ -67,11 +104,14 @@ def create_from_words(deps: BotDeps, client: WebClient, where: Where, text: str,
             if errors:
                 raise FormErrors(errors)
             valid = validate_form(deps, client, person=who, form=form)
+            valid, condition_line = bind_for_save(deps, client, who, form, valid)  # reads the data: after the ack
             result = create(deps, valid, team_id=where.team_id, user_id=where.user_id, surface=surface, source=text)
         except FormErrors as exc:
             message = f"⚠️ {problems_text(exc.errors)}"
+        except (ConditionError, ReportError) as exc:
+            message = problem_text(exc)
         else:
-            return Reply(saved(result))
+            return Reply("\n".join(filter(None, [saved(result), condition_line])))
     opened = trigger_id and open_schedule_modal(deps, client, trigger_id=trigger_id, team_id=where.team_id,
                                                 user_id=where.user_id, form=form,
                                                 meta=ModalMeta(channel_id=where.channel_id))

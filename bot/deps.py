@@ -7,10 +7,11 @@ test can call one alone with a context of its own.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_bolt import BoltContext
 
+from bot.check_limits import ConditionCheckLimit
 from bot.settings import BotSettings
 from jobs.context import JobContext
 from jobs.phases import Enqueue
@@ -24,6 +25,7 @@ class BotDeps:
     jobs: JobContext
     enqueue: Enqueue
     settings: BotSettings
+    condition_checks: ConditionCheckLimit = field(default_factory=ConditionCheckLimit)
 
     def policy(self, team_id: str) -> Policy:
         """The rules in force in this workspace."""

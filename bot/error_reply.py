@@ -21,12 +21,7 @@ log = logging.getLogger(__name__)
 
 def handle_errors(error: Exception, body: dict, client: WebClient) -> BoltResponse | None:
     """Bolt's `app.error` handler, also called for errors raised after a listener acked."""
-    if isinstance(error, UserError):
-        message = f"⚠️ {error}"
-    else:
-        error_id = uuid.uuid4().hex[:8]
-        log.error("unhandled error %s: %s", error_id, error, exc_info=error)
-        message = f"Sorry, something went wrong on my side (error id `{error_id}`). Please try again."
+    message = error_message(error)
     body = body or {}
     if body.get("type") == "view_submission":
         return _modal_error(body.get("view") or {}, message)
@@ -35,6 +30,15 @@ def handle_errors(error: Exception, body: dict, client: WebClient) -> BoltRespon
     except Exception:
         log.exception("could not tell the user about an error")
     return None
+
+
+def error_message(error: Exception) -> str:
+    """What the person is told: a UserError as written; anything else logged, with its short id."""
+    if isinstance(error, UserError):
+        return f"⚠️ {error}"
+    error_id = uuid.uuid4().hex[:8]
+    log.error("unhandled error %s: %s", error_id, error, exc_info=error)
+    return f"Sorry, something went wrong on my side (error id `{error_id}`). Please try again."
 
 
 def _modal_error(view: dict, message: str) -> BoltResponse:

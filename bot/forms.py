@@ -31,6 +31,7 @@ class ScheduleForm:
     email_cc: list[str] = field(default_factory=list)
     email_bcc: list[str] = field(default_factory=list)
     email_files: str = ""  # an AttachMode value
+    condition_text: str = ""  # "revenue < 10000": an alert (bot.alert_condition); empty for a report
 
     def to_dict(self) -> dict[str, Any]:
         """Compact data for a button value (empty fields left out)."""
@@ -70,6 +71,7 @@ def form_from_schedule(schedule: Schedule, email: EmailOptions | None = None) ->
         emails=by_kind[DestinationKind.EMAIL], formats=list(schedule.formats), skip_if_empty=schedule.skip_if_empty,
         email_subject=(email.subject_template or "") if email else "", email_cc=list(email.cc) if email else [],
         email_bcc=list(email.bcc) if email else [], email_files=email.attach_mode if email else "",
+        condition_text=str((schedule.condition or {}).get("text") or ""),
     )
 
 
@@ -132,4 +134,5 @@ def form_from_state(values: dict[str, Any]) -> ScheduleForm:
         skip_if_empty=ModalOptions.SKIP_IF_EMPTY in items(ModalBlocks.OPTIONS),
         email_subject=text(ModalBlocks.EMAIL_SUBJECT), email_cc=split_emails(text(ModalBlocks.EMAIL_CC)),
         email_bcc=split_emails(text(ModalBlocks.EMAIL_BCC)), email_files=text(ModalBlocks.EMAIL_FILES),
+        condition_text=text(ModalBlocks.CONDITION),
     )

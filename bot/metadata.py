@@ -73,11 +73,11 @@ class ModalMeta:
 class ChatRequest:
     """What a plain-words request was understood as, carried by its Confirm / Open form buttons."""
 
-    op: str  # create | pause | resume | run | delete
+    op: str  # create | pause | resume | run | delete | mute | mute_all
     schedule_id: int | None = None
     draft: dict[str, Any] = field(default_factory=dict)  # ScheduleForm fields, for create
 
-    OPS = ("create", "pause", "resume", "run", "delete")
+    OPS = ("create", "pause", "resume", "run", "delete", "mute", "mute_all")
 
     def dumps(self) -> str | None:
         """The button value, or None when it would not fit in one (then only the form is offered)."""

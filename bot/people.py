@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -31,10 +32,12 @@ def person(deps: BotDeps, client: WebClient, team_id: str, user_id: str) -> Pers
     return person_from_slack(user, team_id, deps.jobs.settings.policy.admin_user_ids)
 
 
-def receives(client: WebClient, schedule: Schedule, user_id: str) -> bool:
-    """Whether the schedule is sent to this person: by DM, or into a channel they are in."""
+def receives(client: WebClient, schedule: Schedule, user_id: str, *,
+             in_channel: Callable[[str], bool] | None = None) -> bool:
+    """Whether the schedule is sent to this person: by DM, or into a channel they are in (`in_channel`
+    answers that when the caller already knows; else Slack is asked)."""
     for destination in schedule.destinations:
         if destination.kind == DestinationKind.SLACK_USER and destination.target == user_id:
             return True
-    return any(d.kind == DestinationKind.SLACK_CHANNEL and is_channel_member(client, d.target, user_id)
-               for d in schedule.destinations)
+    in_channel = in_channel or (lambda channel_id: is_channel_member(client, channel_id, user_id))
+    return any(d.kind == DestinationKind.SLACK_CHANNEL and in_channel(d.target) for d in schedule.destinations)

@@ -10,11 +10,12 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.acting import Need, acting_on
+from bot.alert_condition import check_form_condition, readback_text
 from bot.deps import BotDeps
 from bot.forms import ScheduleForm
 from bot.people import person
 from bot.respond import Where, answer, direct_message
-from bot.validation import clean_name, validate_for_preview
+from bot.validation import clean_name, condition_words, validate_for_preview
 from jobs.manual_runs import (
     AlreadyRunning,
     CoolingDown,
@@ -106,7 +107,9 @@ def run_schedule(deps: BotDeps, client: WebClient, where: Where, schedule: Sched
     refusal = _busy_or_cooling(deps, schedule, cooldown)
     if refusal:
         return refusal
-    target = announce(client, where, progress_started_text(schedule.name), progress_started_blocks(schedule.name))
+    alert = schedule.condition is not None
+    target = announce(client, where, progress_started_text(schedule.name, alert=alert),
+                      progress_started_blocks(schedule.name, alert=alert))
     outcome = run_now(deps.jobs, schedule, user_id=where.user_id, surface=where.surface, enqueue=deps.enqueue,
                       trigger=trigger, progress=target, cooldown_seconds=cooldown)
     if isinstance(outcome, (AlreadyRunning, CoolingDown)):  # another request won the race since the check
@@ -151,18 +154,23 @@ def preview_form(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str
                                   per_hour=policy.previews_per_hour, now=now)
     if refused is not None:
         return f"⚠️ {_refusal_text(form.name, refused, preview=True)}"
+    # An alert's preview is a check: the notification if it would tell now, else the value in words.
+    checked = check_form_condition(deps, client, who, form) if condition_words(form) else None
     name = clean_name(form.name)[:150] or report.title
-    target = direct_message(client, user_id, progress_started_text(name, preview=True),
-                            progress_started_blocks(name, preview=True))
+    alert = checked is not None
+    target = direct_message(client, user_id, progress_started_text(name, preview=True, alert=alert),
+                            progress_started_blocks(name, preview=True, alert=alert))
     if target is None:
         raise BadInput("I couldn't open a DM with you to send the preview. Check that you can message reportbot.")
     outcome = start_preview(deps.jobs, PreviewRequest(team_id=team_id, user_id=user_id, name=name,
                                                       report_type=report.name, params=params, formats=formats,
                                                       cadence_text=cadence.text, cadence=cadence.to_json(),
-                                                      timezone=cadence.timezone),
+                                                      timezone=cadence.timezone,
+                                                      condition=checked.condition.to_json() if checked else None),
                             enqueue=deps.enqueue, progress=target, cooldown_seconds=cooldown,
                             per_hour=policy.previews_per_hour)
     if not isinstance(outcome, RunStarted):  # another click won the race since the check
         update_announcement(client, target, _refusal_text(name, outcome, preview=True))
         return f"⚠️ {_refusal_text(name, outcome, preview=True)}"
-    return f"⏳ Generating a preview of “{escape(name)}” — it will arrive in your DM with me in a moment."
+    started = f"⏳ Generating a preview of “{escape(name)}” — it will arrive in your DM with me in a moment."
+    return f"{readback_text(checked)}\n{started}" if checked else started

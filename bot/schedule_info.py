@@ -12,9 +12,11 @@ from slack_sdk import WebClient
 from bot.deps import BotDeps
 from bot.views.replies import Reply, history, schedule_detail
 from jobs.access import Access
+from jobs.alerts.messages import alert_line
 from jobs.progress import link_base, outcome_of
 from jobs.slots import compiled_cadence
 from storage import email as email_repo
+from storage.alerts import overviews
 from storage.models import Schedule, ScheduleStatus
 from storage.runs import recent_runs_of_live_schedules
 
@@ -31,15 +33,25 @@ def detail_reply(deps: BotDeps, schedule: Schedule, access: Access) -> Reply:
     with deps.jobs.database.session() as session:
         runs = recent_runs_of_live_schedules(session, schedule.team_id, schedule_id=schedule.id, limit=1)
         email = email_repo.email_options(session, schedule.id) if access == Access.FULL else None
+        line = _alert_line(session, schedule, access)
     last = outcome_of(runs[0], schedule, None) if runs else None
     last_at = (runs[0].finished_at or runs[0].scheduled_for) if runs else None
-    return schedule_detail(schedule, next_runs, last, last_at, now, email, access=access)
+    return schedule_detail(schedule, next_runs, last, last_at, now, email, access=access, alert_line=line)
+
+
+def _alert_line(session, schedule: Schedule, access: Access) -> str | None:
+    """An alert's rule and state; who snoozed it is for its owner and admins."""
+    if schedule.condition is None:
+        return None
+    overview = overviews(session, [schedule.id]).get(schedule.id)
+    return alert_line(schedule.condition, overview, schedule.timezone, show_snoozer=access == Access.FULL)
 
 
 def history_text(deps: BotDeps, client: WebClient, schedule: Schedule, access: Access) -> str:
     with deps.jobs.database.session() as session:
         runs = recent_runs_of_live_schedules(session, schedule.team_id, schedule_id=schedule.id, limit=HISTORY_RUNS)
+        line = _alert_line(session, schedule, access)
     full = access == Access.FULL
     links = link_base(client) if full and any(d.slack_file_ids for r in runs for d in r.deliveries) else None
     outcomes = [(outcome_of(r, schedule, links), r.finished_at or r.scheduled_for) for r in runs]
-    return history(schedule, outcomes, deps.jobs.now(), access=access)
+    return history(schedule, outcomes, deps.jobs.now(), access=access, alert_line=line)

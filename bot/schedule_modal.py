@@ -49,7 +49,7 @@ def timezone_options(query: str, user_zone: str | None) -> list[dict]:
 
 
 def modal_context(deps: BotDeps, client: WebClient, team_id: str, user_id: str, form: ScheduleForm,
-                  preview_status: str | None = None) -> ModalContext:
+                  preview_status: str | None = None, condition_status: str | None = None) -> ModalContext:
     policy = deps.policy(team_id)
     types = usable_report_types(person(deps, client, team_id, user_id), policy)
     if form.report_type and all(t.name != form.report_type for t in types):  # keep an edited schedule's own type
@@ -58,12 +58,12 @@ def modal_context(deps: BotDeps, client: WebClient, team_id: str, user_id: str, 
         except ReportError:
             log.info("report type %s is gone", form.report_type)
     return ModalContext(tuple(types), tuple(available_formats()), policy.email_domains, preview_status,
-                        team_id=team_id, user_id=user_id)
+                        team_id=team_id, user_id=user_id, condition_status=condition_status)
 
 
 def build_modal(deps: BotDeps, client: WebClient, team_id: str, user_id: str, form: ScheduleForm, meta: ModalMeta,
-                preview_status: str | None = None) -> dict:
-    context = modal_context(deps, client, team_id, user_id, form, preview_status)
+                preview_status: str | None = None, condition_status: str | None = None) -> dict:
+    context = modal_context(deps, client, team_id, user_id, form, preview_status, condition_status)
     if not form.report_type:
         form = replace(form, report_type=default_report_type(list(context.report_types)))
     readback = read_back(form.cadence_text, form.timezone, deps.jobs.now(), 3,
@@ -78,10 +78,19 @@ def open_schedule_modal(deps: BotDeps, client: WebClient, *, trigger_id: str, te
     if not form.timezone:
         form = replace(form, timezone=user_timezone(client, user_id))
     view = build_modal(deps, client, team_id, user_id, form, meta or ModalMeta())
+    return _views_call(client.views_open, trigger_id=trigger_id, view=view)
+
+
+def update_modal(client: WebClient, view_id: str, view: dict, *, view_hash: str | None = None) -> bool:
+    """Replace an open modal; False when Slack refused (closed meanwhile, or a newer update won: its hash)."""
+    return _views_call(client.views_update, view_id=view_id, view=view, hash=view_hash)
+
+
+def _views_call(method, **arguments) -> bool:
     try:
-        client.views_open(trigger_id=trigger_id, view=view)
+        method(**arguments)
     except SlackApiError as exc:
-        log.info("views.open failed: %s", exc.response.get("error"))
+        log.info("%s refused: %s", method.__name__, exc.response.get("error"))
         return False
     return True
 
@@ -95,16 +104,13 @@ def open_edit_modal(deps: BotDeps, client: WebClient, where: Where, schedule_id:
 
 
 def refresh_modal(deps: BotDeps, client: WebClient, body: dict, form: ScheduleForm,
-                  preview_status: str | None = None) -> None:
+                  preview_status: str | None = None, condition_status: str | None = None) -> None:
     """Rebuild the open modal for the form as it is now (a newer update wins: its hash)."""
     view = body["view"]
     meta = ModalMeta.loads(view.get("private_metadata"))
     team_id, user_id = body["team"]["id"], body["user"]["id"]
-    updated = build_modal(deps, client, team_id, user_id, form, meta, preview_status)
-    try:
-        client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
-    except SlackApiError as exc:  # hash_conflict: a newer update won; it shows the newer state
-        log.info("views.update skipped: %s", exc.response.get("error"))
+    updated = build_modal(deps, client, team_id, user_id, form, meta, preview_status, condition_status)
+    update_modal(client, view["id"], updated, view_hash=view.get("hash"))  # hash_conflict: a newer update shows
 
 
 def errors_for(view: dict, errors: dict[str, str]) -> dict[str, str]:

@@ -12,12 +12,14 @@ from dataclasses import dataclass
 
 from bot.deps import BotDeps
 from bot.errors import FormErrors
+from bot.intents import target_variants
 from bot.validation import EmailChoice, ValidSchedule, clean_text
 from jobs.manual_runs import is_preview
 from jobs.slack_ids import ModalBlocks
 from jobs.slots import compiled_cadence
 from jobs.views.blocks import escape
 from jobs.views.time_words import format_local
+from storage import alerts as alert_repo
 from storage import email as email_repo
 from storage import schedules as schedule_repo
 from storage.audit import record
@@ -68,6 +70,17 @@ def find_or_explain(deps: BotDeps, team_id: str, ref: str, *, example: str = "/r
                    "`/report list` shows yours.")
 
 
+def find_named(deps: BotDeps, team_id: str, target: str) -> Schedule:
+    """The schedule a person named in passing ("the weekly sales report"), or NotFound."""
+    first_error: NotFound | None = None
+    for variant in target_variants(target):
+        try:
+            return find_or_explain(deps, team_id, variant, example="pause weekly sales")
+        except NotFound as exc:
+            first_error = first_error or exc
+    raise first_error or NotFound("Which schedule? Say its name, e.g. “pause weekly sales”.")
+
+
 def did_you_mean(ref: str, names: list[str]) -> str:
     """A suggestion for a near miss: a close spelling, or the one name containing what was typed."""
     lowered = {name.lower(): name for name in names}
@@ -112,7 +125,7 @@ def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, s
                 session, team_id=team_id, name=valid.name, owner_user_id=user_id, report_type=valid.report_type,
                 cadence_text=valid.cadence.text, cadence=valid.cadence.to_json(), timezone=valid.timezone,
                 next_run_at=valid.cadence.next_run(now), destinations=valid.destinations, params=valid.params,
-                formats=valid.formats, skip_if_empty=valid.skip_if_empty,
+                formats=valid.formats, skip_if_empty=valid.skip_if_empty, condition=valid.condition,
             )
         except NameTaken as exc:
             raise FormErrors({ModalBlocks.NAME: str(exc)}) from None
@@ -129,17 +142,23 @@ def update(deps: BotDeps, schedule_id: int, valid: ValidSchedule, *, user_id: st
         schedule = session.get(Schedule, schedule_id)
         if schedule is None or schedule.status == ScheduleStatus.DELETED:
             raise NotFound("That schedule was deleted while you were editing it.")
-        before = {"name": schedule.name, "cadence": schedule.cadence_text}
+        before = {"name": schedule.name, "cadence": schedule.cadence_text,
+                  "condition": (schedule.condition or {}).get("text")}
+        # Another condition, or the same words over other data: what the checks counted no longer applies.
+        condition_changed = valid.condition != schedule.condition or (
+            valid.report_type, valid.params) != (schedule.report_type, schedule.params)
         try:
             update_schedule(
                 session, schedule, name=valid.name, report_type=valid.report_type, params=valid.params,
                 formats=valid.formats, cadence_text=valid.cadence.text, cadence=valid.cadence.to_json(),
                 timezone=valid.timezone, skip_if_empty=valid.skip_if_empty,
                 next_run_at=valid.cadence.next_run(now) if schedule.status == ScheduleStatus.ACTIVE else None,
-                destinations=valid.destinations,
+                destinations=valid.destinations, condition=valid.condition,
             )
         except NameTaken as exc:
             raise FormErrors({ModalBlocks.NAME: str(exc)}) from None
+        if condition_changed and valid.condition is not None:
+            alert_repo.restart_state(session, schedule.id)
         _save_email_choice(session, schedule.id, valid.email)
         record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id, action="edit",
                surface=surface, details={"before": before})

@@ -42,6 +42,7 @@ DEFAULT_REPORT_TYPE = "demo_sales"
 MAX_NAME = 200
 MAX_DESTINATIONS = 20
 MAX_COPIES = 20  # per cc and bcc
+MAX_CONDITION = 500
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ class ValidSchedule:
     formats: list[str]
     skip_if_empty: bool
     email: EmailChoice = EmailChoice()
+    # An alert's condition: its words here; read and bound to the report's columns by
+    # bot.alert_condition, which reads the report's data (after Slack's 3 seconds, and so errors can
+    # name the report's columns). Empty words and no condition: a report.
+    condition_words: str = ""
+    condition: dict[str, Any] | None = None
 
     @property
     def timezone(self) -> str:
@@ -242,6 +248,19 @@ def _formats(report: ReportType | None, form: ScheduleForm, errors: dict[str, st
     return formats
 
 
+def condition_words(form: ScheduleForm) -> str:
+    """An alert's condition as typed, on one line ("" for a report)."""
+    return " ".join(clean_text(form.condition_text, MAX_CONDITION * 2).split())
+
+
+def _condition(form: ScheduleForm, errors: dict[str, str]) -> str:
+    """The condition's words; what they mean is read with the report's data (bot.alert_condition)."""
+    words = condition_words(form)
+    if len(words) > MAX_CONDITION:
+        errors[ModalBlocks.CONDITION] = f"That condition is {len(words):,} characters long; keep it under {MAX_CONDITION}."
+    return words
+
+
 def _timezone(client: WebClient, form: ScheduleForm, user_id: str, errors: dict[str, str]) -> str:
     if not form.timezone:
         return user_timezone(client, user_id)
@@ -271,15 +290,13 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
                 ensure_within_quota(session, policy, person.team_id, person.user_id)
         except PermissionDenied as exc:
             errors[ModalBlocks.NAME] = str(exc)
-    report = _report_type(form, errors)
-    params = _params(report, form, errors) if report else {}
-    if report:
-        _usable(person, policy, report, params, errors)
+    report, params = _report_part(person, policy, form, errors)
     timezone = _timezone(client, form, person.user_id, errors)
     result = read_back(clean_text(form.cadence_text, 500), timezone, now or deps.jobs.now(), count=3,
                        date_order=user_date_order(client, person.user_id))
     if not result.ok:
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."
+    condition = _condition(form, errors)
     formats = _formats(report, form, errors)
     destinations = _destinations(deps, client, person, policy, form, errors, join, editing)
     email = _email_choice(policy, form, destinations, errors)
@@ -287,7 +304,33 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
         _would_run(report, params, person, result.cadence.timezone, errors)
     if errors:
         raise FormErrors(errors)
-    return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty, email)
+    return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty, email,
+                         condition)
+
+
+def _report_part(person: Person, policy: Policy, form: ScheduleForm,
+                 errors: dict[str, str]) -> tuple[ReportType | None, dict[str, Any]]:
+    """The report type and its parameters, open to the person."""
+    report = _report_type(form, errors)
+    params = _params(report, form, errors) if report else {}
+    if report:
+        _usable(person, policy, report, params, errors)
+    return report, params
+
+
+def validate_report(deps: BotDeps, client: WebClient, *, person: Person,
+                    form: ScheduleForm) -> tuple[ReportType, dict[str, Any], str]:
+    """The report the form names, checked as before a run (the person may use it, its own save-time
+    check passes), with the time zone it runs in; FormErrors otherwise. For reading its data now."""
+    ensure_may_create(person)
+    errors: dict[str, str] = {}
+    report, params = _report_part(person, deps.policy(person.team_id), form, errors)
+    timezone = _timezone(client, form, person.user_id, errors)
+    if report and not errors:
+        _would_run(report, params, person, timezone, errors)
+    if errors:
+        raise FormErrors(errors)
+    return report, params, timezone
 
 
 def validate_for_preview(deps: BotDeps, client: WebClient, *, person: Person, form: ScheduleForm,
@@ -295,10 +338,7 @@ def validate_for_preview(deps: BotDeps, client: WebClient, *, person: Person, fo
     """What a preview needs (type, parameters, formats, cadence); destinations and name may be missing."""
     ensure_may_create(person)
     errors: dict[str, str] = {}
-    report = _report_type(form, errors)
-    params = _params(report, form, errors) if report else {}
-    if report:
-        _usable(person, deps.policy(person.team_id), report, params, errors)
+    report, params = _report_part(person, deps.policy(person.team_id), form, errors)
     formats = _formats(report, form, errors)
     timezone = _timezone(client, form, person.user_id, errors)
     result = read_back(clean_text(form.cadence_text, 500) or "every day at 9am", timezone, now,

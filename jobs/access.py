@@ -7,6 +7,8 @@ Home, buttons, conversation, API, previews) and again when a run is generated.
                                                     made or who else gets it); else PermissionDenied
     ensure_may_change(person, schedule)             its owner or an admin: edit, pause, resume, delete
     ensure_may_run(person, schedule, policy)        may change it, and may still use its report
+    ensure_may_snooze(person, schedule, receives)   its owner, an admin, or a member of the workspace
+                                                    the alert reaches (by DM or in a channel they are in)
     ensure_may_use_report(person, policy, name, params)
                                                     the report type and every type it reads (Pulse's
                                                     attached report) are open to the person
@@ -96,6 +98,13 @@ _WHY_NOT = {
 }
 
 
+_WHY_NOT_SNOOZE = {
+    Kind.GUEST: "Guest accounts get alerts but can't snooze them for everyone else.",
+    Kind.EXTERNAL: "You're in another organisation (Slack Connect): you get this alert but can't snooze it for "
+                   "this workspace.",
+}
+
+
 def ensure_may_create(person: Person) -> None:
     """Only full members of the workspace make schedules."""
     if not person.is_member:
@@ -123,6 +132,21 @@ def ensure_may_change(person: Person, schedule: Schedule) -> None:
     if schedule.owner_user_id != person.user_id and not person.is_admin:
         raise PermissionDenied(f"Only <@{schedule.owner_user_id}> (the owner) or a workspace admin can do that "
                                f"to “{escape(schedule.name)}”.")
+
+
+def ensure_may_snooze(person: Person, schedule: Schedule, receives: Callable[[], bool]) -> None:
+    """Holding an alert's notices back: its owner and admins, and the members of this workspace who get
+    it (a channel it posts to that they are in, or a DM). Guests and people from another organisation
+    receive alerts but do not silence them for everyone else; `receives` is asked only when needed."""
+    if person.team_id != schedule.team_id:
+        raise PermissionDenied("That alert belongs to another workspace.")
+    if not person.is_member:
+        raise PermissionDenied(f"{_WHY_NOT_SNOOZE.get(person.kind, _WHY_NOT[person.kind])} Ask "
+                               f"<@{schedule.owner_user_id}> (its owner).")
+    if person.user_id == schedule.owner_user_id or person.is_admin or receives():
+        return
+    raise PermissionDenied(f"Only the people “{escape(schedule.name)}” reaches, its owner <@{schedule.owner_user_id}> "
+                           "or a workspace admin can snooze it.")
 
 
 def ensure_may_use_report(person: Person, policy: Policy, report_type: str, params: dict[str, Any]) -> None:

@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 import threading
 
+from jobs.alerts.messages import alert_line
 from jobs.context import JobContext
 from jobs.home_refresh import HomeRefresher
 from jobs.progress import link_base, outcome_of
 from jobs.views.cadence_words import describe_cadence
 from jobs.views.home import MAX_RUNS, PAGE_SIZE, HomeData, ScheduleCard, build_home_view
 from storage import schedules as schedule_repo
+from storage.alerts import Overview, overviews
 from storage.models import HomeScope, Run, Schedule
 from storage.runs import latest_runs, recent_runs_of_live_schedules
 from storage.schedules import count_live_schedules
@@ -45,7 +47,7 @@ log = logging.getLogger(__name__)
 
 
 
-def _card(schedule: Schedule, last: Run | None) -> ScheduleCard:
+def _card(schedule: Schedule, last: Run | None, alerts: dict[int, Overview]) -> ScheduleCard:
     return ScheduleCard(
         id=schedule.id, name=schedule.name, sentence=describe_cadence(schedule),
         destinations=tuple(d.label or d.target for d in schedule.destinations), status=schedule.status,
@@ -53,6 +55,9 @@ def _card(schedule: Schedule, last: Run | None) -> ScheduleCard:
         last_status=last.status if last else None,
         last_at=(last.finished_at or last.scheduled_for) if last else None,
         last_error=last.error if last else None,
+        # Home shows a person's own schedules, or an admin everyone's: both may see who snoozed an alert.
+        alert_line=alert_line(schedule.condition, alerts.get(schedule.id), schedule.timezone, show_snoozer=True)
+        if schedule.condition is not None else None,
     )
 
 
@@ -72,12 +77,13 @@ def home_data_for(ctx: JobContext, team_id: str, user_id: str, *, scope: str | N
         schedules = schedule_repo.list_schedules(session, team_id, owner_user_id=owner, limit=PAGE_SIZE,
                                                  offset=page_number * PAGE_SIZE)
         last = latest_runs(session, [s.id for s in schedules])
+        alerts = overviews(session, [s.id for s in schedules if s.condition is not None])
         runs = recent_runs_of_live_schedules(session, team_id, owner_user_id=owner, limit=MAX_RUNS)
         owners = {s.id: s for s in schedules}
         for run in runs:
             if run.schedule_id not in owners:
                 owners[run.schedule_id] = session.get(Schedule, run.schedule_id)
-        cards = tuple(_card(s, last.get(s.id)) for s in schedules)
+        cards = tuple(_card(s, last.get(s.id), alerts) for s in schedules)
         scope_name, admin = (HomeScope.ALL if everyone else HomeScope.MINE), pref.is_admin
     links = link_base(client) if any(d.slack_file_ids for r in runs for d in r.deliveries) else None
     outcomes = tuple((outcome_of(run, owners[run.schedule_id], links), run.finished_at or run.scheduled_for)

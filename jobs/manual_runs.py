@@ -71,6 +71,7 @@ class PreviewRequest:
     cadence_text: str
     cadence: dict[str, Any]
     timezone: str
+    condition: dict[str, Any] | None = None  # an alert's, bound: the preview is a check, told only to them
 
 
 def is_preview(schedule: Schedule) -> bool:
@@ -157,7 +158,7 @@ def start_preview(ctx: JobContext, request: PreviewRequest, *, enqueue: Enqueue,
             team_id=request.team_id, name=f"{PREVIEW_PREFIX}{label}", name_key=f"{PREVIEW_PREFIX}{label}".casefold(),
             owner_user_id=request.user_id, report_type=request.report_type, params=dict(request.params),
             formats=list(request.formats), cadence_text=request.cadence_text, cadence=request.cadence,
-            timezone=request.timezone, status=ScheduleStatus.DELETED, next_run_at=None,
+            timezone=request.timezone, status=ScheduleStatus.DELETED, next_run_at=None, condition=request.condition,
             destinations=[Destination(kind=DestinationKind.SLACK_USER, target=request.user_id, label="your DM")],
         )
         session.add(hidden)

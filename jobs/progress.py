@@ -15,11 +15,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 
+from jobs.alerts.progress import check_finished
 from jobs.context import JobContext
 from jobs.manual_runs import PREVIEW_PREFIX, is_preview
 from jobs.views.progress import progress_finished
 from jobs.views.run_message import DestinationResult, FileLink, RunOutcome
-from storage.models import Run, Schedule, ScheduleStatus
+from storage import alerts as alert_repo
+from storage.models import AlertEvaluation, Run, Schedule, ScheduleStatus
 from storage.progress import claim_settled, forget_response_url
 
 log = logging.getLogger(__name__)
@@ -95,6 +97,7 @@ class _Pending:
     response_url: str | None
     run: Run
     schedule: Schedule
+    check: AlertEvaluation | None = None  # a check of an alert: its reply says the value and state
 
 
 def settle_progress(ctx: JobContext, team_id: str) -> int:
@@ -105,8 +108,9 @@ def settle_progress(ctx: JobContext, team_id: str) -> int:
         for message in claimed:
             run = session.get(Run, message.run_id)
             schedule = session.get(Schedule, run.schedule_id)
+            check = alert_repo.evaluation_for_run(session, run.id) if schedule.condition is not None else None
             pending.append(_Pending(message.id, message.user_id, message.channel_id, message.message_ts,
-                                    message.response_url, run, schedule))
+                                    message.response_url, run, schedule, check))
             if message.response_url:
                 forget_response_url(session, message.id)
     if not pending:
@@ -114,7 +118,8 @@ def settle_progress(ctx: JobContext, team_id: str) -> int:
     client = ctx.slack(team_id)
     links = link_base(client)
     for item in pending:
-        text, blocks = progress_finished(outcome_of(item.run, item.schedule, links))
+        outcome = outcome_of(item.run, item.schedule, links)
+        text, blocks = check_finished(outcome, item.check) or progress_finished(outcome)
         if not _update(client, item, text, blocks):
             _direct_message(client, item.user_id, text, blocks)
     return len(pending)

@@ -77,6 +77,8 @@ class ModalBlocks(StrEnum):
     CADENCE = "schedule-cadence"
     CADENCE_PREVIEW = "schedule-cadence-preview"
     TIMEZONE = "schedule-timezone"
+    CONDITION = "schedule-condition"  # "Alert when…": a condition makes the schedule an alert
+    CONDITION_PREVIEW = "schedule-condition-preview"
     CHANNELS = "schedule-channels"
     PEOPLE = "schedule-people"
     EMAILS = "schedule-emails"
@@ -96,6 +98,7 @@ class ModalActions(StrEnum):
     PARAM = "schedule-param-input"
     CADENCE = "schedule-cadence-input"
     TIMEZONE = "schedule-timezone-select"
+    CONDITION = "schedule-condition-input"
     CHANNELS = "schedule-channels-select"
     PEOPLE = "schedule-people-select"
     EMAILS = "schedule-emails-input"

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, bindparam, cast, delete, func, select, text, update
+from sqlalchemy import Text, and_, bindparam, cast, delete, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -199,9 +199,12 @@ def update_schedule(
     skip_if_empty: bool,
     next_run_at: dt.datetime | None,
     destinations: Sequence[NewDestination],
+    condition: dict[str, Any] | None = None,
 ) -> Schedule:
-    """Change every editable field of a live schedule; raise `NameTaken` if the new name is in use."""
+    """Change every editable field of a live schedule (a condition makes it an alert, none a report);
+    raise `NameTaken` if the new name is in use."""
     schedule.report_type = report_type
+    schedule.condition = condition
     schedule.params = dict(params)
     schedule.formats = list(formats)
     schedule.cadence_text = cadence_text
@@ -296,6 +299,19 @@ def schedules_sent_to(session: Session, team_id: str, user_id: str) -> list[Sche
                     Destination.kind == DestinationKind.SLACK_USER, Destination.target == user_id)
              .order_by(Schedule.id))
     return list(session.scalars(query).unique())
+
+
+def schedules_that_may_reach(session: Session, team_id: str, user_id: str, *, limit: int = 200) -> list[Schedule]:
+    """Live schedules that DM this person or post in some channel, soonest first: the candidates for
+    "what do I get" (whether the person is in those channels is for Slack to say)."""
+    reaching = select(Destination.schedule_id).where(or_(
+        and_(Destination.kind == DestinationKind.SLACK_USER, Destination.target == user_id),
+        Destination.kind == DestinationKind.SLACK_CHANNEL))
+    query = (select(Schedule)
+             .where(Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED, Schedule.id.in_(reaching))
+             .options(selectinload(Schedule.destinations))
+             .order_by(Schedule.next_run_at.is_(None), Schedule.next_run_at, Schedule.id).limit(limit))
+    return list(session.scalars(query))
 
 
 def drop_destination(schedule: Schedule, kind: str, target: str) -> bool:

@@ -83,7 +83,32 @@ def everything_the_app_shows() -> set[str]:
     blocks += chat.confirmation("?", request, "Pause it", form_request=ChatRequest("create")).blocks
     context = ModalContext(tuple(all_report_types()), ("csv", "png"))
     blocks += schedule_modal(ScheduleForm(report_type="demo_sales"), ModalMeta(), context, None)["blocks"]
+    blocks += _alert_surfaces(now)
     return interactive_elements(blocks)
+
+
+def _alert_surfaces(now: dt.datetime) -> list[dict]:
+    """An alert's notification (firing, and snoozed), its App Home card and a failed check's reply."""
+    from jobs.alerts.messages import alert_line, alert_message_blocks, snoozed_block, with_snooze
+    from jobs.alerts.progress import check_finished
+    from jobs.views.home import HomeData, ScheduleCard, build_home_view
+    from jobs.views.run_message import RunOutcome
+    from reports.conditions import parse_condition
+    from storage.alerts import Overview
+    from storage.models import AlertEvaluation
+
+    summary = {"alert": {"notice": "firing", "state": "firing", "value": 9120.0, "value_text": "total revenue 9,120",
+                         "rule": "total revenue is below 10,000", "kind": "threshold", "slot": now.isoformat(),
+                         "since": now.isoformat(), "timezone": "UTC"}}
+    fired = alert_message_blocks(1, "Low revenue", summary)
+    snoozed = with_snooze(fired, 1, snoozed_block(now, False, None, "UTC"))
+    overview = Overview(1, "firing", now, 9120.0, now, (12000.0, 9120.0), None, False, None, None)
+    line = alert_line(parse_condition("revenue < 10000").to_json(), overview, "UTC", show_snoozer=True)
+    card = ScheduleCard(1, "Low revenue", "Every hour", ("#ops",), "active", "U1", "UTC", now, alert_line=line)
+    home = build_home_view(HomeData("U1", "mine", False, 0, 1, (card,), (), now))["blocks"]
+    failed = AlertEvaluation(outcome="error", state="error", detail="The check failed: the source is down")
+    reply = check_finished(RunOutcome(2, 1, "Low revenue", "failed", error="e"), failed)[1]
+    return fired + snoozed + home + reply
 
 
 def test_every_interactive_element_the_app_shows_has_a_listener(emulator):

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, conversation, home, modals
+from bot.listeners import actions, alerts, commands, conversation, home, modals
 
-SURFACES = (commands, modals, home, actions, conversation)
+SURFACES = (commands, modals, home, actions, alerts, conversation)
 
 
 def register(app: App) -> None:

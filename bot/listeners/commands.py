@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.acting import Need, acting_on_named
 from bot.after_ack import after_ack
+from bot.alert_snooze import snooze_alert, snoozed_reply, split_snooze_words, unsnooze_alert, unsnoozed_reply
 from bot.app_home import refresh_home
 from bot.create_flow import create_from_words
 from bot.deps import BotDeps, deps_of
@@ -147,6 +148,19 @@ def _unmute(inv: Invocation) -> Reply:
     return Reply(unmute(inv.deps, inv.where.team_id, inv.where.user_id, schedule))
 
 
+def _snooze(inv: Invocation) -> Reply:
+    name, request = split_snooze_words(inv.rest)
+    alert = find_or_explain(inv.deps, inv.where.team_id, name, example="/report snooze low revenue 1h")
+    alert, done = snooze_alert(inv.deps, inv.client, inv.where, alert, request, surface="slash_command")
+    return Reply(snoozed_reply(alert, done))
+
+
+def _unsnooze(inv: Invocation) -> Reply:
+    alert = find_or_explain(inv.deps, inv.where.team_id, inv.rest, example="/report unsnooze low revenue")
+    alert, was = unsnooze_alert(inv.deps, inv.client, inv.where, alert, surface="slash_command")
+    return Reply(unsnoozed_reply(alert, was))
+
+
 def _admin(inv: Invocation) -> Reply:
     return handle_admin(inv.deps, inv.client, team_id=inv.where.team_id, user_id=inv.where.user_id, text=inv.rest)
 
@@ -163,6 +177,7 @@ SUBCOMMANDS: dict[str, Handler] = {
     "history": _history, "runs": _history, "log": _history,
     "preview": _preview, "check": _preview, "when": _preview,
     "mute": _mute, "unsubscribe": _mute, "unmute": _unmute,
+    "snooze": _snooze, "unsnooze": _unsnooze,
     "help": lambda inv: Reply(replies.HELP), "?": lambda inv: Reply(replies.HELP),
     "admin": _admin, "settings": _admin,
 }

@@ -1,10 +1,8 @@
 """Talking to the bot: mentions and DMs in plain words. It answers with what it understood and
-buttons to confirm or open the form prefilled; it changes nothing until a button is clicked."""
+buttons to confirm or open the form prefilled; it changes nothing until a button is clicked
+(read-only questions — lists, what reaches me, details, history, next run — are answered at once)."""
 
 from __future__ import annotations
-
-import re
-from dataclasses import replace
 
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
@@ -12,59 +10,29 @@ from slack_sdk import WebClient
 from bot.acting import Need, acting_on
 from bot.after_ack import after_ack
 from bot.app_home import refresh_home
-from bot.create_flow import form_from_words, problems_text
+from bot.chat_create import confirm_create, create_reply
+from bot.chat_mute import mute_all_question, mute_question, received_reply
 from bot.deps import BotDeps, deps_of
-from bot.errors import FormErrors
 from bot.forms import ScheduleForm
-from bot.intents import Intent, target_variants, understand
-from bot.lookup import user_timezone
+from bot.intents import Intent, understand
 from bot.metadata import ChatRequest, ModalMeta
-from bot.oneliner import parse_one_liner
-from bot.people import person
+from bot.muting import mute_everything, mute_schedule
 from bot.respond import Where, answer, where_from_action, where_from_event
 from bot.run_requests import run_schedule
 from bot.schedule_info import detail_reply, history_text
 from bot.schedule_modal import open_schedule_modal
-from bot.schedules import (
-    create,
-    delete,
-    find_or_explain,
-    list_for,
-    set_paused,
-)
-from bot.validation import clean_text, validate_form
+from bot.schedules import delete, find_named, get_live, list_for, set_paused
+from bot.validation import clean_text
 from bot.views import chat as chat_replies
-from bot.views.replies import Reply, saved, schedule_list
-from jobs.slack_ids import ChatActions, ModalBlocks
+from bot.views.replies import Reply, schedule_list
+from jobs.slack_ids import ChatActions
 from jobs.slots import compiled_cadence
 from jobs.views.blocks import escape
 from jobs.views.cadence_words import describe_cadence
 from jobs.views.time_words import format_local, relative
-from reports.registry import all_report_types, get_report_type
-from storage.errors import NotFound
 from storage.models import Schedule, ScheduleStatus
 
 CONFIRM_LABELS = {"pause": "Pause it", "resume": "Resume it", "run": "Run it now", "delete": "Delete it"}
-
-
-def find_named(deps: BotDeps, team_id: str, target: str) -> Schedule:
-    """The schedule a person named in passing ("the weekly sales report"), or NotFound."""
-    first_error: NotFound | None = None
-    for variant in target_variants(target):
-        try:
-            return find_or_explain(deps, team_id, variant, example="pause weekly sales")
-        except NotFound as exc:
-            first_error = first_error or exc
-    raise first_error or NotFound("Which schedule? Say its name, e.g. “pause weekly sales”.")
-
-
-def _tidy_name(name: str) -> tuple[str, str | None]:
-    """"the demo sales report" → ("Demo sales report", "demo_sales"): the name, and a report type it mentions."""
-    name = re.sub(r"^(?:the|a|an|our|my)\s+", "", name.strip(" \"“”'‘’"), flags=re.I)
-    lowered = name.lower()
-    report = next((t.name for t in all_report_types()
-                   if t.title.lower() in lowered or t.name.replace("_", " ") in lowered), None)
-    return (name[:1].upper() + name[1:]) if name else "", report
 
 
 def _next_run(deps: BotDeps, schedule: Schedule) -> str:
@@ -78,41 +46,6 @@ def _next_run(deps: BotDeps, schedule: Schedule) -> str:
             f"({relative(runs[0], deps.jobs.now())}){later}. ({describe_cadence(schedule)})")
 
 
-def _create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) -> Reply:
-    parsed = parse_one_liner(clean_text(words, 1000))
-    form, errors = form_from_words(client, parsed)
-    name, mentioned_type = _tidy_name(form.name)
-    form = replace(form, name=name, report_type=form.report_type or mentioned_type or "",
-                   timezone=user_timezone(client, where.user_id))
-    if not form.name and form.report_type:
-        form.name = get_report_type(form.report_type).title
-    if not (form.channels or form.people or form.emails) and where.channel_id and not where.is_dm:
-        form.channels.append(where.channel_id)  # "send … every monday" said in #sales means #sales
-    request = ChatRequest("create", draft=form.to_dict())
-    try:
-        if errors:
-            raise FormErrors(errors)
-        valid = validate_form(deps, client, person=person(deps, client, where.team_id, where.user_id), form=form,
-                              join=False)
-    except FormErrors as exc:
-        has_destination = bool(form.channels or form.people or form.emails)
-        missing = [m for m in parsed.missing
-                   if not (m == "a name" and form.name) and not (m == "where it goes" and has_destination)]
-        errors = {k: v for k, v in exc.errors.items() if not ("where it goes" in missing and k == ModalBlocks.CHANNELS)}
-        problem = " ".join(filter(None, [f"I still need {' and '.join(missing)}." if missing else "",
-                                         problems_text(errors)]))
-        where_to = [f"<#{c}>" for c in form.channels] + [f"<@{p}>" for p in form.people] + form.emails
-        summary = [f"Name: {form.name or '—'}", f"When: {form.cadence_text or '—'}",
-                   f"Where: {', '.join(where_to) or '—'}"]
-        return chat_replies.understood_create(summary, problem, request)
-    upcoming = valid.cadence.next_runs(deps.jobs.now(), 1)
-    summary = [f"Name: {escape(valid.name)}", f"Report: {get_report_type(valid.report_type).title}",
-               f"When: {valid.cadence.describe()} (next: {format_local(upcoming[0], valid.timezone) if upcoming else 'never'})",
-               f"Where: {', '.join(d.label for d in valid.destinations)}",
-               f"Formats: {', '.join(f.upper() for f in valid.formats)}"]
-    return chat_replies.understood_create(summary, None, request)
-
-
 def reply_to(deps: BotDeps, client: WebClient, where: Where, intent: Intent) -> Reply:
     """What to say to one request (read-only answers directly, changes as a confirmation)."""
     if intent.kind == "greeting":
@@ -123,8 +56,14 @@ def reply_to(deps: BotDeps, client: WebClient, where: Where, intent: Intent) -> 
         return chat_replies.intro(intent.words)
     if intent.kind == "list":
         return Reply(schedule_list(list_for(deps, where.team_id, where.user_id)))
+    if intent.kind == "received":
+        return received_reply(deps, client, where)
     if intent.kind == "create":
-        return _create_reply(deps, client, where, intent.words)
+        return create_reply(deps, client, where, intent.words)
+    if intent.kind == "mute_all":
+        return mute_all_question(deps, where)
+    if intent.kind == "mute":
+        return mute_question(deps, client, where, intent.target)
     named = find_named(deps, where.team_id, intent.target)
     if intent.kind in ("next_run", "show", "history"):
         acting = acting_on(deps, client, where, named, Need.READ)
@@ -138,7 +77,7 @@ def reply_to(deps: BotDeps, client: WebClient, where: Where, intent: Intent) -> 
     question = {
         "pause": f"Pause *{escape(schedule.name)}* ({describe_cadence(schedule)})? It won't run until you resume it.",
         "resume": f"Resume *{escape(schedule.name)}*? It will run {describe_cadence(schedule).lower()}, starting from now.",
-        "run": f"Run *{escape(schedule.name)}* now? It will be posted to {where_to}.",
+        "run": f"Run *{escape(schedule.name)}* now? It will be posted to {escape(where_to)}.",
         "delete": f"Delete *{escape(schedule.name)}*? It stops for good and disappears from every list.",
     }[intent.kind]
     return chat_replies.confirmation(f"Here's what I understood: {question}", ChatRequest(intent.kind, schedule.id),
@@ -147,18 +86,15 @@ def reply_to(deps: BotDeps, client: WebClient, where: Where, intent: Intent) -> 
 
 def _confirmed(deps: BotDeps, client: WebClient, where: Where, request: ChatRequest) -> None:
     if request.op == "create":
-        form = ScheduleForm.from_dict(request.draft)
-        try:
-            valid = validate_form(deps, client, person=person(deps, client, where.team_id, where.user_id),
-                                  form=form)
-            result = create(deps, valid, team_id=where.team_id, user_id=where.user_id, surface="chat",
-                            source=f"chat: {form.name}")
-        except FormErrors as exc:
-            reply = chat_replies.confirmation(f"⚠️ {problems_text(exc.errors)}", None, None, form_request=request)
-            answer(client, where, reply.text, reply.blocks, replace_clicked=True)
-            return
-        refresh_home(deps, client, where.team_id, where.user_id)
-        answer(client, where, saved(result), replace_clicked=True)
+        confirm_create(deps, client, where, request)
+        return
+    if request.op == "mute_all":
+        text = mute_everything(deps, client, where.team_id, where.user_id, surface="chat")
+        answer(client, where, text, replace_clicked=True)
+        return
+    if request.op == "mute":  # anyone may stop what reaches them (bot.muting says what that did)
+        schedule = get_live(deps, where.team_id, request.schedule_id or 0)
+        answer(client, where, mute_schedule(deps, client, schedule, where.user_id, surface="chat"), replace_clicked=True)
         return
     need = Need.RUN if request.op == "run" else Need.CHANGE
     schedule = acting_on(deps, client, where, request.schedule_id or 0, need).schedule

@@ -8,8 +8,12 @@ from bot.views.replies import HELP, Reply
 from jobs.slack_ids import ChatActions, ChatBlocks
 from jobs.views.blocks import button, clip, section
 
-EXAMPLES = ("• “send the demo sales report to #sales every monday at 9”\n• “what reports do I have”\n"
-            "• “pause weekly sales” · “run weekly sales now” · “when does weekly sales run next”")
+EXAMPLES = ("• “send the demo sales report to #sales every monday at 9” · “send me demo sales every day at 8am”\n"
+            "• “tell me in #ops when revenue drops below 10k”\n"
+            "• “what reports do I have” · “what reports do I get”\n"
+            "• “pause weekly sales” · “run weekly sales now” · “when does weekly sales run next”\n"
+            "• “stop sending me weekly sales” · “stop sending me reports”")
+MAX_RECEIVED = 40
 INTRO = "Hi! I schedule reports into channels, DMs and email. Tell me in plain words, for example:\n" + EXAMPLES
 
 
@@ -37,8 +41,9 @@ def confirmation(text: str, request: ChatRequest | None, confirm_label: str | No
     return Reply(clip(text, 3900), blocks)
 
 
-def understood_create(summary: list[str], problems: str | None, request: ChatRequest) -> Reply:
-    lines = ["Here's what I understood — *a new scheduled report*:"] + [f"• {line}" for line in summary]
+def understood_create(summary: list[str], problems: str | None, request: ChatRequest, *, alert: bool = False) -> Reply:
+    what = "a new alert" if alert else "a new scheduled report"
+    lines = [f"Here's what I understood — *{what}*:"] + [f"• {line}" for line in summary]
     if problems:
         lines.append(f"⚠️ Before I can create it: {problems}\nOpen the form to finish it.")
         return confirmation("\n".join(lines), None, None, form_request=request)
@@ -54,3 +59,15 @@ def intro(words: str | None = None) -> Reply:
 
 def chat_help() -> Reply:
     return Reply(clip(INTRO + "\n\nThe `/report` command does the same:\n" + HELP.split("\n", 1)[1], 3900))
+
+
+def received(lines: list[str]) -> Reply:
+    """"What reports do I get?": one line per schedule that reaches the person."""
+    if not lines:
+        return Reply("Nothing reaches you from me right now: no report or alert is sent to you by DM or posted in "
+                     "a channel you are in.")
+    shown = lines[:MAX_RECEIVED]
+    more = f"\n… and {len(lines) - MAX_RECEIVED} more." if len(lines) > MAX_RECEIVED else ""
+    text = ("*What reaches you*\n" + "\n".join(f"• {line}" for line in shown) + more +
+            "\nTo stop one you get by DM, say “stop sending me <name>” (or “stop sending me reports” for all).")
+    return Reply(clip(text, 3900))

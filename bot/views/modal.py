@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from bot.forms import ANY_CHOICE, ScheduleForm
 from bot.metadata import ModalMeta
 from bot.readback import ReadBack
+from bot.views.alert_field import condition_blocks
 from jobs.delivery.email_compose import (
     DEFAULT_SUBJECT,
     SUBJECT_LIMIT,
@@ -34,6 +35,7 @@ class ModalContext:
     # Who is asking: choices such as data sources are the ones open to them.
     team_id: str | None = None
     user_id: str | None = None
+    condition_status: str | None = None  # the "Alert when…" field's read-back (bot.alert_condition)
 
 
 def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None,
@@ -194,6 +196,7 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
         zone["initial_option"] = timezone_option(form.timezone)
     blocks.append(_input(ModalBlocks.TIMEZONE, "Time zone", zone, dispatch=True,
                          hint="Runs happen at this zone's wall-clock time, daylight saving included."))
+    blocks.extend(condition_blocks(form.condition_text, context.condition_status))
     channels = {"type": "multi_conversations_select", "action_id": ModalActions.CHANNELS,
                 "placeholder": plain_text("Channels", 150),
                 "filter": {"include": ["public", "private"], "exclude_bot_users": True,

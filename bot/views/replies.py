@@ -26,6 +26,7 @@ from storage.models import (
 
 HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/report` alone to open the form, or:
 • `/report new "Daily sales" every weekday at 9am in #sales as csv,xlsx` — create one in a line (anything missing opens the form)
+• `/report new "Low revenue" every hour in #ops when revenue < 10000` — an alert: it tells #ops only when the answer changes
 • `/report list` — your schedules (admins: `/report list all`)
 • `/report show <name or number>` — details, next runs and buttons
 • `/report edit <name>` — change it in the form
@@ -34,6 +35,7 @@ HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/rep
 • `/report delete <name>` — asks first
 • `/report history <name>` — its last runs, per destination
 • `/report mute <name>` — stop getting someone else's report by DM (`/report mute all`: every one; `unmute` undoes it)
+• `/report snooze <alert> 1h` (or `1d`, `until resolved`) / `/report unsnooze <alert>` — hold an alert's notices back
 • `/report preview <when>` — how I read a schedule, e.g. `/report preview every monday at 9`
 • `/report admin` — quotas, email domains and report access (workspace admins)
 You can also talk to me: mention @reportbot or DM me, e.g. “send the demo sales report to #sales every monday at 9”.
@@ -116,7 +118,7 @@ def _where(schedule: Schedule, access: Access) -> str:
 
 def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunOutcome | None,
                     last_at: dt.datetime | None, now: dt.datetime, email: EmailOptions | None = None, *,
-                    access: Access = Access.FULL) -> Reply:
+                    access: Access = Access.FULL, alert_line: str | None = None) -> Reply:
     """`/report show`: everything for its owner and admins; for someone it is sent to, what it is and
     when it comes (not its query, parameters, recipients or email copies)."""
     full = access == Access.FULL
@@ -127,7 +129,7 @@ def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunO
              f"📬 {_where(schedule, access)}",
              (f"📄 {schedule.report_type} ({escape(params[:1500])})" if full else f"📄 {schedule.report_type}")
              + f" as {', '.join(schedule.formats)}" + (" · skipped when empty" if schedule.skip_if_empty else ""),
-             email_line(email) if full else None, f"Status: {escape(_state(schedule))}"]
+             email_line(email) if full else None, f"Status: {escape(_state(schedule))}", alert_line]
     lines = [line for line in lines if line]
     if next_runs and schedule.status == ScheduleStatus.ACTIVE:
         lines.append("Next runs:\n" + "\n".join(f"• {format_local(w, schedule.timezone)}" for w in next_runs))
@@ -144,13 +146,14 @@ def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunO
 
 
 def history(schedule: Schedule, runs: list[tuple[RunOutcome, dt.datetime]], now: dt.datetime, *,
-            access: Access = Access.FULL) -> str:
-    """The last runs, newest first; per destination for its owner and admins."""
+            access: Access = Access.FULL, alert_line: str | None = None) -> str:
+    """The last runs, newest first; per destination for its owner and admins (an alert's line first)."""
     name = escape(schedule.name)
+    state = f"\n{alert_line}" if alert_line else ""
     if not runs:
-        return f"*History of {name}*\nNo runs yet." + (f" `/report run {name}` runs it now."
-                                                       if access == Access.FULL else "")
-    lines = [f"*History of {name}* (newest first)"]
+        return f"*History of {name}*{state}\nNo runs yet." + (f" `/report run {name}` runs it now."
+                                                              if access == Access.FULL else "")
+    lines = [f"*History of {name}* (newest first){state}"]
     for outcome, when in runs:
         line = f"{STATUS_ICONS.get(outcome.status, '•')} run {outcome.run_id} · {format_local(when, schedule.timezone)}" \
                f" ({relative(when, now)}) — {outcome.status}"

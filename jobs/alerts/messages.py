@@ -10,7 +10,7 @@ from jobs.alerts.snooze import MENU_CHOICES, menu_value, snooze_words
 from jobs.alerts.states import Notice
 from jobs.slack_ids import AlertActions, AlertBlocks, ScheduleActions
 from jobs.views.blocks import button, escape
-from reports.conditions import number
+from reports.conditions import ConditionError, condition_from_json, describe_condition, number
 from storage.alerts import Overview
 
 SECTION_LIMIT = 3000
@@ -47,10 +47,13 @@ def alert_message_blocks(schedule_id: int, name: str, summary: dict) -> list[dic
     return blocks
 
 
-def alert_actions(schedule_id: int, *, snoozable: bool) -> dict:
-    """Snooze (1 hour, 1 day, until resolved) while there is something to snooze; Pause and Edit always."""
+def alert_actions(schedule_id: int, *, snoozable: bool, snoozed: bool = False) -> dict:
+    """Snooze (1 hour, 1 day, until resolved) while there is something to snooze, Unsnooze once someone
+    snoozed it; Pause and Edit always."""
     elements: list[dict] = []
-    if snoozable:
+    if snoozed:
+        elements.append(button(AlertActions.UNSNOOZE, "Unsnooze", str(schedule_id)))
+    elif snoozable:
         elements.append({
             "type": "static_select", "action_id": AlertActions.SNOOZE,
             "placeholder": {"type": "plain_text", "text": "Snooze…"},
@@ -66,6 +69,24 @@ def snoozed_block(until: dt.datetime | None, until_resolved: bool, by: str | Non
     """A context line for a notification once someone snoozed it (the bot updates the message)."""
     return {"type": "context", "block_id": AlertBlocks.SNOOZED,
             "elements": [{"type": "mrkdwn", "text": snooze_words(until, until_resolved, by, timezone)}]}
+
+
+def with_snooze(blocks: list[dict], schedule_id: int, snoozed: dict | None) -> list[dict]:
+    """A posted notification's blocks once it is snoozed (`snoozed`: its `snoozed_block`) or unsnoozed
+    (None): the snooze line replaced, and the Snooze menu and Unsnooze button swapped."""
+    actions_id = f"{AlertBlocks.ACTIONS_PREFIX}{schedule_id}"
+    shown: list[dict] = []
+    for block in blocks:
+        if block.get("block_id") == AlertBlocks.SNOOZED:
+            continue
+        if block.get("block_id") == actions_id:
+            if snoozed is not None:
+                shown.append(snoozed)
+            block = alert_actions(schedule_id, snoozable=True, snoozed=snoozed is not None)
+        shown.append(block)
+    if snoozed is not None and all(b.get("block_id") != AlertBlocks.SNOOZED for b in shown):
+        shown.append(snoozed)
+    return shown
 
 
 def notification_blocks(schedule_id: int, name: str, summary: dict) -> list[dict] | None:
@@ -98,3 +119,14 @@ def status_line(overview: Overview, timezone: str, *, show_snoozer: bool) -> str
         parts.append(snooze_words(overview.snoozed_until, overview.snoozed_until_resolved,
                                   overview.snoozed_by if show_snoozer else None, timezone))
     return " · ".join(parts)
+
+
+def alert_line(condition: dict, overview: Overview | None, timezone: str, *, show_snoozer: bool) -> str:
+    """An alert's lines on App Home, `/report show` and its history: its rule, then its state, last value
+    and trend ("🔔 Fires when total revenue is below 10,000" / "🔥 firing since Mon 14:05 CET · …")."""
+    try:
+        rule = f"Fires when {escape(describe_condition(condition_from_json(condition)))}"
+    except ConditionError:
+        rule = "Its condition can't be read any more: edit it"
+    state = status_line(overview, timezone, show_snoozer=show_snoozer) if overview else "not checked yet"
+    return f"🔔 {rule}\n{state}"

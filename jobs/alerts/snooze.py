@@ -2,7 +2,7 @@
 until it resolves. Who snoozed, and until when, is kept for the owner and admins to see.
 
 The service functions take the caller's session (the caller owns the transaction) and record an
-audit event; the Slack surfaces call `may_snooze` first (one rule for every surface).
+audit event; the Slack surfaces check `jobs.access.ensure_may_snooze` first (one rule for every surface).
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from jobs.views.blocks import escape
 from storage import alerts as alert_repo
 from storage.audit import record
 from storage.errors import BadInput
 from storage.ids import row_id
-from storage.models import DestinationKind, Schedule
+from storage.models import Schedule
 
 MIN_SNOOZE = dt.timedelta(minutes=1)
 MAX_SNOOZE = dt.timedelta(days=30)
@@ -89,19 +90,6 @@ def parse_menu_value(value: str) -> tuple[int, SnoozeRequest] | None:
     return schedule_id, SnoozeRequest(MENU_CHOICES[choice][1])
 
 
-def may_snooze(schedule: Schedule, user_id: str, *, is_admin: bool, channel_id: str | None = None) -> bool:
-    """The owner and admins may snooze; so may anyone who got the notice: a member of a channel the
-    alert posts to (the click came from there) or a person it DMs. Others may not silence it."""
-    if is_admin or user_id == schedule.owner_user_id:
-        return True
-    for destination in schedule.destinations:
-        if destination.kind == DestinationKind.SLACK_USER and destination.target == user_id:
-            return True
-        if destination.kind == DestinationKind.SLACK_CHANNEL and channel_id and destination.target == channel_id:
-            return True
-    return False
-
-
 def snooze(session: Session, schedule: Schedule, request: SnoozeRequest, *, by: str, now: dt.datetime,
            surface: str) -> Snoozed:
     """Hold the alert's notices back for `request`; the checks go on. Raises SnoozeError for a report."""
@@ -130,7 +118,7 @@ def unsnooze(session: Session, schedule: Schedule, *, by: str, surface: str) -> 
 
 def _require_alert(schedule: Schedule) -> None:
     if schedule.condition is None:
-        raise SnoozeError(f"“{schedule.name}” is a report, not an alert: there is nothing to snooze. Pause it instead.")
+        raise SnoozeError(f"“{escape(schedule.name)}” is a report, not an alert: there is nothing to snooze. Pause it instead.")
 
 
 def snooze_words(until: dt.datetime | None, until_resolved: bool, by: str | None, timezone: str) -> str:

@@ -34,6 +34,7 @@ class ScheduleCard:
     last_status: str | None = None
     last_at: dt.datetime | None = None
     last_error: str | None = None
+    alert_line: str | None = None  # an alert's rule, state, last value and trend (jobs.alerts.messages)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ def _card_blocks(card: ScheduleCard, data: HomeData) -> list[dict]:
         next_run = "not scheduled while paused" if card.status != ScheduleStatus.ACTIVE else "never (it has ended)"
     lines = [f"*{escape(card.name)}*  `#{card.id}`", f"{card.sentence} → {where}",
              f"Status: {STATE_WORDS.get(card.status, card.status)} · Next run: {next_run}"]
+    if card.alert_line:
+        lines.append(card.alert_line)
     if card.last_status:
         last = f"Last result: {STATUS_ICONS.get(card.last_status, '•')} {card.last_status}"
         if card.last_at:

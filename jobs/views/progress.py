@@ -13,15 +13,18 @@ from jobs.views.run_message import (
 from jobs.views.slack_errors import plain_error
 
 
-def progress_started_text(name: str, *, preview: bool = False) -> str:
+def progress_started_text(name: str, *, preview: bool = False, alert: bool = False) -> str:
+    if alert:
+        what = f"a preview of *{escape(name)}*" if preview else f"*{escape(name)}*"
+        return f"⏳ Checking {what} now… I'll tell you the value and the state here."
     if preview:
         return f"⏳ Generating a preview of *{escape(name)}*… I'll send it to you here in a DM and update this message."
     return f"⏳ Generating *{escape(name)}*… I'll update this message when it's delivered."
 
 
-def progress_started_blocks(name: str, *, preview: bool = False) -> list[dict]:
+def progress_started_blocks(name: str, *, preview: bool = False, alert: bool = False) -> list[dict]:
     return [{"type": "section", "block_id": ReplyBlocks.PROGRESS,
-             "text": {"type": "mrkdwn", "text": clip(progress_started_text(name, preview=preview))}}]
+             "text": {"type": "mrkdwn", "text": clip(progress_started_text(name, preview=preview, alert=alert))}}]
 
 
 def progress_finished(outcome: RunOutcome) -> tuple[str, list[dict]]:

@@ -20,7 +20,6 @@ from jobs.alerts.notice import headline, notice_payload, notice_text
 from jobs.alerts.snooze import (
     SnoozeError,
     SnoozeRequest,
-    may_snooze,
     menu_value,
     parse_menu_value,
     parse_snooze,
@@ -28,6 +27,7 @@ from jobs.alerts.snooze import (
     snooze_words,
     unsnooze,
 )
+from jobs.access import Kind, Person, ensure_may_snooze
 from jobs.alerts.states import Notice, Step
 from jobs.slack_ids import AlertActions
 from reports.conditions import Measurement, parse_condition
@@ -35,6 +35,7 @@ from reports.conditions.bind import bind_condition
 from reports.table import Column, ColumnType
 from slack_emulator import validate_blocks
 from storage import alerts as alert_repo
+from storage.errors import PermissionDenied
 from storage.models import AuditEvent, Destination, Schedule
 from storage.schedules import NewDestination
 from tests.factories import make_schedule
@@ -146,16 +147,30 @@ def _schedule() -> Schedule:
     return schedule
 
 
-@pytest.mark.parametrize("user,admin,channel,allowed", [
-    ("U0ALICE01", False, None, True),  # the owner
-    ("U0ADMIN01", True, None, True),  # an admin
-    ("U0BOB0001", False, "C0OPS0001", True),  # someone in the channel the notice went to
-    ("U0CAROL01", False, None, True),  # someone the alert DMs
-    ("U0BOB0001", False, "C0RANDOM1", False),  # a click from elsewhere
-    ("U0BOB0001", False, None, False),
+@pytest.mark.parametrize("who,reached,allowed", [
+    (Person("U0ALICE01", "T0TEST01"), False, True),  # the owner
+    (Person("U0ADMIN01", "T0TEST01", is_admin=True), False, True),  # an admin
+    (Person("U0BOB0001", "T0TEST01"), True, True),  # a member it reaches (in #ops, or by DM)
+    (Person("U0BOB0001", "T0TEST01"), False, False),  # a member it does not reach
+    (Person("U0GUEST01", "T0TEST01", Kind.GUEST), True, False),  # a guest in #ops: receives, doesn't silence
+    (Person("U0PARTNR1", "T0TEST01", Kind.EXTERNAL), True, False),  # Slack Connect
+    (Person("U0ALICE01", "T0OTHER01"), True, False),  # the owner's id, another workspace
 ])
-def test_who_may_snooze(user, admin, channel, allowed):
-    assert may_snooze(_schedule(), user, is_admin=admin, channel_id=channel) is allowed
+def test_who_may_snooze(who, reached, allowed):
+    asked = []
+
+    def receives():
+        asked.append(who.user_id)
+        return reached
+
+    if allowed:
+        ensure_may_snooze(who, _schedule(), receives)
+    else:
+        with pytest.raises(PermissionDenied):
+            ensure_may_snooze(who, _schedule(), receives)
+    # Slack is asked about channel membership only when the person is not the owner or an admin.
+    assert asked == ([] if who.user_id in ("U0ALICE01", "U0ADMIN01") or not who.is_member
+                     or who.team_id != "T0TEST01" else [who.user_id])
 
 
 def test_snooze_and_unsnooze_are_recorded_with_who(database):
@@ -173,3 +188,24 @@ def test_snooze_and_unsnooze_are_recorded_with_who(database):
         assert unsnooze(s, alert, by="U0ALICE01", surface="slash_command") is False
         actions = [(e.actor, e.action) for e in s.query(AuditEvent).order_by(AuditEvent.id)]
     assert actions == [("U0BOB0001", "alert_snoozed"), ("U0ALICE01", "alert_unsnoozed")]
+
+
+def test_a_check_run_by_hand_is_told_in_words_escaped_with_check_again_when_it_failed():
+    from jobs.alerts.progress import check_finished
+    from jobs.slack_ids import ScheduleActions
+    from jobs.views.run_message import RunOutcome
+    from storage.models import AlertEvaluation
+
+    quiet = AlertEvaluation(outcome="value", state="ok", value=5.0,
+                            detail="Checked: total <!channel> 5 — OK; not told: the alert is snoozed by <@U0BOB0001>")
+    text, blocks = check_finished(RunOutcome(3, 1, "<b>Low</b>", "skipped"), quiet)
+    assert text == ("🟢 *&lt;b&gt;Low&lt;/b&gt;*, checked just now (only you see this): Checked: total &lt;!channel&gt; 5 "
+                    "— OK; not told: the alert is snoozed by <@U0BOB0001> Its destinations hear of it only when its "
+                    "state changes.")
+    failed = AlertEvaluation(outcome="error", state="error", detail="The check failed: the source is down")
+    text, blocks = check_finished(RunOutcome(4, 1, "Low", "failed", error="x"), failed)
+    assert text.startswith("⚠️ *Low* could not be checked just now (only you see this). The check failed")
+    assert [e["action_id"] for e in blocks[-1]["elements"]] == [ScheduleActions.RUN_NOW, ScheduleActions.EDIT]
+    assert validate_blocks(blocks, "message") == []
+    assert check_finished(RunOutcome(5, 1, "Low", "running"), quiet) is None  # not settled: not a check's answer
+    assert check_finished(RunOutcome(6, 1, "Low", "delivered"), None) is None  # a report's run
