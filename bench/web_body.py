@@ -32,8 +32,6 @@ CHUNK = b"x" * (1024 * 1024)
 
 def serve(port: int, api_url: str, token: str, data_dir: str, stock: bool) -> None:
     """The child: build the app as `reportbot serve` does and serve until killed."""
-    from storage.filestore import ArtifactStore
-
     from bot.app import create_app
     from bot.deps import BotDeps
     from bot.settings import BotSettings
@@ -42,6 +40,7 @@ def serve(port: int, api_url: str, token: str, data_dir: str, stock: bool) -> No
     from jobs.logs import configure_logging
     from jobs.settings import JobSettings, SlackSettings
     from storage.db import Database
+    from storage.filestore import ArtifactStore
     from storage.migrate import upgrade
 
     configure_logging("INFO")

@@ -49,7 +49,7 @@ RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(pattern, re.
                  rf"(?:i\s+)?(?:don'?t|do\s+not)\s+want\s+(?:to\s+(?:get|receive)\s+)?(?:any\s+)?(?:more\s+)?"
                  rf"{_SCHEDULE_WORD}{_NOT_ANY_MORE}|no\s+more\s+{_SCHEDULE_WORD}){_NOT_ANY_MORE}$"),
     ("mute", rf"^{_STOP_SENDING}\s+(?P<t>.+?){_NOT_ANY_MORE}$"),
-    ("mute", rf"^unsubscribe\s+(?:me\s+)?(?:from\s+)?(?P<t>.+)$"),
+    ("mute", r"^unsubscribe\s+(?:me\s+)?(?:from\s+)?(?P<t>.+)$"),
     ("mute", r"^(?:mute|silence)\s+(?P<t>.+)$"),
     ("mute", r"^(?:remove|take|drop)\s+me\s+(?:from|off)(?:\s+of)?\s+(?:the\s+(?:list|recipients)\s+(?:of|for)\s+)?(?P<t>.+)$"),
     ("mute", rf"^(?:i\s+)?(?:don'?t|do\s+not)\s+want\s+(?:to\s+(?:get|receive)\s+)?(?P<t>.+?){_NOT_ANY_MORE}$"),

@@ -89,7 +89,12 @@ def everything_the_app_shows() -> set[str]:
 
 def _alert_surfaces(now: dt.datetime) -> list[dict]:
     """An alert's notification (firing, and snoozed), its App Home card and a failed check's reply."""
-    from jobs.alerts.messages import alert_line, alert_message_blocks, snoozed_block, with_snooze
+    from jobs.alerts.messages import (
+        alert_line,
+        alert_message_blocks,
+        snoozed_block,
+        with_snooze,
+    )
     from jobs.alerts.progress import check_finished
     from jobs.views.home import HomeData, ScheduleCard, build_home_view
     from jobs.views.run_message import RunOutcome

@@ -11,7 +11,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.after_ack import after_ack
-from bot.alert_snooze import snooze_alert, snoozed_reply, unsnooze_alert, unsnoozed_reply
+from bot.alert_snooze import (
+    snooze_alert,
+    snoozed_reply,
+    unsnooze_alert,
+    unsnoozed_reply,
+)
 from bot.deps import deps_of
 from bot.metadata import STALE, schedule_id_from
 from bot.respond import answer, where_from_action

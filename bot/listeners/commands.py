@@ -12,7 +12,13 @@ from slack_sdk import WebClient
 
 from bot.acting import Need, acting_on_named
 from bot.after_ack import after_ack
-from bot.alert_snooze import snooze_alert, snoozed_reply, split_snooze_words, unsnooze_alert, unsnoozed_reply
+from bot.alert_snooze import (
+    snooze_alert,
+    snoozed_reply,
+    split_snooze_words,
+    unsnooze_alert,
+    unsnoozed_reply,
+)
 from bot.app_home import refresh_home
 from bot.create_flow import create_from_words
 from bot.deps import BotDeps, deps_of

@@ -10,7 +10,12 @@ from jobs.alerts.snooze import MENU_CHOICES, menu_value, snooze_words
 from jobs.alerts.states import Notice
 from jobs.slack_ids import AlertActions, AlertBlocks, ScheduleActions
 from jobs.views.blocks import button, escape
-from reports.conditions import ConditionError, condition_from_json, describe_condition, number
+from reports.conditions import (
+    ConditionError,
+    condition_from_json,
+    describe_condition,
+    number,
+)
 from storage.alerts import Overview
 
 SECTION_LIMIT = 3000

@@ -10,7 +10,13 @@ import json
 import pytest
 
 from jobs.alerts.snooze import menu_value
-from jobs.slack_ids import AlertActions, AlertBlocks, ModalActions, ModalBlocks, ScheduleActions
+from jobs.slack_ids import (
+    AlertActions,
+    AlertBlocks,
+    ModalActions,
+    ModalBlocks,
+    ScheduleActions,
+)
 from slack_emulator import validate_blocks
 from storage.models import RunStatus, Schedule
 from tests.bot.alert_support import REVENUE_WORDS, check_now, make_alert, state_of

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from slack_sdk.models.blocks import Block
 
+from jobs.access import Kind, Person, ensure_may_snooze
 from jobs.alerts.messages import (
     alert_message_blocks,
     notification_blocks,
@@ -27,7 +28,6 @@ from jobs.alerts.snooze import (
     snooze_words,
     unsnooze,
 )
-from jobs.access import Kind, Person, ensure_may_snooze
 from jobs.alerts.states import Notice, Step
 from jobs.slack_ids import AlertActions
 from reports.conditions import Measurement, parse_condition
