@@ -14,6 +14,8 @@ from bot.views.replies import Reply, history, schedule_detail
 from jobs.access import Access
 from jobs.progress import link_base, outcome_of
 from jobs.slots import compiled_cadence
+from jobs.views.period_words import schedule_period
+from jobs.views.time_words import NEXT_RUNS_SHOWN
 from storage import email as email_repo
 from storage.models import Schedule, ScheduleStatus
 from storage.runs import recent_runs_of_live_schedules
@@ -24,8 +26,8 @@ HISTORY_RUNS = 10
 def detail_reply(deps: BotDeps, schedule: Schedule, access: Access) -> Reply:
     now = deps.jobs.now()
     try:
-        next_runs = compiled_cadence(schedule.cadence).next_runs(now, 5) if schedule.status == ScheduleStatus.ACTIVE \
-            else []
+        next_runs = compiled_cadence(schedule.cadence).next_runs(now, NEXT_RUNS_SHOWN) \
+            if schedule.status == ScheduleStatus.ACTIVE else []
     except Exception:  # an unreadable stored cadence still gets its details shown
         next_runs = []
     with deps.jobs.database.session() as session:
@@ -33,7 +35,8 @@ def detail_reply(deps: BotDeps, schedule: Schedule, access: Access) -> Reply:
         email = email_repo.email_options(session, schedule.id) if access == Access.FULL else None
     last = outcome_of(runs[0], schedule, None) if runs else None
     last_at = (runs[0].finished_at or runs[0].scheduled_for) if runs else None
-    return schedule_detail(schedule, next_runs, last, last_at, now, email, access=access)
+    period = schedule_period(schedule, now, week_start=deps.policy(schedule.team_id).week_start, sentence=True)
+    return schedule_detail(schedule, next_runs, last, last_at, now, email, access=access, period=period)
 
 
 def history_text(deps: BotDeps, client: WebClient, schedule: Schedule, access: Access) -> str:

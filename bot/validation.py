@@ -4,6 +4,7 @@ so the modal shows it next to the field and text surfaces list it in words."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ from jobs.delivery.email_compose import (
 from jobs.policy import Policy
 from jobs.slack_ids import ModalBlocks, ModalOptions
 from reports.errors import ReportError
-from reports.registry import ReportType, all_report_types, get_report_type
+from reports.registry import ReportType, all_report_types, get_report_type, stored_window_params
 from reports.renderers import available_formats
 from storage.errors import PermissionDenied, UserError
 from storage.models import AttachMode, DestinationKind
@@ -42,6 +43,9 @@ DEFAULT_REPORT_TYPE = "demo_sales"
 MAX_NAME = 200
 MAX_DESTINATIONS = 20
 MAX_COPIES = 20  # per cc and bcc
+MAX_DESCRIPTION = 500
+MAX_TAGS = 10
+TAG = re.compile(r"^\w[\w-]{0,29}$")  # letters (any script), digits, _ and -
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,8 @@ class ValidSchedule:
     formats: list[str]
     skip_if_empty: bool
     email: EmailChoice = EmailChoice()
+    description: str | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def timezone(self) -> str:
@@ -170,7 +176,33 @@ def _params(report: ReportType, form: ScheduleForm, errors: dict[str, str]) -> d
             errors[f"{ModalBlocks.PARAM_PREFIX}{param.name}"] = str(exc)
             continue
         params[param.name] = list(value) if isinstance(value, tuple) else value
-    return params
+    return stored_window_params(params, report.default_window)  # "as the schedule" unless chosen otherwise
+
+
+def _description(form: ScheduleForm, errors: dict[str, str]) -> str | None:
+    text = "".join(ch for ch in clean_text(form.description, 10_000) if ch not in INVISIBLE)
+    if len(text) > MAX_DESCRIPTION:
+        errors[ModalBlocks.DESCRIPTION] = (f"Keep the description under {MAX_DESCRIPTION} characters "
+                                           f"(it has {len(text):,}).")
+    return text or None
+
+
+def _tags(form: ScheduleForm, errors: dict[str, str]) -> tuple[str, ...]:
+    """Tags as stored: lower case, without a leading #, each once."""
+    tags, bad = [], []
+    for raw in form.tags[:50]:
+        tag = unicodedata.normalize("NFKC", clean_text(raw, 100)).lstrip("#").lower()
+        if tag and TAG.match(tag):
+            tags.append(tag)
+        elif tag:
+            bad.append(tag[:30])
+    tags = list(dict.fromkeys(tags))
+    if bad:
+        errors[ModalBlocks.TAGS] = (f"Tags are single words of letters, digits, - and _ (like `finance` or "
+                                    f"`weekly-kpi`), not {', '.join(f'“{b}”' for b in bad[:3])}.")
+    elif len(tags) > MAX_TAGS:
+        errors[ModalBlocks.TAGS] = f"That's {len(tags)} tags; a schedule can have {MAX_TAGS}."
+    return tuple(tags)
 
 
 def _destinations(deps: BotDeps, client: WebClient, person: Person, policy: Policy, form: ScheduleForm,
@@ -263,6 +295,7 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
     errors: dict[str, str] = {}
     policy = deps.policy(person.team_id)
     name = clean_name(form.name)
+    description, tags = _description(form, errors), _tags(form, errors)
     if problem := name_problem(name):
         errors[ModalBlocks.NAME] = problem
     elif editing is None:
@@ -276,7 +309,7 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
     if report:
         _usable(person, policy, report, params, errors)
     timezone = _timezone(client, form, person.user_id, errors)
-    result = read_back(clean_text(form.cadence_text, 500), timezone, now or deps.jobs.now(), count=3,
+    result = read_back(clean_text(form.cadence_text, 500), timezone, now or deps.jobs.now(),
                        date_order=user_date_order(client, person.user_id))
     if not result.ok:
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."
@@ -287,7 +320,8 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
         _would_run(report, params, person, result.cadence.timezone, errors)
     if errors:
         raise FormErrors(errors)
-    return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty, email)
+    return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty, email,
+                         description, tags)
 
 
 def validate_for_preview(deps: BotDeps, client: WebClient, *, person: Person, form: ScheduleForm,

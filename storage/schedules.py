@@ -54,12 +54,16 @@ def create_schedule(
     formats: Sequence[str] = ("csv",),
     skip_if_empty: bool = False,
     condition: dict[str, Any] | None = None,
+    description: str | None = None,
+    tags: Sequence[str] = (),
 ) -> Schedule:
     """Insert a schedule with its destinations; raise `NameTaken` if the name is in use."""
     schedule = Schedule(
         team_id=team_id,
         name=name.strip(),
         name_key=name_key(name),
+        description=description or None,
+        tags=list(tags),
         owner_user_id=owner_user_id,
         report_type=report_type,
         params=dict(params or {}),
@@ -98,9 +102,10 @@ def find_schedule(session: Session, team_id: str, ref: str) -> Schedule | None:
 
 
 def list_schedules(
-    session: Session, team_id: str, *, owner_user_id: str | None = None, limit: int = 100, offset: int = 0
+    session: Session, team_id: str, *, owner_user_id: str | None = None, limit: int = 100, offset: int = 0,
+    tag: str | None = None,
 ) -> list[Schedule]:
-    """List live schedules of a workspace (optionally one owner's), soonest first."""
+    """List live schedules of a workspace (optionally one owner's, or those tagged `tag`), soonest first."""
     query = (
         select(Schedule)
         .where(Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
@@ -111,6 +116,10 @@ def list_schedules(
     )
     if owner_user_id is not None:
         query = query.where(Schedule.owner_user_id == owner_user_id)
+    if tag is not None:
+        # Tags are a short JSON list; matched on the quoted word, then exactly (portable across databases).
+        query = query.where(cast(Schedule.tags, Text).contains(f'"{tag}"', autoescape=True))
+        return [s for s in session.scalars(query) if tag in (s.tags or [])]
     return list(session.scalars(query))
 
 
@@ -189,8 +198,12 @@ def update_schedule(
     skip_if_empty: bool,
     next_run_at: dt.datetime | None,
     destinations: Sequence[NewDestination],
+    description: str | None = None,
+    tags: Sequence[str] = (),
 ) -> Schedule:
     """Change every editable field of a live schedule; raise `NameTaken` if the new name is in use."""
+    schedule.description = description or None
+    schedule.tags = list(tags)
     schedule.report_type = report_type
     schedule.params = dict(params)
     schedule.formats = list(formats)

@@ -131,7 +131,6 @@ _CHARTS = {
               help="detail: one row per day, region and product; daily: totals per day; daily_by_region: "
                    "revenue per day with a column per region; by_region / by_product: totals per region or product."),
     ),
-    default_window="previous_day",
     default_formats=("csv",),
 )
 def fetch_demo_sales(request: ReportRequest) -> Table:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reports.errors import ParameterError
-from reports.window import WINDOW_KINDS, WINDOW_LABELS, compute_window, start_of_day
+from reports.window import WINDOW_CHOICES, WINDOW_KINDS, WINDOW_LABELS, compute_window, start_of_day
 
 UTC = dt.UTC
 BERLIN = "Europe/Berlin"
@@ -133,8 +133,8 @@ def test_bad_kind_and_length_say_what_is_allowed():
             compute_window("last_n_days", utc(2026, 1, 1), BERLIN, n=n)
 
 
-def test_every_kind_has_a_label_for_people():
-    assert set(WINDOW_LABELS) == set(WINDOW_KINDS)
+def test_every_choice_has_a_label_for_people():
+    assert set(WINDOW_LABELS) == set(WINDOW_CHOICES) == {"schedule", *WINDOW_KINDS}
 
 
 def test_start_of_day_in_a_midnight_gap_is_the_transition():
