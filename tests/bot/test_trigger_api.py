@@ -65,3 +65,19 @@ def test_bad_requests_are_refused_clearly(api, job_context, body, token, status)
         valid = create_token(s, "T0TEST01")
     got, answer = _post(api, body, valid if token == "VALID" else token)
     assert got == status and answer["error"]
+
+
+def test_an_api_run_is_told_apart_and_may_ask_for_another_period(api, job_context):
+    from storage.models import Run
+
+    with job_context.database.session() as s:
+        make_schedule(s, name="Weekly sales", cadence_text="every monday at 9")
+        make_schedule(s, name="Daily sales")
+        token = create_token(s, "T0TEST01", "ci pipeline")
+    status, body = _post(api, {"schedule": "weekly sales", "period": "last month"}, token)
+    assert status == 202
+    assert _post(api, {"schedule": "daily sales", "period": "the fortnight"}, token)[0] == 400
+    assert _post(api, {"schedule": "daily sales", "period": "last month"}, "rbt_wrong")[0] == 401  # who first
+    with job_context.database.session() as s:
+        run = s.get(Run, body["run_id"])
+        assert (run.trigger, run.triggered_by, run.period) == ("api", "api", {"kind": "previous_month", "n": 7})
