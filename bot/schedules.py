@@ -23,13 +23,13 @@ from jobs.slots import compiled_cadence
 from jobs.views.blocks import escape
 from jobs.views.period_words import period_sentence
 from jobs.views.time_words import NEXT_RUNS_SHOWN, format_local
+from reports.window import SCHEDULE_WINDOW
+from reports.window_words import parse_period_words
 from storage import email as email_repo
 from storage import schedules as schedule_repo
 from storage.audit import record
 from storage.errors import BadInput, NameTaken, NotFound
 from storage.models import EmailOptions, Schedule, ScheduleStatus
-from reports.window import SCHEDULE_WINDOW
-from reports.window_words import parse_period_words
 from storage.schedules import live_schedule_names, mark_deleted, update_schedule
 
 MAX_REF = 300

@@ -14,8 +14,8 @@ import threading
 
 from jobs.context import JobContext
 from jobs.home_refresh import HomeRefresher
-from jobs.progress import link_base, outcome_of
 from jobs.policy import policy_for
+from jobs.progress import link_base, outcome_of
 from jobs.views.cadence_words import describe_cadence
 from jobs.views.home import MAX_RUNS, PAGE_SIZE, HomeData, ScheduleCard, build_home_view
 from jobs.views.period_words import schedule_period

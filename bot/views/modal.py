@@ -189,7 +189,7 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
             multiline=True), optional=True),
         _input(ModalBlocks.TAGS, "Tags", _text_input(ModalActions.TAGS, ", ".join(form.tags), "finance, weekly",
                                                      max_length=300), optional=True,
-               hint="Words to find it by: `/report list tag:finance`."),
+               hint="Words to find it by, separated by commas. /report list tag:finance lists those tagged finance."),
         _input(ModalBlocks.REPORT_TYPE, "Report", type_select, dispatch=True,
                hint=current.description if current else "Ask an admin to give you access to a report type."),
     ]

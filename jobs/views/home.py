@@ -61,7 +61,8 @@ def _card_blocks(card: ScheduleCard, data: HomeData) -> list[dict]:
     lines = [f"*{escape(card.name)}*  `#{card.id}`{tags}"]
     if card.description:
         lines.append(f"_{escape(clip(' '.join(card.description.split()), 200))}_")
-    lines += [f"🗓️ {escape(card.sentence)} → {escape(where)}" + (f" · covers {escape(card.period)}" if card.period else ""),
+    covers = f" · covers {escape(card.period)}" if card.period else ""
+    lines += [f"🗓️ {escape(card.sentence)} → {escape(where)}{covers}",
               f"Status: {STATE_WORDS.get(card.status, card.status)} · Next run: {next_run}"]
     if card.last_status:
         last = f"Last result: {STATUS_ICONS.get(card.last_status, '•')} {card.last_status}"

@@ -27,7 +27,8 @@ def progress_started_text(name: str, *, preview: bool = False, covers: str = "",
     return text
 
 
-def progress_started_blocks(name: str, *, preview: bool = False, covers: str = "", other_period: str = "") -> list[dict]:
+def progress_started_blocks(name: str, *, preview: bool = False, covers: str = "",
+                            other_period: str = "") -> list[dict]:
     text = progress_started_text(name, preview=preview, covers=covers, other_period=other_period)
     return [{"type": "section", "block_id": ReplyBlocks.PROGRESS, "text": {"type": "mrkdwn", "text": clip(text)}}]
 

@@ -88,7 +88,8 @@ def test_history_tells_how_each_run_started_how_long_it_took_and_what_it_sent(sl
                                       content_type="text/csv"),
                              Artifact(format="pdf", filename="daily.pdf", storage_key=f"b{n}", size=1024, sha256="x",
                                       content_type="application/pdf")]
-            run.deliveries = [Delivery(destination="slack_channel:C0SALES01", status="sent", slack_file_ids=["F1", "F2"]),
+            run.deliveries = [Delivery(destination="slack_channel:C0SALES01", status="sent",
+                                       slack_file_ids=["F1", "F2"]),
                               Delivery(destination="slack_user:U0BOB0001", status="failed", last_error="user_disabled")]
             s.add(run)
     history = slack.command("history daily sales")

@@ -133,10 +133,10 @@ def test_consecutive_reports_cover_time_without_gaps_or_overlaps(text, zone):
     rule = cadence(text, zone)
     slots = rule.next_runs(dt.datetime(2026, 2, 20, tzinfo=UTC), 60)
     windows = [window_for(Period(), slot=slot, cadence=rule, timezone=rule.timezone) for slot in slots]
-    for earlier, later in zip(windows, windows[1:]):
+    for earlier, later in zip(windows, windows[1:], strict=False):
         assert earlier.end == later.start, (text, earlier.label, later.label)
     # And nothing a report covers is still to come when it runs.
-    assert all(window.start < window.end <= slot for window, slot in zip(windows, slots))
+    assert all(window.start < window.end <= slot for window, slot in zip(windows, slots, strict=True))
 
 
 def test_the_workspace_week_start_cuts_weekly_periods():

@@ -179,9 +179,9 @@ def test_without_a_previous_slot_a_schedules_period_is_one_unit():
 
 
 @pytest.mark.parametrize(("words", "kind", "n"), [
-    ("last week", "previous_week", 7), ("for last month", "previous_month", 7), ("the previous quarter",
-                                                                                "previous_quarter", 7),
-    ("yesterday", "previous_day", 7), ("Last 10 Days", "last_n_days", 10), ("for the past 36 hours", "last_n_hours", 36),
+    ("last week", "previous_week", 7), ("for last month", "previous_month", 7),
+    ("the previous quarter", "previous_quarter", 7), ("yesterday", "previous_day", 7),
+    ("Last 10 Days", "last_n_days", 10), ("for the past 36 hours", "last_n_hours", 36),
     ("month-to-date", "month_to_date", 7), ("YTD", "year_to_date", 7), ("this week", "week_to_date", 7),
     ("since the last run", "since_previous_run", 7), ("as scheduled", "schedule", 7),
 ])
