@@ -21,17 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from jobs.cadence import Cadence
-from jobs.cadence.model import (
-    BusinessDays,
-    Calendar,
-    CronDays,
-    Elapsed,
-    MonthDays,
-    NthWeekdays,
-    Several,
-    Weekdays,
-    YearDays,
-)
+from jobs.cadence import model
 from reports.errors import ReportError
 from reports.registry import get_report_type
 from reports.window import SCHEDULE_WINDOW, Window, compute_window, schedule_window
@@ -40,7 +30,6 @@ from reports.window import SCHEDULE_WINDOW, Window, compute_window, schedule_win
 # minute-by-minute rules up to 29 years for February 29 on a Monday.
 _LOOKBACKS = tuple(dt.timedelta(minutes=m) for m in (1, 10, 70, 7 * 60, 49 * 60)) + tuple(
     dt.timedelta(days=d) for d in (9, 33, 100, 370, 4 * 366, 29 * 366))
-_PAGE = 64
 # Windows whose period is defined by the moment of the run, not by a slot.
 _NOW_WINDOWS = ("week_to_date", "month_to_date", "quarter_to_date", "year_to_date", "since_previous_run")
 
@@ -115,7 +104,7 @@ def window_for(period: Period, *, slot: dt.datetime, cadence: Cadence | None, ti
 def run_now_period(setting: Period, cadence: Cadence | None, now: dt.datetime) -> Period:
     """What Run now covers: the period of the most recent slot, as the schedule last sent it, with
     today's data; windows defined by the moment (month to date) and elapsed rules are taken now."""
-    if setting.kind in _NOW_WINDOWS or cadence is None or isinstance(cadence.spec, Elapsed):
+    if setting.kind in _NOW_WINDOWS or cadence is None or isinstance(cadence.spec, model.Elapsed):
         return replace(setting, as_of=None)
     return replace(setting, as_of=most_recent_slot(cadence, now))
 
@@ -124,26 +113,26 @@ def run_now_period(setting: Period, cadence: Cadence | None, now: dt.datetime) -
 def period_unit(cadence: Cadence) -> str:
     """The calendar unit a cadence's periods are counted in (see the module docstring)."""
     spec = cadence.spec
-    if isinstance(spec, Elapsed):
+    if isinstance(spec, model.Elapsed):
         return "elapsed"
-    if isinstance(spec, Several):
+    if isinstance(spec, model.Several):
         return "day" if _once_a_day(spec.parts) else "exact"
     if len(spec.times) > 1:
         return "exact"
     days = spec.days
-    if isinstance(days, Weekdays):
+    if isinstance(days, model.Weekdays):
         return "week" if len(days.days) == 1 else "day"
-    if isinstance(days, YearDays):
+    if isinstance(days, model.YearDays):
         return "year" if len(days.dates) == 1 else "day"
-    if isinstance(days, CronDays):
+    if isinstance(days, model.CronDays):
         return _cron_unit(days, spec.months)
-    once_a_month = (isinstance(days, MonthDays) and len(days.days) == 1) or (
-        isinstance(days, NthWeekdays) and len(days.items) == 1) or (
-        isinstance(days, BusinessDays) and len(days.nth) == 1)
+    once_a_month = (isinstance(days, model.MonthDays) and len(days.days) == 1) or (
+        isinstance(days, model.NthWeekdays) and len(days.items) == 1) or (
+        isinstance(days, model.BusinessDays) and len(days.nth) == 1)
     return _month_grain(spec.months) if once_a_month else "day"
 
 
-def _cron_unit(days: CronDays, months: tuple[int, ...]) -> str:
+def _cron_unit(days: model.CronDays, months: tuple[int, ...]) -> str:
     every_monthday, every_weekday = set(days.monthdays) >= set(range(1, 32)), set(days.weekdays) >= set(range(7))
     if every_monthday and not every_weekday:
         return "week" if len(days.weekdays) == 1 else "day"
@@ -162,7 +151,7 @@ def _month_grain(months: tuple[int, ...]) -> str:
     return "month"
 
 
-def _once_a_day(parts: tuple[Calendar, ...]) -> bool:
+def _once_a_day(parts: tuple[model.Calendar, ...]) -> bool:
     """True when rules run together can never fire twice on one local day."""
     if any(len(part.times) > 1 for part in parts):
         return False
@@ -171,12 +160,13 @@ def _once_a_day(parts: tuple[Calendar, ...]) -> bool:
     return all(not _may_share_a_day(a, b) for i, a in enumerate(parts) for b in parts[i + 1:])
 
 
-def _may_share_a_day(a: Calendar, b: Calendar) -> bool:
+def _may_share_a_day(a: model.Calendar, b: model.Calendar) -> bool:
     if not set(a.months) & set(b.months):
         return False
-    if isinstance(a.days, Weekdays) and isinstance(b.days, Weekdays):
+    if isinstance(a.days, model.Weekdays) and isinstance(b.days, model.Weekdays):
         return bool(set(a.days.days) & set(b.days.days))
-    if isinstance(a.days, MonthDays) and isinstance(b.days, MonthDays) and min(a.days.days + b.days.days) > 0:
+    if isinstance(a.days, model.MonthDays) and isinstance(b.days, model.MonthDays) \
+            and min(a.days.days + b.days.days) > 0:  # counted from the start: the 31st is never the 30th
         return bool(set(a.days.days) & set(b.days.days))
     return True  # other day rules could meet; count exactly between slots to be safe
 
@@ -194,20 +184,18 @@ def most_recent_slot(cadence: Cadence, at: dt.datetime) -> dt.datetime | None:
 
 def _last_before(cadence: Cadence, instant: dt.datetime) -> dt.datetime | None:
     for back in _LOOKBACKS:
-        found, after = None, instant - back
-        while True:
-            runs = cadence.next_runs(after, _PAGE)
-            for run in runs:
-                if run >= instant:
-                    break
-                found = run
-            else:
-                if len(runs) == _PAGE:
-                    after = runs[-1]
-                    continue
-            break
-        if found is not None:
-            return found
+        runs = cadence.next_runs(instant - back, 1)  # one run tells whether this look back reaches a slot
+        if not runs or runs[0] >= instant:
+            continue
+        found, page = runs[0], 8
+        while True:  # walk on to the last slot before `instant`: few, the look backs widen slowly
+            runs = cadence.next_runs(found, page)
+            earlier = [run for run in runs if run < instant]
+            if earlier:
+                found = earlier[-1]
+            if len(earlier) < len(runs) or len(runs) < page:
+                return found
+            page *= 2
     return None
 
 
@@ -215,18 +203,18 @@ def _last_before(cadence: Cadence, instant: dt.datetime) -> dt.datetime | None:
 def _unbounded(cadence: Cadence) -> Cadence:
     """The same rule without its start, end and count (an every-N-weeks rule keeps its phase)."""
     spec = cadence.spec
-    if isinstance(spec, Several):
+    if isinstance(spec, model.Several):
         opened: Any = replace(spec, parts=tuple(_open(part) for part in spec.parts), first=None, count=None)
-    elif isinstance(spec, Calendar):
+    elif isinstance(spec, model.Calendar):
         opened = _open(spec)
     else:
         return cadence
     return cadence if opened == spec else Cadence(cadence.text, opened, cadence.timezone)
 
 
-def _open(part: Calendar) -> Calendar:
+def _open(part: model.Calendar) -> model.Calendar:
     start = None
-    if isinstance(part.days, Weekdays) and part.days.every > 1 and part.start:
+    if isinstance(part.days, model.Weekdays) and part.days.every > 1 and part.start:
         # Moved back by whole rhythms, so the weeks it runs in stay the same weeks.
         start = part.start - dt.timedelta(weeks=part.days.every * 60)
     return replace(part, start=start, until=None, first=None, count=None)
