@@ -35,7 +35,9 @@ def detail_reply(deps: BotDeps, schedule: Schedule, access: Access) -> Reply:
         email = email_repo.email_options(session, schedule.id) if access == Access.FULL else None
     last = outcome_of(runs[0], schedule, None) if runs else None
     last_at = (runs[0].finished_at or runs[0].scheduled_for) if runs else None
-    period = schedule_period(schedule, now, week_start=deps.policy(schedule.team_id).week_start, sentence=True)
+    active = schedule.status == ScheduleStatus.ACTIVE  # a paused schedule has no next report to date
+    period = schedule_period(schedule, now, week_start=deps.policy(schedule.team_id).week_start, sentence=active)
+    period = period if active or not period else f"Covers {period}."
     return schedule_detail(schedule, next_runs, last, last_at, now, email, access=access, period=period)
 
 

@@ -50,6 +50,8 @@ def test_show_says_the_period_labels_settings_for_people_and_counts_the_runs(sla
     # Someone it reaches in #sales sees what it covers and how runs went, not its settings.
     seen_by_bob = slack.command("show regional sales", user_id=BOB)
     assert "📅 Covers the last 28 days" in seen_by_bob and "Region: North" not in seen_by_bob
+    slack.command("pause regional sales")  # paused: no next report to give dates for
+    assert "📅 Covers the last 28 days.\n" in slack.command("show regional sales")
 
 
 def test_run_now_covers_the_most_recent_slot_and_run_for_a_period_covers_that(slack, ctx, recording_enqueue):
