@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from bot.deps import BotDeps
 from bot.errors import FormErrors
 from bot.forms import ScheduleForm
+from bot.readback import read_back
 from bot.validation import ValidSchedule, condition_words, validate_report
 from jobs.access import Person
 from jobs.alerts.readback import ConditionCheck, check_condition
@@ -56,9 +57,12 @@ def check_form_condition(deps: BotDeps, client: WebClient, person: Person, form:
     or BadInput (the person asked for too many checks: bot.check_limits).
     """
     report, params, timezone = validate_report(deps, client, person=person, form=form)
+    # Measured over the period its checks will cover (an hourly alert: the last hour).
+    schedule = read_back(form.cadence_text or "every hour", timezone, deps.jobs.now(), count=1)
     with deps.condition_checks.check(person.team_id, person.user_id, deps.jobs.now().timestamp()):
         return check_condition(deps.jobs, condition_words(form), team_id=person.team_id, user_id=person.user_id,
-                               report_type=report.name, params=params, timezone=timezone)
+                               report_type=report.name, params=params, timezone=timezone,
+                               cadence=schedule.cadence.to_json() if schedule.ok else None)
 
 
 def problem_text(error: UserError) -> str:

@@ -11,12 +11,14 @@ from jobs.slack_ids import ModalBlocks, ModalOptions
 from storage.models import DestinationKind, EmailOptions, Schedule
 
 ANY_CHOICE = "__any__"  # the "no filter" option of an optional choice parameter
-_LIST_FIELDS = ("channels", "people", "emails", "email_cc", "email_bcc", "formats")
+_LIST_FIELDS = ("channels", "people", "emails", "email_cc", "email_bcc", "formats", "tags")
 
 
 @dataclass
 class ScheduleForm:
     name: str = ""
+    description: str = ""
+    tags: list[str] = field(default_factory=list)
     report_type: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     cadence_text: str = ""
@@ -64,7 +66,8 @@ def form_from_schedule(schedule: Schedule, email: EmailOptions | None = None) ->
     for destination in schedule.destinations:
         by_kind.setdefault(destination.kind, []).append(destination.target)
     return ScheduleForm(
-        name=schedule.name, report_type=schedule.report_type,
+        name=schedule.name, description=schedule.description or "", tags=list(schedule.tags or []),
+        report_type=schedule.report_type,
         params={k: v for k, v in (schedule.params or {}).items() if v is not None},
         cadence_text=schedule.cadence_text, timezone=schedule.timezone,
         channels=by_kind[DestinationKind.SLACK_CHANNEL], people=by_kind[DestinationKind.SLACK_USER],
@@ -109,6 +112,11 @@ def split_emails(text: str) -> list[str]:
     return [part for part in re.split(r"[\s,;]+", text or "") if part]
 
 
+def split_tags(text: str) -> list[str]:
+    """"finance, #weekly Board" -> ["finance", "#weekly", "Board"] (validation normalises them)."""
+    return [part for part in re.split(r"[\s,;]+", text or "") if part]
+
+
 def form_from_state(values: dict[str, Any]) -> ScheduleForm:
     """Read the modal's state into a form."""
     flat = flatten_state(values)
@@ -127,7 +135,8 @@ def form_from_state(values: dict[str, Any]) -> ScheduleForm:
         if block_id.startswith(ModalBlocks.PARAM_PREFIX) and value not in ("", [], ANY_CHOICE):
             params[block_id[len(ModalBlocks.PARAM_PREFIX):]] = value.strip() if isinstance(value, str) else value
     return ScheduleForm(
-        name=text(ModalBlocks.NAME), report_type=text(ModalBlocks.REPORT_TYPE), params=params,
+        name=text(ModalBlocks.NAME), description=text(ModalBlocks.DESCRIPTION), tags=split_tags(text(ModalBlocks.TAGS)),
+        report_type=text(ModalBlocks.REPORT_TYPE), params=params,
         cadence_text=text(ModalBlocks.CADENCE), timezone=text(ModalBlocks.TIMEZONE),
         channels=items(ModalBlocks.CHANNELS), people=items(ModalBlocks.PEOPLE),
         emails=split_emails(text(ModalBlocks.EMAILS)), formats=items(ModalBlocks.FORMATS),

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
 from jobs.cadence import Cadence, CadenceError, parse
-from jobs.views.time_words import format_local, utc
+from jobs.views.time_words import NEXT_RUNS_SHOWN, next_runs_lines
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,8 @@ def valid_timezone(name: str) -> bool:
     return bool(name)
 
 
-def read_back(text: str, timezone: str, now: dt.datetime, count: int = 5, *, date_order: str | None = None) -> ReadBack:
+def read_back(text: str, timezone: str, now: dt.datetime, count: int = NEXT_RUNS_SHOWN, *,
+              date_order: str | None = None) -> ReadBack:
     """Parse `text` as typed by someone in `timezone`; never raises for bad input."""
     text = (text or "").strip()
     timezone = timezone if valid_timezone(timezone) else "UTC"
@@ -53,18 +54,6 @@ def read_back(text: str, timezone: str, now: dt.datetime, count: int = 5, *, dat
     return ReadBack(text, cadence.timezone, cadence, cadence.next_runs(now, count))
 
 
-
-
-
-
-def runs_text(result: ReadBack, *, with_utc: bool = False) -> str:
-    """The next runs as bullet lines ("• Mon 30 Nov 2026 09:00 CET (08:00 UTC)")."""
-    if not result.runs:
-        return "• none — it never fires again"
-    lines = []
-    for when in result.runs:
-        line = f"• {format_local(when, result.timezone)}"
-        if with_utc:
-            line += f"  ({utc(when)})"
-        lines.append(line)
-    return "\n".join(lines)
+def runs_text(result: ReadBack) -> str:
+    """The next runs as bullet lines, in local time and UTC (jobs.views.time_words, as everywhere)."""
+    return next_runs_lines(result.runs, result.timezone)

@@ -23,11 +23,13 @@ from jobs.manual_runs import (
     ProgressTarget,
     RunStarted,
     TooManyPreviews,
+    manual_covers,
     preview_refusal,
     run_now,
     start_preview,
     start_refusal,
 )
+from jobs.periods import Period
 from jobs.progress import settle_progress
 from jobs.retry import RetryRefused, retry_run
 from jobs.views.blocks import escape
@@ -95,11 +97,13 @@ def update_announcement(client: WebClient, target: ProgressTarget | None, text: 
 
 
 def run_schedule(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule | int, *,
-                 trigger: str = RunTrigger.MANUAL) -> str | None:
-    """Start a run of the schedule for the person at `where`, if they may run it.
+                 trigger: str = RunTrigger.MANUAL, period: Period | None = None) -> str | None:
+    """Start a run of the schedule for the person at `where`, if they may run it, covering `period`
+    (by default the period of the schedule's most recent slot).
 
     Returns a message to show when nothing was started (the caller answers with it), or None when
-    the "Generating…" announcement was posted and the run queued.
+    the "Generating…" announcement (which says the period, and how to ask for another) was posted
+    and the run queued.
     """
     acting = acting_on(deps, client, where, schedule, Need.RUN)
     schedule = acting.schedule
@@ -108,10 +112,12 @@ def run_schedule(deps: BotDeps, client: WebClient, where: Where, schedule: Sched
     if refusal:
         return refusal
     alert = schedule.condition is not None
-    target = announce(client, where, progress_started_text(schedule.name, alert=alert),
-                      progress_started_blocks(schedule.name, alert=alert))
+    said = {"covers": manual_covers(schedule, deps.jobs.now(), period, deps.policy(where.team_id).week_start),
+            "other_period": "" if period or alert else f"/report run {schedule.name} for last month"}
+    target = announce(client, where, progress_started_text(schedule.name, alert=alert, **said),
+                      progress_started_blocks(schedule.name, alert=alert, **said))
     outcome = run_now(deps.jobs, schedule, user_id=where.user_id, surface=where.surface, enqueue=deps.enqueue,
-                      trigger=trigger, progress=target, cooldown_seconds=cooldown)
+                      trigger=trigger, progress=target, cooldown_seconds=cooldown, period=period)
     if isinstance(outcome, (AlreadyRunning, CoolingDown)):  # another request won the race since the check
         update_announcement(client, target, _refusal_text(schedule.name, outcome))
     return None

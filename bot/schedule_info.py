@@ -15,6 +15,8 @@ from jobs.access import Access
 from jobs.alerts.messages import alert_line
 from jobs.progress import link_base, outcome_of
 from jobs.slots import compiled_cadence
+from jobs.views.period_words import schedule_period
+from jobs.views.time_words import NEXT_RUNS_SHOWN
 from storage import email as email_repo
 from storage.alerts import overviews
 from storage.models import Schedule, ScheduleStatus
@@ -26,8 +28,8 @@ HISTORY_RUNS = 10
 def detail_reply(deps: BotDeps, schedule: Schedule, access: Access) -> Reply:
     now = deps.jobs.now()
     try:
-        next_runs = compiled_cadence(schedule.cadence).next_runs(now, 5) if schedule.status == ScheduleStatus.ACTIVE \
-            else []
+        next_runs = compiled_cadence(schedule.cadence).next_runs(now, NEXT_RUNS_SHOWN) \
+            if schedule.status == ScheduleStatus.ACTIVE else []
     except Exception:  # an unreadable stored cadence still gets its details shown
         next_runs = []
     with deps.jobs.database.session() as session:
@@ -36,7 +38,11 @@ def detail_reply(deps: BotDeps, schedule: Schedule, access: Access) -> Reply:
         line = _alert_line(session, schedule, access)
     last = outcome_of(runs[0], schedule, None) if runs else None
     last_at = (runs[0].finished_at or runs[0].scheduled_for) if runs else None
-    return schedule_detail(schedule, next_runs, last, last_at, now, email, access=access, alert_line=line)
+    active = schedule.status == ScheduleStatus.ACTIVE  # a paused schedule has no next report to date
+    period = schedule_period(schedule, now, week_start=deps.policy(schedule.team_id).week_start, sentence=active)
+    period = period if active or not period else f"Covers {period}."
+    return schedule_detail(schedule, next_runs, last, last_at, now, email, access=access, period=period,
+                           alert_line=line)
 
 
 def _alert_line(session, schedule: Schedule, access: Access) -> str | None:

@@ -22,9 +22,11 @@ from bot.respond import Where
 from bot.schedules import email_choice_of
 from bot.validation import default_report_type, usable_report_types
 from bot.views.modal import ModalContext, schedule_modal, timezone_option
+from jobs.periods import setting_of
 from jobs.slack_ids import ModalBlocks
+from jobs.views.period_words import period_sentence
 from reports.errors import ReportError
-from reports.registry import get_report_type
+from reports.registry import ReportType, get_report_type
 from reports.renderers import available_formats
 
 log = logging.getLogger(__name__)
@@ -66,9 +68,23 @@ def build_modal(deps: BotDeps, client: WebClient, team_id: str, user_id: str, fo
     context = modal_context(deps, client, team_id, user_id, form, preview_status, condition_status)
     if not form.report_type:
         form = replace(form, report_type=default_report_type(list(context.report_types)))
-    readback = read_back(form.cadence_text, form.timezone, deps.jobs.now(), 3,
+    now = deps.jobs.now()
+    readback = read_back(form.cadence_text, form.timezone, now,
                          date_order=user_date_order(client, user_id)) if form.cadence_text else None
-    return schedule_modal(form, meta, context, readback)
+    current = next((t for t in context.report_types if t.name == form.report_type), None)
+    period = _period(form, current, readback, now, deps.policy(team_id).week_start)
+    return schedule_modal(form, meta, context, readback, period)
+
+
+def _period(form: ScheduleForm, report: ReportType | None, readback, now, week_start: int) -> str:
+    """What each report of the form's schedule would cover, for the read-back under "When"."""
+    if readback is None or not readback.ok or report is None:
+        return ""
+    try:
+        return period_sentence(setting_of(form.params, report.default_window), readback.cadence, now,
+                               week_start=week_start)
+    except ReportError:  # a window the form holds that is not one (the field says so on save)
+        return ""
 
 
 def open_schedule_modal(deps: BotDeps, client: WebClient, *, trigger_id: str, team_id: str, user_id: str,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.deps import BotDeps
@@ -15,10 +17,15 @@ from bot.errors import FormErrors
 from bot.intents import target_variants
 from bot.validation import EmailChoice, ValidSchedule, clean_text
 from jobs.manual_runs import is_preview
+from jobs.periods import Period, schedule_setting
+from jobs.policy import policy_for
 from jobs.slack_ids import ModalBlocks
 from jobs.slots import compiled_cadence
 from jobs.views.blocks import escape
-from jobs.views.time_words import format_local
+from jobs.views.period_words import period_sentence
+from jobs.views.time_words import NEXT_RUNS_SHOWN, format_local
+from reports.window import SCHEDULE_WINDOW
+from reports.window_words import parse_period_words
 from storage import alerts as alert_repo
 from storage import email as email_repo
 from storage import schedules as schedule_repo
@@ -41,6 +48,7 @@ class Saved:
     next_runs: list[dt.datetime]
     timezone: str
     created: bool = True
+    period: str = ""  # "Covers the previous week — the next report: …"
 
 
 def get_live(deps: BotDeps, team_id: str, schedule_id: int) -> Schedule:
@@ -81,6 +89,41 @@ def find_named(deps: BotDeps, team_id: str, target: str) -> Schedule:
     raise first_error or NotFound("Which schedule? Say its name, e.g. “pause weekly sales”.")
 
 
+def find_schedule_named(deps: BotDeps, team_id: str, ref: str) -> Schedule | None:
+    """The live schedule called exactly `ref` (or with that id), or None."""
+    with deps.jobs.database.session() as session:
+        return schedule_repo.find_schedule(session, team_id, ref[:MAX_REF]) if ref.strip() else None
+
+
+_PERIOD_CLAUSE = re.compile(r"\s+(?:for|covering)\s+", re.IGNORECASE)
+
+
+def split_period(text: str, exists: Callable[[str], object]) -> tuple[str, Period | None]:
+    """"weekly sales for last month" -> ("weekly sales", the previous month). A schedule whose whole
+    name is the text wins ("Sales for last week" stays a name); "as scheduled" is no choice at all."""
+    text = text.strip()
+    if not _PERIOD_CLAUSE.search(text) or exists(text):
+        return text, None
+    for clause in reversed(list(_PERIOD_CLAUSE.finditer(text))):
+        chosen = parse_period_words(text[clause.end():])
+        if chosen is not None:
+            kind, n = chosen
+            return text[:clause.start()].strip(), None if kind == SCHEDULE_WINDOW else Period(kind, n)
+    return text, None
+
+
+_TAG_FILTER = re.compile(r"(?:^|\s)(?:tag:\s*|tagged\s+)#?(\S+)", re.IGNORECASE)
+
+
+def split_tag_filter(text: str) -> tuple[str, str | None]:
+    """"all tag:Finance" -> ("all", "finance"): what `/report list` was asked, and the tag to keep."""
+    match = _TAG_FILTER.search(text or "")
+    if match is None:
+        return (text or "").strip(), None
+    rest = (text[:match.start()] + " " + text[match.end():]).strip()
+    return rest, match.group(1).lower()[:30]
+
+
 def did_you_mean(ref: str, names: list[str]) -> str:
     """A suggestion for a near miss: a close spelling, or the one name containing what was typed."""
     lowered = {name.lower(): name for name in names}
@@ -91,15 +134,23 @@ def did_you_mean(ref: str, names: list[str]) -> str:
     return f" Did you mean “{lowered[close[0]]}”?" if close else ""
 
 
-def list_for(deps: BotDeps, team_id: str, owner_user_id: str | None, limit: int = 100) -> list[Schedule]:
-    """Live schedules of one owner (or, for admins, everyone's), soonest first."""
+def list_for(deps: BotDeps, team_id: str, owner_user_id: str | None, limit: int = 100,
+             tag: str | None = None) -> list[Schedule]:
+    """Live schedules of one owner (or, for admins, everyone's; optionally only those tagged `tag`), soonest first."""
     with deps.jobs.database.session() as session:
-        return schedule_repo.list_schedules(session, team_id, owner_user_id=owner_user_id, limit=limit)
+        return schedule_repo.list_schedules(session, team_id, owner_user_id=owner_user_id, limit=limit, tag=tag)
 
 
-def _saved(schedule: Schedule, valid: ValidSchedule, now: dt.datetime, created: bool) -> Saved:
+def _saved(schedule: Schedule, valid: ValidSchedule, now: dt.datetime, created: bool, week_start: int) -> Saved:
+    period = period_sentence(schedule_setting(valid.report_type, valid.params), valid.cadence, now,
+                             week_start=week_start)
     return Saved(schedule.id, schedule.name, valid.cadence.describe(), [d.label for d in valid.destinations],
-                 valid.cadence.next_runs(now, 3), valid.timezone, created)
+                 valid.cadence.next_runs(now, NEXT_RUNS_SHOWN), valid.timezone, created, period)
+
+
+def _week_start(deps: BotDeps, session, team_id: str) -> int:
+    """The workspace's first day of the week, read in the caller's session (SQLite has one writer)."""
+    return policy_for(session, deps.jobs.settings.policy, team_id).week_start
 
 
 def _save_email_choice(session, schedule_id: int, choice: EmailChoice) -> None:
@@ -126,13 +177,14 @@ def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, s
                 cadence_text=valid.cadence.text, cadence=valid.cadence.to_json(), timezone=valid.timezone,
                 next_run_at=valid.cadence.next_run(now), destinations=valid.destinations, params=valid.params,
                 formats=valid.formats, skip_if_empty=valid.skip_if_empty, condition=valid.condition,
+                description=valid.description, tags=valid.tags,
             )
         except NameTaken as exc:
             raise FormErrors({ModalBlocks.NAME: str(exc)}) from None
         _save_email_choice(session, schedule.id, valid.email)
         record(session, team_id=team_id, schedule_id=schedule.id, actor=user_id, action="create", surface=surface,
                details={"source": source[:2000]})
-        return _saved(schedule, valid, now, True)
+        return _saved(schedule, valid, now, True, _week_start(deps, session, team_id))
 
 
 def update(deps: BotDeps, schedule_id: int, valid: ValidSchedule, *, user_id: str, surface: str) -> Saved:
@@ -153,7 +205,8 @@ def update(deps: BotDeps, schedule_id: int, valid: ValidSchedule, *, user_id: st
                 formats=valid.formats, cadence_text=valid.cadence.text, cadence=valid.cadence.to_json(),
                 timezone=valid.timezone, skip_if_empty=valid.skip_if_empty,
                 next_run_at=valid.cadence.next_run(now) if schedule.status == ScheduleStatus.ACTIVE else None,
-                destinations=valid.destinations, condition=valid.condition,
+                destinations=valid.destinations, condition=valid.condition, description=valid.description,
+                tags=valid.tags,
             )
         except NameTaken as exc:
             raise FormErrors({ModalBlocks.NAME: str(exc)}) from None
@@ -162,7 +215,7 @@ def update(deps: BotDeps, schedule_id: int, valid: ValidSchedule, *, user_id: st
         _save_email_choice(session, schedule.id, valid.email)
         record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id, action="edit",
                surface=surface, details={"before": before})
-        return _saved(schedule, valid, now, False)
+        return _saved(schedule, valid, now, False, _week_start(deps, session, schedule.team_id))
 
 
 def set_paused(deps: BotDeps, schedule_id: int, user_id: str, *, paused: bool, surface: str) -> str:

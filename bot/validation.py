@@ -4,6 +4,7 @@ so the modal shows it next to the field and text surfaces list it in words."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,12 @@ from jobs.delivery.email_compose import (
 from jobs.policy import Policy
 from jobs.slack_ids import ModalBlocks, ModalOptions
 from reports.errors import ReportError
-from reports.registry import ReportType, all_report_types, get_report_type
+from reports.registry import (
+    ReportType,
+    all_report_types,
+    get_report_type,
+    stored_window_params,
+)
 from reports.renderers import available_formats
 from storage.errors import PermissionDenied, UserError
 from storage.models import AttachMode, DestinationKind
@@ -43,6 +49,9 @@ MAX_NAME = 200
 MAX_DESTINATIONS = 20
 MAX_COPIES = 20  # per cc and bcc
 MAX_CONDITION = 500
+MAX_DESCRIPTION = 500
+MAX_TAGS = 10
+TAG = re.compile(r"^\w[\w-]{0,29}$")  # letters (any script), digits, _ and -
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,8 @@ class ValidSchedule:
     # name the report's columns). Empty words and no condition: a report.
     condition_words: str = ""
     condition: dict[str, Any] | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
 
     @property
     def timezone(self) -> str:
@@ -176,7 +187,33 @@ def _params(report: ReportType, form: ScheduleForm, errors: dict[str, str]) -> d
             errors[f"{ModalBlocks.PARAM_PREFIX}{param.name}"] = str(exc)
             continue
         params[param.name] = list(value) if isinstance(value, tuple) else value
-    return params
+    return stored_window_params(params, report.default_window)  # "as the schedule" unless chosen otherwise
+
+
+def _description(form: ScheduleForm, errors: dict[str, str]) -> str | None:
+    text = "".join(ch for ch in clean_text(form.description, 10_000) if ch not in INVISIBLE)
+    if len(text) > MAX_DESCRIPTION:
+        errors[ModalBlocks.DESCRIPTION] = (f"Keep the description under {MAX_DESCRIPTION} characters "
+                                           f"(it has {len(text):,}).")
+    return text or None
+
+
+def _tags(form: ScheduleForm, errors: dict[str, str]) -> tuple[str, ...]:
+    """Tags as stored: lower case, without a leading #, each once."""
+    tags, bad = [], []
+    for raw in form.tags[:50]:
+        tag = unicodedata.normalize("NFKC", clean_text(raw, 100)).lstrip("#").lower()
+        if tag and TAG.match(tag):
+            tags.append(tag)
+        elif tag:
+            bad.append(tag[:30])
+    tags = list(dict.fromkeys(tags))
+    if bad:
+        errors[ModalBlocks.TAGS] = (f"Tags are single words of letters, digits, - and _ (like `finance` or "
+                                    f"`weekly-kpi`), not {', '.join(f'“{b}”' for b in bad[:3])}.")
+    elif len(tags) > MAX_TAGS:
+        errors[ModalBlocks.TAGS] = f"That's {len(tags)} tags; a schedule can have {MAX_TAGS}."
+    return tuple(tags)
 
 
 def _destinations(deps: BotDeps, client: WebClient, person: Person, policy: Policy, form: ScheduleForm,
@@ -282,6 +319,7 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
     errors: dict[str, str] = {}
     policy = deps.policy(person.team_id)
     name = clean_name(form.name)
+    description, tags = _description(form, errors), _tags(form, errors)
     if problem := name_problem(name):
         errors[ModalBlocks.NAME] = problem
     elif editing is None:
@@ -292,7 +330,7 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
             errors[ModalBlocks.NAME] = str(exc)
     report, params = _report_part(person, policy, form, errors)
     timezone = _timezone(client, form, person.user_id, errors)
-    result = read_back(clean_text(form.cadence_text, 500), timezone, now or deps.jobs.now(), count=3,
+    result = read_back(clean_text(form.cadence_text, 500), timezone, now or deps.jobs.now(),
                        date_order=user_date_order(client, person.user_id))
     if not result.ok:
         errors[ModalBlocks.CADENCE] = result.error or "I couldn't read that schedule."
@@ -305,7 +343,7 @@ def validate_form(deps: BotDeps, client: WebClient, *, person: Person, form: Sch
     if errors:
         raise FormErrors(errors)
     return ValidSchedule(name, report.name, params, result.cadence, destinations, formats, form.skip_if_empty, email,
-                         condition)
+                         condition_words=condition, description=description, tags=tags)
 
 
 def _report_part(person: Person, policy: Policy, form: ScheduleForm,

@@ -23,15 +23,14 @@ from storage import schedules as schedule_repo
 from storage.db import database_unreachable
 from storage.errors import PermissionDenied, UserError
 from storage.models import (
+    CLOCK_TRIGGERS,
     Run,
     RunStatus,
-    RunTrigger,
     Schedule,
     ScheduleStatus,
 )
 
 log = logging.getLogger(__name__)
-
 
 
 @dataclass(frozen=True)
@@ -104,8 +103,6 @@ def _generate_taken(ctx: JobContext, job: RunJob, token: str, enqueue: Enqueue) 
     return "generated"
 
 
-
-
 def _hand_back(ctx: JobContext, job: RunJob, token: str) -> str:
     """Put the run back for the next tick instead of leaving it until its lease runs out.
 
@@ -144,7 +141,7 @@ def _take(ctx: JobContext, run_id: int, token: str, *, resume: str | None = None
         run = session.get(Run, run_id)
         schedule = session.get(Schedule, run.schedule_id)
         run.started_at = now
-        if run.trigger == RunTrigger.SCHEDULE:
+        if run.trigger in CLOCK_TRIGGERS:
             START_LATENESS.observe(max(0.0, (now - run.scheduled_for).total_seconds()))
         previous = run_repo.previous_finished_run(session, schedule.id, run.id)
         return RunJob(
@@ -153,20 +150,8 @@ def _take(ctx: JobContext, run_id: int, token: str, *, resume: str | None = None
             timezone=schedule.timezone, skip_if_empty=schedule.skip_if_empty, slot=run.scheduled_for,
             previous_slot=previous.scheduled_for if previous else None,
             previous_summary=previous.summary if previous else None, trigger=run.trigger,
-            condition=schedule.condition,
+            condition=schedule.condition, cadence=schedule.cadence, period=run.period,
         )
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def _fail(ctx: JobContext, job: RunJob, token: str, error: str, *, pause: bool = False) -> str:

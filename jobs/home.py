@@ -15,9 +15,11 @@ import threading
 from jobs.alerts.messages import alert_line
 from jobs.context import JobContext
 from jobs.home_refresh import HomeRefresher
+from jobs.policy import policy_for
 from jobs.progress import link_base, outcome_of
 from jobs.views.cadence_words import describe_cadence
 from jobs.views.home import MAX_RUNS, PAGE_SIZE, HomeData, ScheduleCard, build_home_view
+from jobs.views.period_words import schedule_period
 from storage import schedules as schedule_repo
 from storage.alerts import Overview, overviews
 from storage.models import HomeScope, Run, Schedule
@@ -28,33 +30,15 @@ from storage.workspace import get_home_preference, set_home_preference
 log = logging.getLogger(__name__)
 
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-def _card(schedule: Schedule, last: Run | None, alerts: dict[int, Overview]) -> ScheduleCard:
+def _card(schedule: Schedule, last: Run | None, period: str, alerts: dict[int, Overview]) -> ScheduleCard:
     return ScheduleCard(
         id=schedule.id, name=schedule.name, sentence=describe_cadence(schedule),
         destinations=tuple(d.label or d.target for d in schedule.destinations), status=schedule.status,
         owner_user_id=schedule.owner_user_id, timezone=schedule.timezone, next_run_at=schedule.next_run_at,
         last_status=last.status if last else None,
         last_at=(last.finished_at or last.scheduled_for) if last else None,
-        last_error=last.error if last else None,
+        last_error=last.error if last else None, period=period, description=schedule.description or "",
+        tags=tuple(schedule.tags or ()),
         # Home shows a person's own schedules, or an admin everyone's: both may see who snoozed an alert.
         alert_line=alert_line(schedule.condition, alerts.get(schedule.id), schedule.timezone, show_snoozer=True)
         if schedule.condition is not None else None,
@@ -83,7 +67,9 @@ def home_data_for(ctx: JobContext, team_id: str, user_id: str, *, scope: str | N
         for run in runs:
             if run.schedule_id not in owners:
                 owners[run.schedule_id] = session.get(Schedule, run.schedule_id)
-        cards = tuple(_card(s, last.get(s.id), alerts) for s in schedules)
+        week_start = policy_for(session, ctx.settings.policy, team_id).week_start
+        now = ctx.now()
+        cards = tuple(_card(s, last.get(s.id), schedule_period(s, now, week_start=week_start), alerts) for s in schedules)
         scope_name, admin = (HomeScope.ALL if everyone else HomeScope.MINE), pref.is_admin
     links = link_base(client) if any(d.slack_file_ids for r in runs for d in r.deliveries) else None
     outcomes = tuple((outcome_of(run, owners[run.schedule_id], links), run.finished_at or run.scheduled_for)

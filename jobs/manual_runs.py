@@ -7,7 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobs.context import JobContext
+from jobs.periods import (
+    Period,
+    period_unit,
+    run_now_period,
+    schedule_setting,
+    window_for,
+)
 from jobs.phases import Enqueue, Phase
+from jobs.slots import compiled_cadence
+from jobs.views.period_words import covers
+from reports.window import SCHEDULE_WINDOW
+from reports.window_words import window_phrase
 from storage import runs as run_repo
 from storage.audit import record
 from storage.db import serialize_on
@@ -91,24 +102,54 @@ def start_refusal(session, schedule_id: int, *, cooldown_seconds: float,
     return None
 
 
+def manual_period(schedule: Schedule, now: dt.datetime, chosen: Period | None = None) -> Period:
+    """What a run started by hand covers: the period the person chose (taken now), or else the
+    period of the schedule's most recent slot — what it last sent, with today's data."""
+    if chosen is not None:
+        return chosen
+    try:
+        cadence = compiled_cadence(schedule.cadence)
+    except Exception:  # an unreadable stored cadence: the period as of now
+        cadence = None
+    return run_now_period(schedule_setting(schedule.report_type, schedule.params), cadence, now)
+
+
+def manual_covers(schedule: Schedule, now: dt.datetime, chosen: Period | None, week_start: int) -> str:
+    """What a run started by hand now will cover, in words, for the "Generating…" message."""
+    period = manual_period(schedule, now, chosen)
+    try:
+        cadence = compiled_cadence(schedule.cadence)
+    except Exception:
+        cadence = None
+    window = window_for(period, slot=now, cadence=cadence, timezone=schedule.timezone, week_start=week_start)
+    # Periods counted from the previous run depend on runs not known here: said in words only.
+    if period.kind == "since_previous_run" or (period.kind == SCHEDULE_WINDOW and cadence is not None
+                                               and period_unit(cadence) == "elapsed"):
+        return window_phrase(window)
+    return covers(window)
+
+
 def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, enqueue: Enqueue,
             trigger: str = RunTrigger.MANUAL, progress: ProgressTarget | None = None,
-            cooldown_seconds: float = 0, audit_details: dict | None = None) -> RunStarted | AlreadyRunning | CoolingDown:
+            cooldown_seconds: float = 0, period: Period | None = None,
+            audit_details: dict | None = None) -> RunStarted | AlreadyRunning | CoolingDown:
     """Create a manual run of `schedule` and queue it on the interactive queue.
 
+    It covers `period` if given, else the period of the schedule's most recent slot (manual_period).
     At most one run of a schedule is in flight: a second request while one runs says so instead
     of piling up; within `cooldown_seconds` of the last manual run it says when to ask again. The
     progress message is recorded with the run, before it is queued, so the run cannot settle unseen.
     `audit_details` go into the audit record beside the run id (the trigger API's caller address).
     """
     now = ctx.now()
+    covered = manual_period(schedule, now, period)
     with ctx.database.session() as session:
         refused = start_refusal(session, schedule.id, cooldown_seconds=cooldown_seconds, now=now)
         if refused is not None:
             return refused
         run_id = run_repo.insert_run(
             session, schedule_id=schedule.id, scheduled_for=now, trigger=trigger, triggered_by=user_id,
-            lease_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout),
+            lease_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout), period=covered.to_json(),
         )
         if run_id is None:  # the same instant was taken by a run a moment ago: that one is in flight
             return AlreadyRunning(0, "pending")
@@ -117,7 +158,7 @@ def run_now(ctx: JobContext, schedule: Schedule, *, user_id: str, surface: str, 
                                  message_ts=progress.message_ts, response_url=progress.response_url)
         record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id,
                action="retry" if trigger == RunTrigger.RETRY else "run_now", surface=surface,
-               details={**(audit_details or {}), "run_id": run_id})
+               details={**(audit_details or {}), "run_id": run_id, "period": covered.to_json()})
     enqueue(run_id, Phase.GENERATE_NOW, 0)
     return RunStarted(run_id)
 
@@ -166,6 +207,7 @@ def start_preview(ctx: JobContext, request: PreviewRequest, *, enqueue: Enqueue,
         run_id = run_repo.insert_run(
             session, schedule_id=hidden.id, scheduled_for=now, trigger=RunTrigger.MANUAL,
             triggered_by=request.user_id, lease_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout),
+            period=manual_period(hidden, now).to_json(),  # what the schedule would have sent last
         )
         if progress is not None:
             add_progress_message(session, run_id=run_id, user_id=progress.user_id, channel_id=progress.channel_id,

@@ -1,6 +1,6 @@
 """A run's phases and the one way work is handed to them.
 
-Scheduled runs generate on the `reports` queue; run-now, retries and previews on the `interactive`
+Scheduled runs (and catch-ups) generate on the `reports` queue; run-now, retries and previews on the `interactive`
 queue (GENERATE_NOW), so a person waiting is never behind a 09:00 burst; DELIVER sends what was
 generated. Everything that starts work takes an `Enqueue`: the Dramatiq sender in production, a
 recorder in tests.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Protocol
 
-from storage.models import RunStatus, RunTrigger
+from storage.models import CLOCK_TRIGGERS, RunStatus
 
 
 class Phase(StrEnum):
@@ -27,7 +27,7 @@ class Enqueue(Protocol):
 
 
 def generate_phase(trigger: str) -> Phase:
-    return Phase.GENERATE if trigger == RunTrigger.SCHEDULE else Phase.GENERATE_NOW
+    return Phase.GENERATE if trigger in CLOCK_TRIGGERS else Phase.GENERATE_NOW
 
 
 def next_phase(status: str, trigger: str) -> Phase:

@@ -76,6 +76,7 @@ class Policy:
     # report type or data source name -> the user ids allowed to use it; absent means everyone.
     access: dict[str, list[str]] = field(default_factory=dict)
     previews_per_hour: int = 10
+    week_start: int = 0  # weekly periods begin on this day (0 = Monday … 6 = Sunday)
 
     def limited_to(self, resource: str) -> list[str] | None:
         """Who may use a report type or data source, or None when everyone may."""
@@ -99,4 +100,4 @@ def policy_for(session: Session, defaults: PolicyDefaults, team_id: str) -> Poli
         else row.run_now_cooldown_seconds
     domains = defaults.email_domains if row.email_domains is None else tuple(row.email_domains)
     return Policy(per_user or None, per_team or None, cooldown, domains, dict(row.access or {}),
-                  defaults.previews_per_hour)
+                  defaults.previews_per_hour, row.week_start or 0)

@@ -62,26 +62,42 @@ def link_base(client: WebClient) -> LinkBase | None:
 def outcome_of(run: Run, schedule: Schedule, links: LinkBase | None) -> RunOutcome:
     """Copy what people are told about a run out of its rows (loaded deliveries and artifacts)."""
     labels = {d.key: d.label or d.target for d in schedule.destinations}
-    names = [a.filename for a in sorted(run.artifacts, key=lambda a: a.id)]
+    artifacts = sorted(run.artifacts, key=lambda a: a.id)
     results = []
     for delivery in run.deliveries:
-        file_ids = list(delivery.slack_file_ids or [])
-        files = tuple(
-            FileLink(names[i] if i < len(names) else f"file {i + 1}",
-                     links.file_url(file_id, names[i] if i < len(names) else file_id) if links else None)
-            for i, file_id in enumerate(file_ids)
-        )
         results.append(DestinationResult(labels.get(delivery.destination, delivery.destination), delivery.status,
-                                         delivery.last_error, files))
+                                         delivery.last_error, _files(artifacts, delivery.slack_file_ids, links)))
+    # The run's files once: linked from the first Slack message that carries them, else just named.
+    linked = next((r.files for r in results if r.files), ())
+    files = linked or tuple(FileLink(a.filename, None, _file_label(a)) for a in artifacts)
     error = run.error
     for key, label in labels.items():
         error = error.replace(key, label) if error else error
+    summary = run.summary or {}
     return RunOutcome(
         run_id=run.id, schedule_id=schedule.id, name=_display_name(schedule), status=run.status,
-        row_count=run.row_count, error=error, window_label=(run.summary or {}).get("window_label"),
+        row_count=run.row_count, error=error, window_label=summary.get("window_label"),
         destinations=tuple(results), is_preview=is_preview(schedule),
-        schedule_paused=schedule.status == ScheduleStatus.ERROR,
+        schedule_paused=schedule.status == ScheduleStatus.ERROR, trigger=run.trigger, triggered_by=run.triggered_by,
+        duration_ms=run.duration_ms, total_bytes=sum(a.size for a in artifacts) if artifacts else None, files=files,
+        period=summary.get("period"), slot=run.scheduled_for,
     )
+
+
+def _files(artifacts: list, file_ids: list[str] | None, links: LinkBase | None) -> tuple[FileLink, ...]:
+    """A Slack message's files (in upload order, the artifacts' order), linked when the workspace URL is known."""
+    files = []
+    for i, file_id in enumerate(file_ids or []):
+        artifact = artifacts[i] if i < len(artifacts) else None
+        name = artifact.filename if artifact else f"file {i + 1}"
+        files.append(FileLink(name, links.file_url(file_id, name if artifact else file_id) if links else None,
+                              _file_label(artifact) if artifact else name))
+    return tuple(files)
+
+
+def _file_label(artifact) -> str:
+    """"CSV", "XLSX", "Raw CSV": what a file is, shorter than its name."""
+    return "Raw CSV" if artifact.format == "csv_raw" else artifact.format.upper()
 
 
 def _display_name(schedule: Schedule) -> str:

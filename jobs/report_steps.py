@@ -5,24 +5,26 @@ to delivery, and the text its message carries."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from jobs.access import Person, ensure_owner_may_use, person_from_slack
 from jobs.context import JobContext
-from jobs.policy import policy_for
+from jobs.periods import period_of_run, setting_of, window_for
+from jobs.policy import Policy, policy_for
+from jobs.slots import compiled_cadence
 from jobs.views.blocks import escape
 from reports.markdown import to_slack_mrkdwn
-from reports.registry import ReportRequest, get_report_type
+from reports.registry import WINDOW_PARAM_NAMES, ReportRequest, get_report_type
 from reports.renderers import get_renderer
 from reports.summary import summarize
 from reports.table import Table
-from reports.window import Window, compute_window
+from reports.window import Window
+from reports.window_words import window_phrase
 from storage.filestore import safe_filename
-from storage.models import (
-    Artifact,
-    Run,
-    RunStatus,
-)
+from storage.models import Artifact, Run, RunStatus
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,8 @@ class RunJob:
     previous_summary: dict | None
     trigger: str
     condition: dict | None = None  # an alert's (jobs.alerts)
+    cadence: dict | None = None  # the schedule's, as stored: its period follows it (jobs.periods)
+    period: dict | None = None  # the run's own period, when it was started with one (runs.period)
 
 
 def hand_to_delivery(ctx: JobContext, run: Run, artifacts: list[Artifact]) -> None:
@@ -59,8 +63,9 @@ def hand_to_delivery(ctx: JobContext, run: Run, artifacts: list[Artifact]) -> No
     run.lease_until = ctx.now() + dt.timedelta(seconds=ctx.settings.dispatch_timeout)
 
 
-def _ensure_owner_may_run(ctx: JobContext, job: RunJob) -> None:
-    """The permission check every surface made, made again now: limits added since then apply."""
+def _ensure_owner_may_run(ctx: JobContext, job: RunJob) -> Policy:
+    """The permission check every surface made, made again now: limits added since then apply.
+    Returns the workspace's policy (its week start cuts weekly periods)."""
     with ctx.database.session() as session:
         policy = policy_for(session, ctx.settings.policy, job.team_id)
 
@@ -69,16 +74,30 @@ def _ensure_owner_may_run(ctx: JobContext, job: RunJob) -> None:
         return person_from_slack(user, job.team_id, ctx.settings.policy.admin_user_ids)
 
     ensure_owner_may_use(policy, job.team_id, job.owner_user_id, job.report_type, job.params, look_up_owner)
+    return policy
+
+
+def run_window(job: RunJob, default_window: str, week_start: int) -> Window:
+    """The period the run covers: its own if it was started with one, else the schedule's setting
+    (by default the schedule's period, jobs.periods), always from the run's slot."""
+    period = period_of_run(setting_of(job.params, default_window), getattr(job, "period", None))
+    stored = getattr(job, "cadence", None)  # a condition checked before its schedule exists has none
+    try:
+        cadence = compiled_cadence(stored) if stored else None
+    except Exception:  # a cadence stored by an older version: the report still runs, for one day
+        log.warning("run %s: its schedule's cadence cannot be read; reporting the previous day",
+                    getattr(job, "run_id", None))
+        cadence = None
+    return window_for(period, slot=job.slot, cadence=cadence, timezone=job.timezone, week_start=week_start,
+                      last_run=job.previous_slot)
 
 
 def fetch_report(ctx: JobContext, job: RunJob) -> tuple[Table, Window]:
     """Ask the report type for the data of the run's window (as the schedule's owner, if they still may)."""
-    _ensure_owner_may_run(ctx, job)
+    policy = _ensure_owner_may_run(ctx, job)
     report = get_report_type(job.report_type)
-    params = dict(job.params)
-    window_kind = params.pop("window", None) or report.default_window
-    window_n = int(params.pop("window_n", 7) or 7)
-    window = compute_window(window_kind, job.slot, job.timezone, n=window_n, previous_slot=job.previous_slot)
+    window = run_window(job, report.default_window, policy.week_start)
+    params = {k: v for k, v in job.params.items() if k not in WINDOW_PARAM_NAMES}
     request = ReportRequest(
         params=report.validate_params(params), window=window, timezone=job.timezone, slot=job.slot,
         services={"slack": lambda: ctx.slack(job.team_id)},
@@ -119,7 +138,10 @@ def produce(ctx: JobContext, job: RunJob) -> tuple[list[Artifact], dict, bool]:
         "window_label": window.label,
         "window_start": window.start.isoformat(),
         "window_end": window.end.isoformat(),
+        "period": window_phrase(window),  # "the previous week": the message says what it covers
+        "previous_label": (job.previous_summary or {}).get("window_label"),  # what changes are against
         "text": message_text(summary, table, job.name, window.label),
+        "body": _message_body(summary, table),
         "notes": list(table.meta.get("notes") or []),
     }
     if summary.row_count == 0 and job.skip_if_empty:
@@ -128,6 +150,15 @@ def produce(ctx: JobContext, job: RunJob) -> tuple[list[Artifact], dict, bool]:
 
 
 MESSAGE_LIMIT = 2900  # a section block holds 3,000 characters
+
+
+def _message_body(summary, table) -> str:
+    """What the message shows under its key figures: the type's own Markdown (the Pulse answer) as
+    safe mrkdwn, or the first rows."""
+    markdown = table.meta.get("message_markdown")
+    if markdown:
+        return to_slack_mrkdwn(markdown, limit=MESSAGE_LIMIT, clipped_note="The full answer is in the PDF.")
+    return "\n".join(summary.rows_lines())
 
 
 def message_text(summary, table, title: str, window_label: str) -> str:
@@ -144,3 +175,4 @@ def message_text(summary, table, title: str, window_label: str) -> str:
     if notes:
         text += "\n" + "\n".join(f"_{escape(note)}_" for note in notes)
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+

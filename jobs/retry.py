@@ -48,7 +48,7 @@ def retry_run(ctx: JobContext, schedule_id: int, run_id: int, *, user_id: str, s
         busy = run_in_flight(session, schedule_id, other_than=run_id)
         if busy is not None:
             return RetryRefused(f"Another run of this schedule (#{busy.id}) is in progress; retry when it is done.")
-        phase = run_repo.reopen_for_retry(session, run, now=now,
+        phase = run_repo.reopen_for_retry(session, run, now=now, by=user_id,
                                           dispatch_until=now + dt.timedelta(seconds=ctx.settings.dispatch_timeout))
         record(session, team_id=schedule.team_id, schedule_id=schedule_id, actor=user_id, action="retry",
                surface=surface, details={"run_id": run_id, "phase": phase})

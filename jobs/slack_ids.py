@@ -72,6 +72,8 @@ class ModalBlocks(StrEnum):
     """Block ids of the create/edit modal; input blocks are the keys of `response_action: errors`."""
 
     NAME = "schedule-name"
+    DESCRIPTION = "schedule-description"
+    TAGS = "schedule-tags"
     REPORT_TYPE = "schedule-report-type"
     PARAM_PREFIX = "schedule-param-"  # + the report type's parameter name
     CADENCE = "schedule-cadence"
@@ -94,8 +96,11 @@ class ModalBlocks(StrEnum):
 
 class ModalActions(StrEnum):
     NAME = "schedule-name-input"
+    DESCRIPTION = "schedule-description-input"
+    TAGS = "schedule-tags-input"
     REPORT_TYPE = "schedule-report-type-select"
     PARAM = "schedule-param-input"
+    WINDOW = "schedule-window-select"  # the period a report covers: choosing one refreshes the read-back
     CADENCE = "schedule-cadence-input"
     TIMEZONE = "schedule-timezone-select"
     CONDITION = "schedule-condition-input"

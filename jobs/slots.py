@@ -19,12 +19,18 @@ MAX_SKIPPED_RECORDED = 50
 MAX_SLOTS_SCANNED = 100_000
 
 
+# A slot claimed later than this after its time was missed (the service was down), so its run is a
+# catch-up; a tick that is merely a few seconds behind still makes ordinary scheduled runs.
+CATCH_UP_AFTER = dt.timedelta(minutes=1)
+
+
 @dataclass
 class SlotPlan:
     run_slot: dt.datetime | None
     skipped: list[dt.datetime] = field(default_factory=list)
     skipped_total: int = 0
     next_run_at: dt.datetime | None = None
+    catch_up: bool = False  # the run is for a slot missed while the service was down
 
 
 @lru_cache(maxsize=262_144)
@@ -71,5 +77,6 @@ def plan_slots(cadence: Cadence, due_at: dt.datetime, now: dt.datetime, grace: d
         upcoming = cadence.next_run(now)
     latest = missed[-1]
     if now - latest <= grace:
-        return SlotPlan(run_slot=latest, skipped=missed[:-1], skipped_total=total - 1, next_run_at=upcoming)
+        return SlotPlan(run_slot=latest, skipped=missed[:-1], skipped_total=total - 1, next_run_at=upcoming,
+                        catch_up=total > 1 or now - latest > CATCH_UP_AFTER)
     return SlotPlan(run_slot=None, skipped=missed, skipped_total=total, next_run_at=upcoming)

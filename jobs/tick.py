@@ -127,7 +127,8 @@ def _plan(session, transaction: ExitStack, ctx: JobContext, due, now: dt.datetim
             spread = settings.spread_seconds if schedule.spread_seconds is None else schedule.spread_seconds
             release = plan.run_slot + dt.timedelta(
                 seconds=release_offset(schedule.id, spread, plan.run_slot, plan.next_run_at))
-            batch.new_runs.append(run_repo.NewRun(schedule.id, plan.run_slot, max(release, now) + dispatch))
+            batch.new_runs.append(run_repo.NewRun(schedule.id, plan.run_slot, max(release, now) + dispatch,
+                                                  RunTrigger.CATCH_UP if plan.catch_up else RunTrigger.SCHEDULE))
             batch.releases[schedule.id] = release
             if schedule.is_alert:
                 batch.alerts.add(schedule.id)

@@ -26,7 +26,7 @@ from typing import Any
 
 from reports.errors import ParameterError, ReportError, UnknownReportType
 from reports.table import Table
-from reports.window import MAX_N, WINDOW_KINDS, WINDOW_LABELS, Window
+from reports.window import MAX_N, SCHEDULE_WINDOW, WINDOW_CHOICES, WINDOW_LABELS, Window
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,8 @@ class Param:
     choices_from: Callable[[], Iterable[str]] | None = field(default=None, compare=False, repr=False)
     choices_for: Callable[[str | None, str | None], Iterable[str]] | None = field(default=None, compare=False,
                                                                                  repr=False)
+    # What people read for a choice ("previous_week" -> "Previous week"); the value itself when absent.
+    choice_labels: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         # Declaration mistakes are programming errors: fail when the type registers, not at 9am.
@@ -92,6 +94,22 @@ class Param:
         if self.choices_from is not None:
             return tuple(str(c) for c in self.choices_from())
         return tuple(self.choices)
+
+    def choice_label(self, choice: str) -> str:
+        """A choice as people read it."""
+        return self.choice_labels.get(choice, choice)
+
+    def display(self, value: Any) -> str:
+        """A stored value as people read it: choice labels, yes/no, items joined."""
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, (list, tuple)):
+            return ", ".join(str(v) for v in value)
+        if self.type == "choice" and isinstance(value, str):
+            return self.choice_label(value)
+        if isinstance(value, float) and value.is_integer():
+            return f"{int(value):,}"
+        return f"{value:,}" if isinstance(value, int) else str(value)
 
     def describe(self) -> dict[str, Any]:
         """A JSON-safe description for the modal and the one-liner's help."""
@@ -166,10 +184,10 @@ class Param:
     def _choice(self, raw: Any) -> str:
         choices = self.available_choices()
         wanted = str(raw).strip()
-        for choice in choices:
-            if choice.lower() == wanted.lower():
+        for choice in choices:  # the value, or what people read for it
+            if wanted.lower() in (choice.lower(), self.choice_label(choice).lower()):
                 return choice
-        shown = ", ".join(choices) if choices else "(none are set up yet)"
+        shown = ", ".join(map(self.choice_label, choices)) if choices else "(none are set up yet)"
         raise ParameterError(f"“{self.label}” must be one of: {shown} — not “{wanted}”.")
 
     def _items(self, items: tuple[str, ...]) -> tuple[str, ...]:
@@ -220,11 +238,25 @@ def _json_safe(value: Any) -> Any:
 
 
 WINDOW_PARAMS = (
-    Param("window", "Report window", type="choice", choices=WINDOW_KINDS,
-          help="The period each run reports on: " + "; ".join(f"{k} = {v}" for k, v in WINDOW_LABELS.items())),
-    Param("window_n", "Window length (N)", type="integer", min=1, max=MAX_N, default=7,
+    Param("window", "Period", type="choice", choices=WINDOW_CHOICES, default=SCHEDULE_WINDOW,
+          choice_labels=WINDOW_LABELS,
+          help="What each report covers. By default the whole period since the previous report, in whole "
+               "days, weeks or months as the schedule runs; or a fixed period."),
+    Param("window_n", "N (days or hours)", type="integer", min=1, max=MAX_N, default=7,
           help="N for “last N days” and “last N hours”."),
 )
+_N_WINDOWS = ("last_n_days", "last_n_hours")
+
+
+def stored_window_params(params: dict[str, Any], default_window: str = SCHEDULE_WINDOW) -> dict[str, Any]:
+    """Keep only the window settings that say something: no window when it is the type's default (so a
+    schedule follows its cadence unless someone chose otherwise), and N only for the windows that have one."""
+    kept = dict(params)
+    if kept.get("window") in (None, "", default_window):
+        kept.pop("window", None)
+    if kept.get("window") not in _N_WINDOWS:
+        kept.pop("window_n", None)
+    return kept
 
 
 @dataclass(frozen=True)
@@ -248,7 +280,8 @@ class ReportType:
     description: str
     fetch: Callable[[ReportRequest], Table]
     params: tuple[Param, ...] = ()
-    default_window: str = "previous_day"
+    # What runs cover unless the schedule says otherwise: its own period, or a kind the type needs.
+    default_window: str = SCHEDULE_WINDOW
     default_formats: tuple[str, ...] = ("csv",)
     # The other report types a run reads with given params (Pulse's attached report), so that
     # permission checks cover them as well as this one.
@@ -305,7 +338,7 @@ def report_type(
     title: str,
     description: str,
     params: tuple[Param, ...] = (),
-    default_window: str = "previous_day",
+    default_window: str = SCHEDULE_WINDOW,
     default_formats: tuple[str, ...] = ("csv",),
     reads: Callable[[dict[str, Any]], tuple[str, ...]] | None = None,
     check: Callable[..., str | None] | None = None,
@@ -313,7 +346,7 @@ def report_type(
     """Register `fetch(request) -> Table` as the report type `name`."""
     if not _NAME.match(name):
         raise ValueError(f"report type name {name!r} must be lower_snake_case")
-    if default_window not in WINDOW_KINDS:
+    if default_window not in WINDOW_CHOICES:
         raise ValueError(f"report type {name!r}: unknown default window {default_window!r}")
     names = [p.name for p in params]
     clashes = sorted({n for n in names if names.count(n) > 1} | (set(names) & set(WINDOW_PARAM_NAMES)))

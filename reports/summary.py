@@ -87,20 +87,26 @@ class Summary:
         hidden = max(0, len(self.figures) - SHOWN_FIGURES) + self.more_figures
         if hidden:
             parts.append(f"+{hidden} more in the file")
-        lines = [head, " · ".join(parts)]
-        if not self.row_count:
-            lines.append("_No data for this period._")
-        elif self.top_rows:
-            table = _preview(self.columns, self.top_rows, self.numeric, self.more_columns)
-            if self.row_count > len(self.top_rows):
-                lines.append(f"_First {len(self.top_rows)} of {self.row_count:,} rows:_")
-            lines.append(table)
+        lines = [head, " · ".join(parts), *self.rows_lines()]
         text = "\n".join(lines)
         # The parts above are individually bounded; this is the last line of defence.
         while len(text) > SECTION_LIMIT and len(lines) > 2:
             lines.pop()
             text = "\n".join(lines)
         return text if len(text) <= SECTION_LIMIT else truncate(text, SECTION_LIMIT)
+
+
+    def rows_lines(self) -> list[str]:
+        """The first rows as a monospace table with a line saying how many there are (or that there are none)."""
+        if not self.row_count:
+            return ["_No data for this period._"]
+        if not self.top_rows:
+            return []
+        lines = []
+        if self.row_count > len(self.top_rows):
+            lines.append(f"_First {len(self.top_rows)} of {self.row_count:,} rows:_")
+        lines.append(_preview(self.columns, self.top_rows, self.numeric, self.more_columns))
+        return lines
 
 
 def summarize(
@@ -291,10 +297,15 @@ def _figure_text(figure: Figure, unit: Unit) -> str:
     label, value, change = figure
     text = f"{escape_mrkdwn(truncate(label, 40))} {escape_mrkdwn(figure_value(value, unit))}"
     if change is not None:
-        arrow = "▲" if change > 0 else "▼" if change < 0 else "="
-        amount = f"{abs(change):.1f}" if abs(change) < 10_000 else compact(abs(change))
-        text += f" {arrow} {amount}% vs previous"
+        text += f" {change_words(change)} vs previous"
     return text
+
+
+def change_words(change: float) -> str:
+    """A change in percent as people scan it: "▲ 8.1%", "▼ 0.4%", "= 0.0%"."""
+    arrow = "▲" if change > 0 else "▼" if change < 0 else "="
+    amount = f"{abs(change):.1f}" if abs(change) < 10_000 else compact(abs(change))
+    return f"{arrow} {amount}%"
 
 
 def _preview(columns: list[str], rows: list[list[str]], numeric: list[bool], more_columns: int = 0) -> str:

@@ -2,6 +2,12 @@
 
 Computing from the slot means a retried or late run reports exactly the same period.
 
+Two families: the explicit kinds below (`compute_window`: "previous week", "last 7 days", "month to
+date", …), and the schedule's own period (`schedule_window`: everything since the previous slot, in
+whole calendar units — days, weeks, months, quarters, years — or exactly between two slots when a
+schedule runs several times a day). Which unit a cadence has and where its previous slot was is
+worked out by jobs/periods.py, which knows the cadence; this module only cuts the calendar.
+
 Calendar windows (days, weeks, months, quarters, years) are cut at local midnight in the schedule's
 timezone, so a day across a DST change is 23 or 25 hours long, and a day whose midnight falls in a
 DST gap (America/Santiago, Asia/Beirut, …) starts at the first instant after the gap.
@@ -14,6 +20,12 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from reports.errors import ParameterError
+
+# A schedule whose window is this follows its cadence (jobs/periods.py); the default of every report.
+SCHEDULE_WINDOW = "schedule"
+# How a schedule's period is cut: whole local days, weeks, months, quarters or years from the previous
+# slot's unit to this slot's; "exact" from the previous slot to this one; "elapsed" since the last run.
+PERIOD_UNITS = ("day", "week", "month", "quarter", "year", "exact", "elapsed")
 
 WINDOW_KINDS = (
     "previous_day",
@@ -32,8 +44,9 @@ WINDOW_KINDS = (
 
 # What the modal and the one-liner show for each kind.
 WINDOW_LABELS = {
+    SCHEDULE_WINDOW: "As the schedule: the whole period since the previous report",
     "previous_day": "Previous day",
-    "previous_week": "Previous week (Mon–Sun)",
+    "previous_week": "Previous week",
     "previous_month": "Previous month",
     "last_n_days": "Last N days",
     "last_n_hours": "Last N hours",
@@ -45,6 +58,9 @@ WINDOW_LABELS = {
     "previous_year": "Previous year",
     "year_to_date": "Year to date",
 }
+
+# What a schedule's window setting may be: its own period, or one of the explicit kinds.
+WINDOW_CHOICES = (SCHEDULE_WINDOW, *WINDOW_KINDS)
 
 MAX_N = 3660
 _UTC = dt.UTC
@@ -59,6 +75,7 @@ class Window:
     end: dt.datetime
     timezone: str
     kind: str
+    unit: str | None = None  # a schedule's period: how it was cut (PERIOD_UNITS)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -90,18 +107,30 @@ class Window:
     def _calendar_text(self, first: dt.date, last: dt.date) -> str:
         if first == last:
             return _day(first, year=True)
-        whole_month = first.day == 1 and (last + dt.timedelta(days=1)).day == 1
-        if self.kind == "previous_month" and whole_month and first.month == last.month:
-            return f"{first:%B %Y}"
-        if self.kind == "previous_quarter" and whole_month and last.month - first.month == 2:
-            return f"Q{(first.month - 1) // 3 + 1} {first.year}"
-        if self.kind == "previous_year" and whole_month and (first.month, last.month) == (1, 12):
-            return str(first.year)
+        whole_months = first.day == 1 and (last + dt.timedelta(days=1)).day == 1
+        months = (last.year - first.year) * 12 + last.month - first.month + 1
+        if whole_months and (self.kind in ("previous_month", "previous_quarter", "previous_year")
+                             or self.unit in ("month", "quarter", "year")):
+            return _months_text(first, last, months)
         text = (f"{_day(first, year=False)} – {_day(last, year=True)}" if first.year == last.year
                 else f"{_day(first, year=True)} – {_day(last, year=True)}")
-        if self.kind == "previous_week" and first.weekday() == 0 and (last - first).days == 6:
+        weekly = self.kind == "previous_week" or self.unit == "week"
+        if weekly and first.weekday() == 0 and (last - first).days == 6:  # ISO week numbers start on Monday
             text += f" (week {first.isocalendar().week})"
         return text
+
+
+def _months_text(first: dt.date, last: dt.date, months: int) -> str:
+    """Whole months by name: "October 2026", "Q3 2026", "2025", "November 2026 – January 2027"."""
+    if months == 1:
+        return f"{first:%B %Y}"
+    if months == 3 and first.month % 3 == 1:
+        return f"Q{(first.month - 1) // 3 + 1} {first.year}"
+    if months == 12 and first.month == 1:
+        return str(first.year)
+    if first.year == last.year:
+        return f"{first:%B} – {last:%B %Y}"
+    return f"{first:%B %Y} – {last:%B %Y}"
 
 
 def _day(day: dt.date, *, year: bool) -> str:
@@ -167,8 +196,12 @@ def compute_window(
     *,
     n: int = 7,
     previous_slot: dt.datetime | None = None,
+    week_start: int = 0,
 ) -> Window:
-    """Return the window of `kind` for a run whose slot is `slot` (aware; naive means UTC), in `timezone`."""
+    """Return the window of `kind` for a run whose slot is `slot` (aware; naive means UTC), in `timezone`.
+
+    Weeks start on `week_start` (0 = Monday, the default; 6 = Sunday), the workspace's choice.
+    """
     zone = ZoneInfo(timezone)
     if slot.tzinfo is None:
         slot = slot.replace(tzinfo=_UTC)
@@ -177,12 +210,12 @@ def compute_window(
     month = today.replace(day=1)
     quarter = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
     year = today.replace(month=1, day=1)
-    this_monday = today - dt.timedelta(days=today.weekday())
+    week_began = unit_start(today, "week", week_start)
     days: tuple[dt.date, dt.date] | None = None  # [first, end) in local dates
     if kind == "previous_day":
         days = (today - dt.timedelta(days=1), today)
-    elif kind == "previous_week":  # ISO weeks: Monday to Sunday
-        days = (this_monday - dt.timedelta(days=7), this_monday)
+    elif kind == "previous_week":  # Monday to Sunday, unless the workspace starts weeks on another day
+        days = (week_began - dt.timedelta(days=7), week_began)
     elif kind == "previous_month":
         days = (_add_months(month, -1), month)
     elif kind == "previous_quarter":
@@ -193,7 +226,7 @@ def compute_window(
         _check_n(n)
         days = (today - dt.timedelta(days=n), today)
     elif kind in _TO_DATE:
-        first = {"week_to_date": this_monday, "month_to_date": month, "quarter_to_date": quarter,
+        first = {"week_to_date": week_began, "month_to_date": month, "quarter_to_date": quarter,
                  "year_to_date": year}[kind]
         return Window(start_of_day(first, zone), slot.astimezone(_UTC), timezone, kind)
     elif kind == "last_n_hours":
@@ -218,3 +251,49 @@ def compute_window(
 def _check_n(n: int) -> None:
     if n < 1 or n > MAX_N:
         raise ParameterError(f"The window length must be between 1 and {MAX_N}.")
+
+
+def unit_start(day: dt.date, unit: str, week_start: int = 0) -> dt.date:
+    """The first day of the calendar `unit` holding `day` (weeks start on `week_start`, 0 = Monday)."""
+    if unit == "day":
+        return day
+    if unit == "week":
+        return day - dt.timedelta(days=(day.weekday() - week_start) % 7)
+    if unit == "month":
+        return day.replace(day=1)
+    if unit == "quarter":
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
+    if unit == "year":
+        return day.replace(month=1, day=1)
+    raise ValueError(f"unknown calendar unit {unit!r}")
+
+
+_ONE_UNIT_BACK = {"day": lambda d: d - dt.timedelta(days=1), "week": lambda d: d - dt.timedelta(days=7),
+                  "month": lambda d: _add_months(d, -1), "quarter": lambda d: _add_months(d, -3),
+                  "year": lambda d: d.replace(year=d.year - 1)}
+
+
+def schedule_window(slot: dt.datetime, previous_slot: dt.datetime | None, timezone: str, unit: str, *,
+                    week_start: int = 0, fallback: dt.timedelta = dt.timedelta(days=1)) -> Window:
+    """The schedule's period for the run at `slot`: since `previous_slot`, in whole `unit`s.
+
+    Calendar units run from the start of the unit holding the previous slot to the start of the
+    unit holding this one, in local dates of `timezone` (a weekday report on Monday covers Friday
+    to Sunday; a monthly one the previous month). "exact" and "elapsed" run from the previous slot
+    to this one. Without a previous slot (the very first run of a rule that never ran before) the
+    period is one unit back, or `fallback` for the exact units.
+    """
+    if unit not in PERIOD_UNITS:
+        raise ParameterError(f"Unknown period unit “{unit}”. Choose one of: {', '.join(PERIOD_UNITS)}.")
+    zone = ZoneInfo(timezone)
+    end = (slot if slot.tzinfo else slot.replace(tzinfo=_UTC)).astimezone(_UTC)
+    if unit in ("exact", "elapsed"):
+        start = previous_slot.astimezone(_UTC) if previous_slot is not None else None
+        if start is None or start >= end:
+            start = end - fallback
+        return Window(start, end, timezone, SCHEDULE_WINDOW, unit)
+    last = unit_start(end.astimezone(zone).date(), unit, week_start)
+    first = unit_start(previous_slot.astimezone(zone).date(), unit, week_start) if previous_slot is not None else last
+    if first >= last:  # no previous slot, or one in the same unit: the unit before this one
+        first = unit_start(_ONE_UNIT_BACK[unit](last), unit, week_start)
+    return Window(start_of_day(first, zone), start_of_day(last, zone), timezone, SCHEDULE_WINDOW, unit)

@@ -33,6 +33,7 @@ def insert_run(
     status: str = RunStatus.PENDING,
     error: str | None = None,
     lease_until: dt.datetime | None = None,
+    period: dict[str, Any] | None = None,
 ) -> int | None:
     """Create the run for a slot unless it exists; return its id, or None if another tick made it."""
     values: dict[str, Any] = dict(
@@ -40,6 +41,7 @@ def insert_run(
         scheduled_for=scheduled_for,
         trigger=trigger,
         triggered_by=triggered_by,
+        period=period,
         status=status,
         attempt=0,
         error=error,
@@ -62,6 +64,7 @@ class NewRun:
     schedule_id: int
     scheduled_for: dt.datetime
     lease_until: dt.datetime | None
+    trigger: str = RunTrigger.SCHEDULE
 
 
 _PG_INSERT_RUNS = text("""
@@ -74,15 +77,20 @@ _PG_INSERT_RUNS = text("""
 """)
 
 
-def insert_runs(session: Session, new_runs: Sequence[NewRun], *, trigger: str = "schedule") -> list[tuple[int, int]]:
+def insert_runs(session: Session, new_runs: Sequence[NewRun]) -> list[tuple[int, int]]:
     """Create many pending runs at once, skipping slots that already have one.
 
     Returns (run id, schedule id) for the runs this call created: only their creator enqueues them.
-    On PostgreSQL the rows travel as three arrays in one statement (compiled once, whatever the
-    count); elsewhere as one executemany.
+    On PostgreSQL the rows travel as three arrays in one statement per trigger (compiled once,
+    whatever the count; catch-ups are rare); elsewhere as one executemany.
     """
+    triggers = {r.trigger for r in new_runs}
+    if len(triggers) > 1:
+        return [created for trigger in sorted(triggers)
+                for created in insert_runs(session, [r for r in new_runs if r.trigger == trigger])]
     if not new_runs:
         return []
+    trigger = new_runs[0].trigger
     now = session_now(session)
     if session.get_bind().dialect.name == "postgresql":
         rows = session.execute(_PG_INSERT_RUNS, {
@@ -226,13 +234,17 @@ def generating_run(session: Session, schedule_id: int, *, other_than: int, now: 
     return session.scalar(query)
 
 
-def reopen_for_retry(session: Session, run: Run, *, now: dt.datetime, dispatch_until: dt.datetime) -> str:
+def reopen_for_retry(session: Session, run: Run, *, now: dt.datetime, dispatch_until: dt.datetime,
+                     by: str | None = None) -> str:
     """Put a finished run back in line (the owner's Retry button); return the phase to enqueue.
 
     Generated runs are only re-delivered, and only to destinations not yet sent; runs that never
-    produced files are generated again for their own slot, so the report covers the same period.
+    produced files are generated again for their own slot (and its stored period), so the report
+    covers the same period. The run is a retry from now on, by `by`.
     """
     phase = "deliver" if run.artifacts else "generate"
+    run.trigger = RunTrigger.RETRY
+    run.triggered_by = by
     run.status = RunStatus.DELIVERING if phase == "deliver" else RunStatus.PENDING
     run.attempt = 0
     run.lease_token = None

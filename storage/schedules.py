@@ -65,12 +65,16 @@ def create_schedule(
     formats: Sequence[str] = ("csv",),
     skip_if_empty: bool = False,
     condition: dict[str, Any] | None = None,
+    description: str | None = None,
+    tags: Sequence[str] = (),
 ) -> Schedule:
     """Insert a schedule with its destinations; raise `NameTaken` if the name is in use."""
     schedule = Schedule(
         team_id=team_id,
         name=name.strip(),
         name_key=name_key(name),
+        description=description or None,
+        tags=list(tags),
         owner_user_id=owner_user_id,
         report_type=report_type,
         params=dict(params or {}),
@@ -119,9 +123,10 @@ def find_schedules(session: Session, ref: str, *, team_id: str | None = None, li
 
 
 def list_schedules(
-    session: Session, team_id: str, *, owner_user_id: str | None = None, limit: int = 100, offset: int = 0
+    session: Session, team_id: str, *, owner_user_id: str | None = None, limit: int = 100, offset: int = 0,
+    tag: str | None = None,
 ) -> list[Schedule]:
-    """List live schedules of a workspace (optionally one owner's), soonest first."""
+    """List live schedules of a workspace (optionally one owner's, or those tagged `tag`), soonest first."""
     query = (
         select(Schedule)
         .where(Schedule.team_id == team_id, Schedule.status != ScheduleStatus.DELETED)
@@ -132,6 +137,10 @@ def list_schedules(
     )
     if owner_user_id is not None:
         query = query.where(Schedule.owner_user_id == owner_user_id)
+    if tag is not None:
+        # Tags are a short JSON list; matched on the quoted word, then exactly (portable across databases).
+        query = query.where(cast(Schedule.tags, Text).contains(f'"{tag}"', autoescape=True))
+        return [s for s in session.scalars(query) if tag in (s.tags or [])]
     return list(session.scalars(query))
 
 
@@ -211,9 +220,13 @@ def update_schedule(
     next_run_at: dt.datetime | None,
     destinations: Sequence[NewDestination],
     condition: dict[str, Any] | None = None,
+    description: str | None = None,
+    tags: Sequence[str] = (),
 ) -> Schedule:
     """Change every editable field of a live schedule (a condition makes it an alert, none a report);
     raise `NameTaken` if the new name is in use."""
+    schedule.description = description or None
+    schedule.tags = list(tags)
     schedule.report_type = report_type
     schedule.condition = condition
     schedule.params = dict(params)

@@ -46,7 +46,9 @@ def _scenario(ctx, emulator) -> None:
     try:
         reply = slack.command('new "Daily sales" every day at 9am in <#C0SALES01|sales>')
         assert "Scheduled *Daily sales*" in reply and "#sales" in reply
-        assert "Next runs (Europe/Berlin)" in reply and reply.count("CET") == 3  # alice's zone, three runs
+        # Alice's zone, five runs with UTC beside them, and the day each report covers.
+        assert "Next runs (Europe/Berlin, with UTC)" in reply and reply.count(" CET  (") == 5
+        assert "📅 Covers the previous day — the next report: Sun 22 Nov 2026, Europe/Berlin" in reply
 
         with ctx.database.session() as s:
             schedule = s.scalar(select(Schedule))
@@ -75,7 +77,8 @@ def _scenario(ctx, emulator) -> None:
         # the worker refreshes the owner's App Home once the run is settled
         home = emulator.wait_for(lambda: "delivered" in str(emulator.home_view("U0ALICE01")) and
                                  emulator.home_view("U0ALICE01"))
-        assert "Daily sales" in str(home["blocks"]) and "1/1 destinations" in str(home["blocks"])
+        assert "Daily sales" in str(home["blocks"]) and "delivered moments ago · scheduled" in str(home["blocks"])
+        assert "📅 Sun 22 Nov 2026, Europe/Berlin\\n      ✅ #sales" in str(home["blocks"])
     finally:
         server.stop()
 

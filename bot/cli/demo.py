@@ -49,7 +49,10 @@ def blocks_as_text(blocks: list[dict]) -> str:
     for block in blocks:
         kind = block.get("type")
         if kind in ("header", "section"):
-            lines.append(block.get("text", {}).get("text", ""))
+            if block.get("text"):
+                lines.append(block["text"].get("text", ""))
+            fields = [f.get("text", "").replace("\n", " ") for f in block.get("fields", [])]
+            lines += ["   ".join(fields[i:i + 2]) for i in range(0, len(fields), 2)]  # two columns, as Slack shows them
         elif kind == "context":
             lines.append("  ".join(e.get("text", "") for e in block.get("elements", [])))
         elif kind == "actions":

@@ -24,7 +24,9 @@ USAGE = """*Workspace settings* (admins only):
 • `/report admin quota workspace <n|none|default>` — schedules in the workspace
 • `/report admin cooldown <seconds|none|default>` — wait between two manual runs of a schedule
 • `/report admin domains example.com, partner.org` (or `none`, `default`) — where email may go
-• `/report admin allow <report type> @alice @bob` (or `everyone`) — who may use a report type"""
+• `/report admin allow <report type> @alice @bob` (or `everyone`) — who may use a report type
+• `/report admin weekstart sunday` (or `monday`, the default) — the day weekly periods begin"""
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def _number(word: str, what: str) -> int | None:
@@ -51,6 +53,7 @@ def settings_text(deps: BotDeps, team_id: str) -> str:
             f"• Schedules in the workspace: {limit(policy.max_schedules_per_team)}\n"
             f"• Run-now cool-down: {policy.run_now_cooldown_seconds} s\n"
             f"• Email allowed to: {', '.join(policy.email_domains) or 'nobody yet'}\n"
+            f"• Weeks start on: {WEEKDAYS[policy.week_start].capitalize()}\n"
             f"• Report types limited to:\n{access}\n\n{USAGE}")
 
 
@@ -78,6 +81,8 @@ def handle_admin(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str
                 settings.max_schedules_per_team = value
         elif verb == "cooldown" and len(args) == 1:
             settings.run_now_cooldown_seconds = _number(args[0], "cool-down")
+        elif verb in ("weekstart", "week-start", "week") and len(args) == 1:
+            settings.week_start = _weekday(args[0])
         elif verb == "domains" and args:
             settings.email_domains = _domains(" ".join(args))
         elif verb == "allow" and len(args) >= 2:
@@ -98,6 +103,17 @@ def handle_admin(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str
         record(session, team_id=team_id, actor=user_id, action="settings", surface="slash_command",
                details={"change": text[:500]})
     return Reply("✅ Saved.\n" + settings_text(deps, team_id))
+
+
+def _weekday(word: str) -> int | None:
+    """A day name (or its first three letters) as 0 = Monday … 6 = Sunday; `default` is Monday."""
+    word = word.lower().strip(".,")
+    if word in ("default", "reset"):
+        return None
+    found = [i for i, day in enumerate(WEEKDAYS) if len(word) >= 3 and day.startswith(word)]
+    if len(found) != 1:
+        raise BadInput(f"Which day do weeks start on? Say a day such as `monday` or `sunday`, not “{word[:20]}”.")
+    return found[0]
 
 
 def _domains(text: str) -> list[str] | None:

@@ -33,11 +33,20 @@ from bot.respond import Where, answer, where_from_command
 from bot.run_requests import run_schedule
 from bot.schedule_info import detail_reply, history_text
 from bot.schedule_modal import open_edit_modal, open_schedule_modal
-from bot.schedules import find_or_explain, list_for, set_paused
+from bot.schedules import (
+    find_or_explain,
+    find_schedule_named,
+    list_for,
+    set_paused,
+    split_period,
+    split_tag_filter,
+)
 from bot.validation import clean_text
 from bot.views import replies
 from bot.views.replies import Reply
+from jobs.periods import Period
 from jobs.views.blocks import escape
+from jobs.views.period_words import period_sentence
 
 log = logging.getLogger(__name__)
 MAX_TEXT = 3000
@@ -83,12 +92,15 @@ def _new(inv: Invocation) -> Reply:
 
 
 def _list(inv: Invocation) -> Reply:
-    everyone = inv.rest.lower() in ("all", "everyone", "workspace")
+    words, tag = split_tag_filter(inv.rest)
+    everyone = words.lower() in ("all", "everyone", "workspace")
     if everyone and not person(inv.deps, inv.client, inv.where.team_id, inv.where.user_id).is_admin:
         return Reply("Only workspace admins can list everyone's schedules. Here are yours:\n"
-                     + replies.schedule_list(list_for(inv.deps, inv.where.team_id, inv.where.user_id)))
+                     + replies.schedule_list(list_for(inv.deps, inv.where.team_id, inv.where.user_id, tag=tag),
+                                             tag=tag))
     owner = None if everyone else inv.where.user_id
-    return Reply(replies.schedule_list(list_for(inv.deps, inv.where.team_id, owner), everyone=everyone))
+    return Reply(replies.schedule_list(list_for(inv.deps, inv.where.team_id, owner, tag=tag), everyone=everyone,
+                                       tag=tag))
 
 
 def _show(inv: Invocation) -> Reply:
@@ -104,8 +116,10 @@ def _edit(inv: Invocation) -> Reply | None:
 
 
 def _run(inv: Invocation) -> Reply | None:
-    schedule = find_or_explain(inv.deps, inv.where.team_id, inv.rest, example="/report run daily sales")
-    refusal = run_schedule(inv.deps, inv.client, inv.where, schedule)
+    """`/report run weekly sales` (the period it last covered) or `… for last month` (another)."""
+    ref, period = split_period(inv.rest, lambda name: find_schedule_named(inv.deps, inv.where.team_id, name))
+    schedule = find_or_explain(inv.deps, inv.where.team_id, ref, example="/report run daily sales")
+    refusal = run_schedule(inv.deps, inv.client, inv.where, schedule, period=period)
     return Reply(refusal) if refusal else None
 
 
@@ -133,7 +147,11 @@ def _preview(inv: Invocation) -> Reply:
         return Reply("Tell me a schedule to read back, e.g. `/report preview every monday at 9am`.")
     zone = user_timezone(inv.client, inv.where.user_id)
     order = user_date_order(inv.client, inv.where.user_id)
-    return Reply(replies.readback(read_back(inv.rest, zone, inv.deps.jobs.now(), count=5, date_order=order)))
+    now = inv.deps.jobs.now()
+    result = read_back(inv.rest, zone, now, date_order=order)
+    period = period_sentence(Period(), result.cadence, now, week_start=inv.deps.policy(inv.where.team_id).week_start) \
+        if result.ok else ""
+    return Reply(replies.readback(result, period))
 
 
 def _mute(inv: Invocation) -> Reply:

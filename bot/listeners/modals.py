@@ -61,6 +61,12 @@ def handle_condition_entered(ack, body: dict, client: WebClient, action: dict, c
     refresh_modal(deps, client, body, form, condition_status=reading.text)
 
 
+def handle_window_changed(ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    """The period a report covers changed: the read-back under "When" says the new one."""
+    ack()
+    refresh_modal(deps_of(context), client, body, form_from_state(body["view"]["state"]["values"]))
+
+
 def handle_timezone_options(ack, body: dict) -> None:
     ack(options=timezone_options(str(body.get("value") or "")[:100], None))
 
@@ -121,6 +127,7 @@ def register(app: App) -> None:
     app.action(ModalActions.CADENCE)(after_ack(handle_cadence_entered))
     app.action(ModalActions.TIMEZONE)(after_ack(handle_timezone_changed))
     app.action(ModalActions.CONDITION)(after_ack(handle_condition_entered))
+    app.action(ModalActions.WINDOW)(after_ack(handle_window_changed))
     app.options(ModalActions.TIMEZONE)(handle_timezone_options)
     app.action(ModalActions.PREVIEW_NOW)(after_ack(handle_preview_now))
     app.view(ViewCallbacks.SCHEDULE_MODAL)(handle_schedule_submitted)

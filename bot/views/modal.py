@@ -15,8 +15,8 @@ from jobs.delivery.email_compose import (
     SUBJECT_PLACEHOLDERS,
 )
 from jobs.slack_ids import ModalActions, ModalBlocks, ModalOptions, ViewCallbacks
-from jobs.views.blocks import option, plain_text
-from jobs.views.time_words import format_local
+from jobs.views.blocks import escape, option, plain_text
+from jobs.views.time_words import next_runs_lines
 from reports.errors import ReportError
 from reports.registry import Param, ReportType
 from storage.models import AttachMode
@@ -84,13 +84,17 @@ def _param_block(param: Param, value, context: ModalContext) -> dict:
     optional, hint = not param.required, param.help or None
     choices, problem = _choices(param, context) if param.type == "choice" else ((), None)
     if param.type == "choice" and choices:
-        options = [option(c, c) for c in choices[:MAX_OPTIONS - 1]]
-        if optional:
+        options = [option(param.choice_label(c), c) for c in choices[:MAX_OPTIONS - 1]]
+        default_listed = param.default is not None and str(param.default) in choices
+        if optional and not default_listed:
             options.insert(0, option("Any" if param.default in (None, "") else f"Default ({param.default})",
                                       ANY_CHOICE))
-        element = {"type": "static_select", "action_id": ModalActions.PARAM, "options": options,
-                   "placeholder": plain_text(f"Choose {param.label.lower()}", 150)}
-        wanted = "" if value is None else str(value).lower()
+        # Choosing the period changes what the read-back says a report covers: the modal is rebuilt.
+        window = param.name == "window"
+        element = {"type": "static_select", "action_id": ModalActions.WINDOW if window else ModalActions.PARAM,
+                   "options": options, "placeholder": plain_text(f"Choose {param.label.lower()}", 150)}
+        current = param.default if value is None else value
+        wanted = "" if current is None else str(current).lower()
         chosen = next((o for o in options if wanted and o["value"].lower() == wanted), None)
         if chosen is None and optional:
             chosen = options[0]
@@ -127,18 +131,19 @@ def _param_block(param: Param, value, context: ModalContext) -> dict:
             hint = " ".join(filter(None, [param.help, "Separate items with commas."]))
         if problem:
             hint = f"⚠️ {problem}"
-    return _input(block_id, param.label, element, optional=optional, hint=hint)
+    return _input(block_id, param.label, element, optional=optional, hint=hint, dispatch=param.name == "window")
 
 
-def cadence_preview_block(result: ReadBack | None) -> dict:
-    """The live read-back under the cadence field."""
+def cadence_preview_block(result: ReadBack | None, period: str = "") -> dict:
+    """The live read-back under the cadence field: the sentence, what each report covers, the next runs."""
     if result is None or not result.text:
         text = "Type when it should run and press Enter to check it, e.g. “every weekday at 9am”."
     elif result.ok:
-        runs = " · ".join(format_local(w, result.timezone) for w in result.runs[:3]) or "it never fires again"
-        text = f"🗓️ *{result.sentence}*\nNext: {runs}"
+        covers = f"📅 {escape(period)}\n" if period else ""
+        text = (f"🗓️ *{escape(result.sentence)}*\n{covers}Next runs ({result.timezone}, with UTC):\n"
+                f"{next_runs_lines(result.runs, result.timezone)}")
     else:
-        text = f"⚠️ {result.error}"
+        text = f"⚠️ {escape(result.error or '')}"
     return {"type": "context", "block_id": ModalBlocks.CADENCE_PREVIEW,
             "elements": [{"type": "mrkdwn", "text": text[:2000]}]}
 
@@ -169,7 +174,8 @@ def _email_blocks(form: ScheduleForm) -> list[dict]:
     ]
 
 
-def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, readback: ReadBack | None) -> dict:
+def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, readback: ReadBack | None,
+                   period: str = "") -> dict:
     """Build the modal for `form` (create or edit, as `meta` says)."""
     editing = meta.mode == "edit"
     types = list(context.report_types)[:MAX_OPTIONS]
@@ -180,6 +186,12 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
                                           type_options[0])}
     blocks = [
         _input(ModalBlocks.NAME, "Name", _text_input(ModalActions.NAME, form.name, "e.g. Daily sales", max_length=200)),
+        _input(ModalBlocks.DESCRIPTION, "Description", _text_input(
+            ModalActions.DESCRIPTION, form.description, "What it is for and who reads it", max_length=500,
+            multiline=True), optional=True),
+        _input(ModalBlocks.TAGS, "Tags", _text_input(ModalActions.TAGS, ", ".join(form.tags), "finance, weekly",
+                                                     max_length=300), optional=True,
+               hint="Words to find it by, separated by commas. /report list tag:finance lists those tagged finance."),
         _input(ModalBlocks.REPORT_TYPE, "Report", type_select, dispatch=True,
                hint=current.description if current else "Ask an admin to give you access to a report type."),
     ]
@@ -189,7 +201,7 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
     cadence["dispatch_action_config"] = {"trigger_actions_on": ["on_enter_pressed"]}
     blocks.append(_input(ModalBlocks.CADENCE, "When", cadence, dispatch=True,
                          hint="Plain words or cron. Press Enter to see how I read it."))
-    blocks.append(cadence_preview_block(readback))
+    blocks.append(cadence_preview_block(readback, period))
     zone = {"type": "external_select", "action_id": ModalActions.TIMEZONE, "min_query_length": 0,
             "placeholder": plain_text("Search time zones", 150)}
     if form.timezone:

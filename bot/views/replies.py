@@ -13,9 +13,11 @@ from jobs.access import Access
 from jobs.slack_ids import ReplyBlocks, ScheduleActions
 from jobs.views.blocks import STATUS_ICONS, button, clip, escape, section
 from jobs.views.cadence_words import describe_cadence
-from jobs.views.run_message import RunOutcome, destination_lines
+from jobs.views.run_message import RunOutcome, outcome_lines, run_facts
 from jobs.views.slack_errors import plain_error
-from jobs.views.time_words import format_local, relative
+from jobs.views.time_words import format_local, next_runs_lines, relative
+from reports.errors import ReportError
+from reports.registry import WINDOW_PARAM_NAMES, get_report_type
 from storage.models import (
     AttachMode,
     DestinationKind,
@@ -27,10 +29,10 @@ from storage.models import (
 HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/report` alone to open the form, or:
 • `/report new "Daily sales" every weekday at 9am in #sales as csv,xlsx` — create one in a line (anything missing opens the form)
 • `/report new "Low revenue" every hour in #ops when revenue < 10000` — an alert: it tells #ops only when the answer changes
-• `/report list` — your schedules (admins: `/report list all`)
+• `/report list` — your schedules (admins: `/report list all`; only some: `/report list tag:finance`)
 • `/report show <name or number>` — details, next runs and buttons
 • `/report edit <name>` — change it in the form
-• `/report run <name>` — run it now
+• `/report run <name>` — run it now, for the period it last covered (`/report run <name> for last month`: another)
 • `/report pause <name>` / `/report resume <name>`
 • `/report delete <name>` — asks first
 • `/report history <name>` — its last runs, per destination
@@ -49,11 +51,11 @@ class Reply:
 
 
 def saved(result: Saved) -> str:
-    runs = "\n".join(f"• {format_local(when, result.timezone)}" for when in result.next_runs) or \
-        "• none (it never fires)"
     verb = "Scheduled" if result.created else "Updated"
-    return clip(f"✅ {verb} *{escape(result.name)}* (#{result.schedule_id}): {result.sentence} → "
-                f"{escape(', '.join(result.destinations))}.\nNext runs ({result.timezone}):\n{runs}")
+    period = f"\n📅 {escape(result.period)}" if result.period else ""
+    return clip(f"✅ {verb} *{escape(result.name)}* (#{result.schedule_id}): {escape(result.sentence)} → "
+                f"{escape(', '.join(result.destinations))}.{period}\n"
+                f"Next runs ({result.timezone}, with UTC):\n{next_runs_lines(result.next_runs, result.timezone)}")
 
 
 def _state(schedule: Schedule) -> str:
@@ -63,17 +65,22 @@ def _state(schedule: Schedule) -> str:
     return f"{state}: {schedule.paused_reason}" if schedule.paused_reason and schedule.status == "paused" else state
 
 
-def schedule_list(schedules: list[Schedule], *, everyone: bool = False) -> str:
+def schedule_list(schedules: list[Schedule], *, everyone: bool = False, tag: str | None = None) -> str:
+    tagged = f" tagged `{escape(tag)}`" if tag else ""
     if not schedules:
+        if tag:
+            return f"No scheduled reports{' in this workspace' if everyone else ' of yours'} are{tagged}."
         if everyone:
             return "There are no scheduled reports in this workspace yet."
         return "You have no scheduled reports. Create one with `/report new \"Daily sales\" every day at 9am in #sales`."
-    lines = ["*All scheduled reports in this workspace*" if everyone else "*Your scheduled reports*"]
+    lines = [("*All scheduled reports in this workspace*" if everyone else "*Your scheduled reports*")
+             + (f"{tagged}" if tag else "")]
     for schedule in schedules:
         where = escape(", ".join(d.label or d.target for d in schedule.destinations))
         owner = f" · <@{schedule.owner_user_id}>" if everyone else ""
-        lines.append(f"• `#{schedule.id}` *{escape(schedule.name)}* — {describe_cadence(schedule)} → {where} "
-                     f"({_state(schedule)}){owner}")
+        tags = " " + " ".join(f"`{escape(t)}`" for t in schedule.tags) if schedule.tags else ""
+        lines.append(f"• `#{schedule.id}` *{escape(schedule.name)}*{tags} — {escape(describe_cadence(schedule))} → "
+                     f"{where} ({escape(_state(schedule))}){owner}")
     text = "\n".join(lines)
     if len(text) > 3900:
         text = text[:3800].rsplit("\n", 1)[0] + "\n… and more: open the reportbot Home tab to page through them."
@@ -116,26 +123,63 @@ def _where(schedule: Schedule, access: Access) -> str:
     return escape(where or "no destination")
 
 
+def parameter_text(schedule: Schedule) -> str:
+    """The report's settings as people read them ("Region: North · View: by product"), the period
+    left to the line that says it in words."""
+    try:
+        declared = {p.name: p for p in get_report_type(schedule.report_type).form_params()}
+    except ReportError:
+        declared = {}
+    shown = []
+    for name, value in (schedule.params or {}).items():
+        if name in WINDOW_PARAM_NAMES or value in (None, "", [], ()):
+            continue
+        param = declared.get(name)
+        text = " ".join((param.display(value) if param else str(value)).split())
+        shown.append(f"{param.label if param else name}: {clip(text, 200)}")
+    return " · ".join(shown) or "defaults"
+
+
+def _report_title(schedule: Schedule) -> str:
+    try:
+        return get_report_type(schedule.report_type).title
+    except ReportError:
+        return schedule.report_type
+
+
+def _counters(schedule: Schedule) -> str | None:
+    runs = schedule.run_count or 0
+    if not runs:
+        return None
+    failed = schedule.failure_count or 0
+    return (f"📈 {runs:,} run{'' if runs == 1 else 's'}: {schedule.success_count or 0:,} succeeded, "
+            f"{failed:,} failed" + (f" ({schedule.consecutive_failures} in a row)" if schedule.consecutive_failures
+                                    else ""))
+
+
 def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunOutcome | None,
                     last_at: dt.datetime | None, now: dt.datetime, email: EmailOptions | None = None, *,
-                    access: Access = Access.FULL, alert_line: str | None = None) -> Reply:
+                    access: Access = Access.FULL, period: str = "", alert_line: str | None = None) -> Reply:
     """`/report show`: everything for its owner and admins; for someone it is sent to, what it is and
     when it comes (not its query, parameters, recipients or email copies)."""
     full = access == Access.FULL
-    params = ", ".join(f"{k}={v}" for k, v in (schedule.params or {}).items() if v not in (None, "")) or "defaults"
-    lines = [f"*{escape(schedule.name)}*  `#{schedule.id}` — owned by <@{schedule.owner_user_id}>",
-             f"🗓️ {describe_cadence(schedule)}" + (f"  (you typed “{escape(schedule.cadence_text[:200])}”)"
-                                                   if full else ""),
+    tags = "  " + " ".join(f"`{escape(t)}`" for t in schedule.tags) if schedule.tags else ""
+    report = f"📄 {escape(_report_title(schedule))}" + (f" ({escape(parameter_text(schedule))})" if full else "")
+    lines = [f"*{escape(schedule.name)}*  `#{schedule.id}`{tags} — owned by <@{schedule.owner_user_id}>",
+             f"_{escape(clip(schedule.description, 500))}_" if schedule.description else None,
+             f"🗓️ {escape(describe_cadence(schedule))}" + (f"  (you typed “{escape(schedule.cadence_text[:200])}”)"
+                                                           if full else ""),
+             f"📅 {escape(period)}" if period else None,
              f"📬 {_where(schedule, access)}",
-             (f"📄 {schedule.report_type} ({escape(params[:1500])})" if full else f"📄 {schedule.report_type}")
-             + f" as {', '.join(schedule.formats)}" + (" · skipped when empty" if schedule.skip_if_empty else ""),
-             email_line(email) if full else None, f"Status: {escape(_state(schedule))}", alert_line]
+             report + f" as {', '.join(f.upper() for f in schedule.formats)}"
+             + (" · skipped when empty" if schedule.skip_if_empty else ""),
+             email_line(email) if full else None, f"Status: {escape(_state(schedule))}", _counters(schedule), alert_line]
     lines = [line for line in lines if line]
     if next_runs and schedule.status == ScheduleStatus.ACTIVE:
-        lines.append("Next runs:\n" + "\n".join(f"• {format_local(w, schedule.timezone)}" for w in next_runs))
+        lines.append(f"Next runs ({schedule.timezone}, with UTC):\n{next_runs_lines(next_runs, schedule.timezone)}")
     if last is not None:
         lines.append(f"Last run: {STATUS_ICONS.get(last.status, '•')} {last.status}"
-                     + (f" {relative(last_at, now)}" if last_at else "")
+                     + (f" {relative(last_at, now)}" if last_at else "") + f" · {run_facts(last, who=full)}"
                      + (f" — {plain_error(last.error)}" if full and last.error and last.status in ("failed", "partial")
                         else ""))
     text = "\n".join(lines)
@@ -147,33 +191,34 @@ def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunO
 
 def history(schedule: Schedule, runs: list[tuple[RunOutcome, dt.datetime]], now: dt.datetime, *,
             access: Access = Access.FULL, alert_line: str | None = None) -> str:
-    """The last runs, newest first; per destination for its owner and admins (an alert's line first)."""
+    """The last runs, newest first: when, how it started, rows, time taken, files; the period each
+    covered; and for its owner and admins every destination and the files, each on one line (an
+    alert's line first)."""
     name = escape(schedule.name)
     state = f"\n{alert_line}" if alert_line else ""
     if not runs:
         return f"*History of {name}*{state}\nNo runs yet." + (f" `/report run {name}` runs it now."
                                                               if access == Access.FULL else "")
+    full = access == Access.FULL
     lines = [f"*History of {name}* (newest first){state}"]
     for outcome, when in runs:
-        line = f"{STATUS_ICONS.get(outcome.status, '•')} run {outcome.run_id} · {format_local(when, schedule.timezone)}" \
-               f" ({relative(when, now)}) — {outcome.status}"
-        if outcome.row_count is not None:
-            line += f" · {outcome.row_count:,} rows"
-        lines.append(line)
-        if access != Access.FULL:
-            continue
-        lines.extend(f"      {d}" for d in destination_lines(outcome, limit=5))
-        if outcome.error and not outcome.destinations:
-            lines.append(f"      {plain_error(outcome.error)}")
+        slot = outcome.slot or when
+        lines.append(f"{STATUS_ICONS.get(outcome.status, '•')} *{format_local(slot, schedule.timezone)}* — "
+                     f"{outcome.status} {relative(when, now)} (run {outcome.run_id}) · {run_facts(outcome, who=full)}")
+        if full:
+            lines.extend(f"      {detail}" for detail in outcome_lines(outcome, limit=5))
+        elif outcome.window_label:
+            lines.append(f"      📅 {escape(outcome.window_label)}")
     text = "\n".join(lines)
     return text if len(text) <= 3900 else text[:3850].rsplit("\n", 1)[0] + "\n…"
 
 
-def readback(result: ReadBack) -> str:
+def readback(result: ReadBack, period: str = "") -> str:
     if not result.ok:
-        return f"⚠️ {result.error}"
-    return (f"🗓️ I read “{result.text[:200]}” as: *{result.sentence}*\n"
-            f"Next {len(result.runs)} runs ({result.timezone}, with UTC):\n{runs_text(result, with_utc=True)}")
+        return f"⚠️ {escape(result.error or '')}"
+    period = f"📅 {escape(period)}\n" if period else ""
+    return (f"🗓️ I read “{escape(result.text[:200])}” as: *{escape(result.sentence)}*\n{period}"
+            f"Next {len(result.runs)} runs ({result.timezone}, with UTC):\n{runs_text(result)}")
 
 
 def delete_confirmation(schedule: Schedule) -> Reply:

@@ -27,7 +27,7 @@ from jobs.lease import LeaseKeeper
 from jobs.metrics import START_LATENESS
 from jobs.report_steps import RunJob
 from storage import alerts as alert_repo
-from storage.models import RunStatus, RunTrigger
+from storage.models import CLOCK_TRIGGERS, RunStatus
 
 log = logging.getLogger(__name__)
 
@@ -79,14 +79,14 @@ def _take(ctx: JobContext, run_ids: Sequence[int], token: str) -> list[RunJob]:
     jobs = []
     for row in rows:
         schedule = row.schedule
-        if row.trigger == RunTrigger.SCHEDULE:
+        if row.trigger in CLOCK_TRIGGERS:
             START_LATENESS.observe(max(0.0, (now - row.slot).total_seconds()))
         jobs.append(RunJob(
             run_id=row.run_id, schedule_id=schedule.id, team_id=schedule.team_id,
             owner_user_id=schedule.owner_user_id, name=schedule.name, report_type=schedule.report_type,
             params=dict(schedule.params), formats=list(schedule.formats), timezone=schedule.timezone,
             skip_if_empty=False, slot=row.slot, previous_slot=row.last_slot, previous_summary=None,
-            trigger=row.trigger, condition=schedule.condition))
+            trigger=row.trigger, condition=schedule.condition, cadence=schedule.cadence))
     return jobs
 
 

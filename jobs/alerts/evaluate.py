@@ -47,10 +47,10 @@ from storage import alerts as alert_repo
 from storage import runs as run_repo
 from storage.audit import record
 from storage.models import (
+    CLOCK_TRIGGERS,
     AlertState,
     Run,
     RunStatus,
-    RunTrigger,
     Schedule,
     ScheduleStatus,
 )
@@ -179,7 +179,7 @@ def after_decision(ctx: JobContext, job: RunJob, token: str, decided: Decided | 
     if decided is None:
         return "lease-lost"
     if decided.notice is None:
-        if decided.tell_owner or job.trigger != RunTrigger.SCHEDULE:
+        if decided.tell_owner or job.trigger not in CLOCK_TRIGGERS:
             after_settle(ctx, job.team_id, job.owner_user_id, run_id=job.run_id)
         return decided.result
     artifacts, extra = notification_files(ctx, job, decided.payload, finding)

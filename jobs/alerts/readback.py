@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from jobs.context import JobContext
+from jobs.periods import most_recent_slot
 from jobs.report_steps import fetch_report
+from jobs.slots import compiled_cadence
 from reports.conditions import (
     Condition,
     ConditionError,
@@ -35,6 +37,7 @@ class _Draft:
     timezone: str
     slot: dt.datetime
     previous_slot: dt.datetime | None = None
+    cadence: dict[str, Any] | None = None  # the alert's: it is measured over the period its checks will cover
 
 
 MAX_COLUMNS = 30
@@ -62,14 +65,18 @@ class ConditionCheck:
 
 
 def check_condition(ctx: JobContext, condition: str | Condition, *, team_id: str, user_id: str, report_type: str,
-                    params: dict[str, Any], timezone: str) -> ConditionCheck:
+                    params: dict[str, Any], timezone: str, cadence: dict[str, Any] | None = None) -> ConditionCheck:
     """Parse (if text), bind to the report's columns and measure now.
 
     Raises `reports.conditions.ConditionError` (the words, or a column the report lacks: the message
     names the columns it has) or `reports.errors.ReportError` (the data could not be read).
     """
+    now = ctx.now()
+    # With its cadence, the condition is read over the period of the latest slot: what a check made
+    # then saw (an hourly alert: the last whole hour), the same figure at any second of the hour.
+    latest = most_recent_slot(compiled_cadence(cadence), now) if cadence else None
     draft = _Draft(team_id=team_id, owner_user_id=user_id, report_type=report_type, params=dict(params),
-                   timezone=timezone, slot=ctx.now())
+                   timezone=timezone, slot=latest or now, cadence=cadence)
     try:
         parsed = parse_condition(condition) if isinstance(condition, str) else condition
     except ConditionError as refused:

@@ -186,7 +186,8 @@ def _to_slack(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, 
     # Someone who gets another person's report by DM can stop it from the message itself.
     mutable = delivery.kind == DestinationKind.SLACK_USER and delivery.target != work.plan.owner_user_id
     blocks = notification_blocks(work.plan.schedule_id, work.plan.name, work.plan.summary) \
-        or report_message_blocks(work.plan.schedule_id, work.plan.text, mutable=mutable)  # an alert's own, or the report's
+        or report_message_blocks(work.plan.schedule_id, work.plan.text, mutable=mutable,
+                                 summary=work.plan.summary)  # an alert's own, or the report's
     blocks = slack_send.with_marker(blocks, delivery.id)
     with ExitStack() as opened:
         try:  # paths, not bytes: the store's own file, or a temporary copy when it is in S3 or encrypted

@@ -11,6 +11,9 @@ from reports.markdown import escape_mrkdwn
 
 SECTION_LIMIT = 3000  # characters in a section's text
 PLAIN_LIMIT = 75  # characters in a button's or option's label
+HEADER_LIMIT = 150  # characters in a header block
+FIELD_LIMIT = 2000  # characters in one of a section's fields
+MAX_FIELDS = 10  # fields in one section
 VALUE_LIMIT = 2000  # characters in a button's value
 
 STATUS_ICONS = {
@@ -38,6 +41,22 @@ def mrkdwn(text: str, limit: int = SECTION_LIMIT) -> dict:
 
 def section(text: str, block_id: str | None = None) -> dict:
     block = {"type": "section", "text": mrkdwn(text)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def header(text: str, block_id: str | None = None) -> dict:
+    """A header: plain text (nothing in it is a mention or a link), bold and large."""
+    block = {"type": "header", "text": plain_text(text, HEADER_LIMIT)}
+    if block_id:
+        block["block_id"] = block_id
+    return block
+
+
+def fields_section(fields: list[str], block_id: str | None = None) -> dict:
+    """A section of up to ten mrkdwn fields, shown two by two (key figures)."""
+    block = {"type": "section", "fields": [mrkdwn(f, FIELD_LIMIT) for f in fields[:MAX_FIELDS]]}
     if block_id:
         block["block_id"] = block_id
     return block

@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from jobs.slack_ids import HomeActions, HomeBlocks, OverflowChoices, ScheduleActions
-from jobs.views.blocks import STATUS_ICONS, escape, plain_text
-from jobs.views.run_message import RunOutcome, destination_lines
+from jobs.views.blocks import STATUS_ICONS, clip, escape, plain_text
+from jobs.views.run_message import RunOutcome, outcome_lines, run_facts
 from jobs.views.slack_errors import plain_error
 from jobs.views.time_words import local_time, relative
 from storage.models import HomeScope, ScheduleStatus
@@ -34,6 +34,9 @@ class ScheduleCard:
     last_status: str | None = None
     last_at: dt.datetime | None = None
     last_error: str | None = None
+    period: str = ""  # what its reports cover ("the previous week")
+    description: str = ""
+    tags: tuple[str, ...] = ()
     alert_line: str | None = None  # an alert's rule, state, last value and trend (jobs.alerts.messages)
 
 
@@ -55,8 +58,13 @@ def _card_blocks(card: ScheduleCard, data: HomeData) -> list[dict]:
         next_run = f"{relative(card.next_run_at, data.now)} · {local_time(card.next_run_at, card.timezone, data.now)}"
     else:
         next_run = "not scheduled while paused" if card.status != ScheduleStatus.ACTIVE else "never (it has ended)"
-    lines = [f"*{escape(card.name)}*  `#{card.id}`", f"{card.sentence} → {where}",
-             f"Status: {STATE_WORDS.get(card.status, card.status)} · Next run: {next_run}"]
+    tags = "  " + " ".join(f"`{escape(tag)}`" for tag in card.tags) if card.tags else ""
+    lines = [f"*{escape(card.name)}*  `#{card.id}`{tags}"]
+    if card.description:
+        lines.append(f"_{escape(clip(' '.join(card.description.split()), 200))}_")
+    covers = f" · covers {escape(card.period)}" if card.period else ""
+    lines += [f"🗓️ {escape(card.sentence)} → {escape(where)}{covers}",
+              f"Status: {STATE_WORDS.get(card.status, card.status)} · Next run: {next_run}"]
     if card.alert_line:
         lines.append(card.alert_line)
     if card.last_status:
@@ -90,16 +98,9 @@ def _card_blocks(card: ScheduleCard, data: HomeData) -> list[dict]:
 
 def _run_block(outcome: RunOutcome, when: dt.datetime, now: dt.datetime) -> dict:
     icon = STATUS_ICONS.get(outcome.status, "•")
-    line = f"{icon} *{escape(outcome.name)}* — {outcome.status} {relative(when, now)}"
-    if outcome.row_count is not None:
-        line += f" · {outcome.row_count:,} rows"
-    if outcome.destinations:
-        sent = sum(1 for d in outcome.destinations if d.status == "sent")
-        line += f" · {sent}/{len(outcome.destinations)} destinations"
-    lines = [line] + [f"    {d}" for d in destination_lines(outcome, limit=5)]
-    if outcome.error and outcome.status in ("failed", "skipped") and not outcome.destinations:
-        lines.append(f"    {plain_error(outcome.error)}")
-    return {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)[:3000]}}
+    line = f"{icon} *{escape(outcome.name)}* — {outcome.status} {relative(when, now)} · {run_facts(outcome)}"
+    lines = [line] + [f"      {detail}" for detail in outcome_lines(outcome, limit=5)]
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip("\n".join(lines))}}
 
 
 def build_home_view(data: HomeData) -> dict:

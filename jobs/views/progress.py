@@ -13,18 +13,28 @@ from jobs.views.run_message import (
 from jobs.views.slack_errors import plain_error
 
 
-def progress_started_text(name: str, *, preview: bool = False, alert: bool = False) -> str:
+def progress_started_text(name: str, *, preview: bool = False, alert: bool = False, covers: str = "",
+                          other_period: str = "") -> str:
+    """"Generating …": for the period it covers (`covers`, in words) and how to ask for another
+    (`other_period`, e.g. "/report run weekly sales for last month"); an alert is checked instead."""
     if alert:
         what = f"a preview of *{escape(name)}*" if preview else f"*{escape(name)}*"
         return f"⏳ Checking {what} now… I'll tell you the value and the state here."
+    period = f" for {escape(covers)}" if covers else ""
     if preview:
-        return f"⏳ Generating a preview of *{escape(name)}*… I'll send it to you here in a DM and update this message."
-    return f"⏳ Generating *{escape(name)}*… I'll update this message when it's delivered."
+        text = (f"⏳ Generating a preview of *{escape(name)}*{period}… I'll send it to you here in a DM and update "
+                "this message.")
+    else:
+        text = f"⏳ Generating *{escape(name)}*{period}… I'll update this message when it's delivered."
+    if other_period:
+        text += f"\nAnother period? `{escape(other_period)}` (or last week, last 7 days, month to date…)"
+    return text
 
 
-def progress_started_blocks(name: str, *, preview: bool = False, alert: bool = False) -> list[dict]:
-    return [{"type": "section", "block_id": ReplyBlocks.PROGRESS,
-             "text": {"type": "mrkdwn", "text": clip(progress_started_text(name, preview=preview, alert=alert))}}]
+def progress_started_blocks(name: str, *, preview: bool = False, alert: bool = False, covers: str = "",
+                            other_period: str = "") -> list[dict]:
+    text = progress_started_text(name, preview=preview, alert=alert, covers=covers, other_period=other_period)
+    return [{"type": "section", "block_id": ReplyBlocks.PROGRESS, "text": {"type": "mrkdwn", "text": clip(text)}}]
 
 
 def progress_finished(outcome: RunOutcome) -> tuple[str, list[dict]]:
@@ -33,7 +43,7 @@ def progress_finished(outcome: RunOutcome) -> tuple[str, list[dict]]:
     rows = f" · {outcome.row_count:,} rows" if outcome.row_count is not None else ""
     sent = [d for d in outcome.destinations if d.status == "sent"]
     if outcome.status == "delivered":
-        where = ", ".join(d.label for d in sent) or "its destinations"
+        where = escape(", ".join(d.label for d in sent)) or "its destinations"
         text = f"✅ {what[0].upper() + what[1:]} was delivered to {where} (run {outcome.run_id}{rows})."
     elif outcome.status == "partial":
         text = (f"⚠️ {what[0].upper() + what[1:]} reached {len(sent)} of {len(outcome.destinations)} "
@@ -44,9 +54,11 @@ def progress_finished(outcome: RunOutcome) -> tuple[str, list[dict]]:
         text = f"🚫 The run of {what} was canceled (run {outcome.run_id})."
     else:
         text = f"❌ Generating {what} failed (run {outcome.run_id}): {plain_error(outcome.error)}."
-    files = next((d.files for d in sent if d.files), ())
-    if files:
-        text += f"\nFiles: {file_links_text(files)}"
+    if outcome.window_label and outcome.status in ("delivered", "partial"):
+        covered = f"Covers {escape(outcome.period)}, " if outcome.period else ""
+        text += f"\n📅 {covered}{escape(outcome.window_label)}"
+    if outcome.files and sent:
+        text += f"\n📎 {file_links_text(outcome.files)}"
     blocks: list[dict] = [{"type": "section", "block_id": ReplyBlocks.PROGRESS,
                            "text": {"type": "mrkdwn", "text": clip(text)}}]
     lines = destination_lines(outcome) if outcome.status in ("partial", "failed") and outcome.destinations else []

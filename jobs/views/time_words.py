@@ -37,3 +37,14 @@ def format_local(when: dt.datetime, timezone: str) -> str:
 
 def utc(when: dt.datetime) -> str:
     return when.astimezone(UTC).strftime("%a %d %b %H:%M UTC")
+
+
+NEXT_RUNS_SHOWN = 5  # every surface lists this many next runs, each in local time and UTC
+
+
+def next_runs_lines(runs: list[dt.datetime], timezone: str) -> str:
+    """The next runs as bullet lines, local time with UTC beside it ("• Mon 30 Nov 2026 09:00 CET (Mon 30 Nov
+    08:00 UTC)"); the same on every surface."""
+    if not runs:
+        return "• none — it never runs again"
+    return "\n".join(f"• {format_local(when, timezone)}  ({utc(when)})" for when in runs[:NEXT_RUNS_SHOWN])

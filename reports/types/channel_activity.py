@@ -113,7 +113,6 @@ class _Activity:
         Param("include_bots", "Include bots", type="boolean", default=False,
               help="Count messages posted by bots and apps."),
     ),
-    default_window="previous_week",
     default_formats=("csv", "png"),
 )
 def fetch_channel_activity(request: ReportRequest) -> Table:

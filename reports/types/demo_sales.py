@@ -87,10 +87,24 @@ def sales_rows(start: dt.date, end: dt.date, region: str | None = None) -> Itera
         day += dt.timedelta(days=1)
 
 
-def _window_rows(start: dt.date, end: dt.date, region: str | None, partial: float | None) -> Iterator[tuple]:
-    yield from sales_rows(start, end, region)
-    if partial is not None:
-        yield from daily_rows(end, region, partial)  # today so far
+def _window_rows(start: dt.datetime, end: dt.datetime, region: str | None) -> Iterator[tuple]:
+    """The sales of the local window [start, end): whole days in full, a part of a day in proportion
+    (an hourly report gets an hour's worth, a to-date one the day so far)."""
+    # Timestamps, not aware datetimes: arithmetic within one zone ignores a DST change.
+    first, last = start.timestamp(), end.timestamp()
+    day = start.date()
+    while True:
+        day_start = dt.datetime.combine(day, dt.time(), tzinfo=start.tzinfo).timestamp()
+        day_end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=start.tzinfo).timestamp()
+        if day_start >= last:
+            return
+        covered = min(last, day_end) - max(first, day_start)
+        length = day_end - day_start  # 23 or 25 hours across a DST change
+        if covered >= length:
+            yield from daily_rows(day, region)
+        elif covered > 0:
+            yield from daily_rows(day, region, covered / length)
+        day += dt.timedelta(days=1)
 
 
 def _aggregate(rows: Iterator[tuple], view: str) -> tuple[list[Column], list[tuple]]:
@@ -131,19 +145,11 @@ _CHARTS = {
               help="detail: one row per day, region and product; daily: totals per day; daily_by_region: "
                    "revenue per day with a column per region; by_region / by_product: totals per region or product."),
     ),
-    default_window="previous_day",
     default_formats=("csv",),
 )
 def fetch_demo_sales(request: ReportRequest) -> Table:
     zone = ZoneInfo(request.timezone)
-    local_start = request.window.start.astimezone(zone)
-    local_end = request.window.end.astimezone(zone)
-    start, end = local_start.date(), local_end.date()
-    partial: float | None = None
-    if local_end.time() != dt.time() and local_end > local_start:
-        # A to-date window ends mid-day: include today, scaled to the part of the day that is over.
-        partial = (local_end - dt.datetime.combine(end, dt.time(), tzinfo=zone)).total_seconds() / 86_400
-        partial = min(1.0, max(0.0, partial))
+    start, end = request.window.start.astimezone(zone), request.window.end.astimezone(zone)
     region = request.params.get("region") or None
     view = request.params.get("view") or "detail"
     meta: dict[str, object] = {
@@ -152,7 +158,7 @@ def fetch_demo_sales(request: ReportRequest) -> Table:
     }
     title = "Demo sales" if view == "detail" else f"Demo sales ({view.replace('_', ' ')})"
     if view == "detail":
-        return Table(columns=list(COLUMNS), row_source=lambda: _window_rows(start, end, region, partial),
+        return Table(columns=list(COLUMNS), row_source=lambda: _window_rows(start, end, region),
                      title=title, window_label=request.window.label, meta=meta)
-    columns, rows = _aggregate(_window_rows(start, end, region, partial), view)
+    columns, rows = _aggregate(_window_rows(start, end, region), view)
     return Table.from_rows(columns, rows, title=title, window_label=request.window.label, meta=meta)

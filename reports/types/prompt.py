@@ -57,7 +57,6 @@ def _attachable() -> list[str]:
         Param("attach_rows", "Rows to send", type="integer", min=0, max=2_000, default=200,
               help="At most this many rows of the attached data are sent; the row count and totals always are."),
     ),
-    default_window="previous_week",
     default_formats=("pdf",),
     reads=lambda params: attached_report_types(params),
     check=lambda params, **who: attached_report_problem(params, **who),

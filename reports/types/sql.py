@@ -58,7 +58,6 @@ def _source_names() -> list[str]:
         Param("max_rows", "Row limit", type="integer", min=1,
               help="Stop with an error above this many rows (at most the source's own limit)."),
     ),
-    default_window="previous_day",
     default_formats=("csv",),
     check=lambda params, **who: check_sql_params(params, **who),
 )

@@ -10,7 +10,13 @@ from storage.models.events import ProcessedEvent
 from storage.models.maintenance import MaintenanceTask
 from storage.models.mutes import RecipientMute
 from storage.models.progress import ProgressMessage
-from storage.models.runs import FINAL_RUN_STATUSES, Run, RunStatus, RunTrigger
+from storage.models.runs import (
+    CLOCK_TRIGGERS,
+    FINAL_RUN_STATUSES,
+    Run,
+    RunStatus,
+    RunTrigger,
+)
 from storage.models.schedules import (
     Destination,
     DestinationKind,
@@ -28,6 +34,7 @@ __all__ = [
     "AttachMode",
     "AuditEvent",
     "Base",
+    "CLOCK_TRIGGERS",
     "Delivery",
     "DeliveryStatus",
     "Destination",

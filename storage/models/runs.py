@@ -6,7 +6,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.clock import row_now
@@ -34,8 +34,14 @@ FINAL_RUN_STATUSES = frozenset(
 
 class RunTrigger(StrEnum):
     SCHEDULE = "schedule"
-    MANUAL = "manual"
-    RETRY = "retry"
+    CATCH_UP = "catch_up"  # the clock made it late, for a slot missed while the service was down
+    MANUAL = "manual"  # Run now, /report run, previews, the CLI
+    API = "api"  # POST /api/v1/runs
+    RETRY = "retry"  # the owner's Retry button (the same run again)
+
+
+# Runs the clock made: they generate on the `reports` queue and count towards start lateness.
+CLOCK_TRIGGERS = frozenset({RunTrigger.SCHEDULE, RunTrigger.CATCH_UP})
 
 
 class Run(Base):
@@ -67,6 +73,9 @@ class Run(Base):
     row_count: Mapped[int | None]
     error: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[dict[str, Any] | None]
+    # The period a run outside the clock reports on (jobs.periods.Period as JSON): the slot whose
+    # period Run now repeats, or a window the person chose. NULL: the period of its own slot.
+    period: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
     # When the owner was told this run failed; the hourly cleanup retells those it missed.
     notified_at: Mapped[dt.datetime | None]

@@ -53,6 +53,9 @@ class Schedule(Base):
     team_id: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
+    # What it is for, in the owner's words, and labels to find it by (`/report list tag:finance`).
+    description: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[list[str]] = mapped_column(default=list)
     owner_user_id: Mapped[str] = mapped_column(String(32))
     report_type: Mapped[str] = mapped_column(String(64))
     params: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -23,6 +23,8 @@ class WorkspaceSettings(Base):
     max_schedules_per_team: Mapped[int | None]
     run_now_cooldown_seconds: Mapped[int | None]
     email_domains: Mapped[list[str] | None]
+    # The first day of a week for weekly periods (0 = Monday … 6 = Sunday); NULL: Monday.
+    week_start: Mapped[int | None]
     # report type (or data source) name -> the user ids allowed to use it; absent means everyone.
     access: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_by: Mapped[str | None] = mapped_column(String(32))

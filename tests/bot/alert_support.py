@@ -8,13 +8,17 @@ import datetime as dt
 from sqlalchemy import select
 
 from reports.conditions.describe import number
-from reports.types.demo_sales import sales_rows
+from reports.types.demo_sales import daily_rows, sales_rows
 from storage.models import AlertState, Schedule, ScheduleStatus
 
-# The clock stands at Mon 23 Nov 2026 01:00 in Berlin: the demo report covers Sunday the 22nd.
-REVENUE = sum(row[4] for row in sales_rows(dt.date(2026, 11, 22), dt.date(2026, 11, 23)))
-ROWS = len(list(sales_rows(dt.date(2026, 11, 22), dt.date(2026, 11, 23))))
-REVENUE_WORDS = number(REVENUE)
+# The clock stands at Mon 23 Nov 2026 01:00 in Berlin. An hourly alert reads the demo report over
+# an hour (the demo's day, in proportion): 00:00–01:00 now, 01:00–02:00 at its next check.
+HOUR_ROWS = list(daily_rows(dt.date(2026, 11, 23), fraction=1 / 24))
+HOUR_WORDS = number(sum(row[4] for row in HOUR_ROWS))
+# An alert "every weekday at 9am" read back at 01:00 on a Monday is read over its latest slot's
+# period: Friday 9:00 covered the previous business day, Thursday the 19th.
+THURSDAY_ROWS = list(sales_rows(dt.date(2026, 11, 19), dt.date(2026, 11, 20)))
+THURSDAY_WORDS = number(sum(row[4] for row in THURSDAY_ROWS))
 
 
 def alerts(db) -> list[Schedule]:
@@ -31,7 +35,7 @@ def state_of(db, schedule_id: int) -> AlertState | None:
         return s.get(AlertState, schedule_id)
 
 
-def make_alert(slack, db, text: str = '"Big revenue" every hour in #sales when revenue > 1000', *,
+def make_alert(slack, db, text: str = '"Big revenue" every hour in #sales when revenue > 500', *,
                user_id: str = "U0ALICE01") -> Schedule:
     reply = slack.command(f"new {text}", user_id=user_id)
     assert "Scheduled" in reply, reply

@@ -19,7 +19,13 @@ from jobs.slack_ids import (
 )
 from slack_emulator import validate_blocks
 from storage.models import RunStatus, Schedule
-from tests.bot.alert_support import REVENUE_WORDS, check_now, make_alert, state_of
+from tests.bot.alert_support import (
+    HOUR_WORDS,
+    THURSDAY_WORDS,
+    check_now,
+    make_alert,
+    state_of,
+)
 from tests.bot.conftest import ADMIN, ALICE, BOB, SALES
 from tests.bot.test_alerts_create import with_condition
 from tests.bot.test_home import card, open_home
@@ -116,14 +122,14 @@ def test_snooze_and_unsnooze_by_command(slack, ctx, recording_enqueue, outsiders
 
 def test_run_now_tells_the_value_and_state_only_to_the_person_who_asked(slack_any, job_context, recording_enqueue):
     slack, ctx = slack_any, job_context
-    make_alert(slack, ctx.database, '"Low revenue" every hour in #sales when revenue < 10000')
+    make_alert(slack, ctx.database, '"Low revenue" every hour in #sales when revenue < 500')
     assert slack.command("run low revenue").startswith("⏳ Checking *Low revenue* now…")
     response_id = slack.last_response_id
     assert settle(ctx, queued(slack, recording_enqueue)) == RunStatus.SKIPPED
     final = slack.wait_reply_count(2, response_id)[-1]
     assert final["replace_original"] is True
     assert final["text"] == (f"🟢 *Low revenue*, checked just now (only you see this): Checked: total revenue "
-                             f"{REVENUE_WORDS} — OK (it fires when total revenue is below 10,000). Its destinations "
+                             f"{HOUR_WORDS} — OK (it fires when total revenue is below 500). Its destinations "
                              "hear of it only when its state changes.")
     assert slack.bot_messages(SALES) == []  # #sales heard nothing: the state did not change
 
@@ -134,7 +140,7 @@ def test_run_now_that_changes_the_state_tells_the_destinations_too(slack, ctx, r
     response_id = slack.last_response_id
     assert settle(ctx, queued(slack, recording_enqueue)) == RunStatus.DELIVERED
     final = slack.wait_reply_count(2, response_id)[-1]["text"]
-    assert final.startswith(f"🔥 *Big revenue*, checked just now: Checked: total revenue {REVENUE_WORDS} — firing")
+    assert final.startswith(f"🔥 *Big revenue*, checked just now: Checked: total revenue {HOUR_WORDS} — firing")
     assert final.endswith("It reached #sales.")
     assert notification(slack)["blocks"][0]["text"]["text"].startswith("🔥 *Big revenue* is firing")
 
@@ -146,12 +152,12 @@ def test_home_show_and_history_carry_the_alert_line(slack, ctx, recording_enqueu
     slack.command("snooze big revenue 1d", user_id=BOB)
     home = open_home(slack)
     rule, state = card(home, alert.id)["text"]["text"].splitlines()[3:5]
-    assert rule == "🔔 Fires when total revenue is above 1,000, telling when it resolves"
-    assert state.startswith(f"🔥 firing since Mon 02:00 CET · last value {REVENUE_WORDS} ▄▄ · 😴 Snoozed by <@{BOB}> "
+    assert rule == "🔔 Fires when total revenue is above 500, telling when it resolves"
+    assert state.startswith(f"🔥 firing since Mon 02:00 CET · last value {HOUR_WORDS} ▄▄ · 😴 Snoozed by <@{BOB}> "
                             "until Tue 24 Nov")
     assert validate_blocks(home["blocks"], "home") == []
     owner = slack.command("show big revenue")
-    assert "🔔 Fires when total revenue is above 1,000, telling when it resolves\n🔥 firing since" in owner
+    assert "🔔 Fires when total revenue is above 500, telling when it resolves\n🔥 firing since" in owner
     assert f"Snoozed by <@{BOB}>" in owner
     member = slack.command("show big revenue", user_id=BOB)  # it reaches him: not who snoozed it
     assert "😴 Snoozed until Tue 24 Nov" in member and f"by <@{BOB}>" not in member
@@ -189,5 +195,5 @@ def test_an_alerts_preview_says_nothing_would_be_sent_now(slack, ctx, recording_
     dm = slack.dm_channel(ALICE)
     progress = slack.emulator.wait_for(lambda: [m for m in slack.bot_messages(dm) if "Preview of" in m["text"]])
     assert progress[0]["text"].startswith("🟢 Preview of *Tiny revenue*: nothing would be sent now. Checked: total "
-                                          f"revenue {REVENUE_WORDS} — OK")
+                                          f"revenue {THURSDAY_WORDS} — OK")
     assert not [m for m in slack.bot_messages(dm) if "is firing" in json.dumps(m)]

@@ -12,7 +12,15 @@ from reports.conditions import Aggregate, Kind, condition_from_json
 from slack_emulator import validate_blocks
 from storage import alerts as alert_repo
 from storage.models import AlertStates, Schedule
-from tests.bot.alert_support import REVENUE_WORDS, ROWS, alerts, make_alert, state_of
+from tests.bot.alert_support import (
+    HOUR_ROWS,
+    HOUR_WORDS,
+    THURSDAY_ROWS,
+    THURSDAY_WORDS,
+    alerts,
+    make_alert,
+    state_of,
+)
 from tests.bot.conftest import ALICE
 from tests.bot.test_conversation import click, last_dm
 from tests.bot.test_modal import block, open_modal, values
@@ -26,15 +34,15 @@ def count(db) -> int:
 
 
 def test_a_one_liner_with_a_condition_is_an_alert_read_back_with_its_value(slack_any, job_context):
-    reply = slack_any.command('new "Low revenue" every hour in #sales when revenue < 10000')
+    reply = slack_any.command('new "Low revenue" every hour in #sales when revenue < 500')
     assert "Scheduled *Low revenue*" in reply
-    assert f"Fires when total revenue is below 10,000, telling when it resolves*\ntotal revenue now " \
-           f"{REVENUE_WORDS} — would not fire" in reply
+    assert f"Fires when total revenue is below 500, telling when it resolves*\ntotal revenue now " \
+           f"{HOUR_WORDS} — would not fire" in reply
     [alert] = alerts(job_context.database)
     condition = condition_from_json(alert.condition)
     assert (condition.kind, condition.measure.column, condition.measure.aggregate, condition.threshold) == (
-        Kind.THRESHOLD, "revenue", Aggregate.SUM, 10000)  # bound to the report's columns when saved
-    assert (alert.cadence_text, condition.text) == ("every hour", "when revenue < 10000")
+        Kind.THRESHOLD, "revenue", Aggregate.SUM, 500)  # bound to the report's columns when saved
+    assert (alert.cadence_text, condition.text) == ("every hour", "when revenue < 500")
 
 
 def test_only_if_it_changed_and_waiting_periods_are_kept(slack, ctx):
@@ -66,7 +74,7 @@ def test_the_modal_reads_the_condition_back_when_enter_is_pressed(slack):
     read = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
     said = block(read, ModalBlocks.CONDITION_PREVIEW)["elements"][0]["text"]
     assert said == (f"🔔 *Fires when total revenue is below 10,000, telling when it resolves*\n"
-                    f"total revenue now {REVENUE_WORDS} — would not fire")
+                    f"total revenue now {THURSDAY_WORDS} — would not fire")  # the form's weekdays: Friday's slot, Thursday
     assert block(read, ModalBlocks.CONDITION)["element"]["initial_value"] == "revenue < 10k"
     slack.view_action(read, ModalActions.CONDITION, ModalBlocks.CONDITION,
                       {"type": "plain_text_input", "value": "revnue < 10k"}, with_condition("revnue < 10k"))
@@ -90,7 +98,7 @@ def test_saving_an_alert_from_the_modal_checks_it_after_the_ack(slack_any, job_c
     assert validate_blocks(answer["view"]["blocks"], "modal") == []
     saved = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
     text = saved["blocks"][0]["text"]["text"]
-    assert text.startswith("✅ Scheduled *Any sales*") and f"{ROWS} rows now — would fire now" in text
+    assert text.startswith("✅ Scheduled *Any sales*") and f"{len(THURSDAY_ROWS)} rows now — would fire now" in text
     [alert] = alerts(job_context.database)
     assert condition_from_json(alert.condition).measure.aggregate == Aggregate.ROWS
 
@@ -124,7 +132,7 @@ def test_editing_the_condition_restarts_what_the_checks_counted(slack_any, job_c
         state.state, state.announced, state.last_value, state.pending_checks = (
             AlertStates.FIRING, AlertStates.FIRING, 20000.0, 0)
     view = edit_modal(slack_any, alert.id)
-    assert block(view, ModalBlocks.CONDITION)["element"]["initial_value"] == "when revenue > 1000"
+    assert block(view, ModalBlocks.CONDITION)["element"]["initial_value"] == "when revenue > 500"
     slack_any.submit(view, with_condition("revenue > 50000", name="Big revenue", channels=("C0SALES01",)))
     slack_any.emulator.wait_for(lambda: "Updated" in str(slack_any.latest_view()["blocks"]))
     [edited] = alerts(job_context.database)
@@ -139,7 +147,7 @@ def test_an_edit_that_keeps_the_condition_keeps_its_state(slack, ctx):
     with ctx.database.session() as s:
         alert_repo.lock_state(s, alert.id).last_value = 20000.0
     view = edit_modal(slack, alert.id)
-    slack.submit(view, with_condition("when revenue > 1000", name="Bigger revenue", channels=("C0SALES01",)))
+    slack.submit(view, with_condition("when revenue > 500", name="Bigger revenue", channels=("C0SALES01",)))
     slack.emulator.wait_for(lambda: "Updated" in str(slack.latest_view()["blocks"]))
     assert [a.name for a in alerts(ctx.database)] == ["Bigger revenue"]
     assert state_of(ctx.database, alert.id).last_value == 20000.0
@@ -160,23 +168,23 @@ def understood_alert(slack, words: str) -> dict:
 
 
 def test_an_alert_in_conversation_is_read_back_then_created_on_confirmation(slack, ctx):
-    question = understood_alert(slack, "tell me in #sales when revenue drops below 10k")
+    question = understood_alert(slack, "tell me in #sales when revenue drops below 500")
     said = question["text"].split("\n• ")[1:]
-    assert said == ["Name: Revenue drops below 10k", "Report: Demo sales",
+    assert said == ["Name: Revenue drops below 500", "Report: Demo sales",
                     "When: Every hour in Europe/Berlin (next: Mon 23 Nov 2026 02:00 CET)", "Where: #sales",
-                    f"Alert: Fires when total revenue is below 10,000, telling when it resolves · total revenue now "
-                    f"{REVENUE_WORDS} — would not fire\nShall I create it?"]
+                    f"Alert: Fires when total revenue is below 500, telling when it resolves · total revenue now "
+                    f"{HOUR_WORDS} — would not fire\nShall I create it?"]
     assert count(ctx.database) == 0
     click(slack, question, ChatActions.CONFIRM)
     done = slack.emulator.wait_for(lambda: last_dm(slack)["text"].startswith("✅") and last_dm(slack))
-    assert "Scheduled *Revenue drops below 10k*" in done["text"] and "would not fire" in done["text"]
+    assert "Scheduled *Revenue drops below 500*" in done["text"] and "would not fire" in done["text"]
     [alert] = alerts(ctx.database)
-    assert condition_from_json(alert.condition).threshold == 10000
+    assert condition_from_json(alert.condition).threshold == 500
 
 
 def test_tell_me_without_a_place_is_the_persons_dm(slack, ctx):
     question = understood_alert(slack, "let me know when there are more than 3 rows")
-    assert "Where: @alice" in question["text"] and f"{ROWS} rows now — would fire now" in question["text"]
+    assert "Where: @alice" in question["text"] and f"{len(HOUR_ROWS)} rows now — would fire now" in question["text"]
     click(slack, question, ChatActions.CONFIRM)
     slack.emulator.wait_for(lambda: last_dm(slack)["text"].startswith("✅"))
     [alert] = alerts(ctx.database)

@@ -66,7 +66,7 @@ def test_home_shows_each_schedule_with_sentence_destinations_status_next_run_and
     assert [e["text"]["text"] for e in actions["elements"]] == ["Run now", "Pause", "Edit"]
 
 
-def test_recent_deliveries_show_each_destination_file_links_and_errors_in_plain_words(slack, ctx):
+def test_recent_deliveries_show_each_destination_the_files_once_and_errors_in_plain_words(slack, ctx):
     slack.command('new "Daily sales" every day at 9am in #sales and @bob')
     finished = ctx.now() - dt.timedelta(minutes=5)
     with ctx.database.session() as s:
@@ -81,9 +81,10 @@ def test_recent_deliveries_show_each_destination_file_links_and_errors_in_plain_
         s.add(run)
     view = open_home(slack)
     runs = texts(view)
-    assert "Recent deliveries" in runs and "1/2 destinations" in runs and "1,234 rows" in runs
-    assert "#sales — sent · <https://acme.slack.com/files/UB0TEST01/F0FILE01/daily-sales.csv|daily-sales.csv>" in runs
-    assert "@bob — failed: that person's account is deactivated" in runs
+    assert "Recent deliveries" in runs and "partial 5 min ago · scheduled · 1,234 rows · 1 file, 1 B" in runs
+    # Every destination's outcome on one line, the files once on another (not once per destination).
+    assert "✅ #sales · ❌ @bob: that person's account is deactivated" in runs
+    assert runs.count("📎 <https://acme.slack.com/files/UB0TEST01/F0FILE01/daily-sales.csv|CSV>") == 1
     assert "Last result: ⚠️ partial 5 min ago" in card(view, 1)["text"]["text"]
 
 

@@ -110,7 +110,11 @@ def test_pressing_enter_in_the_cadence_reads_it_back(slack):
                       {"type": "plain_text_input", "value": "every monday at 9"}, values(cadence="every monday at 9"))
     updated = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
     preview = block(updated, ModalBlocks.CADENCE_PREVIEW)["elements"][0]["text"]
-    assert "*Every Monday at 09:00 in Europe/Berlin*" in preview and "Next:" in preview and "CET" in preview
+    assert "*Every Monday at 09:00 in Europe/Berlin*" in preview and "CET" in preview
+    # What each report covers, then the same five next runs with UTC as every other surface shows.
+    assert "📅 Covers the previous week — the next report: Mon 16 Nov – Sun 22 Nov 2026 (week 47)" in preview
+    assert "Next runs (Europe/Berlin, with UTC):" in preview and preview.count("\n• ") == 5
+    assert "• Mon 23 Nov 2026 09:00 CET  (Mon 23 Nov 08:00 UTC)" in preview
     slack.view_action(updated, ModalActions.CADENCE, ModalBlocks.CADENCE,
                       {"type": "plain_text_input", "value": "every blursday"}, values(cadence="every blursday"))
     worse = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 2 and slack.latest_view())
@@ -177,7 +181,8 @@ def test_submitting_creates_the_schedule_tells_the_user_and_refreshes_home(slack
     [schedule] = stored(ctx.database)
     assert (schedule.name, schedule.timezone, schedule.formats, schedule.skip_if_empty) == (
         "Weekly sales", "America/New_York", ["csv", "xlsx"], True)
-    assert schedule.params["region"] == "North" and schedule.params["window"] == "previous_day"
+    # No period chosen: none stored, so its reports cover what the schedule means (the previous week).
+    assert schedule.params == {"region": "North", "view": "detail"}
     assert sorted((d.kind, d.target) for d in schedule.destinations) == [
         ("email", "ana@example.com"), ("slack_channel", "C0LAUNCH1"), ("slack_channel", "C0SALES01"),
         ("slack_user", BOB)]

@@ -44,8 +44,9 @@ def test_run_now_reply_is_updated_with_the_files_once_delivered(slack_any, job_c
     assert final["replace_original"] is True
     assert final["text"].startswith(f"✅ *Daily sales* was delivered to #sales (run {run_id} · ")
     [upload] = slack_any.emulator.uploads("C0SALES01")
-    assert f"Files: <https://acme.slack.com/files/UB0TEST01/{upload.id}/{upload.filename}|{upload.filename}>" \
-        in final["text"]
+    assert f"📎 <https://acme.slack.com/files/UB0TEST01/{upload.id}/{upload.filename}|CSV>" in final["text"]
+    # Run now before 09:00 on Monday repeats what Sunday 09:00 covered: Saturday, with today's data.
+    assert "📅 Covers the previous day, Sat 21 Nov 2026, Europe/Berlin" in final["text"]
     with job_context.database.session() as s:
         message = s.scalar(select(ProgressMessage))
         assert message.sent_at is not None and message.response_url is None  # used once, then forgotten

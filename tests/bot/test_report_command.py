@@ -35,7 +35,10 @@ def test_report_alone_opens_the_create_modal(slack):
 def test_new_with_an_escaped_channel_reads_the_cadence_back(slack_any, job_context):
     reply = slack_any.command('new "Daily sales" every weekday at 9am in <#C0SALES01|sales>')
     assert "Scheduled *Daily sales*" in reply and "→ #sales" in reply
-    assert "Next runs (Europe/Berlin)" in reply
+    assert "Next runs (Europe/Berlin, with UTC):\n• Mon 23 Nov 2026 09:00 CET  (Mon 23 Nov 08:00 UTC)" in reply
+    assert reply.count("\n• ") == 5
+    assert "📅 Covers the previous day (Mondays: Friday to Sunday) — the next report: Fri 20 Nov – Sun 22 Nov 2026" \
+        in reply
     [schedule] = schedules(job_context.database)
     assert schedule.owner_user_id == ALICE and schedule.timezone == "Europe/Berlin"
     assert [(d.kind, d.target, d.label) for d in schedule.destinations] == [("slack_channel", "C0SALES01", "#sales")]

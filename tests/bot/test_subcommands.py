@@ -138,8 +138,7 @@ def test_history_lists_runs_with_per_destination_status_in_plain_words(slack, ct
         s.add(run)
     reply = slack.command("history daily sales")
     assert "partial" in reply and "1,234 rows" in reply
-    assert "#sales — sent" in reply
-    assert "@bob — failed: that person's account is deactivated" in reply
+    assert "✅ #sales · ❌ @bob: that person's account is deactivated" in reply
 
 
 def test_preview_reads_a_cadence_back_with_five_runs_local_and_utc(slack, ctx):

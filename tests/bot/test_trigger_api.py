@@ -83,3 +83,19 @@ def test_the_audit_record_names_the_caller_not_what_it_claims(api, job_context):
     with job_context.database.session() as s:
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "run_now"))
     assert event.surface == "api" and event.details["ip"] == "127.0.0.1"  # no trusted proxy is configured
+
+
+def test_an_api_run_is_told_apart_and_may_ask_for_another_period(api, job_context):
+    from storage.models import Run
+
+    with job_context.database.session() as s:
+        make_schedule(s, name="Weekly sales", cadence_text="every monday at 9")
+        make_schedule(s, name="Daily sales")
+        token = create_token(s, "T0TEST01", "ci pipeline")
+    status, body = _post(api, {"schedule": "weekly sales", "period": "last month"}, token)
+    assert status == 202
+    assert _post(api, {"schedule": "daily sales", "period": "the fortnight"}, token)[0] == 400
+    assert _post(api, {"schedule": "daily sales", "period": "last month"}, "rbt_wrong")[0] == 401  # who first
+    with job_context.database.session() as s:
+        run = s.get(Run, body["run_id"])
+        assert (run.trigger, run.triggered_by, run.period) == ("api", "api", {"kind": "previous_month", "n": 7})

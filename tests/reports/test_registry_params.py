@@ -107,7 +107,8 @@ def test_validate_params_converts_rejects_unknown_and_checks_window():
     with pytest.raises(ParameterError, match="Demo sales has no parameter colour. It takes: region, view"):
         sales.validate_params({"colour": "red"})
     assert sales.validate_params({"window": "Previous_Week", "window_n": "3"})["window"] == "previous_week"
-    with pytest.raises(ParameterError, match="Report window"):
+    assert sales.validate_params({"window": "month to date"})["window"] == "month_to_date"  # its label works too
+    with pytest.raises(ParameterError, match="“Period” must be one of: As the schedule: .*, Previous day,"):
         sales.validate_params({"window": "fortnight"})
 
 
@@ -116,8 +117,8 @@ def test_describe_gives_the_modal_everything_including_the_window():
     names = [p["name"] for p in described["params"]]
     assert names == ["region", "view", "window", "window_n"]
     window = described["params"][2]
-    assert window["type"] == "choice" and window["choices"] == list(WINDOW_KINDS)
-    assert window["default"] == "previous_day"
+    assert window["type"] == "choice" and window["choices"] == ["schedule", *WINDOW_KINDS]
+    assert window["default"] == "schedule"  # a report follows its schedule's period unless told otherwise
 
 
 def test_describe_survives_a_broken_source_list(monkeypatch, tmp_path):

@@ -8,7 +8,15 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from reports.errors import ParameterError
-from reports.window import WINDOW_KINDS, WINDOW_LABELS, compute_window, start_of_day
+from reports.window import (
+    WINDOW_CHOICES,
+    WINDOW_KINDS,
+    WINDOW_LABELS,
+    compute_window,
+    schedule_window,
+    start_of_day,
+)
+from reports.window_words import parse_period_words
 
 UTC = dt.UTC
 BERLIN = "Europe/Berlin"
@@ -133,8 +141,8 @@ def test_bad_kind_and_length_say_what_is_allowed():
             compute_window("last_n_days", utc(2026, 1, 1), BERLIN, n=n)
 
 
-def test_every_kind_has_a_label_for_people():
-    assert set(WINDOW_LABELS) == set(WINDOW_KINDS)
+def test_every_choice_has_a_label_for_people():
+    assert set(WINDOW_LABELS) == set(WINDOW_CHOICES) == {"schedule", *WINDOW_KINDS}
 
 
 def test_start_of_day_in_a_midnight_gap_is_the_transition():
@@ -142,3 +150,45 @@ def test_start_of_day_in_a_midnight_gap_is_the_transition():
     start = start_of_day(dt.date(2026, 9, 6), zone)
     assert start.astimezone(zone).time() == dt.time(1)
     assert (start - dt.timedelta(microseconds=1)).astimezone(zone).date() == dt.date(2026, 9, 5)
+
+
+def test_a_schedules_period_is_cut_in_whole_units_from_the_previous_slot():
+    # A Monday slot whose previous slot was the Friday before: Friday to Sunday, in Berlin's dates.
+    window = schedule_window(local(BERLIN, 2026, 11, 30, 9), local(BERLIN, 2026, 11, 27, 9), BERLIN, "day")
+    assert (window.start, window.end) == (local(BERLIN, 2026, 11, 27), local(BERLIN, 2026, 11, 30))
+    assert window.label == "Fri 27 Nov – Sun 29 Nov 2026, Europe/Berlin"
+    # Whole months are named, several of them as a range, three calendar months as their quarter.
+    two = schedule_window(local(BERLIN, 2027, 2, 1, 9), local(BERLIN, 2026, 12, 1, 9), BERLIN, "month")
+    assert two.label == "December 2026 – January 2027, Europe/Berlin"
+    assert schedule_window(local(BERLIN, 2027, 3, 1, 9), local(BERLIN, 2027, 1, 1, 9), BERLIN, "month").label == \
+        "January – February 2027, Europe/Berlin"
+    assert schedule_window(local(BERLIN, 2027, 4, 1, 9), local(BERLIN, 2027, 1, 1, 9), BERLIN, "quarter").label == \
+        "Q1 2027, Europe/Berlin"
+    assert schedule_window(local(BERLIN, 2027, 1, 1), local(BERLIN, 2026, 1, 1), BERLIN, "year").label == \
+        "2026, Europe/Berlin"
+
+
+def test_without_a_previous_slot_a_schedules_period_is_one_unit():
+    assert schedule_window(local(BERLIN, 2026, 12, 1, 9), None, BERLIN, "month").label == "November 2026, Europe/Berlin"
+    week = schedule_window(local(BERLIN, 2026, 12, 2, 9), None, BERLIN, "week", week_start=6)
+    assert (week.start, week.end) == (local(BERLIN, 2026, 11, 22), local(BERLIN, 2026, 11, 29))
+    hourly = schedule_window(utc(2026, 12, 1, 9), None, BERLIN, "exact", fallback=dt.timedelta(hours=1))
+    assert (hourly.start, hourly.end) == (utc(2026, 12, 1, 8), utc(2026, 12, 1, 9))
+    with pytest.raises(ParameterError, match="Unknown period unit “fortnight”"):
+        schedule_window(utc(2026, 12, 1), None, BERLIN, "fortnight")
+
+
+@pytest.mark.parametrize(("words", "kind", "n"), [
+    ("last week", "previous_week", 7), ("for last month", "previous_month", 7),
+    ("the previous quarter", "previous_quarter", 7), ("yesterday", "previous_day", 7),
+    ("Last 10 Days", "last_n_days", 10), ("for the past 36 hours", "last_n_hours", 36),
+    ("month-to-date", "month_to_date", 7), ("YTD", "year_to_date", 7), ("this week", "week_to_date", 7),
+    ("since the last run", "since_previous_run", 7), ("as scheduled", "schedule", 7),
+])
+def test_period_words_people_type_are_read_as_a_window(words, kind, n):
+    assert parse_period_words(words) == (kind, n)
+
+
+@pytest.mark.parametrize("words", ["", "europe", "last fortnight", "last 0 days", "last 99999 days", "next week"])
+def test_anything_else_is_not_a_period(words):
+    assert parse_period_words(words) is None
