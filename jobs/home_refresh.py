@@ -36,6 +36,7 @@ class HomeRefresher:
         self._changed = threading.Condition()
         self._scheduler: threading.Thread | None = None
         self._publishers: ThreadPoolExecutor | None = None
+        self._publishing = 0  # refreshes handed to a publisher and not finished yet
 
     def request(self, team_id: str, user_id: str) -> bool:
         """Ask for a refresh; return False when one is already due for this person."""
@@ -74,10 +75,31 @@ class HomeRefresher:
                     self._changed.wait(self._queue[0][0] - time.monotonic() if self._queue else None)
                 _, key = heapq.heappop(self._queue)
                 del self._due[key]  # before publishing: a run settling meanwhile gets its own refresh
-            self._publishers.submit(self._run, key)
+                self._publishing += 1
+            self._publishers.submit(self._run_handed, key)
+
+    def _run_handed(self, key: tuple[str, str]) -> None:
+        try:
+            self._run(key)
+        finally:
+            with self._changed:
+                self._publishing -= 1
+                self._changed.notify_all()
 
     def _run(self, key: tuple[str, str]) -> None:
         try:
             self._publish(*key)
         except Exception:  # a Slack hiccup must not reach the run that asked; the next run asks again
             log.exception("could not refresh App Home for %s", key[1])
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until every refresh asked for so far has been published; False after `timeout` seconds.
+        (A worker shutting down lets the last App Homes out; tests know nothing more is coming.)"""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._queue or self._publishing:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._changed.wait(min(left, 0.05))
+        return True

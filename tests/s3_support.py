@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.jobs.delivery_support import free_port
+from tests.support.network import free_port
 
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "AKIA-TEST-NOT-REAL",

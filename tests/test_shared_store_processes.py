@@ -19,7 +19,6 @@ from jobs import broker as broker_module
 from storage.filestore.crypto import Keyring, new_key
 from storage.models import FINAL_RUN_STATUSES, Artifact, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
-from tests.bot.test_processes import free_port, stop_process, wait_for
 from tests.conftest import SIGNING_SECRET, make_context
 from tests.jobs.delivery_support import (
     LINK_SECRET,
@@ -27,9 +26,11 @@ from tests.jobs.delivery_support import (
     SMTP_USER,
     SmtpServer,
     due_run,
-    wait_until,
 )
 from tests.s3_support import s3_store
+from tests.support.network import free_port, stop_process
+from tests.support.network import wait_for_http as wait_for
+from tests.support.waiting import wait_until
 
 CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))

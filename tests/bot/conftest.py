@@ -32,6 +32,7 @@ from slack_emulator import (
 )
 from storage.db import Database
 from tests.conftest import SIGNING_SECRET, RecordingEnqueue, make_context
+from tests.support.listeners import ListenerTracker
 
 ADMIN = "U0ADMIN01"  # named in REPORTBOT_ADMINS
 ALICE, BOB = "U0ALICE01", "U0BOB0001"
@@ -50,6 +51,11 @@ class SlackClientSide:
     signer: SlackRequestSigner
     last_response_id: str | None = None
     _dms: dict[str, str] = field(default_factory=dict)
+    listeners: ListenerTracker | None = None
+
+    def settle(self) -> None:
+        """Wait until the app has finished with everything sent so far (to assert nothing happened)."""
+        self.listeners.wait_idle()
 
     # --- slash commands -------------------------------------------------------
     def command(self, text: str, *, user_id: str = ALICE, channel_id: str = SALES, timeout: float = 10,
@@ -178,6 +184,7 @@ class AppServer(ServerThread):
     def __init__(self, app, database, deps: BotDeps) -> None:
         super().__init__(build_wsgi(app, database, deps))
         self.app = app
+        self.listeners = ListenerTracker(app)
 
     def stop(self) -> None:
         self.app.listener_runner.listener_executor.shutdown(wait=True)
@@ -210,8 +217,9 @@ def people(emulator) -> SlackEmulator:
     return emulator
 
 
-def _client_side(url: str, emulator: SlackEmulator) -> SlackClientSide:
-    return SlackClientSide(url, emulator, SlackRequestSigner(SIGNING_SECRET, team_id=emulator.default_team_id))
+def _client_side(url: str, emulator: SlackEmulator, server: AppServer | None = None) -> SlackClientSide:
+    return SlackClientSide(url, emulator, SlackRequestSigner(SIGNING_SECRET, team_id=emulator.default_team_id),
+                           listeners=server.listeners if server else None)
 
 
 def unpaced(context: JobContext) -> JobContext:
@@ -230,7 +238,7 @@ def ctx(fast_sqlite, tmp_path, people) -> JobContext:
 def slack(ctx, people, recording_enqueue: RecordingEnqueue):
     """The app on SQLite, with work recorded instead of run."""
     url, server = serve_app(ctx, people, recording_enqueue)
-    yield _client_side(url, people)
+    yield _client_side(url, people, server)
     server.stop()
     check_what_slack_was_sent(people)
 
@@ -239,6 +247,6 @@ def slack(ctx, people, recording_enqueue: RecordingEnqueue):
 def slack_any(job_context, people, recording_enqueue: RecordingEnqueue):
     """The app on SQLite and on PostgreSQL, with work recorded instead of run."""
     url, server = serve_app(unpaced(job_context), people, recording_enqueue)
-    yield _client_side(url, people)
+    yield _client_side(url, people, server)
     server.stop()
     check_what_slack_was_sent(people)

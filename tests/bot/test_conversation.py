@@ -3,8 +3,6 @@ when a button is clicked, and handles each Slack event once even when Slack retr
 
 from __future__ import annotations
 
-import time
-
 from sqlalchemy import func, select
 
 from jobs.slack_ids import ChatActions, ModalBlocks
@@ -144,7 +142,7 @@ def test_bots_edits_and_other_channels_are_not_requests(slack):
     slack.event({"type": "message", "channel_type": "im", "channel": dm, "user": ALICE, "subtype": "message_changed",
                  "text": "help"})
     slack.event({"type": "message", "channel_type": "channel", "channel": "C0SALES01", "user": ALICE, "text": "help"})
-    time.sleep(0.3)
+    slack.settle()
     assert slack.bot_messages(dm) == [] and slack.bot_messages("C0SALES01") == []
 
 
@@ -153,14 +151,14 @@ def test_slack_retries_are_handled_once_even_after_a_restart(slack_any, job_cont
     first = slack_any.dm("pause weekly sales", event_id="Ev0RETRY01")
     retried = slack_any.dm("pause weekly sales", event_id="Ev0RETRY01", retry_num=1)
     assert first[0] == retried[0] == 200
-    time.sleep(0.3)
+    slack_any.settle()
     assert len(slack_any.bot_messages(slack_any.dm_channel(ALICE))) == 1
     # a second process (or a restart) still knows the event: the ids are in the database
     url, server = serve_app(job_context, people, recording_enqueue)
     try:
         slack_any.url, original = url, slack_any.url
         assert slack_any.dm("pause weekly sales", event_id="Ev0RETRY01", retry_num=2)[0] == 200
-        time.sleep(0.3)
+        server.listeners.wait_idle()
         assert len(slack_any.bot_messages(slack_any.dm_channel(ALICE))) == 1
     finally:
         slack_any.url = original

@@ -27,6 +27,7 @@ from storage.models import AuditEvent, Destination, DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET
 from tests.jobs.delivery_support import SmtpServer, due_run, load_run, with_email
+from tests.support.listeners import ListenerTracker
 
 CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -40,12 +41,14 @@ def web(request, job_context, emulator, recording_enqueue):
     settings = BotSettings(slack=job_context.slack_settings, signing_secret=SIGNING_SECRET, app_token=None, port=0,
                            trusted_proxies=proxies)
     deps = BotDeps(jobs=job_context, enqueue=recording_enqueue, settings=settings)
-    server = ServerThread(build_wsgi(create_app(deps), job_context.database, deps))
+    app = create_app(deps)
+    listeners = ListenerTracker(app)
+    server = ServerThread(build_wsgi(app, job_context.database, deps))
     server.start()
     smtp = SmtpServer().start()
     base = server.url.removesuffix("/slack/events")
     with_email(job_context, smtp, public_url=base)
-    yield base, smtp
+    yield base, smtp, listeners
     smtp.stop()
     server.stop()
 
@@ -69,7 +72,7 @@ def _emailed(ctx, enqueue, smtp, **kwargs):
 
 
 def test_download_link_serves_the_file_and_records_who_downloaded(job_context, recording_enqueue, web):
-    base, smtp = web
+    base, smtp, _ = web
     run_id, [url], _ = _emailed(job_context, recording_enqueue, smtp)
     status, headers, body = _get(url, headers={"User-Agent": "mail-reader/1.0"})
     artifact = load_run(job_context, run_id).artifacts[0]
@@ -88,7 +91,7 @@ def test_download_link_serves_the_file_and_records_who_downloaded(job_context, r
                          indirect=["web"], ids=["no-proxy-trusted", "behind-a-trusted-proxy"])
 def test_the_audit_log_believes_x_forwarded_for_only_from_a_trusted_proxy(job_context, recording_enqueue, web,
                                                                           recorded):
-    base, smtp = web
+    base, smtp, _ = web
     _, [url], _ = _emailed(job_context, recording_enqueue, smtp)
     spoofed = {"X-Forwarded-For": "10.9.8.7, 198.51.100.7"}  # the client's claim, then what our proxy saw
     assert _get(url, headers=spoofed)[0] == 200
@@ -98,14 +101,14 @@ def test_the_audit_log_believes_x_forwarded_for_only_from_a_trusted_proxy(job_co
 
 
 def test_an_oversized_unsubscribe_body_is_refused_unread(job_context, recording_enqueue, web):
-    base, _ = web
+    base, _, _ = web
     token = links.unsubscribe_token(job_context.links, schedule_id=1, address="client@example.com")
     status, _, body = _get(f"{base}/unsubscribe/{token}", method="POST", data=b"x" * 5000)
     assert status == 413 and b"unsubscribe button" in body
 
 
 def test_download_links_expire_and_cannot_be_forged(job_context, recording_enqueue, web):
-    base, smtp = web
+    base, smtp, _ = web
     run_id, [url], _ = _emailed(job_context, recording_enqueue, smtp)
     token = url.rsplit("/", 1)[1]
     payload, mac = token.split(".")
@@ -125,7 +128,7 @@ def test_download_links_expire_and_cannot_be_forged(job_context, recording_enque
 
 
 def test_a_removed_file_is_gone_not_an_error(job_context, recording_enqueue, web):
-    base, smtp = web
+    base, smtp, _ = web
     run_id, [url], _ = _emailed(job_context, recording_enqueue, smtp)
     job_context.artifacts.delete(load_run(job_context, run_id).artifacts[0].storage_key)
     status, _, body = _get(url)
@@ -133,7 +136,7 @@ def test_a_removed_file_is_gone_not_an_error(job_context, recording_enqueue, web
 
 
 def test_one_click_unsubscribe_removes_the_address_from_the_schedule(job_context, recording_enqueue, web):
-    base, smtp = web
+    base, smtp, _ = web
     run_id = due_run(job_context, recording_enqueue, destinations=[CLIENT])
     schedule_id = load_run(job_context, run_id).schedule_id
     with job_context.database.session() as s:
@@ -164,7 +167,7 @@ def test_one_click_unsubscribe_removes_the_address_from_the_schedule(job_context
 
 
 def test_slack_endpoint_refuses_bad_missing_and_stale_signatures(job_context, web):
-    base, _ = web
+    base, _, _ = web
     url = f"{base}/slack/events"
     signer = SlackRequestSigner(SIGNING_SECRET)
     body, headers = signer.slash_command("help", user_id="U0ALICE01", channel_id="C0SALES01")
@@ -183,7 +186,7 @@ def test_slack_endpoint_refuses_bad_missing_and_stale_signatures(job_context, we
 
 
 def test_retry_button_retries_the_run_for_its_owner_only(job_context, recording_enqueue, web, emulator):
-    base, _ = web
+    base, _, listeners = web
     gone = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
     run_id = due_run(job_context, recording_enqueue, destinations=[gone])
     generate(job_context, run_id, recording_enqueue)
@@ -198,7 +201,7 @@ def test_retry_button_retries_the_run_for_its_owner_only(job_context, recording_
 
     calls = len(recording_enqueue.calls)
     assert click("U0BOB0001")[0] == 200  # not the owner: refused
-    time.sleep(0.5)
+    listeners.wait_idle()
     assert load_run(job_context, run_id).status == RunStatus.PARTIAL and len(recording_enqueue.calls) == calls
     assert click("U0ALICE01")[0] == 200
     emulator.wait_for(lambda: load_run(job_context, run_id).status == RunStatus.DELIVERING)

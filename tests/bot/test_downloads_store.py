@@ -35,7 +35,7 @@ def _replace_file(ctx, run_id: int, data: bytes) -> Artifact:
 
 
 def test_a_large_file_streams_out_of_the_store_behind_the_link(job_context, recording_enqueue, web):  # noqa: F811
-    base, smtp = web
+    base, smtp, _ = web
     run_id, [url], _ = _emailed(job_context, recording_enqueue, smtp)
     data = hashlib.sha256(b"x").digest() * ((MIN_PART_SIZE + 300_000) // 32)  # several S3 parts and read chunks
     _replace_file(job_context, run_id, data)
@@ -45,7 +45,7 @@ def test_a_large_file_streams_out_of_the_store_behind_the_link(job_context, reco
 
 @pytest.mark.parametrize("job_context", ["s3-encrypted", "local-encrypted"], indirect=True)
 def test_a_file_that_does_not_decrypt_is_refused_not_served(job_context, recording_enqueue, web, caplog):  # noqa: F811
-    base, smtp = web
+    base, smtp, _ = web
     run_id, [url], _ = _emailed(job_context, recording_enqueue, smtp)
     artifact = load_run(job_context, run_id).artifacts[0]
     with job_context.artifacts.backend.open(artifact.storage_key) as stored:

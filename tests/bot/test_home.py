@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 
 from sqlalchemy import select
 
@@ -158,7 +157,7 @@ def test_admins_switch_to_all_schedules_and_others_cannot(slack, ctx):
                                        and slack.emulator.home_view(ADMIN))
     assert "Daily sales" in texts(everyone) and "Bob digest" in texts(everyone) and "Owner: <@U0BOB0001>" in texts(everyone)
     slack.click(HomeActions.SCOPE, "all", user_id=ALICE, view=open_home(slack, ALICE))  # forged click
-    time.sleep(0.3)
+    slack.settle()
     assert "Bob digest" not in texts(slack.emulator.home_view(ALICE))
 
 

@@ -3,44 +3,14 @@
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 
 import pytest
 
 from tests.conftest import REPO, SIGNING_SECRET
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, timeout: float = 30) -> bytes:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            return urllib.request.urlopen(url, timeout=2).read()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-def stop_process(process: subprocess.Popen) -> tuple[int, str]:
-    process.send_signal(signal.SIGTERM)
-    try:
-        output, _ = process.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-        pytest.fail("did not stop within 30 s of SIGTERM:\n" + output[-3000:])
-    return process.returncode, output
+from tests.support.network import free_port, stop_process, wait_for_http
 
 
 def test_serve_in_http_mode_answers_health_checks_and_stops_on_sigterm(tmp_path, emulator):
@@ -53,8 +23,8 @@ def test_serve_in_http_mode_answers_health_checks_and_stops_on_sigterm(tmp_path,
     process = subprocess.Popen([sys.executable, "-m", "bot.cli.main", "serve"], cwd=REPO, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        assert wait_for(f"http://127.0.0.1:{port}/healthz") == b"ok"
-        assert wait_for(f"http://127.0.0.1:{port}/readyz") == b"ready"
+        assert wait_for_http(f"http://127.0.0.1:{port}/healthz") == b"ok"
+        assert wait_for_http(f"http://127.0.0.1:{port}/readyz") == b"ready"
     finally:
         code, output = stop_process(process)
     assert code == 0, output[-3000:]

@@ -14,8 +14,9 @@ from slack_bolt import BoltRequest
 from bot.app import create_app
 from bot.deps import BotDeps
 from bot.settings import BotSettings
-from tests.bot.test_processes import free_port, stop_process, wait_for
 from tests.conftest import REPO
+from tests.support.network import free_port, stop_process
+from tests.support.network import wait_for_http as wait_for
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

@@ -7,7 +7,6 @@ import dataclasses
 import datetime as dt
 import email
 import email.policy
-import socket
 import subprocess
 import threading
 import time
@@ -31,17 +30,13 @@ from storage.models import (
     Schedule,
 )
 from tests.factories import make_schedule
+from tests.support.network import free_port
 
 SMTP_USER = "reportbot-test"
 SMTP_PASSWORD = "fake-smtp-password-for-tests"
 LINK_SECRET = "fake-link-secret-for-tests-0123456789"
 PUBLIC_URL = "http://127.0.0.1:9"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -249,15 +244,6 @@ def emails_by_run(smtp: SmtpServer) -> Counter:
             counted[(int(run_id), f"email:{recipient}")] += 1
     return counted
 
-
-def wait_until(predicate, timeout: float, interval: float = 0.1, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"{what} not reached within {timeout}s")
 
 
 def utc(*args) -> dt.datetime:

@@ -22,7 +22,8 @@ from sqlalchemy import select
 
 from storage.models import Run, RunStatus
 from tests.conftest import REPO, unavailable
-from tests.jobs.delivery_support import LINK_SECRET, SMTP_PASSWORD, SMTP_USER, free_port
+from tests.jobs.delivery_support import LINK_SECRET, SMTP_PASSWORD, SMTP_USER
+from tests.support.network import free_port
 
 FIGURES_FILE = os.environ.get("REPORTBOT_FAULT_FIGURES")
 
@@ -134,7 +135,7 @@ def kill_worker_after_post(processes: Processes, name: str, *, timeout: float = 
     """Start worker `name` and SIGKILL it in the worst place of delivery: Slack has taken the post
     (files.completeUploadExternal answered) and the worker has not heard back. Return the channel."""
     from slack_emulator.methods import HANDLERS
-    from tests.jobs.delivery_support import wait_until
+    from tests.support.waiting import wait_until
 
     original = HANDLERS["files.completeUploadExternal"]
     killed: list[str] = []

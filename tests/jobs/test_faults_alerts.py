@@ -19,7 +19,7 @@ from reports.conditions import parse_condition
 from storage.models import AlertEvaluation, Artifact, Delivery, Run, RunStatus
 from tests.factories import make_schedule
 from tests.jobs.alert_support import OPS, make_warehouse
-from tests.jobs.delivery_support import check_invariants, slack_posts_by_run, wait_until
+from tests.jobs.delivery_support import check_invariants, slack_posts_by_run
 from tests.jobs.fault_support import (
     Processes,
     kill_worker_after_post,
@@ -28,6 +28,7 @@ from tests.jobs.fault_support import (
     worker_env,
 )
 from tests.jobs.test_faults_restarts import _final, _keep_alive, servers  # noqa: F401  (a fixture)
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

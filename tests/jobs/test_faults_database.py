@@ -30,8 +30,9 @@ from storage.db import Database, database_unreachable
 from storage.models import DeliveryStatus, Run, RunStatus, RunTrigger
 from tests.conftest import make_context
 from tests.factories import WINTER, make_schedule
-from tests.jobs.delivery_support import due_run, free_port, load_run
+from tests.jobs.delivery_support import due_run, load_run
 from tests.jobs.fault_support import throwaway_postgres  # noqa: F401  (a fixture)
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.slow
 

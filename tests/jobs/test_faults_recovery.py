@@ -21,12 +21,7 @@ from slack_emulator.methods import HANDLERS
 from storage.models import DeliveryStatus, DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
 from tests.factories import make_schedule
-from tests.jobs.delivery_support import (
-    SmtpServer,
-    check_invariants,
-    slack_posts_by_run,
-    wait_until,
-)
+from tests.jobs.delivery_support import SmtpServer, check_invariants, slack_posts_by_run
 from tests.jobs.fault_support import (
     Processes,
     lateness,
@@ -36,6 +31,7 @@ from tests.jobs.fault_support import (
     with_default_timing,
     worker_env,
 )
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

@@ -27,7 +27,6 @@ from tests.jobs.delivery_support import (
     check_invariants,
     emails_by_run,
     slack_posts_by_run,
-    wait_until,
 )
 from tests.jobs.fault_support import (
     Processes,
@@ -37,6 +36,7 @@ from tests.jobs.fault_support import (
     report_figures,
     worker_env,
 )
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

@@ -32,7 +32,6 @@ from tests.jobs.delivery_support import (
     check_invariants,
     emails_by_run,
     slack_posts_by_run,
-    wait_until,
 )
 from tests.jobs.fault_support import (
     Processes,
@@ -42,6 +41,7 @@ from tests.jobs.fault_support import (
     throwaway_redis,  # noqa: F401  (a fixture)
     worker_env,
 )
+from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 

@@ -13,6 +13,7 @@ from storage.models import DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run
+from tests.support.waiting import wait_until
 
 
 class RecordingPublish:
@@ -30,19 +31,13 @@ class RecordingPublish:
             raise RuntimeError("views.publish failed")
 
 
-def _wait_for(predicate, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < deadline:
-        time.sleep(0.01)
-
 
 def test_requests_within_the_window_publish_once_per_person():
     publish = RecordingPublish()
     refresher = HomeRefresher(publish, delay=0.2)
     asked = [refresher.request("T1", "U1") for _ in range(20)] + [refresher.request("T1", "U2") for _ in range(5)]
     assert asked.count(True) == 2  # one timer per person; the rest joined it
-    _wait_for(lambda: len(publish.calls) == 2)
-    time.sleep(0.3)  # nothing more arrives later
+    assert refresher.wait_idle(5)  # every refresh asked for is out: nothing more is coming
     assert sorted(publish.calls) == [("T1", "U1"), ("T1", "U2")]
 
 
@@ -54,8 +49,7 @@ def test_thousand_people_at_once_are_each_refreshed_once_by_a_few_threads():
         refresher.request("T1", f"U{n:04d}")
         refresher.request("T1", f"U{n:04d}")  # the same person's second run joins the first
     assert threading.active_count() - threads_before <= 1 + PUBLISHERS
-    _wait_for(lambda: len(publish.calls) == 1000)
-    time.sleep(0.3)
+    assert refresher.wait_idle(10)
     assert sorted(publish.calls) == [("T1", f"U{n:04d}") for n in range(1000)]
     assert threading.active_count() - threads_before <= 1 + PUBLISHERS
 
@@ -68,7 +62,7 @@ def test_request_during_a_refresh_gets_its_own_so_the_last_state_shows():
     assert publish.started.wait(5)  # the first refresh is reading the database now
     assert refresher.request("T1", "U1") is True  # a run settled meanwhile: not folded into it
     release.set()
-    _wait_for(lambda: len(publish.calls) == 2)
+    wait_until(lambda: len(publish.calls) == 2)
     assert publish.calls == [("T1", "U1"), ("T1", "U1")]
 
 
@@ -93,8 +87,7 @@ def test_burst_of_one_owners_runs_publishes_their_home_once(database, tmp_path, 
     started = time.monotonic()
     assert [deliver(ctx, run_id) for run_id in run_ids] == [RunStatus.DELIVERED] * 4
     assert time.monotonic() - started < 1.5, "the deliveries outlasted the window; the test proves nothing"
-    _wait_for(lambda: emulator.calls("views.publish"))
-    time.sleep(1.7)  # a second refresh would have fired by now
+    assert ctx.home_refresher.wait_idle(10)  # every refresh the runs asked for is out
     [published] = emulator.calls("views.publish")
     assert published.params["user_id"] == "U0ALICE01"
     home = str(emulator.home_view("U0ALICE01"))

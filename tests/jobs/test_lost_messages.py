@@ -26,7 +26,8 @@ from jobs.phases import Phase
 from jobs.tick import tick
 from storage import runs as run_repo
 from storage.models import Run, RunStatus
-from tests.jobs.delivery_support import due_run, free_port, load_run
+from tests.jobs.delivery_support import due_run, load_run
+from tests.support.network import free_port
 
 pytestmark = pytest.mark.redis
 

@@ -27,6 +27,7 @@ from reports.sources import (
 )
 from tests.conftest import REPO
 from tests.reports.conftest import READER_PASSWORD
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.postgres
 
@@ -52,14 +53,6 @@ def backends(db, *, active: bool = False) -> list[int]:
             "select pid from pg_stat_activity where datname = current_database() and usename = %s "
             "and (not %s or state = 'active')", (db.reader, active))]
 
-
-def wait_until(check, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
 
 
 def test_a_query_cannot_switch_its_own_time_limit_off(postgres_shop_db, tmp_path):

@@ -8,8 +8,8 @@ import pytest
 
 from reports.sources import DataSourceError
 from reports.sources.postgres import POOL_IDLE
-from tests.jobs.delivery_support import wait_until
 from tests.reports.test_type_sql import fetch, postgres_shop  # noqa: F401  (a fixture)
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.postgres
 
