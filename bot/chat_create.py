@@ -24,9 +24,11 @@ from bot.schedules import create
 from bot.validation import clean_text, validate_form
 from bot.views import chat as chat_replies
 from bot.views.replies import Reply, saved
+from jobs.periods import schedule_setting
 from jobs.slack_ids import ModalBlocks
 from jobs.views.blocks import escape
-from jobs.views.time_words import format_local
+from jobs.views.period_words import period_sentence
+from jobs.views.time_words import NEXT_RUNS_SHOWN, next_runs_lines
 from reports.conditions import ConditionError
 from reports.errors import ReportError
 from reports.registry import all_report_types, get_report_type
@@ -63,15 +65,19 @@ def create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) -> 
         return _incomplete(form, parsed.missing, exc.errors, request)
     except (ConditionError, ReportError) as exc:
         return _incomplete(form, [], {ModalBlocks.CONDITION: problem_text(exc).removeprefix("⚠️ ")}, request)
-    upcoming = valid.cadence.next_runs(deps.jobs.now(), 1)
+    now = deps.jobs.now()
     summary = [f"Name: {escape(valid.name)}", f"Report: {get_report_type(valid.report_type).title}",
-               f"When: {valid.cadence.describe()} (next: {format_local(upcoming[0], valid.timezone) if upcoming else 'never'})",
-               f"Where: {', '.join(d.label for d in valid.destinations)}"]
+               f"When: {valid.cadence.describe()}", f"Where: {', '.join(d.label for d in valid.destinations)}"]
     if checked is not None:
         summary.append(f"Alert: {escape(checked.sentence)}")
     else:
         summary.append(f"Formats: {', '.join(f.upper() for f in valid.formats)}")
-    return chat_replies.understood_create(summary, None, request, alert=checked is not None)
+        summary.append(period_sentence(schedule_setting(valid.report_type, valid.params), valid.cadence, now,
+                                       week_start=deps.policy(where.team_id).week_start))
+    # The same read-back as the one-liner and the modal: five runs, local time with UTC beside it.
+    runs = (f"Next runs ({valid.timezone}, with UTC):\n"
+            f"{next_runs_lines(valid.cadence.next_runs(now, NEXT_RUNS_SHOWN), valid.timezone)}")
+    return chat_replies.understood_create(summary, None, request, alert=checked is not None, runs=runs)
 
 
 def _incomplete(form: ScheduleForm, missing: list[str], errors: dict[str, str], request: ChatRequest) -> Reply:

@@ -169,7 +169,17 @@ def redis_url() -> str:
         client.ping()
     except Exception as exc:
         unavailable("Redis", exc)
-    return REDIS_URL
+    return _worker_redis_database(REDIS_URL)
+
+
+def _worker_redis_database(url: str) -> str:
+    """The Redis database of this pytest-xdist worker (gw0 keeps the configured one, gw1 the next, …): tests
+    that empty their database cannot empty another worker's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    base, _, number = url.rpartition("/")
+    if not number.isdigit() or not worker.startswith("gw"):
+        return url
+    return f"{base}/{int(number) + int(worker[2:])}"
 
 
 @pytest.fixture

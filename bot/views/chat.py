@@ -41,9 +41,10 @@ def confirmation(text: str, request: ChatRequest | None, confirm_label: str | No
     return Reply(clip(text, 3900), blocks)
 
 
-def understood_create(summary: list[str], problems: str | None, request: ChatRequest, *, alert: bool = False) -> Reply:
+def understood_create(summary: list[str], problems: str | None, request: ChatRequest, *, alert: bool = False,
+                      runs: str = "") -> Reply:
     what = "a new alert" if alert else "a new scheduled report"
-    lines = [f"Here's what I understood — *{what}*:"] + [f"• {line}" for line in summary]
+    lines = [f"Here's what I understood — *{what}*:"] + [f"• {line}" for line in summary] + ([runs] if runs else [])
     if problems:
         lines.append(f"⚠️ Before I can create it: {problems}\nOpen the form to finish it.")
         return confirmation("\n".join(lines), None, None, form_request=request)

@@ -169,11 +169,13 @@ def understood_alert(slack, words: str) -> dict:
 
 def test_an_alert_in_conversation_is_read_back_then_created_on_confirmation(slack, ctx):
     question = understood_alert(slack, "tell me in #sales when revenue drops below 500")
-    said = question["text"].split("\n• ")[1:]
-    assert said == ["Name: Revenue drops below 500", "Report: Demo sales",
-                    "When: Every hour in Europe/Berlin (next: Mon 23 Nov 2026 02:00 CET)", "Where: #sales",
-                    f"Alert: Fires when total revenue is below 500, telling when it resolves · total revenue now "
-                    f"{HOUR_WORDS} — would not fire\nShall I create it?"]
+    understood, runs = question["text"].split("\nNext runs (Europe/Berlin, with UTC):\n")
+    assert understood.split("\n• ")[1:] == [
+        "Name: Revenue drops below 500", "Report: Demo sales", "When: Every hour in Europe/Berlin", "Where: #sales",
+        f"Alert: Fires when total revenue is below 500, telling when it resolves · total revenue now "
+        f"{HOUR_WORDS} — would not fire"]
+    assert runs.split("\n") == [f"• Mon 23 Nov 2026 0{h + 2}:00 CET  (Mon 23 Nov 0{h + 1}:00 UTC)" for h in range(5)] \
+        + ["Shall I create it?"]
     assert count(ctx.database) == 0
     click(slack, question, ChatActions.CONFIRM)
     done = slack.emulator.wait_for(lambda: last_dm(slack)["text"].startswith("✅") and last_dm(slack))

@@ -40,7 +40,9 @@ def test_a_new_schedule_in_plain_words_is_read_back_and_created_only_on_confirma
     text = question["text"]
     assert text.startswith("Here's what I understood — *a new scheduled report*")
     for expected in ("Name: Demo sales report", "Report: Demo sales", "When: Every Monday at 09:00 in Europe/Berlin",
-                     "Where: #sales", "Shall I create it?"):
+                     "Where: #sales", "Covers the previous week — the next report: Mon 16 Nov – Sun 22 Nov 2026",
+                     "Next runs (Europe/Berlin, with UTC):\n• Mon 23 Nov 2026 09:00 CET  (Mon 23 Nov 08:00 UTC)\n"
+                     "• Mon 30 Nov 2026 09:00 CET", "Mon 21 Dec 2026 09:00 CET", "Shall I create it?"):
         assert expected in text
     assert count_schedules(ctx.database) == 0  # understood, not done
     click(slack, question, ChatActions.CONFIRM)

@@ -103,7 +103,7 @@ def test_workers_killed_after_deciding_and_after_posting_notify_exactly_once(clu
     processes.worker("worker-3", threads=2)
     processes.worker("worker-4", threads=2)
     wait_until(lambda: _final(db) == count, timeout=60, what=f"{count} final checks")
-    time.sleep(1)  # let a stray duplicate arrive before counting
+    processes.stop_all()  # every worker done: nothing more can arrive, so the counts are final
     figures = _check_alert_invariants(db, emulator, count=count, firing=firing)
     with db.session() as s:
         recovered = [r.status for r in s.scalars(select(Run).where(Run.id.in_(caught)))]
@@ -147,7 +147,7 @@ def test_alert_checks_survive_redis_and_postgres_restarts(servers, emulator, tmp
             restarted += _keep_alive(processes)
             time.sleep(0.25)
         assert _final(db) == count, f"{_final(db)} of {count} checks final"
-        time.sleep(1)
+        processes.stop_all()  # every worker done: nothing more can arrive, so the counts are final
         figures = _check_alert_invariants(db, emulator, count=count, firing=firing)
         report_figures("alerts_redis_and_postgres_restarts", {
             **figures, "faults": {"redis_restarts": 1, "postgres_restarts": 1},

@@ -78,8 +78,8 @@ def cluster(tmp_path, emulator):
     smtp.stop()
 
 
-def _no_duplicates(db, emulator, count: int):
-    time.sleep(1)  # let any stray second post arrive before counting
+def _no_duplicates(db, emulator, processes, count: int):
+    processes.stop_all()  # every worker done: nothing more can arrive, so the counts are final
     found = check_invariants(db, schedules=count, slack_posts=slack_posts_by_run(emulator, db))
     assert found.duplicate_deliveries == {} and found.duplicate_slots == 0
     return found
@@ -103,7 +103,7 @@ def test_redis_restarted_empty_with_the_next_slots_parked(postgres_database, thr
     throwaway_redis.restart()
     back_at = _now()
     wait_until(lambda: len(_delivered(db)) == count, timeout=60, what=f"{count} runs delivered")
-    found = _no_duplicates(db, emulator, count)
+    found = _no_duplicates(db, emulator, processes, count)
     figures = lateness(db)
     assert figures["max_s"] <= GOAL
     report_figures("redis_restarted_empty_default_timing", {
@@ -148,7 +148,7 @@ def test_postgres_restarted_while_a_delivery_was_recording_what_slack_did(throwa
         wait_until(lambda: len(_delivered(db)) == count, timeout=60, what=f"{count} runs delivered")
     finally:
         HANDLERS["files.completeUploadExternal"] = original
-    found = _no_duplicates(db, emulator, count)
+    found = _no_duplicates(db, emulator, processes, count)
     with db.session() as s:
         confirmed = [d.confirmed_by for r in s.scalars(select(Run)) for d in r.deliveries
                      if d.status == DeliveryStatus.SENT]
@@ -210,7 +210,7 @@ def test_worker_killed_with_messages_it_had_fetched_but_not_started(postgres_dat
     with db.session() as s:
         interrupted = [s.get(Run, run_id) for run_id in running]
         assert all(r.status == RunStatus.RUNNING and r.lease_token for r in interrupted)  # still its lease
-    found = _no_duplicates(db, emulator, count)
+    found = _no_duplicates(db, emulator, processes, count)
     report_figures("worker_killed_default_timing", {
         "runs": found.runs, "prefetched_when_killed": len(prefetched), "generating_when_killed": len(running),
         "killed_to_delivered_prefetched": figures, "slot_to_delivered_others": lateness(db, rest),

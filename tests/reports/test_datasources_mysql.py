@@ -25,6 +25,7 @@ from reports.sources import (
 )
 from reports.sources.mysql import kill_query
 from tests.reports.conftest import READER_PASSWORD, mariadb_admin
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.mariadb
 
@@ -110,6 +111,16 @@ def test_the_server_stops_a_query_at_the_time_limit(mariadb_server, mariadb_shop
     assert running(mariadb_server, marker) == []
 
 
+def _running(source, thread_id: int) -> bool:
+    """Whether the connection `thread_id` is executing a statement (seen from another connection)."""
+    url = source.url
+    with pymysql.connect(host=url.host, port=url.port or 3306, user=url.username, password=url.password) as conn:
+        with conn.cursor() as cur:
+            cur.execute("select info from information_schema.processlist where id = %s", (thread_id,))
+            row = cur.fetchone()
+    return bool(row and row[0])
+
+
 def test_kill_query_from_a_second_connection_stops_a_running_query(mariadb_shop_db):
     source = source_for(mariadb_shop_db.reader_url)
     url = source.url
@@ -129,7 +140,7 @@ def test_kill_query_from_a_second_connection_stops_a_running_query(mariadb_shop_
     worker = threading.Thread(target=sleep)
     started = time.monotonic()
     worker.start()
-    time.sleep(0.5)
+    wait_until(lambda: _running(source, conn.thread_id()), timeout=10, interval=0.02, what="the sleep running")
     kill_query(source, conn.thread_id())
     worker.join(15)
     conn.close()

@@ -162,7 +162,8 @@ def test_rekey_reports_files_it_cannot_read_and_leaves_them_alone(tmp_path, key)
     assert (tmp_path / "artifacts" / "runs/1/lost.csv").read_bytes() == before
 
 
-@pytest.mark.parametrize("setting", ["not-base64!", "c2hvcnQ=", "abc", f"{new_key()},tooshort"])
+@pytest.mark.parametrize("setting", ["not-base64!", "c2hvcnQ=", "abc", f"{new_key()},tooshort"],
+                         ids=["not base64", "short", "too short to decode", "a good key then a short one"])
 def test_a_bad_key_setting_is_a_clear_error_at_start_up(setting):
     with pytest.raises(StoreConfigError, match="32 bytes in URL-safe base64.*new-key"):
         build_store(FileStoreSettings.from_env({"ARTIFACT_ENCRYPTION_KEYS": setting}))
