@@ -43,7 +43,13 @@ def acting_on(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule
     NotFound or PermissionDenied saying why not."""
     if not isinstance(schedule, Schedule):
         schedule = get_live(deps, where.team_id, schedule)
-    who = person(deps, client, where.team_id, where.user_id)
+    return acting_as(deps, client, person(deps, client, where.team_id, where.user_id), schedule, need)
+
+
+def acting_as(deps: BotDeps, client: WebClient, who: Person, schedule: Schedule | int, need: Need) -> Acting:
+    """Like `acting_on`, for someone already looked up (the REST API's token holder)."""
+    if not isinstance(schedule, Schedule):
+        schedule = get_live(deps, who.team_id, schedule)
     if need == Need.READ:
         access = schedule_access(who, schedule, lambda: receives(client, schedule, who.user_id))
     elif need == Need.CHANGE:
@@ -53,7 +59,7 @@ def acting_on(deps: BotDeps, client: WebClient, where: Where, schedule: Schedule
         ensure_may_snooze(who, schedule, lambda: receives(client, schedule, who.user_id))
         access = Access.FULL if who.user_id == schedule.owner_user_id or who.is_admin else Access.RECIPIENT
     else:
-        ensure_may_run(who, schedule, deps.policy(where.team_id))
+        ensure_may_run(who, schedule, deps.policy(who.team_id))
         access = Access.FULL
     return Acting(who, schedule, access)
 

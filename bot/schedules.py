@@ -167,8 +167,10 @@ def email_choice_of(deps: BotDeps, schedule_id: int) -> EmailOptions | None:
         return email_repo.email_options(session, schedule_id)
 
 
-def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, surface: str, source: str) -> Saved:
-    """Create the schedule; a taken name comes back as a form error on the name."""
+def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, surface: str, source: str,
+           actor: str | None = None) -> Saved:
+    """Create the schedule owned by `user_id` (the audit log names `actor`, by default the owner); a
+    taken name comes back as a form error on the name."""
     now = deps.jobs.now()
     with deps.jobs.database.session() as session:
         try:
@@ -182,8 +184,8 @@ def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, s
         except NameTaken as exc:
             raise FormErrors({ModalBlocks.NAME: str(exc)}) from None
         _save_email_choice(session, schedule.id, valid.email)
-        record(session, team_id=team_id, schedule_id=schedule.id, actor=user_id, action="create", surface=surface,
-               details={"source": source[:2000]})
+        record(session, team_id=team_id, schedule_id=schedule.id, actor=actor or user_id, action="create",
+               surface=surface, details={"source": source[:2000]})
         return _saved(schedule, valid, now, True, _week_start(deps, session, team_id))
 
 

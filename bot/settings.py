@@ -49,6 +49,8 @@ class BotSettings:
     # Proxies in front of the web process whose X-Forwarded-For is believed (addresses or networks);
     # from anyone else the header is ignored and the connecting address is recorded.
     trusted_proxies: tuple[str, ...] = ()
+    # Requests one REST API token may make per minute (per web process); more get 429.
+    api_rate_per_minute: int = 120
 
     @property
     def socket_mode(self) -> bool:
@@ -71,6 +73,10 @@ class BotSettings:
         if bool(client_id) != bool(client_secret):
             raise SettingsError("Set both SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for multi-workspace install, "
                                 "or neither for a single workspace.")
+        rate_text = (env.get("REPORTBOT_API_RATE_PER_MINUTE") or "120").strip()
+        if not rate_text.isdigit() or not 0 < int(rate_text) <= 100_000:
+            raise SettingsError(f"REPORTBOT_API_RATE_PER_MINUTE must be a whole number of requests (1-100000), "
+                                f"not {rate_text[:20]!r}.")
         oauth = None
         if client_id and client_secret:
             scopes = tuple(s.strip() for s in (env.get("SLACK_SCOPES") or "").split(",") if s.strip())
@@ -82,6 +88,7 @@ class BotSettings:
             port=int(port_text),
             oauth=oauth,
             trusted_proxies=_networks(env, "REPORTBOT_TRUSTED_PROXIES"),
+            api_rate_per_minute=int(rate_text),
         )
 
     def require_credentials(self) -> None:

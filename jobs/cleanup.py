@@ -1,5 +1,5 @@
-"""Hourly housekeeping: stop stale runs and say so, retell untold failures, and remove artifacts and
-old runs after their retention periods (30 and 90 days by default).
+"""Hourly housekeeping: stop stale runs and say so, retell untold failures, remove artifacts and old
+runs after their retention periods (30 and 90 days by default) and API idempotency keys after a day.
 
 The tick asks `cleanup_due()` every time; one clock per interval gets True (a conditional UPDATE
 on `maintenance_tasks`) and sends the `cleanup` message. Every step is idempotent and works in
@@ -23,6 +23,7 @@ from storage import deliveries as delivery_repo
 from storage import maintenance
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
+from storage import tokens as token_repo
 from storage.audit import record
 from storage.models import RunStatus
 
@@ -34,6 +35,7 @@ TOLD_WITHIN = dt.timedelta(days=2)  # untold failures older than this are not wo
 TELL_AFTER = dt.timedelta(minutes=5)  # the settling worker tells first; the sweep only catches misses
 ORPHAN_AGE = dt.timedelta(days=1)
 PREVIEW_KEPT = dt.timedelta(days=1)  # a preview's run stays in its maker's history for a day
+IDEMPOTENCY_KEPT = dt.timedelta(hours=24)  # an API POST's Idempotency-Key replays its answer this long
 
 
 @dataclass
@@ -47,6 +49,7 @@ class CleanupResult:
     quiet_alert_checks_deleted: int = 0
     orphan_files_deleted: int = 0
     abandoned_writes_removed: int = 0
+    idempotency_keys_deleted: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -72,6 +75,8 @@ def cleanup(ctx: JobContext, *, now: dt.datetime | None = None) -> CleanupResult
     result.orphan_files_deleted = delete_orphan_files(ctx, now=now)
     result.abandoned_writes_removed = ctx.artifacts.remove_abandoned_writes(ORPHAN_AGE, now=now)
     with ctx.database.session() as session:
+        result.idempotency_keys_deleted = token_repo.delete_idempotency_keys(session,
+                                                                            created_before=now - IDEMPOTENCY_KEPT)
         maintenance.record_result(session, TASK, {"at": now.isoformat(), **result.as_dict()}, now=now)
     log.info("cleanup: %s", result.as_dict())
     return result

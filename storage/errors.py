@@ -13,6 +13,7 @@
     │   │   │                                                                              (reports.conditions.model)
     │   │   └── SnoozeError            a snooze that cannot be done as asked               (jobs.alerts.snooze)
     │   ├── NameTaken                  a schedule of that name exists                      (here)
+    │   ├── ApiProblem                 a REST API request answered with an error status    (bot.web.api.problems)
     │   └── ReportError                the report could not be made; shown to the owner    (reports.errors)
     │       ├── ParameterError         a report parameter is missing or invalid            (reports.errors)
     │       ├── UnknownReportType      no report type has this name                        (reports.errors)

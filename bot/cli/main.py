@@ -11,7 +11,7 @@ import threading
 
 from bot.cli import cadence as cli_cadence
 from bot.cli import run_command, unreachable
-from storage.errors import SettingsError
+from storage.errors import BadInput, SettingsError
 from storage.filestore.__main__ import main as filestore_cli
 
 log = logging.getLogger("reportbot")
@@ -128,15 +128,22 @@ def _status(args: argparse.Namespace) -> int:
 
 def _token(args: argparse.Namespace) -> int:
     from bot.cli.runtime import prepare_context
-    from storage.tokens import create_token, revoke_tokens
+    from storage.tokens import create_token, list_tokens, parse_scopes, revoke_tokens
 
     context = prepare_context()
     with context.database.session() as session:
         if args.action == "create":
-            token = create_token(session, args.team_id, args.label)
-            print(f"Trigger token for {args.team_id} (shown once, keep it secret):\n{token}")
+            scopes = parse_scopes(args.scopes)
+            token = create_token(session, args.team_id, args.label, scopes=scopes, acting_user_id=args.acting_as)
+            who = f"acting as {args.acting_as}" if args.acting_as else "a workspace token (a workspace admin's powers)"
+            print(f"API token for {args.team_id}, scopes {','.join(scopes)}, {who} (shown once, keep it secret):\n"
+                  f"{token}")
+        elif args.action == "list":
+            for row in list_tokens(session, args.team_id):
+                print(f"{row.id}\t{row.label or '-'}\t{row.scopes.replace(' ', ',')}\t"
+                      f"{row.acting_user_id or 'workspace'}\tlast used {row.last_used_at or 'never'}")
         else:
-            print(f"revoked {revoke_tokens(session, args.team_id)} token(s) of {args.team_id}")
+            print(f"revoked {revoke_tokens(session, args.team_id, args.id)} token(s) of {args.team_id}")
     return 0
 
 
@@ -148,10 +155,15 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the offline demo against the local Slack emulator")
     demo.add_argument("--out", default="reportbot-demo", help="folder for the demo's files (default ./reportbot-demo)")
     sub.add_parser("migrate", help="apply database migrations")
-    token = sub.add_parser("token", help="create or revoke a workspace's trigger API token")
-    token.add_argument("action", choices=["create", "revoke"])
+    token = sub.add_parser("token", help="create, list or revoke a workspace's REST API tokens")
+    token.add_argument("action", choices=["create", "list", "revoke"])
     token.add_argument("team_id", help="the Slack workspace (team) id, e.g. T0123ABCD")
     token.add_argument("--label", default="", help="what the token is for")
+    token.add_argument("--scopes", default="run", help="create: read,write,run (default run: start runs only)")
+    token.add_argument("--as", dest="acting_as", default=None,
+                       help="create: the Slack user id whose permissions it carries (default: the workspace, "
+                            "with an admin's powers)")
+    token.add_argument("--id", type=int, default=None, help="revoke: only this token (default: all of them)")
     status = sub.add_parser("status", help="schedules, due soon, running, failed recently, queue depth")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     run_command.register(sub)
@@ -176,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger().setLevel(os.environ.get("LOG_LEVEL", "WARNING").upper())  # the transcript speaks
     try:
         return args.func(args)
-    except SettingsError as exc:
+    except (SettingsError, BadInput) as exc:
         print(f"reportbot: {exc}", file=sys.stderr)
         return 2
     except unreachable.UNREACHABLE as exc:

@@ -1,5 +1,5 @@
 """`/report admin`: the workspace policy admins set — quotas, the run-now cool-down, the email
-domain allowlist, and who may use which report type (or data source)."""
+domain allowlist, who may use which report type (or data source) — and REST API tokens."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import re
 
 from slack_sdk import WebClient
 
+from bot.admin_tokens import USAGE as TOKEN_USAGE
+from bot.admin_tokens import token_command
 from bot.deps import BotDeps
 from bot.people import person
 from bot.refs import ESCAPED_USER
@@ -25,7 +27,8 @@ USAGE = """*Workspace settings* (admins only):
 • `/report admin cooldown <seconds|none|default>` — wait between two manual runs of a schedule
 • `/report admin domains example.com, partner.org` (or `none`, `default`) — where email may go
 • `/report admin allow <report type> @alice @bob` (or `everyone`) — who may use a report type
-• `/report admin weekstart sunday` (or `monday`, the default) — the day weekly periods begin"""
+• `/report admin weekstart sunday` (or `monday`, the default) — the day weekly periods begin
+""" + TOKEN_USAGE
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -71,6 +74,8 @@ def handle_admin(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str
         return Reply(settings_text(deps, team_id))
     _ensure_admin(deps, client, team_id, user_id)
     verb, args = words[0].lower(), words[1:]
+    if verb in ("token", "tokens"):
+        return token_command(deps, team_id=team_id, user_id=user_id, args=args)
     with deps.jobs.database.session() as session:
         settings = workspace_settings_for_update(session, team_id)
         if verb == "quota" and len(args) == 2 and args[0].lower() in ("user", "person", "people", "workspace", "team"):

@@ -1,1 +1,1 @@
-"""Web routes beside Slack's: the WSGI app, email download and unsubscribe links, the trigger API, OAuth install."""
+"""Web routes beside Slack's: the WSGI app, email download and unsubscribe links, the REST API, OAuth install."""

@@ -87,7 +87,7 @@ def _download(environ, start_response, ctx: JobContext, token: str, who: dict) -
         else:
             run = session.get(Run, artifact.run_id)
             schedule = session.get(Schedule, run.schedule_id)
-            handle = _open(ctx, artifact.storage_key)
+            handle = open_artifact(ctx, artifact.storage_key)
             gone = handle if handle in (None, UNREADABLE) else (handle, artifact.filename, artifact.content_type,
                                                                 artifact.size)
             if isinstance(gone, tuple) and method == "GET":
@@ -111,10 +111,10 @@ def _download(environ, start_response, ctx: JobContext, token: str, who: dict) -
     wrapper = environ.get("wsgi.file_wrapper")
     if wrapper is not None:  # waitress reads it in CHUNK-sized pieces (or sends a local file as is)
         return wrapper(handle, CHUNK)
-    return _chunks(handle)
+    return chunks(handle)
 
 
-def _open(ctx: JobContext, key: str):
+def open_artifact(ctx: JobContext, key: str):
     """A stream of the stored file (S3 or local, decrypted), None when it is gone, UNREADABLE when the
     store is down or the file does not decrypt (the details go to the log, not to the reader)."""
     try:
@@ -126,7 +126,7 @@ def _open(ctx: JobContext, key: str):
         return UNREADABLE
 
 
-def _chunks(handle) -> Iterable[bytes]:
+def chunks(handle) -> Iterable[bytes]:
     with handle:
         while chunk := handle.read(CHUNK):
             yield chunk

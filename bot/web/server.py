@@ -1,5 +1,5 @@
-"""The web process: Slack's routes (HTTP mode), health checks, metrics, the trigger API and the
-links in report emails, under waitress. Socket Mode serves the same minus Slack's routes."""
+"""The web process: Slack's routes (HTTP mode), health checks, metrics, the REST API (/api/v1) and
+the links in report emails, under waitress. Socket Mode serves the same minus Slack's routes."""
 
 from __future__ import annotations
 
@@ -10,18 +10,17 @@ from slack_bolt import App
 from sqlalchemy import text
 
 from bot.web import downloads
+from bot.web.api.app import ApiApp, is_api_path
 from bot.web.request_body import MAX_SLACK_BODY
-from bot.web.responses import json_response, plain_response
+from bot.web.responses import plain_response
 from bot.web.slack_events import EVENTS_PATH, SlackEvents
-from bot.web.trigger_api import PATH as TRIGGER_PATH
-from bot.web.trigger_api import handle_trigger
 from jobs.context import get_context
 from jobs.metrics import render_metrics
 from storage.db import Database
 
 
 def build_wsgi(app: App | None, database: Database, deps=None) -> Callable:
-    """Return the WSGI application: health checks, metrics, (with `deps`) the trigger API, the download
+    """Return the WSGI application: health checks, metrics, (with `deps`) the REST API, the download
     and unsubscribe links of report emails (bot.web.downloads), and, given an `app`, Slack's routes.
 
     `app` is None in Socket Mode: Slack's events come over the socket, not through this server.
@@ -30,6 +29,7 @@ def build_wsgi(app: App | None, database: Database, deps=None) -> Callable:
     settings = deps.settings if deps is not None else None
     proxies = settings.trusted_proxies if settings is not None else ()
     slack = None
+    api = ApiApp(deps) if deps is not None else None
     if app is not None:
         slack = SlackEvents(app, settings.signing_secret if settings is not None else None, trusted_proxies=proxies)
 
@@ -52,9 +52,8 @@ def build_wsgi(app: App | None, database: Database, deps=None) -> Callable:
         if path.startswith((downloads.FILES, downloads.UNSUBSCRIBE)):  # links in report emails
             return downloads.serve(environ, start_response, lambda: deps.jobs if deps is not None else get_context(),
                                    trusted_proxies=proxies)
-        if path == TRIGGER_PATH and deps is not None:
-            status, payload = handle_trigger(environ, deps)
-            return json_response(start_response, status, payload)
+        if api is not None and is_api_path(path):
+            return api(environ, start_response)
         if slack is not None:
             return slack(environ, start_response)
         return plain_response(start_response, 404, "Not Found")

@@ -23,11 +23,12 @@ from storage.models.schedules import (
     Schedule,
     ScheduleStatus,
 )
-from storage.models.tokens import TriggerToken
+from storage.models.tokens import ApiIdempotencyKey, TriggerToken
 from storage.models.workspace import HomePreference, HomeScope, WorkspaceSettings
 
 __all__ = [
     "AlertEvaluation",
+    "ApiIdempotencyKey",
     "AlertState",
     "AlertStates",
     "Artifact",

@@ -147,3 +147,18 @@ def test_run_names_what_it_cannot_find_or_tell_apart(fast_sqlite, cli_env):
     assert both.returncode == 2 and "(2 in T0OTHER01, 1 in T0TEST01)" in both.stderr and "--team" in both.stderr
     one = _reportbot("run", "weekly", "--team", "T0OTHER01", "--no-wait", env=cli_env)
     assert one.returncode == 0 and "(schedule 2)" in one.stdout
+
+
+def test_api_tokens_are_made_listed_and_revoked_one_by_one(fast_sqlite, cli_env):
+    made = _reportbot("token", "create", "T0TEST01", "--scopes", "read,run", "--as", "U0ALICE01", "--label", "ci",
+                      env=cli_env)
+    assert made.returncode == 0, made.stderr
+    assert "scopes read,run, acting as U0ALICE01" in made.stdout and made.stdout.strip().splitlines()[-1].startswith("rbt_")
+    assert _reportbot("token", "create", "T0TEST01", env=cli_env).returncode == 0  # a workspace run token
+    listed = _reportbot("token", "list", "T0TEST01", env=cli_env).stdout.strip().splitlines()
+    assert [line.split("\t")[1:4] for line in listed] == [["ci", "read,run", "U0ALICE01"], ["-", "run", "workspace"]]
+    first_id = listed[0].split("\t")[0]
+    assert _reportbot("token", "revoke", "T0TEST01", "--id", first_id, env=cli_env).stdout.startswith("revoked 1 ")
+    assert len(_reportbot("token", "list", "T0TEST01", env=cli_env).stdout.strip().splitlines()) == 1
+    bad = _reportbot("token", "create", "T0TEST01", "--scopes", "admin", env=cli_env)
+    assert bad.returncode == 2 and "Scopes are read, write, run" in bad.stderr and "Traceback" not in bad.stderr

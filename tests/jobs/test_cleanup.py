@@ -161,3 +161,16 @@ def test_cleanup_survives_files_already_gone(ctx, recording_enqueue):
     assert cleanup(ctx).artifacts_deleted == 1
     with ctx.database.session() as s:
         assert s.scalar(select(func.count()).select_from(Artifact)) == 0
+
+
+def test_api_idempotency_keys_are_forgotten_after_a_day(ctx):
+    from storage.models import ApiIdempotencyKey
+    from storage.tokens import claim_idempotency_key, create_token, token_row
+
+    with ctx.database.session() as s:
+        token_id = token_row(s, create_token(s, "T0TEST01"), ctx.now()).id
+        assert claim_idempotency_key(s, token_id, "k1", "hash") is None
+    assert cleanup(ctx, now=ctx.now() + dt.timedelta(hours=23)).idempotency_keys_deleted == 0
+    assert cleanup(ctx, now=ctx.now() + dt.timedelta(hours=25)).idempotency_keys_deleted == 1
+    with ctx.database.session() as s:
+        assert s.scalar(select(func.count()).select_from(ApiIdempotencyKey)) == 0

@@ -1,0 +1,64 @@
+"""Who is calling: the bearer token (checked before any body is read), its scopes, and a per-token
+rate limit."""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import logging
+import math
+import threading
+
+from bot.web.api.problems import ApiProblem
+from bot.web.api.routes import Caller
+from bot.web.client_address import client_address
+from storage.tokens import token_row
+
+log = logging.getLogger(__name__)
+WINDOW = dt.timedelta(minutes=1)
+
+
+def bearer(environ) -> str:
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    return auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+
+
+def authenticate(environ, deps) -> Caller:
+    """The caller of a live token, or 401 (the same answer for a missing, wrong or revoked token)."""
+    ip = client_address(environ, deps.settings.trusted_proxies)
+    token = bearer(environ)
+    with deps.jobs.database.session() as session:
+        row = token_row(session, token, deps.jobs.now()) if token else None
+        caller = None if row is None else Caller(row.id, row.team_id, row.scope_set, row.acting_user_id, ip)
+    if caller is None:
+        log.info("API: refused a request without a valid token from %s", ip)
+        raise ApiProblem(401, "Send a live API token as `Authorization: Bearer rbt_…` (`reportbot token create`).",
+                         headers=(("WWW-Authenticate", 'Bearer realm="reportbot"'),))
+    return caller
+
+
+def require_scope(caller: Caller, scope: str) -> None:
+    if scope not in caller.scopes:
+        raise ApiProblem(403, f"This token lacks the `{scope}` scope (it has: {', '.join(sorted(caller.scopes))}). "
+                              f"Ask an admin for a token with it.")
+
+
+class RateLimiter:
+    """At most `per_minute` requests per token in any minute (a sliding window, in this process)."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._seen: dict[int, collections.deque] = {}
+        self._lock = threading.Lock()
+
+    def check(self, token_id: int, now: dt.datetime) -> None:
+        """Count this request, or raise 429 saying when the next one will be taken."""
+        with self._lock:
+            seen = self._seen.setdefault(token_id, collections.deque())
+            while seen and now - seen[0] >= WINDOW:
+                seen.popleft()
+            if len(seen) >= self.per_minute:
+                wait = max(1, math.ceil((seen[0] + WINDOW - now).total_seconds()))
+                raise ApiProblem(429, f"This token made {self.per_minute} requests in the last minute, the most "
+                                      f"allowed; try again in {wait} s.", headers=(("Retry-After", str(wait)),))
+            seen.append(now)
