@@ -53,9 +53,13 @@ class Reply:
 def saved(result: Saved) -> str:
     verb = "Scheduled" if result.created else "Updated"
     period = f"\n📅 {escape(result.period)}" if result.period else ""
-    return clip(f"✅ {verb} *{escape(result.name)}* (#{result.schedule_id}): {escape(result.sentence)} → "
+    secrets = "".join(f"\n🔑 Signing secret of the {escape(label)}: `{secret}` — shown only now, to you: copy it "
+                      f"to the receiver to check each request's `Reportbot-Signature`." for label, secret in result.secrets)
+    text = clip(f"✅ {verb} *{escape(result.name)}* (#{result.schedule_id}): {escape(result.sentence)} → "
                 f"{escape(', '.join(result.destinations))}.{period}\n"
-                f"Next runs ({result.timezone}, with UTC):\n{next_runs_lines(result.next_runs, result.timezone)}")
+                f"Next runs ({result.timezone}, with UTC):\n{next_runs_lines(result.next_runs, result.timezone)}",
+                max(1000, 3000 - len(secrets)))  # the secrets are never the part clipped
+    return text + secrets
 
 
 def _state(schedule: Schedule) -> str:
