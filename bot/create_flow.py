@@ -33,7 +33,8 @@ from storage.errors import UserError
 EXAMPLE = "`/report new \"Daily sales\" every day at 9am in #sales`"
 # The order problems are listed in, as the modal shows its fields.
 FIELD_ORDER = (ModalBlocks.NAME, ModalBlocks.REPORT_TYPE, ModalBlocks.CADENCE, ModalBlocks.TIMEZONE,
-               ModalBlocks.CONDITION, ModalBlocks.CHANNELS, ModalBlocks.PEOPLE, ModalBlocks.EMAILS, ModalBlocks.FORMATS)
+               ModalBlocks.CONDITION, ModalBlocks.CHANNELS, ModalBlocks.PEOPLE, ModalBlocks.EMAILS,
+               ModalBlocks.WEBHOOKS, ModalBlocks.FORMATS)
 CONDITION_LEAD = re.compile(r"^(?:only\s+)?(?:when(?:ever)?|if|as\s+soon\s+as)\s+", re.IGNORECASE)
 
 
@@ -80,6 +81,8 @@ def form_from_words(client: WebClient, parsed: OneLiner, user_id: str) -> tuple[
                 form.channels.append(ref.id or resolve_channel(client, ref).id)
             elif ref.kind == "user":
                 form.people.append(ref.id or resolve_user(client, ref).id)
+            elif ref.kind == "webhook":
+                form.webhooks.append(ref.name)
             else:
                 form.emails.append(ref.name)
         except UserError as exc:

@@ -1,6 +1,6 @@
 """Where a schedule may post, checked in Slack: channels the person is in (the bot joins public ones,
-private ones need an invite), people who can get a DM and have not muted it, allowed email domains.
-The rules that hold at run time too are jobs.access's."""
+private ones need an invite), people who can get a DM and have not muted it, allowed email domains,
+webhooks on allowed hosts at public addresses. The rules that hold at run time too are jobs.access's."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import BotDeps
 from bot.lookup import find_user, is_channel_member, resolve_channel
 from bot.refs import Ref
-from jobs.access import Person, ensure_may_dm, ensure_may_email, person_from_slack
+from jobs.access import (
+    Person,
+    ensure_may_call_webhook,
+    ensure_may_dm,
+    ensure_may_email,
+    person_from_slack,
+)
+from jobs.delivery.outbound import Resolver, system_resolver
+from jobs.delivery.plan import webhook_words
 from jobs.policy import Policy
 from storage.errors import BadInput, PermissionDenied
 from storage.models import DestinationKind
@@ -23,6 +31,14 @@ INVITE = "invite me with `/invite @reportbot` in it"
 def email_destination(policy: Policy, address: str) -> NewDestination:
     address = ensure_may_email(policy, address)
     return NewDestination(DestinationKind.EMAIL, address, address)
+
+
+def webhook_destination(policy: Policy, url: str, *, resolve: Resolver = system_resolver) -> NewDestination:
+    """Check a webhook URL as it is saved (the same rule is applied again at every send): https, a host
+    on the workspace's allow-list, public addresses only unless the admins allowed private ones. Its
+    signing secret is made when the destination is stored (jobs.delivery.signing.issue_secrets)."""
+    target, _ = ensure_may_call_webhook(policy, url, resolve)
+    return NewDestination(DestinationKind.WEBHOOK, target.url, webhook_words(target.url))
 
 
 def channel_destination(client: WebClient, ref: Ref, person: Person, *, join: bool = True) -> NewDestination:

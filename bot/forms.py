@@ -11,7 +11,7 @@ from jobs.slack_ids import ModalBlocks, ModalOptions
 from storage.models import DestinationKind, EmailOptions, Schedule
 
 ANY_CHOICE = "__any__"  # the "no filter" option of an optional choice parameter
-_LIST_FIELDS = ("channels", "people", "emails", "email_cc", "email_bcc", "formats", "tags")
+_LIST_FIELDS = ("channels", "people", "emails", "webhooks", "email_cc", "email_bcc", "formats", "tags")
 
 
 @dataclass
@@ -26,6 +26,7 @@ class ScheduleForm:
     channels: list[str] = field(default_factory=list)  # channel ids
     people: list[str] = field(default_factory=list)  # user ids
     emails: list[str] = field(default_factory=list)
+    webhooks: list[str] = field(default_factory=list)  # https URLs
     formats: list[str] = field(default_factory=list)
     skip_if_empty: bool = False
     # How the emails look (storage.models.EmailOptions); empty means the defaults.
@@ -71,7 +72,7 @@ def form_from_schedule(schedule: Schedule, email: EmailOptions | None = None) ->
         params={k: v for k, v in (schedule.params or {}).items() if v is not None},
         cadence_text=schedule.cadence_text, timezone=schedule.timezone,
         channels=by_kind[DestinationKind.SLACK_CHANNEL], people=by_kind[DestinationKind.SLACK_USER],
-        emails=by_kind[DestinationKind.EMAIL], formats=list(schedule.formats), skip_if_empty=schedule.skip_if_empty,
+        emails=by_kind[DestinationKind.EMAIL], webhooks=by_kind[DestinationKind.WEBHOOK], formats=list(schedule.formats), skip_if_empty=schedule.skip_if_empty,
         email_subject=(email.subject_template or "") if email else "", email_cc=list(email.cc) if email else [],
         email_bcc=list(email.bcc) if email else [], email_files=email.attach_mode if email else "",
         condition_text=str((schedule.condition or {}).get("text") or ""),
@@ -139,7 +140,8 @@ def form_from_state(values: dict[str, Any]) -> ScheduleForm:
         report_type=text(ModalBlocks.REPORT_TYPE), params=params,
         cadence_text=text(ModalBlocks.CADENCE), timezone=text(ModalBlocks.TIMEZONE),
         channels=items(ModalBlocks.CHANNELS), people=items(ModalBlocks.PEOPLE),
-        emails=split_emails(text(ModalBlocks.EMAILS)), formats=items(ModalBlocks.FORMATS),
+        emails=split_emails(text(ModalBlocks.EMAILS)), webhooks=split_emails(text(ModalBlocks.WEBHOOKS)),
+        formats=items(ModalBlocks.FORMATS),
         skip_if_empty=ModalOptions.SKIP_IF_EMPTY in items(ModalBlocks.OPTIONS),
         email_subject=text(ModalBlocks.EMAIL_SUBJECT), email_cc=split_emails(text(ModalBlocks.EMAIL_CC)),
         email_bcc=split_emails(text(ModalBlocks.EMAIL_BCC)), email_files=text(ModalBlocks.EMAIL_FILES),

@@ -1,7 +1,7 @@
-"""Channel, user and email references as people type them and as Slack escapes them.
+"""Channel, user, email and webhook references as people type them and as Slack escapes them.
 
-With escaping on (the manifest turns it on) Slack sends `<#C0123|sales>` and `<@U0123|alice>`;
-people also type plain `#sales`, `@alice` and `ana@example.com`.
+With escaping on (the manifest turns it on) Slack sends `<#C0123|sales>`, `<@U0123|alice>` and
+`<https://hooks.example.com/x>`; people also type plain `#sales`, `@alice`, `ana@example.com` and URLs.
 """
 
 from __future__ import annotations
@@ -12,17 +12,20 @@ from dataclasses import dataclass
 ESCAPED_CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
 ESCAPED_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>")
 ESCAPED_MAILTO = re.compile(r"<mailto:([^|>]+)(?:\|[^>]*)?>")
+# http too, so that it is refused with a reason (webhooks are https only) instead of read as a name.
+ESCAPED_URL = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>", re.IGNORECASE)
+PLAIN_URL = re.compile(r"(?<![\w<])(https?://[^\s<>,]+)", re.IGNORECASE)
 PLAIN_CHANNEL = re.compile(r"(?<![\w<])#([a-z0-9][a-z0-9._-]{0,79})", re.IGNORECASE)
 PLAIN_USER = re.compile(r"(?<![\w<])@([a-z0-9][a-z0-9._-]{0,79})", re.IGNORECASE)
 EMAIL = re.compile(r"(?<![\w.+-])([A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})")
 
-REFERENCE = re.compile("|".join(p.pattern for p in (ESCAPED_CHANNEL, ESCAPED_USER, ESCAPED_MAILTO, EMAIL,
-                                                     PLAIN_CHANNEL, PLAIN_USER)), re.IGNORECASE)
+REFERENCE = re.compile("|".join(p.pattern for p in (ESCAPED_CHANNEL, ESCAPED_USER, ESCAPED_MAILTO, ESCAPED_URL,
+                                                     PLAIN_URL, EMAIL, PLAIN_CHANNEL, PLAIN_USER)), re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Ref:
-    """A destination as typed: kind is channel, user or email; `id` is set when Slack escaped it."""
+    """A destination as typed: kind is channel, user, email or webhook; `id` is set when Slack escaped it."""
 
     kind: str
     id: str | None
@@ -43,6 +46,10 @@ def parse_ref(token: str) -> Ref | None:
     m = ESCAPED_MAILTO.fullmatch(token)
     if m:
         return Ref("email", None, m.group(1).lower())
+    for pattern in (ESCAPED_URL, PLAIN_URL):
+        m = pattern.fullmatch(token)
+        if m:
+            return Ref("webhook", None, m.group(1))
     m = EMAIL.fullmatch(token)
     if m:
         return Ref("email", None, m.group(1).lower())

@@ -60,7 +60,8 @@ def modal_context(deps: BotDeps, client: WebClient, team_id: str, user_id: str, 
         except ReportError:
             log.info("report type %s is gone", form.report_type)
     return ModalContext(tuple(types), tuple(available_formats()), policy.email_domains, preview_status,
-                        team_id=team_id, user_id=user_id, condition_status=condition_status)
+                        team_id=team_id, user_id=user_id, condition_status=condition_status,
+                        webhook_hosts=policy.webhook_hosts)
 
 
 def build_modal(deps: BotDeps, client: WebClient, team_id: str, user_id: str, form: ScheduleForm, meta: ModalMeta,

@@ -10,12 +10,13 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 from bot.deps import BotDeps
 from bot.errors import FormErrors
 from bot.intents import target_variants
 from bot.validation import EmailChoice, ValidSchedule, clean_text
+from jobs.delivery.signing import issue_secrets
 from jobs.manual_runs import is_preview
 from jobs.periods import Period, schedule_setting
 from jobs.policy import policy_for
@@ -49,6 +50,8 @@ class Saved:
     timezone: str
     created: bool = True
     period: str = ""  # "Covers the previous week — the next report: …"
+    # (label, secret) of each webhook added now: shown once, to the person who added it, never again.
+    secrets: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
 def get_live(deps: BotDeps, team_id: str, schedule_id: int) -> Schedule:
@@ -172,6 +175,8 @@ def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, s
     """Create the schedule owned by `user_id` (the audit log names `actor`, by default the owner); a
     taken name comes back as a form error on the name."""
     now = deps.jobs.now()
+    destinations, secrets = issue_secrets(valid.destinations, set(), deps.jobs.artifacts.keyring)
+    valid = replace(valid, destinations=destinations)
     with deps.jobs.database.session() as session:
         try:
             schedule = schedule_repo.create_schedule(
@@ -185,8 +190,8 @@ def create(deps: BotDeps, valid: ValidSchedule, *, team_id: str, user_id: str, s
             raise FormErrors({ModalBlocks.NAME: str(exc)}) from None
         _save_email_choice(session, schedule.id, valid.email)
         record(session, team_id=team_id, schedule_id=schedule.id, actor=actor or user_id, action="create",
-               surface=surface, details={"source": source[:2000]})
-        return _saved(schedule, valid, now, True, _week_start(deps, session, team_id))
+               surface=surface, details={"source": _without_webhook_paths(source)[:2000]})
+        return replace(_saved(schedule, valid, now, True, _week_start(deps, session, team_id)), secrets=tuple(secrets))
 
 
 def update(deps: BotDeps, schedule_id: int, valid: ValidSchedule, *, user_id: str, surface: str) -> Saved:
@@ -199,6 +204,9 @@ def update(deps: BotDeps, schedule_id: int, valid: ValidSchedule, *, user_id: st
         before = {"name": schedule.name, "cadence": schedule.cadence_text,
                   "condition": (schedule.condition or {}).get("text")}
         # Another condition, or the same words over other data: what the checks counted no longer applies.
+        existing = {(d.kind, d.target) for d in schedule.destinations}
+        destinations, secrets = issue_secrets(valid.destinations, existing, deps.jobs.artifacts.keyring)
+        valid = replace(valid, destinations=destinations)
         condition_changed = valid.condition != schedule.condition or (
             valid.report_type, valid.params) != (schedule.report_type, schedule.params)
         try:
@@ -217,7 +225,16 @@ def update(deps: BotDeps, schedule_id: int, valid: ValidSchedule, *, user_id: st
         _save_email_choice(session, schedule.id, valid.email)
         record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor=user_id, action="edit",
                surface=surface, details={"before": before})
-        return _saved(schedule, valid, now, False, _week_start(deps, session, schedule.team_id))
+        return replace(_saved(schedule, valid, now, False, _week_start(deps, session, schedule.team_id)),
+                       secrets=tuple(secrets))
+
+
+_URL_PATH = re.compile(r"(https?://[^/\s<>|?#]+)[^\s<>|]*", re.IGNORECASE)
+
+
+def _without_webhook_paths(text: str) -> str:
+    """What was typed, as the audit log keeps it: URLs by their host (a path may hold a token)."""
+    return _URL_PATH.sub(r"\1/…", text)
 
 
 def set_paused(deps: BotDeps, schedule_id: int, user_id: str, *, paused: bool, surface: str) -> str:

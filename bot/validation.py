@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.deps import BotDeps
-from bot.destinations import channel_destination, email_destination, person_destination
+from bot.destinations import channel_destination, email_destination, person_destination, webhook_destination
 from bot.errors import FormErrors
 from bot.forms import ANY_CHOICE, ScheduleForm
 from bot.lookup import user_date_order, user_timezone
@@ -225,6 +225,8 @@ def _destinations(deps: BotDeps, client: WebClient, person: Person, policy: Poli
         (ModalBlocks.PEOPLE, form.people,
          lambda v: person_destination(deps, client, Ref("user", v, v), person, schedule_id)),
         (ModalBlocks.EMAILS, form.emails, lambda v: email_destination(policy, v)),
+        (ModalBlocks.WEBHOOKS, form.webhooks,
+         lambda v: webhook_destination(policy, v, resolve=deps.jobs.webhooks.resolve)),
     ):
         problems = []
         for value in dict.fromkeys(values):
@@ -234,7 +236,8 @@ def _destinations(deps: BotDeps, client: WebClient, person: Person, policy: Poli
                 problems.append(str(exc))
         if problems:
             errors[block] = " ".join(problems)[:1900]
-    if not found and not any(b in errors for b in (ModalBlocks.CHANNELS, ModalBlocks.PEOPLE, ModalBlocks.EMAILS)):
+    if not found and not any(b in errors for b in (ModalBlocks.CHANNELS, ModalBlocks.PEOPLE, ModalBlocks.EMAILS,
+                                                   ModalBlocks.WEBHOOKS)):
         errors[ModalBlocks.CHANNELS] = "Pick at least one channel or person, or give an email address."
     if len(found) > MAX_DESTINATIONS:
         errors[ModalBlocks.CHANNELS] = f"That's {len(found)} destinations; one schedule can have {MAX_DESTINATIONS}."

@@ -14,6 +14,10 @@ Home, buttons, conversation, API, previews) and again when a run is generated.
                                                     attached report) are open to the person
     ensure_may_email(policy, address)               the address passes the one address rule and its
                                                     domain is on the workspace's allow-list
+    ensure_may_call_webhook(policy, url, resolve)   an https URL whose host is on the workspace's
+                                                    allow-list and resolves to public addresses only
+                                                    (unless its admins allowed private ones): the
+                                                    address to connect to, checked at save and send
     ensure_may_dm(recipient, muted)                 a person who can get DMs and has not muted it
     ensure_within_quota(session, policy, team, user) one more schedule fits the workspace's quotas
 
@@ -31,6 +35,13 @@ from enum import StrEnum
 from typing import Any
 
 from jobs.delivery.addresses import parse_address
+from jobs.delivery.outbound import (
+    Resolver,
+    WebhookUrl,
+    host_allowed,
+    parse_url,
+    resolve_checked,
+)
 from jobs.policy import Policy
 from jobs.views.blocks import escape
 from reports.errors import ReportError
@@ -182,6 +193,21 @@ def ensure_may_email(policy: Policy, address: str) -> str:
         raise PermissionDenied(f"I can't email {address}: its domain is not on this workspace's allowlist "
                                f"({', '.join(policy.email_domains)}). Ask an admin to add it.")
     return address
+
+
+def ensure_may_call_webhook(policy: Policy, url: str, resolve: Resolver) -> tuple[WebhookUrl, str]:
+    """Return the webhook URL as stored and the one address to connect to, if reports may go there:
+    the host is on the workspace's allow-list and (unless its admins allowed private addresses)
+    resolves to public addresses only. Resolved once: the caller connects to the address returned."""
+    target = parse_url(url)
+    if not host_allowed(target.host, policy.webhook_hosts):
+        if not policy.webhook_hosts:
+            raise PermissionDenied(f"I can't send webhooks to {target.host}: this workspace has not allowed any "
+                                   "webhook host yet. An admin can allow one with "
+                                   f"`/report admin webhooks {target.host}`.")
+        raise PermissionDenied(f"I can't send webhooks to {target.host}: it is not on this workspace's list of "
+                               f"webhook hosts ({', '.join(policy.webhook_hosts)}). Ask an admin to add it.")
+    return target, resolve_checked(target, allow_private=policy.webhook_private, resolve=resolve)
 
 
 def ensure_may_dm(recipient: Person, *, name: str, muted: bool) -> None:

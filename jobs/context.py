@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from slack_sdk import WebClient
 
 from jobs.delivery.email_settings import EmailSettings
+from jobs.delivery.outbound import WebhookSettings
 from jobs.home_refresh import HomeRefresher
 from jobs.links import LinkSettings
 from jobs.pacing import (
@@ -73,9 +74,10 @@ class JobContext:
     now: Callable[[], dt.datetime] = wall_clock
     # team id -> client; replaced by the multi-workspace installation store when OAuth is on.
     client_for_team: Callable[[str], WebClient] | None = None
-    # Email delivery and the signed links in emails; both read the environment unless given.
+    # Email delivery, the signed links in emails and webhooks; each reads the environment unless given.
     email: EmailSettings = field(default_factory=EmailSettings.from_env)
     links: LinkSettings = field(default_factory=LinkSettings.from_env)
+    webhooks: WebhookSettings = field(default_factory=WebhookSettings.from_env)
     _clients: dict[str, WebClient] = field(default_factory=dict)
     _pacer: object | None = None
     # Made on first use by jobs.home.request_home_refresh. Not copied by dataclasses.replace

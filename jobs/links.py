@@ -143,5 +143,14 @@ def download_url(settings: LinkSettings, token: str) -> str:
     return f"{settings.public_url}/files/{token}"
 
 
+def artifact_link(settings: LinkSettings, *, artifact_id: int, delivery_id: int, created_at: dt.datetime,
+                  retention: dt.timedelta, now: dt.datetime) -> tuple[str, dt.datetime]:
+    """A signed download link for one delivery's file and when it expires: after DOWNLOAD_LINK_TTL_HOURS,
+    or when the file itself is removed (ARTIFACT_RETENTION_DAYS), whichever comes first."""
+    until = min(now + settings.download_ttl, created_at + retention)
+    token = download_token(settings, artifact_id=artifact_id, delivery_id=delivery_id, expires_at=until)
+    return download_url(settings, token), until
+
+
 def unsubscribe_url(settings: LinkSettings, token: str) -> str:
     return f"{settings.public_url}/unsubscribe/{token}"

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from jobs.delivery.addresses import domain_allowed, parse_domain
+from jobs.delivery.outbound import parse_host_pattern
 from storage.db import Session
 from storage.errors import SettingsError
 from storage.workspace import get_workspace_settings
@@ -26,6 +27,16 @@ def _limit(env: Mapping[str, str], name: str, default: int | None) -> int | None
 
 def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in (env.get(name) or "").split(",") if v.strip()))
+
+
+def _hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    hosts = []
+    for item in _list(env, name):
+        host = parse_host_pattern(item)
+        if host is None:
+            raise SettingsError(f"{name}: {item!r} is not a host name (like hooks.example.com or *.corp.example).")
+        hosts.append(host)
+    return tuple(hosts)
 
 
 def _domains(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -50,6 +61,7 @@ class PolicyDefaults:
     # Multi-workspace installs: the workspaces (team ids) that may install and use the app.
     allowed_teams: frozenset[str] = frozenset()
     previews_per_hour: int = 10  # per person; previews also wait out the run-now cool-down
+    webhook_hosts: tuple[str, ...] = ()  # empty: webhooks only once an admin allows a host
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> PolicyDefaults:
@@ -62,6 +74,7 @@ class PolicyDefaults:
             admin_user_ids=frozenset(_list(env, "REPORTBOT_ADMINS")),
             allowed_teams=frozenset(_list(env, "REPORTBOT_ALLOWED_TEAMS")),
             previews_per_hour=_limit(env, "REPORTBOT_PREVIEWS_PER_HOUR", 10) or 0,
+            webhook_hosts=_hosts(env, "REPORTBOT_WEBHOOK_HOSTS"),
         )
 
 
@@ -77,6 +90,8 @@ class Policy:
     access: dict[str, list[str]] = field(default_factory=dict)
     previews_per_hour: int = 10
     week_start: int = 0  # weekly periods begin on this day (0 = Monday … 6 = Sunday)
+    webhook_hosts: tuple[str, ...] = ()  # where webhooks may go ("hooks.example.com", "*.corp.example")
+    webhook_private: bool = False  # whether webhooks may reach private, loopback and link-local addresses
 
     def limited_to(self, resource: str) -> list[str] | None:
         """Who may use a report type or data source, or None when everyone may."""
@@ -92,12 +107,15 @@ def policy_for(session: Session, defaults: PolicyDefaults, team_id: str) -> Poli
     row = get_workspace_settings(session, team_id)
     if row is None:
         return Policy(defaults.max_schedules_per_user, defaults.max_schedules_per_team,
-                      defaults.run_now_cooldown_seconds, defaults.email_domains, {}, defaults.previews_per_hour)
+                      defaults.run_now_cooldown_seconds, defaults.email_domains, {}, defaults.previews_per_hour,
+                      webhook_hosts=defaults.webhook_hosts)
     # A NULL quota means "the default"; 0 is how an admin says "no limit".
     per_user = defaults.max_schedules_per_user if row.max_schedules_per_user is None else row.max_schedules_per_user
     per_team = defaults.max_schedules_per_team if row.max_schedules_per_team is None else row.max_schedules_per_team
     cooldown = defaults.run_now_cooldown_seconds if row.run_now_cooldown_seconds is None \
         else row.run_now_cooldown_seconds
     domains = defaults.email_domains if row.email_domains is None else tuple(row.email_domains)
+    hosts = defaults.webhook_hosts if row.webhook_hosts is None else tuple(row.webhook_hosts)
     return Policy(per_user or None, per_team or None, cooldown, domains, dict(row.access or {}),
-                  defaults.previews_per_hour, row.week_start or 0)
+                  defaults.previews_per_hour, row.week_start or 0, webhook_hosts=hosts,
+                  webhook_private=bool(row.webhook_private))

@@ -17,6 +17,7 @@ from slack_sdk.webhook import WebhookClient
 
 from jobs.alerts.progress import check_finished
 from jobs.context import JobContext
+from jobs.delivery.plan import safe_name
 from jobs.manual_runs import PREVIEW_PREFIX, is_preview
 from jobs.views.progress import progress_finished
 from jobs.views.run_message import DestinationResult, FileLink, RunOutcome
@@ -65,7 +66,10 @@ def outcome_of(run: Run, schedule: Schedule, links: LinkBase | None) -> RunOutco
     artifacts = sorted(run.artifacts, key=lambda a: a.id)
     results = []
     for delivery in run.deliveries:
-        results.append(DestinationResult(labels.get(delivery.destination, delivery.destination), delivery.status,
+        # a destination since removed is named from its key (a webhook by its host, never its URL)
+        key = delivery.destination
+        shown = labels.get(key) or (safe_name(key) if key.startswith("webhook:") else key)
+        results.append(DestinationResult(shown, delivery.status,
                                          delivery.last_error, _files(artifacts, delivery.slack_file_ids, links)))
     # The run's files once: linked from the first Slack message that carries them, else just named.
     linked = next((r.files for r in results if r.files), ())

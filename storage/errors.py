@@ -11,7 +11,8 @@
     │   │   │                                                                              (jobs.cadence.errors)
     │   │   ├── ConditionError         an alert's condition that cannot be read or does not fit the report
     │   │   │                                                                              (reports.conditions.model)
-    │   │   └── SnoozeError            a snooze that cannot be done as asked               (jobs.alerts.snooze)
+    │   │   ├── SnoozeError            a snooze that cannot be done as asked               (jobs.alerts.snooze)
+    │   │   └── UnresolvedHost         a webhook's host has no address in DNS right now    (jobs.delivery.outbound)
     │   ├── NameTaken                  a schedule of that name exists                      (here)
     │   ├── ApiProblem                 a REST API request answered with an error status    (bot.web.api.problems)
     │   └── ReportError                the report could not be made; shown to the owner    (reports.errors)

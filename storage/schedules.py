@@ -40,6 +40,7 @@ class NewDestination:
     kind: str
     target: str
     label: str = ""
+    secret: str | None = None  # a webhook's sealed signing secret (storage.sealed), kept with a new row
 
 
 def name_key(name: str) -> str:
@@ -86,7 +87,7 @@ def create_schedule(
         skip_if_empty=skip_if_empty,
         condition=condition,
         next_run_at=next_run_at,
-        destinations=[Destination(kind=d.kind, target=d.target, label=d.label) for d in destinations],
+        destinations=[Destination(kind=d.kind, target=d.target, label=d.label, secret=d.secret) for d in destinations],
     )
     try:
         # A savepoint keeps the caller's transaction usable when the name clashes.
@@ -256,7 +257,8 @@ def replace_destinations(schedule: Schedule, destinations: Sequence[NewDestinati
     """Make the schedule's destinations exactly these, keeping the rows that stay.
 
     Deleting and re-adding the same target in one flush would trip the unique constraint (the unit
-    of work inserts before it deletes), so unchanged destinations keep their rows.
+    of work inserts before it deletes), so unchanged destinations keep their rows (and a webhook
+    its signing secret: only a newly added one gets the secret given with it).
     """
     wanted = {(d.kind, d.target): d for d in destinations}
     kept = []
@@ -265,7 +267,8 @@ def replace_destinations(schedule: Schedule, destinations: Sequence[NewDestinati
         if new is not None:
             existing.label = new.label or existing.label
             kept.append(existing)
-    schedule.destinations = kept + [Destination(kind=d.kind, target=d.target, label=d.label) for d in wanted.values()]
+    schedule.destinations = kept + [Destination(kind=d.kind, target=d.target, label=d.label, secret=d.secret)
+                                    for d in wanted.values()]
 
 
 def mark_deleted(schedule: Schedule) -> None:

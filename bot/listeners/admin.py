@@ -1,5 +1,6 @@
 """`/report admin`: the workspace policy admins set — quotas, the run-now cool-down, the email
-domain allowlist, who may use which report type (or data source) — and REST API tokens."""
+domain allowlist, the webhook host allow-list and private-address switch, who may use which
+report type (or data source) — and REST API tokens."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.people import person
 from bot.refs import ESCAPED_USER
 from bot.views.replies import Reply
 from jobs.delivery.addresses import parse_domain
+from jobs.delivery.outbound import parse_host_pattern
 from reports.errors import ReportError
 from reports.registry import all_report_types, get_report_type
 from storage.audit import record
@@ -26,6 +28,8 @@ USAGE = """*Workspace settings* (admins only):
 • `/report admin quota workspace <n|none|default>` — schedules in the workspace
 • `/report admin cooldown <seconds|none|default>` — wait between two manual runs of a schedule
 • `/report admin domains example.com, partner.org` (or `none`, `default`) — where email may go
+• `/report admin webhooks hooks.example.com, *.corp.example` (or `none`, `default`) — hosts webhooks may go to
+• `/report admin webhooks private on` (or `off`) — let webhooks reach private, loopback and link-local addresses
 • `/report admin allow <report type> @alice @bob` (or `everyone`) — who may use a report type
 • `/report admin weekstart sunday` (or `monday`, the default) — the day weekly periods begin
 """ + TOKEN_USAGE
@@ -56,6 +60,8 @@ def settings_text(deps: BotDeps, team_id: str) -> str:
             f"• Schedules in the workspace: {limit(policy.max_schedules_per_team)}\n"
             f"• Run-now cool-down: {policy.run_now_cooldown_seconds} s\n"
             f"• Email allowed to: {', '.join(policy.email_domains) or 'nobody yet'}\n"
+            f"• Webhooks allowed to: {', '.join(policy.webhook_hosts) or 'no host yet'}"
+            f"{' (private addresses too)' if policy.webhook_private else ''}\n"
             f"• Weeks start on: {WEEKDAYS[policy.week_start].capitalize()}\n"
             f"• Report types limited to:\n{access}\n\n{USAGE}")
 
@@ -90,6 +96,10 @@ def handle_admin(deps: BotDeps, client: WebClient, *, team_id: str, user_id: str
             settings.week_start = _weekday(args[0])
         elif verb == "domains" and args:
             settings.email_domains = _domains(" ".join(args))
+        elif verb in ("webhooks", "webhook") and len(args) == 2 and args[0].lower() == "private":
+            settings.webhook_private = _on_off(args[1], "private addresses for webhooks")
+        elif verb in ("webhooks", "webhook") and args:
+            settings.webhook_hosts = _hosts(" ".join(args))
         elif verb == "allow" and len(args) >= 2:
             name = _report_type_name(args[0])
             access = dict(settings.access or {})
@@ -131,6 +141,28 @@ def _domains(text: str) -> list[str] | None:
     if bad:
         raise BadInput(f"These are not domain names: {', '.join(bad)[:200]}.")
     return sorted({parse_domain(d) for d in typed})[:100]
+
+
+def _hosts(text: str) -> list[str] | None:
+    if text.strip().lower() in ("default", "reset"):
+        return None
+    if text.strip().lower() in ("none", "nobody", "off"):
+        return []
+    typed = [h for h in re.split(r"[\s,;]+", text) if h.strip()]
+    bad = [h for h in typed if parse_host_pattern(h) is None]
+    if bad:
+        raise BadInput(f"These are not host names (like `hooks.example.com` or `*.corp.example`): "
+                       f"{', '.join(bad)[:200]}.")
+    return sorted({parse_host_pattern(h) for h in typed})[:100]
+
+
+def _on_off(word: str, what: str) -> bool:
+    word = word.lower()
+    if word in ("on", "yes", "allow", "true"):
+        return True
+    if word in ("off", "no", "deny", "false"):
+        return False
+    raise BadInput(f"Say `on` or `off` for {what}, not “{word[:20]}”.")
 
 
 def _report_type_name(word: str) -> str:

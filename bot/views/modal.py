@@ -36,6 +36,7 @@ class ModalContext:
     team_id: str | None = None
     user_id: str | None = None
     condition_status: str | None = None  # the "Alert when…" field's read-back (bot.alert_condition)
+    webhook_hosts: tuple[str, ...] = ()  # where the workspace's admins let webhooks go
 
 
 def _input(block_id: str, label: str, element: dict, *, optional: bool = False, hint: str | None = None,
@@ -227,6 +228,12 @@ def schedule_modal(form: ScheduleForm, meta: ModalMeta, context: ModalContext, r
         optional=True, hint=f"Comma-separated. Allowed domains: {domains}." if domains else
         "Your admins have not allowed email to any domain yet."))
     blocks.extend(_email_blocks(form))
+    if context.webhook_hosts or form.webhooks:  # offered once an admin allowed a host
+        hosts = ", ".join(context.webhook_hosts)
+        blocks.append(_input(ModalBlocks.WEBHOOKS, "Webhooks", _text_input(
+            ModalActions.WEBHOOKS, _addresses(form.webhooks), "https://hooks.example.com/reportbot", max_length=2000),
+            optional=True, hint=f"https URLs, comma-separated; signed JSON is POSTed there. Allowed hosts: {hosts}."
+            if hosts else "Your admins no longer allow webhooks to any host."))
     format_options = [option(f.upper(), f) for f in context.formats][:10]
     formats = {"type": "checkboxes", "action_id": ModalActions.FORMATS, "options": format_options}
     chosen = [o for o in format_options if o["value"] in (form.formats or (current.default_formats if current else ()))]

@@ -39,7 +39,8 @@ HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/rep
 • `/report mute <name>` — stop getting someone else's report by DM (`/report mute all`: every one; `unmute` undoes it)
 • `/report snooze <alert> 1h` (or `1d`, `until resolved`) / `/report unsnooze <alert>` — hold an alert's notices back
 • `/report preview <when>` — how I read a schedule, e.g. `/report preview every monday at 9`
-• `/report admin` — quotas, email domains and report access (workspace admins)
+• `/report new "Daily sales" every day at 9am to https://hooks.example.com/reportbot` — signed JSON to a webhook (hosts an admin allowed)
+• `/report admin` — quotas, email domains, webhook hosts and report access (workspace admins)
 You can also talk to me: mention @reportbot or DM me, e.g. “send the demo sales report to #sales every monday at 9”.
 Cadence examples: `every weekday at 8:30`, `every other friday at 5pm`, `first monday of the month at 9`, `0 9 * * 1-5`."""
 
@@ -53,9 +54,13 @@ class Reply:
 def saved(result: Saved) -> str:
     verb = "Scheduled" if result.created else "Updated"
     period = f"\n📅 {escape(result.period)}" if result.period else ""
-    return clip(f"✅ {verb} *{escape(result.name)}* (#{result.schedule_id}): {escape(result.sentence)} → "
+    secrets = "".join(f"\n🔑 Signing secret of the {escape(label)}: `{secret}` — shown only now, to you: copy it "
+                      f"to the receiver to check each request's `Reportbot-Signature`." for label, secret in result.secrets)
+    text = clip(f"✅ {verb} *{escape(result.name)}* (#{result.schedule_id}): {escape(result.sentence)} → "
                 f"{escape(', '.join(result.destinations))}.{period}\n"
-                f"Next runs ({result.timezone}, with UTC):\n{next_runs_lines(result.next_runs, result.timezone)}")
+                f"Next runs ({result.timezone}, with UTC):\n{next_runs_lines(result.next_runs, result.timezone)}",
+                max(1000, 3000 - len(secrets)))  # the secrets are never the part clipped
+    return text + secrets
 
 
 def _state(schedule: Schedule) -> str:

@@ -14,6 +14,8 @@ delivery fails as "unconfirmed" and the owner is told. What remains:
 - Slack: a worker frozen (not dead) for longer than its lease between marking and posting, while
   another worker checked the history and posted: both posts arrive. The lease is renewed every
   third of RUN_LEASE_SECONDS, so this needs a freeze of that length inside a few milliseconds.
+- Webhooks are at least once instead: a `sending` webhook is sent again with the same
+  Reportbot-Delivery id, which receivers use to drop the duplicate.
 - SMTP has no history to look in: a `sending` email is not sent again but fails as "unconfirmed"
   (the owner is told and can press Retry), so an email the server accepted just before the worker
   died is never duplicated, and one it did not accept waits for a person's Retry.
@@ -31,12 +33,14 @@ from jobs.alerts.messages import notification_blocks
 from jobs.context import JobContext
 from jobs.delivery import mail, policy
 from jobs.delivery import slack as slack_send
+from jobs.delivery import webhook as webhook_send
 from jobs.delivery.addresses import domain_allowed, valid_address
 from jobs.delivery.explain import for_destination
 from jobs.delivery.fallback import owner_email, refresh_owner_email
 from jobs.delivery.plan import (
     EMAIL,
     SLACK_KINDS,
+    WEBHOOK,
     ArtifactInfo,
     DeliveryInfo,
     RunPlan,
@@ -149,6 +153,8 @@ def _attempt(work: _Pass, delivery: DeliveryInfo) -> tuple[policy.SendOutcome, b
         return _to_slack(work, delivery)
     if delivery.kind == EMAIL:
         return _to_email(work, delivery)
+    if delivery.kind == WEBHOOK:
+        return webhook_send.send(work.ctx, work.plan, delivery, lambda: _mark_sending(work, delivery))
     return policy.failed("unknown_destination", f"“{delivery.kind}” is not a kind of destination "
                                                 f"reportbot can deliver to"), False
 
@@ -282,7 +288,7 @@ def _record(work: _Pass, delivery: DeliveryInfo, outcome: policy.SendOutcome, ma
                                            cap=ctx.settings.delivery_backoff_cap, retry_after=outcome.retry_after)
             row.next_attempt_at = now + dt.timedelta(seconds=delay)
             row.last_error = outcome.error
-            log.warning("delivery %s to %s will be retried in %.1fs: %s", delivery.id, delivery.key, delay,
+            log.warning("delivery %s to %s will be retried in %.1fs: %s", delivery.id, delivery.log_name, delay,
                         outcome.code)
             return added
         row.status = DeliveryStatus.FAILED
@@ -291,8 +297,9 @@ def _record(work: _Pass, delivery: DeliveryInfo, outcome: policy.SendOutcome, ma
         if give_up:
             row.last_error = f"gave up after {row.attempts} attempts: {outcome.error}"
             if outcome.maybe_sent and marked:
-                row.last_error += " (the last attempt may still have reached Slack)"
-        log.warning("delivery %s to %s failed: %s", delivery.id, delivery.key, outcome.code)
+                where = "the webhook" if delivery.kind == WEBHOOK else "Slack"
+                row.last_error += f" (the last attempt may still have reached {where})"
+        log.warning("delivery %s to %s failed: %s", delivery.id, delivery.log_name, outcome.code)
     if delivery.kind in SLACK_KINDS and (outcome.fallback or give_up):
         added = _fallback(work, delivery, label)
     return added

@@ -54,11 +54,10 @@ def build(ctx: JobContext, plan: RunPlan, delivery: DeliveryInfo, read: ReadFile
     if use_links:
         retention = dt.timedelta(days=ctx.settings.artifact_retention_days)
         for artifact in plan.artifacts:
-            until = min(now + ctx.links.download_ttl, artifact.created_at + retention)
+            url, until = links.artifact_link(ctx.links, artifact_id=artifact.id, delivery_id=delivery.id,
+                                             created_at=artifact.created_at, retention=retention, now=now)
             expires = until if expires is None else min(expires, until)
-            token = links.download_token(ctx.links, artifact_id=artifact.id, delivery_id=delivery.id,
-                                         expires_at=until)
-            link_list.append(DownloadLink(artifact.filename, artifact.size, links.download_url(ctx.links, token)))
+            link_list.append(DownloadLink(artifact.filename, artifact.size, url))
         if too_big:
             too_large = (f"The files are too large to attach ({human_size(total)}; the limit is "
                          f"{human_size(ctx.email.max_bytes)}), so they are available as downloads:")

@@ -4,10 +4,11 @@ and SMTP are called."""
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from dataclasses import dataclass, field
 
 from jobs.delivery.addresses import valid_address
-from jobs.policy import PolicyDefaults, policy_for
+from jobs.policy import Policy, PolicyDefaults, policy_for
 from jobs.views.blocks import escape
 from storage import deliveries as delivery_repo
 from storage import email as email_repo
@@ -15,7 +16,23 @@ from storage.db import Session
 from storage.models import AttachMode, DeliveryStatus, DestinationKind, Run, Schedule
 
 EMAIL = DestinationKind.EMAIL
+WEBHOOK = DestinationKind.WEBHOOK
 SLACK_KINDS = (DestinationKind.SLACK_CHANNEL, DestinationKind.SLACK_USER)
+
+
+def webhook_words(url: str) -> str:
+    """How a webhook is named to people and in logs: by its host only (its path may hold a token)."""
+    try:
+        host = urllib.parse.urlsplit(url).hostname
+    except ValueError:
+        host = None
+    return f"webhook {host or 'without a host'}"
+
+
+def safe_name(key: str) -> str:
+    """A delivery key as it may be logged or shown when no label is known: a webhook by its host."""
+    kind, _, target = key.partition(":")
+    return webhook_words(target) if kind == WEBHOOK else (target or key)
 
 
 @dataclass(frozen=True)
@@ -50,6 +67,10 @@ class DeliveryInfo:
         return self.key.partition(":")[2]
 
     @property
+    def log_name(self) -> str:
+        return safe_name(self.key) if self.kind == WEBHOOK else self.key
+
+    @property
     def open(self) -> bool:
         return self.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
 
@@ -63,6 +84,7 @@ class RunPlan:
     name: str
     timezone: str
     slot: dt.datetime
+    trigger: str
     summary: dict
     text: str
     labels: dict[str, str]  # delivery key -> how people know the destination
@@ -76,9 +98,12 @@ class RunPlan:
     deliveries: list[DeliveryInfo] = field(default_factory=list)
     email_domains: tuple[str, ...] = ()  # where reports may be emailed (the workspace's policy)
     fallback_note: str | None = None  # why no fallback email went out, when one was wanted
+    policy: Policy | None = None  # the workspace's rules now (webhook hosts are checked again at send time)
+    # delivery key -> a webhook's sealed signing secret (storage.sealed); opened only to sign.
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
 
     def label(self, key: str) -> str:
-        return self.labels.get(key) or key.partition(":")[2] or key
+        return self.labels.get(key) or safe_name(key)
 
 
 def delivery_info(delivery) -> DeliveryInfo:
@@ -96,6 +121,8 @@ def load_plan(session: Session, run: Run, defaults: PolicyDefaults) -> RunPlan:
         key = destination.key
         if destination.kind in SLACK_KINDS:
             labels[key] = f"{destination.label} ({destination.target})" if destination.label else destination.target
+        elif destination.kind == WEBHOOK:
+            labels[key] = webhook_words(destination.target)
         else:
             labels[key] = destination.target
         if destination.kind == EMAIL and valid_address(destination.target):  # bad ones fail on their own
@@ -111,15 +138,17 @@ def load_plan(session: Session, run: Run, defaults: PolicyDefaults) -> RunPlan:
             labels.setdefault(delivery.destination, f"{delivery.destination.partition(':')[2]} (email instead of "
                                                     f"{labels.get(delivery.fallback_for, delivery.fallback_for)})")
     summary = dict(run.summary or {})
+    policy = policy_for(session, defaults, schedule.team_id)
     return RunPlan(
         run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id,
-        name=schedule.name, timezone=schedule.timezone, slot=run.scheduled_for, summary=summary,
+        name=schedule.name, timezone=schedule.timezone, slot=run.scheduled_for, trigger=run.trigger, summary=summary,
         text=summary.get("text") or f"*{escape(schedule.name)}*", labels=labels, configured=set(keys), to=to, cc=cc, bcc=bcc,
         subject_template=options.subject_template if options else None,
         attach_mode=options.attach_mode if options else AttachMode.AUTO,
         artifacts=[ArtifactInfo(a.id, a.format, a.filename, a.content_type, a.size, a.storage_key, a.created_at)
                    for a in run.artifacts],
         deliveries=[delivery_info(d) for d in deliveries],
-        email_domains=policy_for(session, defaults, schedule.team_id).email_domains,
+        email_domains=policy.email_domains, policy=policy,
+        secrets={d.key: d.secret for d in schedule.destinations if d.kind == WEBHOOK and d.secret},
     )
 

@@ -24,6 +24,7 @@ class DestinationKind(StrEnum):
     SLACK_CHANNEL = "slack_channel"
     SLACK_USER = "slack_user"
     EMAIL = "email"
+    WEBHOOK = "webhook"  # an https URL; signed with the destination's own secret
 
 
 class Schedule(Base):
@@ -102,6 +103,9 @@ class Destination(Base):
     target: Mapped[str] = mapped_column(String(320))
     # How people know it ("#sales", "@alice"); the target id is what Slack needs.
     label: Mapped[str] = mapped_column(String(200), default="")
+    # A webhook's signing secret, sealed (storage.sealed: encrypted when ARTIFACT_ENCRYPTION_KEYS is
+    # set). Shown once to the person who added the webhook; read again only by the worker to sign.
+    secret: Mapped[str | None] = mapped_column(Text)
 
     schedule: Mapped[Schedule] = relationship(back_populates="destinations")
 

@@ -25,6 +25,10 @@ class WorkspaceSettings(Base):
     email_domains: Mapped[list[str] | None]
     # The first day of a week for weekly periods (0 = Monday … 6 = Sunday); NULL: Monday.
     week_start: Mapped[int | None]
+    # Hosts webhooks may be sent to ("hooks.example.com", "*.corp.example"); NULL: REPORTBOT_WEBHOOK_HOSTS.
+    webhook_hosts: Mapped[list[str] | None]
+    # Whether webhooks may reach private, loopback and link-local addresses (SSRF guard); NULL: no.
+    webhook_private: Mapped[bool | None]
     # report type (or data source) name -> the user ids allowed to use it; absent means everyone.
     access: Mapped[dict[str, Any]] = mapped_column(default=dict)
     updated_by: Mapped[str | None] = mapped_column(String(32))

@@ -3,6 +3,7 @@ through the same checks as Slack; served for real on loopback against the Slack 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -12,9 +13,11 @@ from storage.models import Artifact, AuditEvent, Delivery, Run, Schedule
 from storage.models.schedules import DestinationKind
 from storage.schedules import NewDestination
 from storage.tokens import list_tokens, revoke_tokens
+from storage.workspace import workspace_settings_for_update
 from tests.bot.api_support import Api, conforms, problem, token_for
 from tests.bot.conftest import ADMIN, ALICE, BOB, SALES, serve_app
 from tests.factories import WINTER, make_schedule
+from tests.support.tls_receiver import HOST, Resolver
 
 DAILY = {"name": "Daily sales", "cadence": "every weekday at 9am", "timezone": "Europe/Berlin",
          "destinations": {"channels": [SALES]}, "tags": ["Finance"], "description": "for the morning call"}
@@ -45,6 +48,29 @@ def test_a_person_creates_a_schedule_and_hears_it_read_back(api, ctx):
     assert reply.headers["Location"] == f"/api/v1/schedules/{body['id']}"
     [event] = _audit(ctx, "create")
     assert (event.surface, event.actor, event.schedule_id) == ("api", ALICE, body["id"])
+
+
+def test_a_webhook_added_through_the_api_answers_its_secret_once_and_is_shown_by_host(api, ctx):
+    ctx.webhooks = dataclasses.replace(ctx.webhooks, resolve=Resolver({HOST: ["93.184.215.14"]}))
+    with ctx.database.session() as s:
+        workspace_settings_for_update(s, "T0TEST01").webhook_hosts = [HOST]
+        s.commit()
+    token = token_for(ctx.database, acting_as=ALICE)
+    hook = f"https://{HOST}/in/t0k3n-in-the-path"
+    refused = problem(api.call("POST", "/schedules", {**DAILY, "destinations": {"webhooks": [
+        "https://elsewhere.example.org/x"]}}, token=token), 422)
+    assert [e["field"] for e in refused["errors"]] == ["destinations.webhooks"]
+    assert "not on this workspace's list of webhook hosts" in refused["errors"][0]["message"]
+    reply = api.call("POST", "/schedules", {**DAILY, "destinations": {"webhooks": [hook]}}, token=token)
+    body = conforms(reply, "ScheduleOut")
+    [shown] = body["webhook_secrets"]
+    assert shown["destination"] == f"webhook {HOST}" and shown["secret"].startswith("whsec_")
+    assert body["destinations"] == [{"kind": "webhook", "target": HOST, "label": f"webhook {HOST}"}]
+    again = conforms(api.call("GET", f"/schedules/{body['id']}", token=token), "ScheduleOut")
+    assert again["webhook_secrets"] is None and "t0k3n" not in str(again)
+    kept = conforms(api.call("PATCH", f"/schedules/{body['id']}", {"description": "same hook"}, token=token),
+                    "ScheduleOut")
+    assert kept["webhook_secrets"] is None  # an edit keeps the secret and does not show it again
 
 
 def test_a_cron_cadence_is_read_back_in_words(api, ctx):

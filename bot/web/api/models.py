@@ -18,11 +18,14 @@ class Strict(BaseModel):
 
 
 class DestinationsIn(Strict):
-    """Where reports go: Slack channel ids, Slack user ids (DMs), email addresses."""
+    """Where reports go: Slack channel ids, Slack user ids (DMs), email addresses, HTTPS webhooks."""
 
     channels: list[Short] = Field(default_factory=list, max_length=50, examples=[["C0123SALES"]])
     people: list[Short] = Field(default_factory=list, max_length=50, examples=[["U0123ALICE"]])
     emails: list[Short] = Field(default_factory=list, max_length=50, examples=[["finance@example.com"]])
+    webhooks: list[Short] = Field(default_factory=list, max_length=20, description=(
+        "HTTPS URLs on the workspace's webhook allow-list (`/report admin webhooks`); each gets a signing "
+        "secret, returned once in `webhook_secrets`."), examples=[["https://hooks.example.com/reportbot"]])
 
 
 class EmailIn(Strict):
@@ -84,8 +87,14 @@ class CadenceOut(BaseModel):
 
 class DestinationOut(BaseModel):
     kind: str = Field(examples=["slack_channel"])
-    target: str = Field(examples=["C0123SALES"])
+    target: str = Field(examples=["C0123SALES"], description="A webhook's host only: its path may hold a secret.")
     label: str = Field(examples=["#sales"])
+
+
+class WebhookSecret(BaseModel):
+    destination: str = Field(examples=["webhook hooks.example.com"])
+    secret: str = Field(description="Checks each request's `Reportbot-Signature` (see the README). Shown only in "
+                                    "this answer: keep it.")
 
 
 class ScheduleOut(BaseModel):
@@ -109,6 +118,8 @@ class ScheduleOut(BaseModel):
     paused_reason: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    webhook_secrets: list[WebhookSecret] | None = Field(
+        default=None, description="Only in the answer that added webhooks: their signing secrets, shown once.")
 
 
 class SchedulePage(BaseModel):

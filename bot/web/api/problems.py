@@ -21,6 +21,7 @@ FIELD_OF_BLOCK = {
     ModalBlocks.REPORT_TYPE: "report_type", ModalBlocks.CADENCE: "cadence", ModalBlocks.TIMEZONE: "timezone",
     ModalBlocks.CONDITION: "condition", ModalBlocks.CHANNELS: "destinations.channels",
     ModalBlocks.PEOPLE: "destinations.people", ModalBlocks.EMAILS: "destinations.emails",
+    ModalBlocks.WEBHOOKS: "destinations.webhooks",
     ModalBlocks.EMAIL_SUBJECT: "email.subject", ModalBlocks.EMAIL_CC: "email.cc", ModalBlocks.EMAIL_BCC: "email.bcc",
     ModalBlocks.EMAIL_FILES: "email.files", ModalBlocks.FORMATS: "formats", ModalBlocks.OPTIONS: "skip_if_empty",
 }

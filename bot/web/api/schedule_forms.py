@@ -26,7 +26,7 @@ def apply_body(form: ScheduleForm, body: ScheduleUpdate) -> ScheduleForm:
     if "params" in given and given["params"] is not None:
         changes["params"] = {k: v for k, v in given["params"].items() if v is not None}
     if given.get("destinations") is not None:
-        for kind in ("channels", "people", "emails"):
+        for kind in ("channels", "people", "emails", "webhooks"):
             if kind in given["destinations"]:
                 changes[kind] = list(given["destinations"][kind])
     if given.get("email") is not None:

@@ -4,6 +4,7 @@ time and UTC, and the period each report covers."""
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from zoneinfo import ZoneInfo
 
 from bot.web.api.models import CadenceOut, DestinationOut, NextRun, ScheduleOut
@@ -11,7 +12,7 @@ from jobs.access import Access
 from jobs.periods import schedule_setting
 from jobs.views.period_words import period_sentence, schedule_cadence
 from jobs.views.time_words import NEXT_RUNS_SHOWN, format_local
-from storage.models import Schedule
+from storage.models import DestinationKind, Schedule
 
 UTC = dt.timezone.utc
 
@@ -22,6 +23,13 @@ def next_runs(runs: list[dt.datetime], timezone: str) -> list[NextRun]:
             for when in runs]
 
 
+def _destination(destination) -> DestinationOut:
+    """One destination; a webhook by its host, as everywhere else (its path may hold a secret)."""
+    webhook = destination.kind == DestinationKind.WEBHOOK
+    target = (urllib.parse.urlsplit(destination.target).hostname or "") if webhook else destination.target
+    return DestinationOut(kind=destination.kind, target=target, label=destination.label)
+
+
 def schedule_out(schedule: Schedule, access: Access, now: dt.datetime, week_start: int) -> ScheduleOut:
     """The schedule for a caller with `access`; a recipient does not see how it is made or who else gets it."""
     cadence = schedule_cadence(schedule)
@@ -30,8 +38,7 @@ def schedule_out(schedule: Schedule, access: Access, now: dt.datetime, week_star
         id=schedule.id, name=schedule.name, status=schedule.status, owner=schedule.owner_user_id, access=access,
         description=schedule.description, tags=list(schedule.tags or []), report_type=schedule.report_type,
         params=dict(schedule.params or {}) if full else None, formats=list(schedule.formats or []),
-        destinations=[DestinationOut(kind=d.kind, target=d.target, label=d.label) for d in schedule.destinations]
-        if full else None,
+        destinations=[_destination(d) for d in schedule.destinations] if full else None,
         cadence=CadenceOut(text=schedule.cadence_text, read_back=cadence.describe() if cadence else "",
                            timezone=schedule.timezone,
                            next_runs=next_runs(cadence.next_runs(now, NEXT_RUNS_SHOWN) if cadence else [],

@@ -8,7 +8,8 @@ from bot.forms import ScheduleForm, form_from_schedule
 from bot.schedules import create, delete, email_choice_of, get_live, set_paused, update
 from bot.validation import validate_form
 from bot.web.api.actor import act_on, acting_person, owner_person
-from bot.web.api.models import ScheduleCreate, ScheduleListQuery, ScheduleOut, SchedulePage, ScheduleUpdate
+from bot.web.api.models import (ScheduleCreate, ScheduleListQuery, ScheduleOut, SchedulePage, ScheduleUpdate,
+                                 WebhookSecret)
 from bot.web.api.paging import decode_cursor, encode_cursor
 from bot.web.api.problems import ApiProblem, FieldError, invalid
 from bot.web.api.routes import Answer, Request, route
@@ -23,10 +24,14 @@ STATUSES = {"active": (ScheduleStatus.ACTIVE,), "paused": (ScheduleStatus.PAUSED
 COMMON_ERRORS = (400, 401, 403, 404, 413, 422, 429)
 
 
-def _out(request: Request, schedule_id: int, access: Access = Access.FULL) -> ScheduleOut:
+def _out(request: Request, schedule_id: int, access: Access = Access.FULL, secrets=()) -> ScheduleOut:
+    """The schedule as stored now; `secrets`: the signing secrets of webhooks this request added (shown once)."""
     deps = request.deps
     schedule = get_live(deps, request.caller.team_id, schedule_id)
-    return schedule_out(schedule, access, deps.jobs.now(), deps.policy(schedule.team_id).week_start)
+    out = schedule_out(schedule, access, deps.jobs.now(), deps.policy(schedule.team_id).week_start)
+    if secrets:
+        out.webhook_secrets = [WebhookSecret(destination=label, secret=secret) for label, secret in secrets]
+    return out
 
 
 @route("GET", "/schedules", summary="List schedules (paged; by status, owner or tag)", scope="read",
@@ -79,7 +84,7 @@ def create_schedule(request: Request) -> Answer:
     valid = _validated(request, apply_body(ScheduleForm(), body), who)
     saved = create(request.deps, valid, team_id=caller.team_id, user_id=who.user_id, surface="api",
                    source=f"api: token {caller.token_id}", actor=caller.actor)
-    return Answer(201, _out(request, saved.schedule_id), (("Location", f"/api/v1/schedules/{saved.schedule_id}"),))
+    return Answer(201, _out(request, saved.schedule_id, secrets=saved.secrets), (("Location", f"/api/v1/schedules/{saved.schedule_id}"),))
 
 
 @route("GET", "/schedules/{schedule_id}", summary="Read a schedule", scope="read", response=ScheduleOut,
@@ -98,8 +103,8 @@ def update_schedule(request: Request) -> Answer:
     who = acting.person if request.caller.acting_user_id else owner_person(request, schedule.owner_user_id)
     form = apply_body(form_from_schedule(schedule, email_choice_of(request.deps, schedule.id)), request.body)
     valid = _validated(request, form, who, editing=schedule.id, stored=schedule)
-    update(request.deps, schedule.id, valid, user_id=request.caller.actor, surface="api")
-    return Answer(200, _out(request, schedule.id))
+    saved = update(request.deps, schedule.id, valid, user_id=request.caller.actor, surface="api")
+    return Answer(200, _out(request, schedule.id, secrets=saved.secrets))
 
 
 @route("DELETE", "/schedules/{schedule_id}", summary="Delete a schedule (its history stays)", scope="write",
