@@ -16,8 +16,14 @@ import base64
 import binascii
 import io
 
+from dataclasses import asdict, dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from storage.filestore.crypto import HEADER, DecryptingReader, EncryptingWriter, Keyring
 from storage.filestore.errors import UnreadableArtifact
+from storage.models import Destination
 
 ENCRYPTED = "rbs1:"
 PLAIN = "plain:"
@@ -63,3 +69,33 @@ def needs_resealing(keyring: Keyring | None, sealed: str) -> bool:
     if len(data) < HEADER.size:
         return False
     return HEADER.unpack(data[:HEADER.size])[2] != keyring.primary_id
+
+
+@dataclass
+class ResealResult:
+    current: int = 0  # already sealed under the first key
+    resealed: int = 0  # were under an older key, or in the clear
+    failed: list[int] = field(default_factory=list)  # destination ids whose secret no listed key opens
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def reseal_secrets(session: Session, keyring: Keyring, *, dry_run: bool = False) -> ResealResult:
+    """Seal every stored secret under the keyring's first key (`rekey`, the last step of a rotation);
+    one that cannot be opened is left as it is and named in the result. Never commits."""
+    result = ResealResult()
+    for destination in session.scalars(select(Destination).where(Destination.secret.is_not(None))
+                                       .order_by(Destination.id)):
+        if not needs_resealing(keyring, destination.secret):
+            result.current += 1
+            continue
+        try:
+            secret = unseal(keyring, destination.secret, what=f"the secret of destination {destination.id}")
+        except UnreadableArtifact:
+            result.failed.append(destination.id)
+            continue
+        if not dry_run:
+            destination.secret = seal(keyring, secret)
+        result.resealed += 1
+    return result

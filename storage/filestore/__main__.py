@@ -1,11 +1,14 @@
 """`python -m storage.filestore new-key | rekey [--dry-run] | where`: the artifact store's operator
-commands (reportbot's CLI can delegate to `main`)."""
+commands (reportbot's CLI can delegate to `main`). `rekey` re-seals the webhook secrets kept in the
+database as well, since they are sealed with the same keys."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from storage.filestore.crypto import new_key
 from storage.filestore.errors import FileStoreError
@@ -34,8 +37,30 @@ def main(argv: list[str] | None = None) -> int:
     except FileStoreError as exc:
         print(f"reportbot: {exc}", file=sys.stderr)
         return 2
-    print(json.dumps({"store": store.describe(), "dry_run": args.dry_run, **result.as_dict()}))
-    return 1 if result.failed else 0
+    try:
+        secrets = _reseal_secrets(store.keyring, dry_run=args.dry_run)
+    except SQLAlchemyError as exc:
+        print(f"reportbot: the files are done, but the webhook secrets in the database could not be re-sealed "
+              f"({type(exc).__name__}); check DATABASE_URL and run it again", file=sys.stderr)
+        return 2
+    print(json.dumps({"store": store.describe(), "dry_run": args.dry_run, **result.as_dict(),
+                      "webhook_secrets": secrets.as_dict()}))
+    return 1 if result.failed or secrets.failed else 0
+
+
+def _reseal_secrets(keyring, *, dry_run: bool):
+    """The webhook signing secrets in the database (DATABASE_URL) are sealed with the same keys: bring
+    them under the first key too, so the old key can be dropped."""
+    from storage.db import Database
+    from storage.sealed import reseal_secrets
+    from storage.settings import StorageSettings
+
+    database = Database(StorageSettings.from_env().database_url)
+    try:
+        with database.session() as session:
+            return reseal_secrets(session, keyring, dry_run=dry_run)
+    finally:
+        database.dispose()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ from storage.filestore.__main__ import main as filestore_cli
 from storage.filestore.crypto import CHUNK, HEADER, TAG, Keyring, new_key
 from storage.filestore.rekey import reencrypt
 from storage.filestore.settings import FileStoreSettings, build_store
+from storage.models import Destination, DestinationKind
+from storage.schedules import NewDestination
+from storage.sealed import needs_resealing, seal, unseal
+from tests.factories import make_schedule
 
 KEY = "runs/1/report.csv"
 FRAME = CHUNK + TAG
@@ -124,8 +128,51 @@ def test_an_encrypted_file_is_refused_without_keys_and_a_plain_one_with_keys(enc
         encrypted.read_bytes("runs/2/clear.csv")
 
 
+@pytest.fixture
+def database_env(sqlite_database, monkeypatch):
+    """`rekey` re-seals the webhook secrets of the database DATABASE_URL names."""
+    monkeypatch.setenv("DATABASE_URL", sqlite_database.url)
+    return sqlite_database
+
+
+def _webhook(session, name: str, sealed: str) -> int:
+    schedule = make_schedule(session, name=name, destinations=[
+        NewDestination(DestinationKind.WEBHOOK, f"https://hooks.example.com/{name}", "webhook hooks.example.com",
+                       secret=sealed)])
+    session.flush()
+    return schedule.destinations[0].id
+
+
+def _secret_of(database, destination_id: int) -> str:
+    with database.session() as s:
+        return s.get(Destination, destination_id).secret
+
+
+def test_rekey_seals_webhook_secrets_under_the_new_key_too(tmp_path, key, capsys, monkeypatch, database_env):
+    with database_env.session() as s:
+        under_old = _webhook(s, "old", seal(Keyring.from_setting(key), "whsec_old"))
+        in_clear = _webhook(s, "clear", seal(None, "whsec_clear"))  # stored before keys were set
+        lost = _webhook(s, "lost", seal(Keyring.from_setting(new_key()), "whsec_lost"))
+    new = new_key()
+    monkeypatch.delenv("ARTIFACT_STORE_URL", raising=False)
+    monkeypatch.setenv("ARTIFACT_DIR", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("ARTIFACT_ENCRYPTION_KEYS", f"{new},{key}")
+    assert filestore_cli(["rekey", "--dry-run"]) == 1  # one secret no listed key opens
+    counted = json.loads(capsys.readouterr().out)["webhook_secrets"]
+    assert counted == {"current": 0, "resealed": 2, "failed": [lost]}
+    assert _secret_of(database_env, in_clear).startswith("plain:")  # a dry run changes nothing
+    assert filestore_cli(["rekey"]) == 1
+    output = capsys.readouterr().out
+    assert json.loads(output)["webhook_secrets"] == {"current": 0, "resealed": 2, "failed": [lost]}
+    assert "whsec_" not in output
+    only_new = Keyring.from_setting(new)  # the old key can go: every secret it sealed opens with the new one
+    assert unseal(only_new, _secret_of(database_env, under_old)) == "whsec_old"
+    assert unseal(only_new, _secret_of(database_env, in_clear)) == "whsec_clear"
+    assert not needs_resealing(only_new, _secret_of(database_env, under_old))
+
+
 def test_rotation_old_keys_still_read_and_rekey_moves_every_file_to_the_new_one(tmp_path, key, capsys,
-                                                                               monkeypatch):
+                                                                               monkeypatch, database_env):
     old_written = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
     old = _store(tmp_path, key, clock=lambda: old_written)
     old.write_bytes("runs/1/a.csv", _data(CHUNK + 5))
