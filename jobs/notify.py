@@ -39,10 +39,11 @@ def notify_owner(ctx: JobContext, run_id: int) -> str:
         if schedule is None or watches_run(session, run_id, schedule.owner_user_id):
             return "not-needed"
         local = run.scheduled_for.astimezone(ZoneInfo(schedule.timezone))
+        alert = schedule.condition is not None
         text, blocks = failure_message(
             schedule_id=schedule.id, run_id=run.id, name=schedule.name, status=run.status,
-            when=f"run for {local:%a %d %b %H:%M %Z}", error=run.error,
-            paused=schedule.status == ScheduleStatus.ERROR, failures=schedule.consecutive_failures,
+            when=f"{'check' if alert else 'run'} for {local:%a %d %b %H:%M %Z}", error=run.error,
+            paused=schedule.status == ScheduleStatus.ERROR, failures=schedule.consecutive_failures, alert=alert,
         )
         team_id, owner = schedule.team_id, schedule.owner_user_id
     try:

@@ -1,4 +1,5 @@
-"""The DM a schedule's owner gets when a run failed or reached only some destinations."""
+"""The DM a schedule's owner gets when a run failed or reached only some destinations (for an alert:
+when a check failed, with "Check again" instead of "Retry")."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ ERROR_LIMIT = 2500
 
 
 def failure_message(*, schedule_id: int, run_id: int, name: str, status: str, when: str, error: str | None,
-                    paused: bool, failures: int) -> tuple[str, list[dict]]:
+                    paused: bool, failures: int, alert: bool = False) -> tuple[str, list[dict]]:
     """Build the DM (fallback text and blocks) about a failed or partly delivered run. Pure."""
     title = escape(name)
     if status == RunStatus.PARTIAL:
         head = f"⚠️ *{title}* ({when}) reached only some of its destinations."
+    elif alert:
+        head = f"❌ The check of *{title}* ({when}) failed."
     else:
         head = f"❌ *{title}* ({when}) failed."
+    again = "Check again" if alert else "Retry"
     reason = escape(error or "No reason was recorded.")
     if len(reason) > ERROR_LIMIT:
         reason = reason[: ERROR_LIMIT - 1] + "…"
@@ -30,10 +34,11 @@ def failure_message(*, schedule_id: int, run_id: int, name: str, status: str, wh
             f"That is {failures} failed runs in a row, so I paused *{title}*: it will not run again until you "
             f"fix the problem and press *Resume*.")}})
         buttons = [button(ScheduleActions.RESUME, "Resume", schedule, "primary"),
-                   button(ScheduleActions.RETRY, "Retry this run", retry_value(schedule_id, run_id)),
+                   button(ScheduleActions.RETRY, "Check again" if alert else "Retry this run",
+                          retry_value(schedule_id, run_id)),
                    button(ScheduleActions.EDIT, "Edit", schedule)]
     else:
-        buttons = [button(ScheduleActions.RETRY, "Retry", retry_value(schedule_id, run_id), "primary"),
+        buttons = [button(ScheduleActions.RETRY, again, retry_value(schedule_id, run_id), "primary"),
                    button(ScheduleActions.PAUSE, "Pause", schedule),
                    button(ScheduleActions.EDIT, "Edit", schedule)]
     blocks.append({"type": "actions", "block_id": f"run-failed-{run_id}", "elements": buttons})

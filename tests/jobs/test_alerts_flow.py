@@ -126,6 +126,10 @@ def test_failed_checks_counted_as_ok_still_tell_the_owner_once(job_context, reco
     assert alert_posts(emulator) == []  # counted as OK: the channel is not told
     dms = [c for c in emulator.calls("chat.postMessage") if str(c.params.get("channel", "")).startswith("D")]
     assert len(dms) == 1 and "Low revenue" in dms[0].params["text"]  # the owner, once for the streak
+    assert dms[0].params["text"].startswith("❌ The check of *Low revenue* (check for ")
+    [again] = [e for b in dms[0].params["blocks"] if b["type"] == "actions" for e in b["elements"]
+               if e["action_id"] == ScheduleActions.RETRY]
+    assert again["text"]["text"] == "Check again"
 
 
 def test_a_snooze_until_resolved_holds_back_then_tells_the_resolution(job_context, recording_enqueue, emulator,
