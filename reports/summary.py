@@ -301,6 +301,16 @@ def _figure_text(figure: Figure, unit: Unit) -> str:
     return text
 
 
+def covers_words(summary: dict) -> str:
+    """What a run covers, in words: "Covers the previous week, Mon 16 Nov – Sun 22 Nov 2026" (the Slack
+    message and the email say it the same way); only the dates for a run stored before summaries kept
+    the period's words. Not escaped: each surface escapes for itself."""
+    label = str(summary.get("window_label") or "")
+    if not summary.get("period"):
+        return label
+    return f"Covers {summary['period']}, {label}" if label else f"Covers {summary['period']}"
+
+
 def change_words(change: float) -> str:
     """A change in percent as people scan it: "▲ 8.1%", "▼ 0.4%", "= 0.0%"."""
     arrow = "▲" if change > 0 else "▼" if change < 0 else "="

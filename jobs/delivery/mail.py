@@ -21,6 +21,7 @@ from jobs.delivery.email_compose import (
     summary_rows,
 )
 from jobs.delivery.plan import ArtifactInfo, DeliveryInfo, RunPlan
+from reports.summary import covers_words
 from storage.models import AttachMode
 
 INLINE_CHART_LIMIT = 5 * 1024 * 1024
@@ -67,7 +68,7 @@ def build(ctx: JobContext, plan: RunPlan, delivery: DeliveryInfo, read: ReadFile
     if not fallback and ctx.links.enabled:
         token = links.unsubscribe_token(ctx.links, schedule_id=plan.schedule_id, address=address)
         unsubscribe = links.unsubscribe_url(ctx.links, token)
-    window = plan.summary.get("window_label") or ""
+    window = plan.summary.get("window_label") or ""  # the subject's {window}: the dates
     local_slot = plan.slot.astimezone(ZoneInfo(plan.timezone))
     subject = render_subject(plan.subject_template, {
         "name": plan.name, "window": window, "date": f"{local_slot:%Y-%m-%d}",
@@ -80,7 +81,7 @@ def build(ctx: JobContext, plan: RunPlan, delivery: DeliveryInfo, read: ReadFile
         cc = plan.cc
         footer = f"You receive this because you are a recipient of the scheduled report “{plan.name}”."
     return compose(ReportEmail(
-        sender=ctx.email.sender or "", to=to, cc=cc, subject=subject, title=plan.name, window_label=window,
+        sender=ctx.email.sender or "", to=to, cc=cc, subject=subject, title=plan.name, window_label=covers_words(plan.summary),
         summary=plan.summary, message_id=message_id(ctx, plan, delivery), attachments=attachments, links=link_list,
         links_expire=expires, too_large=too_large,
         chart=Attachment(chart.filename, chart.content_type, read(chart)) if chart else None,

@@ -22,7 +22,7 @@ from jobs.views.blocks import (
     section,
 )
 from jobs.views.slack_errors import plain_error
-from reports.summary import change_words, key_figures
+from reports.summary import change_words, covers_words, key_figures
 from storage.ids import row_id
 from storage.models import RunTrigger
 
@@ -73,7 +73,7 @@ def report_message_blocks(schedule_id: int, summary_text: str, files_note: str =
 
 def _report_blocks(summary: dict) -> list[dict]:
     rows = summary.get("row_count")
-    facts = [f"📅 Covers {escape(str(summary['period']))}, {escape(str(summary.get('window_label') or ''))}"]
+    facts = [f"📅 {escape(covers_words(summary))}"]
     if isinstance(rows, int):
         facts.append(f"{rows:,} row{'' if rows == 1 else 's'}")
     blocks = [header(str(summary.get("title") or "Report")), context(" · ".join(facts))]

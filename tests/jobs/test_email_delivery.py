@@ -57,6 +57,8 @@ def test_report_email_has_text_html_inline_chart_attachments_and_unsubscribe(ctx
     assert {"text/plain", "text/html", "image/png", "text/csv"} <= set(parts)
     text = parts["text/plain"].get_content()
     assert "16 rows" in text and "Attached:" in text and "Unsubscribe: http://127.0.0.1:9/unsubscribe/" in text
+    covers = "Covers the previous day, Sun 22 Nov 2026, Europe/Berlin"  # as the Slack message says it
+    assert text.splitlines()[0] == f"Daily sales · {covers}" and covers in parts["text/html"].get_content()
     cid = parts["image/png"]["Content-ID"].strip("<>")
     assert f'src="cid:{cid}"' in parts["text/html"].get_content()
     attachments = [p.get_filename() for p in message.iter_attachments() if p.get_content_disposition() == "attachment"]
