@@ -28,6 +28,7 @@ from jobs.access import ensure_may_create, ensure_within_quota
 from jobs.slack_ids import ModalBlocks
 from reports.conditions import ConditionError
 from reports.errors import ReportError
+from reports.window_words import parse_period_words
 from storage.errors import UserError
 
 EXAMPLE = "`/report new \"Daily sales\" every day at 9am in #sales`"
@@ -67,6 +68,8 @@ def form_from_words(client: WebClient, parsed: OneLiner, user_id: str) -> tuple[
                         cadence_text=clean_text(parsed.cadence_text, 500), formats=list(parsed.formats),
                         condition_text=clean_text(parsed.condition_text, 1000))
     errors: dict[str, str] = {}
+    if parsed.period_text:
+        _set_period(form, parsed.period_text, errors)
     if parsed.to_me:
         form.people.append(user_id)
     if parsed.to_my_email:
@@ -89,6 +92,20 @@ def form_from_words(client: WebClient, parsed: OneLiner, user_id: str) -> tuple[
             block = ModalBlocks.CHANNELS if ref.kind == "channel" else ModalBlocks.PEOPLE
             errors[block] = f"{errors[block]} {exc}" if block in errors else str(exc)
     return form, errors
+
+
+def _set_period(form: ScheduleForm, words: str, errors: dict[str, str]) -> None:
+    """"covering the last 7 days": the report's window parameters, or an error naming the words."""
+    chosen = parse_period_words(words)
+    if chosen is None:
+        errors[f"{ModalBlocks.PARAM_PREFIX}window"] = (
+            f"I don't know the period “{clean_text(words, 40)}”. Say e.g. “covering last week”, “covering the last "
+            f"7 days”, “covering month to date” — or leave it out: each report covers the time since the previous one.")
+        return
+    kind, n = chosen
+    form.params["window"] = kind
+    if kind.startswith("last_n_"):
+        form.params["window_n"] = n
 
 
 def create_from_words(deps: BotDeps, client: WebClient, where: Where, text: str, *, trigger_id: str | None,

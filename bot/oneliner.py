@@ -1,6 +1,6 @@
 """Read `/report new` one-liners: `"Daily sales" every day at 9am in #sales as csv,xlsx`.
 
-Grammar, loosely: NAME CADENCE [in|to DESTINATIONS] [as FORMATS] [using TYPE] [when CONDITION] — the
+Grammar, loosely: NAME CADENCE [in|to DESTINATIONS] [as FORMATS] [using TYPE] [covering PERIOD] [when CONDITION] — the
 name is quoted, or the words before the first cadence word (or after the cadence: "every monday at 9
 the demo sales report", when the caller can tell a cadence from other words); destinations (`to me`
 is the person's own DM) and formats may come in any order at the end; a condition ("when revenue <
@@ -28,6 +28,11 @@ TYPE_CLAUSE = re.compile(r"\s+(?:using|type)\s+([a-z_][a-z0-9_]*)\b", re.IGNOREC
 DESTINATION_CLAUSE = re.compile(r"\s+(?:in|to|into|for|with)\s+((?:%s)(?:\s*(?:,|and|&)?\s*(?:%s))*)" % (REFERENCE.pattern, REFERENCE.pattern),
                                 re.IGNORECASE)
 FORMAT_ALIASES = {"excel": "xlsx", "chart": "png"}
+# The period each report covers, when it is not the schedule's own: "covering the last 7 days", "covering
+# month to date" (read by reports.window_words.parse_period_words; words it does not know are an error).
+PERIOD_CLAUSE = re.compile(r"\s+covering\s+((?:the\s+)?(?:(?:last|past|previous)\s+(?:\d{1,5}\s+)?[a-z]+"
+                           r"|this\s+[a-z]+|[a-z]+\s+(?:to\s+date|so\s+far)|since\s+(?:the\s+)?(?:last|previous)\s+run"
+                           r"|as\s+scheduled|yesterday|[wmqy]td|\S+))", re.IGNORECASE)
 # The person's own DM ("to me", "by DM", "privately"), and their own address ("to my email").
 TO_ME = re.compile(r"(?:\s+(?:to|for|in|into|by|via)\s+(?:me|myself|my\s+dms?|(?:a\s+)?dms?|(?:a\s+|my\s+)?direct\s+"
                    r"messages?|(?:a\s+)?private\s+messages?)|\s+privately)(?=[\s,.;]|$)", re.IGNORECASE)
@@ -58,6 +63,7 @@ class OneLiner:
     to_me: bool = False  # the person's own DM
     to_my_email: bool = False
     condition_text: str = ""  # an alert's condition, as typed
+    period_text: str = ""  # "the last 7 days" of "covering the last 7 days", as typed
 
     @property
     def missing(self) -> list[str]:
@@ -75,7 +81,7 @@ def parse_one_liner(text: str, *, is_cadence: Callable[[str], bool] | None = Non
     result = OneLiner()
     rest = " " + " ".join(text.split())
     for clause, apply in ((formats_clause(), _formats), (TYPE_CLAUSE, _type), (DESTINATION_CLAUSE, _destinations),
-                          (TO_MY_EMAIL, _to_my_email), (TO_ME, _to_me)):
+                          (TO_MY_EMAIL, _to_my_email), (TO_ME, _to_me), (PERIOD_CLAUSE, _period)):
         while (m := clause.search(rest)) is not None:
             apply(result, m.group(1) if clause.groups else m.group(0))
             rest = (rest[: m.start()] + " " + rest[m.end():]).rstrip()
@@ -141,6 +147,10 @@ def _destinations(result: OneLiner, text: str) -> None:
     for ref in find_refs(text):
         if ref not in result.destinations:
             result.destinations.append(ref)
+
+
+def _period(result: OneLiner, text: str) -> None:
+    result.period_text = text
 
 
 def _to_me(result: OneLiner, text: str) -> None:

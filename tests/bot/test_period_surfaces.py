@@ -11,6 +11,7 @@ from sqlalchemy import select
 from jobs.slack_ids import ModalActions, ModalBlocks
 from storage.models import Artifact, Delivery, Run, RunStatus, Schedule
 from tests.bot.conftest import ADMIN, ALICE, BOB
+from tests.bot.test_conversation import last_dm
 from tests.bot.test_modal import block, open_modal, select_, text, values
 from tests.factories import make_schedule
 
@@ -31,6 +32,18 @@ def test_creating_a_weekly_report_says_which_week_each_report_covers(slack):
     preview = slack.command("preview every 1st of the month at 8")
     assert "📅 Covers the previous month — the next report: November 2026, Europe/Berlin" in preview
     assert preview.count("\n• ") == 5 and "(Tue 01 Dec 07:00 UTC)" in preview
+
+
+def test_a_one_liner_chooses_the_period_with_covering(slack, ctx):
+    reply = slack.command('new "Rolling sales" every monday at 9 in #sales covering the last 7 days as pdf')
+    assert "📅 Covers the last 7 days" in reply
+    schedule = schedule_named(ctx, "Rolling sales")
+    assert (schedule.params["window"], schedule.params["window_n"], schedule.formats) == ("last_n_days", 7, ["pdf"])
+    assert "📅 Covers the month so far" in slack.command('new "MTD" every day at 9 covering month to date in #sales')
+    refused = slack.command('new "Odd" every day at 9 in #sales covering fortnights')
+    assert "I don't know the period “fortnights”" in refused and schedule_named(ctx, "Odd") is None
+    slack.dm("send the demo sales report to #sales every friday at 5pm covering this week")
+    assert "Covers the week so far" in last_dm(slack)["text"]  # the conversation reads it the same way
 
 
 def test_show_says_the_period_labels_settings_for_people_and_counts_the_runs(slack, ctx):
