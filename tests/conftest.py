@@ -26,6 +26,7 @@ from storage.filestore import ArtifactStore
 from storage.migrate import upgrade
 from tests.factories import WINTER
 from tests.s3_support import s3_bucket, s3_server  # noqa: F401  (fixtures: a real S3 API on loopback)
+from tests.support.people import ALICE, BOB, OPS, SALES
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SLACK = REPO.parent / "shared" / "slack"
@@ -188,10 +189,10 @@ def emulator():
 
     reference = SHARED_SLACK / "method-reference"
     with SlackEmulator(reference_dir=reference if reference.is_dir() else None) as emu:
-        emu.add_user("U0ALICE01", "alice", real_name="Alice Example", tz="Europe/Berlin", email="alice@example.com")
-        emu.add_user("U0BOB0001", "bob", real_name="Bob Example", tz="America/New_York", email="bob@example.com")
-        emu.add_channel("C0SALES01", "sales", members=["U0ALICE01", "U0BOB0001"])
-        emu.add_channel("C0OPS0001", "ops", members=["U0BOB0001"])
+        emu.add_user(ALICE, "alice", real_name="Alice Example", tz="Europe/Berlin", email="alice@example.com")
+        emu.add_user(BOB, "bob", real_name="Bob Example", tz="America/New_York", email="bob@example.com")
+        emu.add_channel(SALES, "sales", members=[ALICE, BOB])
+        emu.add_channel(OPS, "ops", members=[BOB])
         yield emu
 
 

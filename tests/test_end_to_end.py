@@ -24,6 +24,7 @@ from slack_emulator import SlackRequestSigner
 from storage.models import FINAL_RUN_STATUSES, Run, RunStatus, Schedule
 from tests.bot.conftest import SlackClientSide, serve_app
 from tests.conftest import REPO, SIGNING_SECRET, make_context
+from tests.support.people import ALICE, SALES
 
 UTC = dt.timezone.utc
 
@@ -53,7 +54,7 @@ def _scenario(ctx, emulator) -> None:
         with ctx.database.session() as s:
             schedule = s.scalar(select(Schedule))
             slot = schedule.next_run_at
-            assert [(d.kind, d.target) for d in schedule.destinations] == [("slack_channel", "C0SALES01")]
+            assert [(d.kind, d.target) for d in schedule.destinations] == [("slack_channel", SALES)]
             assert schedule.cadence_text == "every day at 9am" and schedule.timezone == "Europe/Berlin"
 
         ctx.now.jump_to(slot)  # the clock reaches the slot: no real waiting
@@ -64,7 +65,7 @@ def _scenario(ctx, emulator) -> None:
         assert run.status == RunStatus.DELIVERED, run.error
         assert [d.status for d in run.deliveries] == ["sent"]
 
-        uploads = emulator.uploads("C0SALES01")
+        uploads = emulator.uploads(SALES)
         assert len(uploads) == 1 and uploads[0].filename.endswith(".csv")
         day = (slot.astimezone(dt.timezone(dt.timedelta(hours=1))) - dt.timedelta(days=1)).date()
         got = list(csv.reader(io.StringIO(uploads[0].content.decode("utf-8"))))
@@ -75,8 +76,8 @@ def _scenario(ctx, emulator) -> None:
         assert [float(row[4]) for row in got[1:]] == [float(row[4]) for row in expected]
 
         # the worker refreshes the owner's App Home once the run is settled
-        home = emulator.wait_for(lambda: "delivered" in str(emulator.home_view("U0ALICE01")) and
-                                 emulator.home_view("U0ALICE01"))
+        home = emulator.wait_for(lambda: "delivered" in str(emulator.home_view(ALICE)) and
+                                 emulator.home_view(ALICE))
         assert "Daily sales" in str(home["blocks"]) and "delivered moments ago · scheduled" in str(home["blocks"])
         assert "📅 Sun 22 Nov 2026, Europe/Berlin\\n      ✅ #sales" in str(home["blocks"])
     finally:

@@ -17,8 +17,7 @@ from sqlalchemy import select
 from jobs import actors
 from jobs import broker as broker_module
 from storage.filestore.crypto import Keyring, new_key
-from storage.models import FINAL_RUN_STATUSES, Artifact, DestinationKind, Run, RunStatus
-from storage.schedules import NewDestination
+from storage.models import FINAL_RUN_STATUSES, Artifact, Run, RunStatus
 from tests.conftest import SIGNING_SECRET, make_context
 from tests.jobs.delivery_support import (
     LINK_SECRET,
@@ -30,9 +29,9 @@ from tests.jobs.delivery_support import (
 from tests.s3_support import s3_store
 from tests.support.network import free_port, stop_process
 from tests.support.network import wait_for_http as wait_for
+from tests.support.people import TO_CLIENT
 from tests.support.waiting import wait_until
 
-CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -78,7 +77,7 @@ def test_a_run_made_by_a_worker_is_downloaded_through_another_machines_web_proce
         assert wait_for(f"http://127.0.0.1:{port}/healthz") == b"ok"
         # This process plays the clock: it ticks the run onto the queue, through Redis.
         ctx = make_context(postgres_database, tmp_path, emulator)
-        run_id = due_run(ctx, actors.enqueue, destinations=[CLIENT], formats=("csv", "xlsx"))
+        run_id = due_run(ctx, actors.enqueue, destinations=[TO_CLIENT], formats=("csv", "xlsx"))
 
         def finished():
             with postgres_database.session() as s:

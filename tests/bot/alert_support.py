@@ -10,6 +10,7 @@ from sqlalchemy import select
 from reports.conditions.describe import number
 from reports.types.demo_sales import daily_rows, sales_rows
 from storage.models import AlertState, Schedule, ScheduleStatus
+from tests.support.people import ALICE
 
 # The clock stands at Mon 23 Nov 2026 01:00 in Berlin. An hourly alert reads the demo report over
 # an hour (the demo's day, in proportion): 00:00–01:00 now, 01:00–02:00 at its next check.
@@ -36,7 +37,7 @@ def state_of(db, schedule_id: int) -> AlertState | None:
 
 
 def make_alert(slack, db, text: str = '"Big revenue" every hour in #sales when revenue > 500', *,
-               user_id: str = "U0ALICE01") -> Schedule:
+               user_id: str = ALICE) -> Schedule:
     reply = slack.command(f"new {text}", user_id=user_id)
     assert "Scheduled" in reply, reply
     return alerts(db)[-1]

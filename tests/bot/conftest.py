@@ -34,9 +34,9 @@ from storage.db import Database
 from tests.conftest import SIGNING_SECRET, RecordingEnqueue, make_context
 from tests.support.listeners import ListenerTracker
 
-ADMIN = "U0ADMIN01"  # named in REPORTBOT_ADMINS
-ALICE, BOB = "U0ALICE01", "U0BOB0001"
-SALES, OPS = "C0SALES01", "C0OPS0001"
+# The shared ids (tests.support.people); scenario tests import them from here too.
+from tests.support.people import ADMIN, ALICE, BOB, OPS, SALES, SLACK_ADMIN  # noqa: F401
+
 BAD_CALL_ERRORS = {"invalid_blocks", "invalid_blocks_format", "invalid_arguments", "view_too_large",
                    "msg_blocks_too_long", "msg_too_long", "missing_argument", "invalid_trigger_id",
                    "exchanged_trigger_id"}
@@ -210,7 +210,7 @@ def people(emulator) -> SlackEmulator:
     bot scopes manifest.yml asks for."""
     emulator.set_bot_scopes(list(DEFAULT_SCOPES))
     emulator.add_user(ADMIN, "ada", real_name="Ada Admin", tz="Europe/London")
-    emulator.add_user("U0SLACKAD", "sam", real_name="Sam Slack-Admin", tz="UTC", is_admin=True)
+    emulator.add_user(SLACK_ADMIN, "sam", real_name="Sam Slack-Admin", tz="UTC", is_admin=True)
     emulator.add_channel(SALES, "sales", members=[ALICE, BOB, ADMIN])  # the admin joins #sales
     emulator.add_channel("C0LAUNCH1", "launch", members=[ALICE], bot_is_member=False)  # public, no bot
     emulator.add_channel("G0SECRET1", "secret", is_private=True, members=[ALICE], bot_is_member=False)

@@ -31,8 +31,9 @@ from tests.bot.test_alerts_create import with_condition
 from tests.bot.test_home import card, open_home
 from tests.bot.test_modal import block, open_modal
 from tests.bot.test_progress import queued, settle
+from tests.support.people import CAROL
 
-CAROL, GUEST = "U0CAROL01", "U0GUEST01"
+CAROL, GUEST = CAROL, "U0GUEST01"
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from tests.bot.alert_support import (
 from tests.bot.conftest import ALICE
 from tests.bot.test_conversation import click, last_dm
 from tests.bot.test_modal import block, open_modal, values
+from tests.support.people import SALES
 
 COLUMNS = "date, region, product, units, revenue"
 
@@ -133,7 +134,7 @@ def test_editing_the_condition_restarts_what_the_checks_counted(slack_any, job_c
             AlertStates.FIRING, AlertStates.FIRING, 20000.0, 0)
     view = edit_modal(slack_any, alert.id)
     assert block(view, ModalBlocks.CONDITION)["element"]["initial_value"] == "when revenue > 500"
-    slack_any.submit(view, with_condition("revenue > 50000", name="Big revenue", channels=("C0SALES01",)))
+    slack_any.submit(view, with_condition("revenue > 50000", name="Big revenue", channels=(SALES,)))
     slack_any.emulator.wait_for(lambda: "Updated" in str(slack_any.latest_view()["blocks"]))
     [edited] = alerts(job_context.database)
     assert condition_from_json(edited.condition).threshold == 50000
@@ -147,7 +148,7 @@ def test_an_edit_that_keeps_the_condition_keeps_its_state(slack, ctx):
     with ctx.database.session() as s:
         alert_repo.lock_state(s, alert.id).last_value = 20000.0
     view = edit_modal(slack, alert.id)
-    slack.submit(view, with_condition("when revenue > 500", name="Bigger revenue", channels=("C0SALES01",)))
+    slack.submit(view, with_condition("when revenue > 500", name="Bigger revenue", channels=(SALES,)))
     slack.emulator.wait_for(lambda: "Updated" in str(slack.latest_view()["blocks"]))
     assert [a.name for a in alerts(ctx.database)] == ["Bigger revenue"]
     assert state_of(ctx.database, alert.id).last_value == 20000.0

@@ -27,6 +27,7 @@ from reports.registry import Param, ReportType, all_report_types
 from reports.renderers import available_formats
 from slack_emulator import validate_blocks, validate_view
 from storage.models import Destination, Schedule
+from tests.support.people import ADMIN, ALICE, SALES, TEAM
 
 NOW = dt.datetime(2026, 11, 23, 8, tzinfo=dt.timezone.utc)
 LONG = "Quarterly revenue by region and product line " * 10  # far over every limit
@@ -36,7 +37,7 @@ def schedule(n: int = 1, name: str = LONG[:200]) -> Schedule:
     from jobs.cadence import parse
 
     cadence = parse("every weekday at 9am", "Europe/Berlin")
-    row = Schedule(id=n, team_id="T0TEST01", name=name, name_key=name.lower(), owner_user_id="U0ALICE01",
+    row = Schedule(id=n, team_id=TEAM, name=name, name_key=name.lower(), owner_user_id=ALICE,
                    report_type="demo_sales", params={"region": "North", "note": LONG}, formats=["csv", "xlsx"],
                    cadence_text=LONG, cadence=cadence.to_json(), timezone="Europe/Berlin", status="active",
                    skip_if_empty=True, next_run_at=NOW + dt.timedelta(hours=5))
@@ -55,18 +56,18 @@ def outcome(status: str = "partial", destinations: int = 20) -> RunOutcome:
 
 def test_home_view_at_its_biggest():
     cards = tuple(ScheduleCard(id=n, name=LONG[:200], sentence=LONG, destinations=(f"#{'z' * 79}",) * 20,
-                               status=status, owner_user_id="U0ALICE01", timezone="Europe/Berlin",
+                               status=status, owner_user_id=ALICE, timezone="Europe/Berlin",
                                next_run_at=NOW + dt.timedelta(days=3), last_status="failed", last_at=NOW,
                                last_error=LONG * 3)
                   for n, status in zip(range(PAGE_SIZE), ["active", "paused", "error"] * 4))
-    data = HomeData(user_id="U0ADMIN01", scope="all", is_admin=True, page=1, total=10_000, cards=cards,
+    data = HomeData(user_id=ADMIN, scope="all", is_admin=True, page=1, total=10_000, cards=cards,
                     runs=tuple((outcome(), NOW) for _ in range(20)), now=NOW)
     view = build_home_view(data)
     assert validate_view(view, "home") == [] and len(view["blocks"]) <= 100
 
 
 def test_empty_home_view():
-    data = HomeData(user_id="U0ALICE01", scope="mine", is_admin=False, page=0, total=0, cards=(), runs=(), now=NOW)
+    data = HomeData(user_id=ALICE, scope="mine", is_admin=False, page=0, total=0, cards=(), runs=(), now=NOW)
     assert validate_view(build_home_view(data), "home") == []
 
 
@@ -92,7 +93,7 @@ def test_modal_at_its_biggest():
                         emails=[f"{i}@example.com" for i in range(300)], formats=list(available_formats()))
     context = ModalContext(types, tuple(available_formats()), tuple(f"d{i}.example.com" for i in range(200)), LONG * 10)
     for readback in (None, read_back("every monday at 9", "Europe/Berlin", NOW), read_back(LONG, "UTC", NOW)):
-        view = schedule_modal(form, ModalMeta("edit", 10**9, "C0SALES01"), context, readback)
+        view = schedule_modal(form, ModalMeta("edit", 10**9, SALES), context, readback)
         assert validate_view(view, "modal") == [], validate_view(view, "modal")
         assert len(view["blocks"]) <= 100
 

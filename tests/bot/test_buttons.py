@@ -9,13 +9,14 @@ from jobs.slack_ids import ScheduleActions
 from storage.models import Run, RunStatus, Schedule, ScheduleStatus
 from tests.bot.conftest import ADMIN, ALICE, BOB
 from tests.bot.test_progress import queued, settle, status_of
+from tests.support.people import SALES
 
 
 def delivered_report(slack, ctx, recording_enqueue) -> dict:
     slack.command('new "Daily sales" every day at 9am in #sales')
     slack.command("run daily sales")
     assert settle(ctx, queued(slack, recording_enqueue)) == RunStatus.DELIVERED
-    return slack.bot_messages("C0SALES01")[-1]
+    return slack.bot_messages(SALES)[-1]
 
 
 def answer_to(slack, response_id) -> str:
@@ -30,25 +31,25 @@ def test_every_delivered_report_carries_run_now_pause_and_history(slack, ctx, re
 
 def test_report_buttons_are_permission_checked(slack, ctx, recording_enqueue):
     report = delivered_report(slack, ctx, recording_enqueue)
-    refused = slack.click(ScheduleActions.PAUSE, "1", user_id=BOB, channel_id="C0SALES01", message=report)
+    refused = slack.click(ScheduleActions.PAUSE, "1", user_id=BOB, channel_id=SALES, message=report)
     assert "Only <@U0ALICE01> (the owner) or a workspace admin" in answer_to(slack, refused)
-    refused = slack.click(ScheduleActions.RUN_NOW, "1", user_id=BOB, channel_id="C0SALES01", message=report)
+    refused = slack.click(ScheduleActions.RUN_NOW, "1", user_id=BOB, channel_id=SALES, message=report)
     assert "Only <@U0ALICE01>" in answer_to(slack, refused)
     with ctx.database.session() as s:
         assert s.get(Schedule, 1).status == ScheduleStatus.ACTIVE
         assert len(s.scalars(select(Run)).all()) == 1
-    history = slack.click(ScheduleActions.HISTORY, "1", user_id=BOB, channel_id="C0SALES01", message=report)
+    history = slack.click(ScheduleActions.HISTORY, "1", user_id=BOB, channel_id=SALES, message=report)
     assert "History of Daily sales" in answer_to(slack, history)  # reading is fine for anyone here
-    paused = slack.click(ScheduleActions.PAUSE, "1", user_id=ALICE, channel_id="C0SALES01", message=report)
+    paused = slack.click(ScheduleActions.PAUSE, "1", user_id=ALICE, channel_id=SALES, message=report)
     assert "Paused “Daily sales”" in answer_to(slack, paused)
-    assert slack.bot_messages("C0SALES01")[-1]["ts"] == report["ts"]  # the report itself is untouched
+    assert slack.bot_messages(SALES)[-1]["ts"] == report["ts"]  # the report itself is untouched
 
 
 def test_a_stale_or_forged_button_value_is_explained(slack, ctx, recording_enqueue):
     report = delivered_report(slack, ctx, recording_enqueue)
-    stale = slack.click(ScheduleActions.PAUSE, "not-a-number", channel_id="C0SALES01", message=report)
+    stale = slack.click(ScheduleActions.PAUSE, "not-a-number", channel_id=SALES, message=report)
     assert "older message" in answer_to(slack, stale)
-    gone = slack.click(ScheduleActions.PAUSE, "999", channel_id="C0SALES01", message=report)
+    gone = slack.click(ScheduleActions.PAUSE, "999", channel_id=SALES, message=report)
     assert "no longer exists" in answer_to(slack, gone)
 
 

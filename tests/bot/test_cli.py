@@ -14,6 +14,7 @@ from storage.models import DestinationKind, Run, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import REPO
 from tests.factories import make_schedule
+from tests.support.people import ALICE, OTHER_TEAM, SALES, TEAM
 
 
 @pytest.mark.parametrize(
@@ -103,7 +104,7 @@ def test_run_by_name_waits_and_says_it_was_delivered(fast_sqlite, cli_env, emula
     started, outcome = done.stdout.strip().splitlines()
     assert started == "started run 1 of “Daily sales” (schedule 1)"
     assert outcome.startswith("delivered: run 1 of “Daily sales” reached #sales")
-    assert [u.channel_id for u in emulator.uploads()] == ["C0SALES01"]
+    assert [u.channel_id for u in emulator.uploads()] == [SALES]
     _no_worker_noise(done.stderr)
 
 
@@ -139,26 +140,26 @@ def test_run_gives_up_waiting_after_the_timeout(fast_sqlite, cli_env, emulator):
 
 def test_run_names_what_it_cannot_find_or_tell_apart(fast_sqlite, cli_env):
     with fast_sqlite.session() as s:
-        make_schedule(s, name="Weekly", team_id="T0TEST01")
-        make_schedule(s, name="weekly", team_id="T0OTHER01")
+        make_schedule(s, name="Weekly", team_id=TEAM)
+        make_schedule(s, name="weekly", team_id=OTHER_TEAM)
     missing = _reportbot("run", "monthly", env=cli_env)
     assert missing.returncode == 2 and missing.stderr.strip() == "reportbot: no schedule called or numbered “monthly”."
     both = _reportbot("run", "weekly", "--no-wait", env=cli_env)
     assert both.returncode == 2 and "(2 in T0OTHER01, 1 in T0TEST01)" in both.stderr and "--team" in both.stderr
-    one = _reportbot("run", "weekly", "--team", "T0OTHER01", "--no-wait", env=cli_env)
+    one = _reportbot("run", "weekly", "--team", OTHER_TEAM, "--no-wait", env=cli_env)
     assert one.returncode == 0 and "(schedule 2)" in one.stdout
 
 
 def test_api_tokens_are_made_listed_and_revoked_one_by_one(fast_sqlite, cli_env):
-    made = _reportbot("token", "create", "T0TEST01", "--scopes", "read,run", "--as", "U0ALICE01", "--label", "ci",
+    made = _reportbot("token", "create", TEAM, "--scopes", "read,run", "--as", ALICE, "--label", "ci",
                       env=cli_env)
     assert made.returncode == 0, made.stderr
     assert "scopes read,run, acting as U0ALICE01" in made.stdout and made.stdout.strip().splitlines()[-1].startswith("rbt_")
-    assert _reportbot("token", "create", "T0TEST01", env=cli_env).returncode == 0  # a workspace run token
-    listed = _reportbot("token", "list", "T0TEST01", env=cli_env).stdout.strip().splitlines()
-    assert [line.split("\t")[1:4] for line in listed] == [["ci", "read,run", "U0ALICE01"], ["-", "run", "workspace"]]
+    assert _reportbot("token", "create", TEAM, env=cli_env).returncode == 0  # a workspace run token
+    listed = _reportbot("token", "list", TEAM, env=cli_env).stdout.strip().splitlines()
+    assert [line.split("\t")[1:4] for line in listed] == [["ci", "read,run", ALICE], ["-", "run", "workspace"]]
     first_id = listed[0].split("\t")[0]
-    assert _reportbot("token", "revoke", "T0TEST01", "--id", first_id, env=cli_env).stdout.startswith("revoked 1 ")
-    assert len(_reportbot("token", "list", "T0TEST01", env=cli_env).stdout.strip().splitlines()) == 1
-    bad = _reportbot("token", "create", "T0TEST01", "--scopes", "admin", env=cli_env)
+    assert _reportbot("token", "revoke", TEAM, "--id", first_id, env=cli_env).stdout.startswith("revoked 1 ")
+    assert len(_reportbot("token", "list", TEAM, env=cli_env).stdout.strip().splitlines()) == 1
+    bad = _reportbot("token", "create", TEAM, "--scopes", "admin", env=cli_env)
     assert bad.returncode == 2 and "Scopes are read, write, run" in bad.stderr and "Traceback" not in bad.stderr

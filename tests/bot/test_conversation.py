@@ -9,6 +9,7 @@ from jobs.slack_ids import ChatActions, ModalBlocks
 from storage.models import ProcessedEvent, Schedule, ScheduleStatus
 from tests.bot.conftest import ALICE, BOB, serve_app
 from tests.factories import WINTER
+from tests.support.people import SALES
 
 WEEKLY = 'new "Weekly sales" every monday at 9am in #sales'
 
@@ -70,9 +71,9 @@ def test_something_missing_offers_the_form_prefilled(slack, ctx):
 def test_a_mention_in_a_channel_is_answered_privately_and_means_that_channel(slack, ctx):
     status, _ = slack.mention("send daily sales every weekday at 8am")
     assert status == 200
-    answer = slack.emulator.wait_for(lambda: slack.emulator.ephemerals("C0SALES01", ALICE))[-1]
+    answer = slack.emulator.wait_for(lambda: slack.emulator.ephemerals(SALES, ALICE))[-1]
     assert "Where: #sales" in answer["text"] and "Every weekday at 08:00" in answer["text"]
-    assert slack.bot_messages("C0SALES01") == []  # nothing said in public
+    assert slack.bot_messages(SALES) == []  # nothing said in public
 
 
 def test_what_reports_do_i_have(slack):
@@ -143,9 +144,9 @@ def test_bots_edits_and_other_channels_are_not_requests(slack):
     slack.event({"type": "message", "channel_type": "im", "channel": dm, "bot_id": "B0OTHER", "text": "help"})
     slack.event({"type": "message", "channel_type": "im", "channel": dm, "user": ALICE, "subtype": "message_changed",
                  "text": "help"})
-    slack.event({"type": "message", "channel_type": "channel", "channel": "C0SALES01", "user": ALICE, "text": "help"})
+    slack.event({"type": "message", "channel_type": "channel", "channel": SALES, "user": ALICE, "text": "help"})
     slack.settle()
-    assert slack.bot_messages(dm) == [] and slack.bot_messages("C0SALES01") == []
+    assert slack.bot_messages(dm) == [] and slack.bot_messages(SALES) == []
 
 
 def test_slack_retries_are_handled_once_even_after_a_restart(slack_any, job_context, people, recording_enqueue):

@@ -9,8 +9,7 @@ from storage.models import ScheduleStatus
 from tests.bot.alert_support import alerts
 from tests.bot.conftest import ALICE, BOB
 from tests.bot.test_conversation import button, click, last_dm
-
-CAROL = "U0CAROL01"
+from tests.support.people import CAROL, SALES
 
 
 def test_send_me_is_my_dm(slack, ctx):
@@ -38,11 +37,11 @@ def test_stop_sending_me_a_report_is_confirmed_then_muted_and_the_owner_told(sla
     slack.dm("stop sending me numbers for bob", user_id=BOB)
     question = last_dm(slack, BOB)
     assert question["text"].startswith("Here's what I understood: stop sending you *Numbers for Bob* by DM?")
-    assert sorted(d.target for d in alerts(ctx.database)[0].destinations) == ["C0SALES01", "U0BOB0001"]  # not yet
+    assert sorted(d.target for d in alerts(ctx.database)[0].destinations) == [SALES, BOB]  # not yet
     click(slack, question, ChatActions.CONFIRM, user_id=BOB)
     done = slack.emulator.wait_for(lambda: "won't get" in last_dm(slack, BOB)["text"] and last_dm(slack, BOB))
     assert done["ts"] == question["ts"] and "still posted in #sales" in done["text"]
-    assert [d.target for d in alerts(ctx.database)[0].destinations] == ["C0SALES01"]
+    assert [d.target for d in alerts(ctx.database)[0].destinations] == [SALES]
     owner_dm = slack.dm_channel(ALICE)
     assert slack.emulator.wait_for(lambda: [m for m in slack.bot_messages(owner_dm) if "asked to stop" in m["text"]])
 
@@ -78,7 +77,7 @@ def test_stop_sending_me_reports_mutes_them_all_after_asking(slack, ctx):
     click(slack, question, ChatActions.CONFIRM, user_id=BOB)
     slack.emulator.wait_for(lambda: "Nobody can send you reports by DM" in last_dm(slack, BOB)["text"])
     one, two = alerts(ctx.database)
-    assert (one.status, [d.target for d in two.destinations]) == (ScheduleStatus.PAUSED, ["C0SALES01"])
+    assert (one.status, [d.target for d in two.destinations]) == (ScheduleStatus.PAUSED, [SALES])
     assert "@bob has asked not to get this report by DM" in slack.command('new "Three" every day at 9am in @bob')
 
 

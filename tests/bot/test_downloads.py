@@ -28,8 +28,8 @@ from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET
 from tests.jobs.delivery_support import SmtpServer, due_run, load_run, with_email
 from tests.support.listeners import ListenerTracker
+from tests.support.people import ALICE, BOB, SALES, TO_CLIENT
 
-CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -64,7 +64,7 @@ def _get(url: str, method: str = "GET", data: bytes | None = None, headers: dict
 
 def _emailed(ctx, enqueue, smtp, **kwargs):
     ctx.email = smtp.settings(max_bytes=10)  # links, not attachments
-    run_id = due_run(ctx, enqueue, destinations=[CLIENT], **kwargs)
+    run_id = due_run(ctx, enqueue, destinations=[TO_CLIENT], **kwargs)
     generate(ctx, run_id, enqueue)
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
     text = smtp.received[-1].message.get_body(("plain",)).get_content()
@@ -137,7 +137,7 @@ def test_a_removed_file_is_gone_not_an_error(job_context, recording_enqueue, web
 
 def test_one_click_unsubscribe_removes_the_address_from_the_schedule(job_context, recording_enqueue, web):
     base, smtp, _ = web
-    run_id = due_run(job_context, recording_enqueue, destinations=[CLIENT])
+    run_id = due_run(job_context, recording_enqueue, destinations=[TO_CLIENT])
     schedule_id = load_run(job_context, run_id).schedule_id
     with job_context.database.session() as s:
         email_repo.set_email_options(s, schedule_id, cc=["boss@example.com"])
@@ -170,17 +170,17 @@ def test_slack_endpoint_refuses_bad_missing_and_stale_signatures(job_context, we
     base, _, _ = web
     url = f"{base}/slack/events"
     signer = SlackRequestSigner(SIGNING_SECRET)
-    body, headers = signer.slash_command("help", user_id="U0ALICE01", channel_id="C0SALES01")
+    body, headers = signer.slash_command("help", user_id=ALICE, channel_id=SALES)
     assert post(url, body, headers)[0] == 200
     bad = dict(headers, **{"X-Slack-Signature": "v0=" + "0" * 64})
     assert post(url, body, bad)[0] == 401
     missing = {"Content-Type": headers["Content-Type"]}
     assert post(url, body, missing)[0] == 401
-    stale_body, stale = signer.slash_command("help", user_id="U0ALICE01", channel_id="C0SALES01",
+    stale_body, stale = signer.slash_command("help", user_id=ALICE, channel_id=SALES,
                                              timestamp=int(time.time()) - 600)
     assert post(url, stale_body, stale)[0] == 401
     other = SlackRequestSigner("a-different-signing-secret")
-    assert post(url, *other.slash_command("help", user_id="U0ALICE01", channel_id="C0SALES01"))[0] == 401
+    assert post(url, *other.slash_command("help", user_id=ALICE, channel_id=SALES))[0] == 401
     tampered = body.replace("help", "list")
     assert post(url, tampered, headers)[0] == 401
 
@@ -196,13 +196,13 @@ def test_retry_button_retries_the_run_for_its_owner_only(job_context, recording_
 
     def click(user_id: str):
         payload = block_actions_payload(action_id=ScheduleActions.RETRY, user_id=user_id,
-                                        value=retry_value(schedule_id, run_id), channel_id="C0SALES01")
+                                        value=retry_value(schedule_id, run_id), channel_id=SALES)
         return post(f"{base}/slack/events", *signer.interaction(payload))
 
     calls = len(recording_enqueue.calls)
-    assert click("U0BOB0001")[0] == 200  # not the owner: refused
+    assert click(BOB)[0] == 200  # not the owner: refused
     listeners.wait_idle()
     assert load_run(job_context, run_id).status == RunStatus.PARTIAL and len(recording_enqueue.calls) == calls
-    assert click("U0ALICE01")[0] == 200
+    assert click(ALICE)[0] == 200
     emulator.wait_for(lambda: load_run(job_context, run_id).status == RunStatus.DELIVERING)
     assert recording_enqueue.calls[-1] == (run_id, "deliver", 0)  # the same run, re-delivered

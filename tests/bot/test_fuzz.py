@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.bot.conftest import ALICE
+from tests.support.people import SALES
 
 SUBCOMMANDS = ["", "new", "list", "list all", "show", "edit", "run", "pause", "resume", "delete", "history",
                "preview", "help", "admin", "admin quota user", "admin domains", "admin allow", "payload"]
@@ -64,9 +65,9 @@ def test_report_command_always_answers_helpfully(slack, errors, subcommand, rest
 def test_mentions_and_dms_always_get_an_answer(slack_any, errors, text):
     """On both databases: what people type reaches queries (names are looked up)."""
     slack = slack_any
-    before = len(slack.emulator.ephemerals("C0SALES01", ALICE))
+    before = len(slack.emulator.ephemerals(SALES, ALICE))
     assert slack.mention(text)[0] == 200
-    answer = slack.emulator.wait_for(lambda: slack.emulator.ephemerals("C0SALES01", ALICE)[before:], timeout=10)[0]
+    answer = slack.emulator.wait_for(lambda: slack.emulator.ephemerals(SALES, ALICE)[before:], timeout=10)[0]
     assert answer.get("text") and UNHANDLED not in answer["text"]
     dm = slack.dm_channel(ALICE)
     seen = len(slack.bot_messages(dm))

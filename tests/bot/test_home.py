@@ -21,6 +21,7 @@ from storage.models import Artifact, Delivery, Run, RunStatus, Schedule, Schedul
 from storage.schedules import NewDestination
 from tests.bot.conftest import ADMIN, ALICE, BOB
 from tests.factories import make_schedule
+from tests.support.people import SALES, TEAM
 
 UTC = dt.timezone.utc
 
@@ -186,10 +187,10 @@ def test_the_worker_keeps_the_page_the_person_chose(slack, ctx):
     with ctx.database.session() as s:
         for n in range(12):
             make_schedule(s, name=f"Report {n:02d}", after=ctx.now(),
-                          destinations=[NewDestination("slack_channel", "C0SALES01", "#sales")])
+                          destinations=[NewDestination("slack_channel", SALES, "#sales")])
     slack.click(HomeActions.PAGE_NEXT, "1", view=open_home(slack))
     slack.emulator.wait_for(lambda: "Page 2 of 2" in texts(slack.emulator.home_view(ALICE)))
-    publish_home(ctx, "T0TEST01", ALICE)  # what a worker does after a run
+    publish_home(ctx, TEAM, ALICE)  # what a worker does after a run
     assert "Page 2 of 2" in texts(slack.emulator.home_view(ALICE))
 
 

@@ -27,8 +27,9 @@ from tests.bot.conftest import (
     check_what_slack_was_sent,
 )
 from tests.conftest import SIGNING_SECRET
+from tests.support.people import OTHER_TEAM, SALES, TEAM
 
-OTHER = "T0OTHER01"
+OTHER = OTHER_TEAM
 
 
 def get(url: str, headers: dict | None = None) -> tuple[int, str, dict]:
@@ -93,8 +94,8 @@ def test_a_second_workspace_installs_and_uses_the_app(ctx, people, recording_enq
         assert worker_ctx.slack(OTHER).auth_test()["team_id"] == OTHER
         # a workspace that never installed the app is not served
         response_url = people.new_response_url()
-        body, headers = SlackRequestSigner(SIGNING_SECRET, team_id="T0TEST01").slash_command(
-            "help", user_id=ALICE, channel_id="C0SALES01", response_url=response_url)
+        body, headers = SlackRequestSigner(SIGNING_SECRET, team_id=TEAM).slash_command(
+            "help", user_id=ALICE, channel_id=SALES, response_url=response_url)
         assert post(server.url, body, headers)[0] == 200
         told = people.wait_for(lambda: people.responses(response_url))[0]["text"]
         assert "isn't installed in this workspace" in told and "/slack/install" in told
@@ -126,7 +127,7 @@ def test_socket_mode_serves_commands_buttons_and_events_without_signatures(ctx, 
     app = socket_app(ctx, people, recording_enqueue)
     response_url = people.new_response_url()
     body = {"command": "/report", "text": 'new "Daily sales" every day at 9am in #sales', "user_id": ALICE,
-            "team_id": people.default_team_id, "channel_id": "C0SALES01", "response_url": response_url,
+            "team_id": people.default_team_id, "channel_id": SALES, "response_url": response_url,
             "trigger_id": people.new_trigger_id()}
     assert app.dispatch(BoltRequest(body=body, mode="socket_mode")).status == 200
     reply = people.wait_for(lambda: people.responses(response_url))[0]

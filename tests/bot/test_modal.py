@@ -17,6 +17,7 @@ from reports.table import Column, Table
 from storage import email as email_repo
 from storage.models import AttachMode, Run, Schedule, ScheduleStatus
 from tests.bot.conftest import ADMIN, ALICE, BOB
+from tests.support.people import OPS, SALES
 
 INVENTORY = "test_inventory"
 
@@ -48,7 +49,7 @@ def select_(value):
 
 
 def values(*, name="Daily sales", report="demo_sales", cadence="every weekday at 9am", tz="Europe/Berlin",
-           channels=("C0SALES01",), people=(), emails="", formats=("csv",), skip=False, params=None) -> dict:
+           channels=(SALES,), people=(), emails="", formats=("csv",), skip=False, params=None) -> dict:
     state = {
         ModalBlocks.NAME: {ModalActions.NAME: text(name)},
         ModalBlocks.REPORT_TYPE: {ModalActions.REPORT_TYPE: select_(report)},
@@ -135,7 +136,7 @@ def test_time_zones_are_searchable_and_change_the_read_back(slack):
 
 def test_problems_are_shown_next_to_their_fields(slack, ctx):
     view = open_modal(slack)
-    status, answer = slack.submit(view, values(name=" ", cadence="every day at 25:00", channels=("C0OPS0001",),
+    status, answer = slack.submit(view, values(name=" ", cadence="every day at 25:00", channels=(OPS,),
                                                emails="ana@elsewhere.org, not-an-email", formats=()))
     assert status == 200 and answer["response_action"] == "errors"
     errors = answer["errors"]
@@ -175,7 +176,7 @@ def test_submitting_creates_the_schedule_tells_the_user_and_refreshes_home(slack
     view = open_modal(slack)
     status, answer = slack.submit(view, values(
         name="Weekly sales", cadence="every monday at 8:30", tz="America/New_York",
-        channels=("C0SALES01", "C0LAUNCH1"), people=(BOB,), emails="Ana@Example.com", formats=("csv", "xlsx"),
+        channels=(SALES, "C0LAUNCH1"), people=(BOB,), emails="Ana@Example.com", formats=("csv", "xlsx"),
         skip=True, params={"region": select_("North")}))
     assert (status, answer) == (200, {})  # the modal closes
     [schedule] = stored(ctx.database)
@@ -184,10 +185,10 @@ def test_submitting_creates_the_schedule_tells_the_user_and_refreshes_home(slack
     # No period chosen: none stored, so its reports cover what the schedule means (the previous week).
     assert schedule.params == {"region": "North", "view": "detail"}
     assert sorted((d.kind, d.target) for d in schedule.destinations) == [
-        ("email", "ana@example.com"), ("slack_channel", "C0LAUNCH1"), ("slack_channel", "C0SALES01"),
+        ("email", "ana@example.com"), ("slack_channel", "C0LAUNCH1"), ("slack_channel", SALES),
         ("slack_user", BOB)]
     assert [c.params["channel"] for c in slack.emulator.calls("conversations.join")] == ["C0LAUNCH1"]
-    told = slack.emulator.wait_for(lambda: slack.emulator.ephemerals("C0SALES01", ALICE))[-1]
+    told = slack.emulator.wait_for(lambda: slack.emulator.ephemerals(SALES, ALICE))[-1]
     assert "Scheduled *Weekly sales*" in told["text"] and "America/New_York" in told["text"]
     home = slack.emulator.wait_for(lambda: slack.emulator.home_view(ALICE))
     assert "Weekly sales" in json.dumps(home["blocks"])
@@ -198,12 +199,12 @@ def test_editing_changes_the_schedule_in_place(slack_any, job_context):
     slack_any.command("edit daily sales", expect_reply=False)
     view = slack_any.latest_view()
     status, answer = slack_any.submit(view, values(name="Morning sales", cadence="every weekday at 7am",
-                                                   channels=("C0SALES01",), people=()))
+                                                   channels=(SALES,), people=()))
     assert (status, answer) == (200, {})
     [schedule] = stored(job_context.database)
     assert schedule.name == "Morning sales" and schedule.cadence_text == "every weekday at 7am"
-    assert [(d.kind, d.target) for d in schedule.destinations] == [("slack_channel", "C0SALES01")]
-    told = slack_any.emulator.wait_for(lambda: slack_any.emulator.ephemerals("C0SALES01", ALICE))[-1]
+    assert [(d.kind, d.target) for d in schedule.destinations] == [("slack_channel", SALES)]
+    told = slack_any.emulator.wait_for(lambda: slack_any.emulator.ephemerals(SALES, ALICE))[-1]
     assert "Updated *Morning sales*" in told["text"]
 
 

@@ -16,6 +16,7 @@ from tests.bot.conftest import (
     check_what_slack_was_sent,
     serve_app,
 )
+from tests.support.people import GONE_PERSON, SLACK_ADMIN
 
 
 def count(db, model=Schedule) -> int:
@@ -89,7 +90,7 @@ def test_the_bot_joins_public_channels_and_asks_to_be_invited_to_private_ones(sl
 
 
 def test_people_must_be_active_humans(slack, people):
-    people.add_user("U0GONE001", "gone", deleted=True)
+    people.add_user(GONE_PERSON, "gone", deleted=True)
     assert "deactivated" in slack.command('new "X" every day at 9am to <@U0GONE001>')
 
 
@@ -98,7 +99,7 @@ def test_admins_may_change_anyones_schedule_others_may_not(slack, ctx):
     for verb in ("pause", "resume", "run", "delete", "edit"):
         assert "Only <@U0ALICE01> (the owner) or a workspace admin" in slack.command(f"{verb} daily sales",
                                                                                       user_id=BOB)
-    assert "Paused" in slack.command("pause daily sales", user_id="U0SLACKAD")  # a Slack workspace admin
+    assert "Paused" in slack.command("pause daily sales", user_id=SLACK_ADMIN)  # a Slack workspace admin
     assert "Resumed" in slack.command("resume daily sales", user_id=ADMIN)  # named in REPORTBOT_ADMINS
     with ctx.database.session() as s:
         assert s.scalar(select(Schedule.owner_user_id)) == ALICE

@@ -14,6 +14,7 @@ from jobs.slack_ids import ChatActions, ModalActions, ModalBlocks, ScheduleActio
 from storage.models import ProgressMessage, Run, RunStatus
 from tests.bot.conftest import ALICE
 from tests.bot.test_modal import open_modal, values
+from tests.support.people import SALES
 
 
 def status_of(ctx, run_id: int) -> str:
@@ -43,7 +44,7 @@ def test_run_now_reply_is_updated_with_the_files_once_delivered(slack_any, job_c
     final = slack_any.wait_reply_count(2, response_id)[-1]
     assert final["replace_original"] is True
     assert final["text"].startswith(f"✅ *Daily sales* was delivered to #sales (run {run_id} · ")
-    [upload] = slack_any.emulator.uploads("C0SALES01")
+    [upload] = slack_any.emulator.uploads(SALES)
     assert f"📎 <https://acme.slack.com/files/UB0TEST01/{upload.id}/{upload.filename}|CSV>" in final["text"]
     # Run now before 09:00 on Monday repeats what Sunday 09:00 covered: Saturday, with today's data.
     assert "📅 Covers the previous day, Sat 21 Nov 2026, Europe/Berlin" in final["text"]
@@ -67,7 +68,7 @@ def test_a_failed_run_says_why_in_plain_words_with_retry_and_edit(slack, ctx, re
     assert [(b["action_id"], b["value"]) for b in buttons] == [
         (ScheduleActions.RETRY, f"1:{run_id}"), (ScheduleActions.EDIT, "1")]
     # Retry from that message: the same run again, and the message follows it.
-    retry_response = slack.click(ScheduleActions.RETRY, f"1:{run_id}", channel_id="C0SALES01", ephemeral=True)
+    retry_response = slack.click(ScheduleActions.RETRY, f"1:{run_id}", channel_id=SALES, ephemeral=True)
     assert slack.emulator.wait_for(lambda: slack.emulator.responses(retry_response))[0]["text"].startswith("🔁 Retrying")
     assert queued(slack, recording_enqueue, 2) == run_id
     if status_of(ctx, run_id) == RunStatus.DELIVERING:  # files kept: only the destination is tried again
@@ -83,8 +84,8 @@ def test_run_now_on_a_report_message_answers_in_the_channel_and_updates_a_dm(sla
     slack.command('new "Daily sales" every day at 9am in #sales')
     slack.command("run daily sales")
     settle(ctx, queued(slack, recording_enqueue))
-    report = slack.bot_messages("C0SALES01")[-1]  # the delivered report with its buttons
-    response_id = slack.click(ScheduleActions.RUN_NOW, "1", channel_id="C0SALES01", message=report)
+    report = slack.bot_messages(SALES)[-1]  # the delivered report with its buttons
+    response_id = slack.click(ScheduleActions.RUN_NOW, "1", channel_id=SALES, message=report)
     note = slack.emulator.wait_for(lambda: slack.emulator.responses(response_id))[0]
     assert "keep you posted in our DM" in note["text"] and note["replace_original"] is False
     dm = slack.dm_channel(ALICE)
@@ -107,7 +108,7 @@ def test_a_preview_arrives_in_a_dm_and_its_message_is_updated(slack, ctx, record
     progress = next(m for m in slack.bot_messages(dm) if "preview" in m["text"])
     assert progress["text"].startswith("✅ The preview of *Daily sales* was delivered to your DM")
     assert "Retry" not in json.dumps(progress.get("blocks"))  # nothing to retry on a preview
-    assert slack.emulator.uploads("C0SALES01") == []  # the schedule's destinations got nothing
+    assert slack.emulator.uploads(SALES) == []  # the schedule's destinations got nothing
 
 
 def test_run_now_confirmed_in_a_dm_becomes_the_progress_message(slack, ctx, recording_enqueue):

@@ -12,6 +12,7 @@ from jobs.slack_ids import ModalBlocks, ViewCallbacks
 from slack_emulator import post
 from storage.models import AuditEvent, Run, Schedule
 from tests.bot.conftest import ALICE, BOB
+from tests.support.people import SALES
 
 
 def schedules(db):
@@ -29,7 +30,7 @@ def test_report_alone_opens_the_create_modal(slack):
     blocks = {b.get("block_id"): b for b in view["blocks"]}
     zone = blocks[ModalBlocks.TIMEZONE]["element"]["initial_option"]["value"]
     assert zone == "Europe/Berlin"  # alice's Slack timezone from users.info
-    assert blocks[ModalBlocks.CHANNELS]["element"]["initial_conversations"] == ["C0SALES01"]  # where she typed it
+    assert blocks[ModalBlocks.CHANNELS]["element"]["initial_conversations"] == [SALES]  # where she typed it
 
 
 def test_new_with_an_escaped_channel_reads_the_cadence_back(slack_any, job_context):
@@ -41,7 +42,7 @@ def test_new_with_an_escaped_channel_reads_the_cadence_back(slack_any, job_conte
         in reply
     [schedule] = schedules(job_context.database)
     assert schedule.owner_user_id == ALICE and schedule.timezone == "Europe/Berlin"
-    assert [(d.kind, d.target, d.label) for d in schedule.destinations] == [("slack_channel", "C0SALES01", "#sales")]
+    assert [(d.kind, d.target, d.label) for d in schedule.destinations] == [("slack_channel", SALES, "#sales")]
     with job_context.database.session() as s:
         assert s.scalar(select(AuditEvent.action).where(AuditEvent.schedule_id == schedule.id)) == "create"
 
@@ -52,7 +53,7 @@ def test_new_with_a_plain_channel_name_formats_and_a_user_target(slack, ctx):
     assert "America/New_York" in reply  # bob's zone from his Slack profile
     [schedule] = schedules(ctx.database)
     assert sorted((d.kind, d.target) for d in schedule.destinations) == [
-        ("slack_channel", "C0SALES01"), ("slack_user", BOB)]
+        ("slack_channel", SALES), ("slack_user", BOB)]
     assert schedule.formats == ["xlsx", "csv"]
 
 
@@ -149,12 +150,12 @@ def test_text_containing_payload_is_still_a_command(slack, text):
 
 
 def test_bad_signature_and_stale_timestamp_are_rejected(slack):
-    body, headers = slack.signer.slash_command("list", user_id=ALICE, channel_id="C0SALES01",
+    body, headers = slack.signer.slash_command("list", user_id=ALICE, channel_id=SALES,
                                                response_url=slack.emulator.new_response_url())
     tampered = body.replace("list", "help")
     assert post(slack.url, tampered, headers)[0] == 401
     stale_body, stale_headers = slack.signer.slash_command(
-        "list", user_id=ALICE, channel_id="C0SALES01", response_url=slack.emulator.new_response_url(),
+        "list", user_id=ALICE, channel_id=SALES, response_url=slack.emulator.new_response_url(),
         timestamp=int(time.time()) - 600)
     assert post(slack.url, stale_body, stale_headers)[0] == 401
     unsigned = {k: v for k, v in headers.items() if not k.lower().startswith("x-slack")}

@@ -17,6 +17,7 @@ from storage.workspace import workspace_settings_for_update
 from tests.bot.api_support import Api, conforms, problem, token_for
 from tests.bot.conftest import ADMIN, ALICE, BOB, SALES, serve_app
 from tests.factories import WINTER, make_schedule
+from tests.support.people import OTHER_TEAM, TEAM
 from tests.support.tls_receiver import HOST, Resolver
 
 DAILY = {"name": "Daily sales", "cadence": "every weekday at 9am", "timezone": "Europe/Berlin",
@@ -53,7 +54,7 @@ def test_a_person_creates_a_schedule_and_hears_it_read_back(api, ctx):
 def test_a_webhook_added_through_the_api_answers_its_secret_once_and_is_shown_by_host(api, ctx):
     ctx.webhooks = dataclasses.replace(ctx.webhooks, resolve=Resolver({HOST: ["93.184.215.14"]}))
     with ctx.database.session() as s:
-        workspace_settings_for_update(s, "T0TEST01").webhook_hosts = [HOST]
+        workspace_settings_for_update(s, TEAM).webhook_hosts = [HOST]
         s.commit()
     token = token_for(ctx.database, acting_as=ALICE)
     hook = f"https://{HOST}/in/t0k3n-in-the-path"
@@ -152,7 +153,7 @@ def test_list_pages_and_filters(api, ctx):
         ids = [make_schedule(s, name=f"Report {n}", owner=ALICE if n % 2 else BOB,
                              tags=["finance"] if n < 3 else []).id for n in range(5)]
         s.get(Schedule, ids[4]).status = "paused"
-        make_schedule(s, name="Elsewhere", team_id="T0OTHER01")
+        make_schedule(s, name="Elsewhere", team_id=OTHER_TEAM)
     token = token_for(ctx.database, scopes=("read",))
     first = conforms(api.call("GET", "/schedules?limit=2", token=token), "SchedulePage")
     assert [i["id"] for i in first["items"]] == ids[:2] and first["next_cursor"]
@@ -229,7 +230,7 @@ def test_scopes_are_enforced(api, ctx):
 
 def test_another_workspaces_schedule_is_not_found(api, ctx):
     with ctx.database.session() as s:
-        theirs = make_schedule(s, name="Theirs", team_id="T0OTHER01").id
+        theirs = make_schedule(s, name="Theirs", team_id=OTHER_TEAM).id
     token = token_for(ctx.database)
     for method, path in (("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/pause"), ("POST", "/runs"),
                          ("GET", "/runs")):
@@ -240,7 +241,7 @@ def test_tokens_wrong_missing_or_revoked_are_refused_before_the_body(api, ctx):
     token = token_for(ctx.database, acting_as=ALICE)
     assert api.call("GET", "/schedules", token=token).status == 200
     with ctx.database.session() as s:
-        assert revoke_tokens(s, "T0TEST01") == 1
+        assert revoke_tokens(s, TEAM) == 1
     assert problem(api.call("GET", "/schedules", token=token), 401)
     problem(api.call("GET", "/schedules"), 401)
     problem(api.call("POST", "/schedules", b"x" * 20_000, token="rbt_wrong"), 401)  # not 413: who first
@@ -292,7 +293,7 @@ def test_an_admins_token_made_in_slack_acts_as_them(slack, ctx):
     assert api.call("GET", "/schedules", token=token).status == 200
     problem(api.call("POST", "/schedules/1/runs", token=token), 403)  # no run scope
     with ctx.database.session() as s:
-        [made] = list_tokens(s, "T0TEST01")
+        [made] = list_tokens(s, TEAM)
         token_id = made.id
     assert "Revoked token" in slack.command(f"admin token revoke {token_id}", user_id=ADMIN)
     problem(api.call("GET", "/schedules", token=token), 401)

@@ -17,6 +17,7 @@ from bot.settings import BotSettings
 from tests.conftest import REPO
 from tests.support.network import free_port, stop_process
 from tests.support.network import wait_for_http as wait_for
+from tests.support.people import ALICE, SALES
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -25,8 +26,8 @@ def test_slash_command_over_socket_mode_needs_no_signature(job_context, emulator
     settings = BotSettings(slack=job_context.slack_settings, signing_secret=None, app_token="xapp-test-1", port=0)
     app = create_app(BotDeps(jobs=job_context, enqueue=recording_enqueue, settings=settings))
     response_url = emulator.new_response_url()
-    body = {"command": "/report", "text": "help", "user_id": "U0ALICE01", "team_id": emulator.default_team_id,
-            "channel_id": "C0SALES01", "response_url": response_url, "trigger_id": emulator.new_trigger_id()}
+    body = {"command": "/report", "text": "help", "user_id": ALICE, "team_id": emulator.default_team_id,
+            "channel_id": SALES, "response_url": response_url, "trigger_id": emulator.new_trigger_id()}
     response = app.dispatch(BoltRequest(body=body, mode="socket_mode"))
     assert response.status == 200
     reply = emulator.wait_for(lambda: emulator.responses(response_url.rsplit("/", 1)[1]))

@@ -17,6 +17,7 @@ from storage.models import (
 )
 from tests.bot.conftest import ADMIN, ALICE, BOB
 from tests.factories import WINTER
+from tests.support.people import SALES, SLACK_ADMIN
 
 NEW = 'new "Daily sales" every weekday at 9am in #sales'
 
@@ -38,7 +39,7 @@ def test_list_all_is_for_admins(slack):
 
 def test_slack_workspace_admins_count_as_admins(slack):
     slack.command('new "Bob digest" every day at 8am in #sales', user_id=BOB)
-    assert "Bob digest" in slack.command("list all", user_id="U0SLACKAD")  # is_admin in users.info
+    assert "Bob digest" in slack.command("list all", user_id=SLACK_ADMIN)  # is_admin in users.info
 
 
 def test_show_gives_details_next_runs_and_buttons(slack):
@@ -61,7 +62,7 @@ def test_edit_opens_the_form_prefilled_and_only_for_the_owner(slack):
     values = {b["block_id"]: b["element"] for b in view["blocks"] if b.get("type") == "input"}
     assert values[ModalBlocks.NAME]["initial_value"] == "Daily sales"
     assert values[ModalBlocks.CADENCE]["initial_value"] == "every weekday at 9am"
-    assert values[ModalBlocks.CHANNELS]["initial_conversations"] == ["C0SALES01"]
+    assert values[ModalBlocks.CHANNELS]["initial_conversations"] == [SALES]
     assert "Only <@U0ALICE01>" in slack.command("edit daily sales", user_id=BOB)
 
 
@@ -94,7 +95,7 @@ def test_delete_asks_first_then_deletes_on_confirmation(slack_any, job_context):
     body = slack_any.replies()[0]
     buttons = next(b for b in body["blocks"] if b.get("block_id") == ReplyBlocks.ACTIONS)["elements"]
     assert buttons[0]["action_id"] == ScheduleActions.DELETE_CONFIRM and buttons[0]["style"] == "danger"
-    response_id = slack_any.click(ScheduleActions.DELETE_CONFIRM, buttons[0]["value"], channel_id="C0SALES01",
+    response_id = slack_any.click(ScheduleActions.DELETE_CONFIRM, buttons[0]["value"], channel_id=SALES,
                                   ephemeral=True)
     answer = slack_any.emulator.wait_for(lambda: slack_any.emulator.responses(response_id))[-1]
     assert answer["text"].startswith("🗑️ Deleted “Daily sales”") and answer["replace_original"] is True
@@ -107,7 +108,7 @@ def test_delete_can_be_cancelled(slack, ctx):
     slack.command(NEW)
     slack.command("delete daily sales")
     value = slack.replies()[0]["blocks"][1]["elements"][1]["value"]
-    response_id = slack.click(ScheduleActions.DELETE_CANCEL, value, channel_id="C0SALES01", ephemeral=True)
+    response_id = slack.click(ScheduleActions.DELETE_CANCEL, value, channel_id=SALES, ephemeral=True)
     answer = slack.emulator.wait_for(lambda: slack.emulator.responses(response_id))[-1]
     assert "nothing was deleted" in answer["text"]
     assert status_of(ctx.database) == ScheduleStatus.ACTIVE
@@ -118,7 +119,7 @@ def test_delete_is_refused_to_others(slack, ctx):
     assert "Only <@U0ALICE01>" in slack.command("delete daily sales", user_id=BOB)
     slack.command("delete daily sales")
     value = slack.replies()[0]["blocks"][1]["elements"][0]["value"]
-    response_id = slack.click(ScheduleActions.DELETE_CONFIRM, value, user_id=BOB, channel_id="C0SALES01",
+    response_id = slack.click(ScheduleActions.DELETE_CONFIRM, value, user_id=BOB, channel_id=SALES,
                               ephemeral=True)
     answer = slack.emulator.wait_for(lambda: slack.emulator.responses(response_id))[-1]
     assert "Only <@U0ALICE01>" in answer["text"]

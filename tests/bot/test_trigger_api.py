@@ -17,6 +17,7 @@ from storage.models import AuditEvent
 from storage.tokens import create_token
 from tests.conftest import SIGNING_SECRET
 from tests.factories import make_schedule
+from tests.support.people import OTHER_TEAM, TEAM
 
 
 @pytest.fixture
@@ -44,8 +45,8 @@ def _post(url: str, body, token: str | None = None) -> tuple[int, dict]:
 def test_token_starts_a_run_once_and_only_in_its_workspace(api, job_context, recording_enqueue):
     with job_context.database.session() as s:
         schedule_id = make_schedule(s).id
-        make_schedule(s, name="Elsewhere", team_id="T0OTHER01")
-        token = create_token(s, "T0TEST01", "ci pipeline")
+        make_schedule(s, name="Elsewhere", team_id=OTHER_TEAM)
+        token = create_token(s, TEAM, "ci pipeline")
     status, body = _post(api, {"schedule": "daily sales"}, token)
     assert status == 202 and body["schedule_id"] == schedule_id
     assert recording_enqueue.calls == [(body["run_id"], "generate_now", 0)]
@@ -67,7 +68,7 @@ def test_token_starts_a_run_once_and_only_in_its_workspace(api, job_context, rec
 def test_bad_requests_are_refused_clearly(api, job_context, body, token, status):
     with job_context.database.session() as s:
         make_schedule(s)
-        valid = create_token(s, "T0TEST01")
+        valid = create_token(s, TEAM)
     got, answer = _post(api, body, valid if token == "VALID" else token)
     assert got == status and answer["error"]
 
@@ -75,7 +76,7 @@ def test_bad_requests_are_refused_clearly(api, job_context, body, token, status)
 def test_the_audit_record_names_the_caller_not_what_it_claims(api, job_context):
     with job_context.database.session() as s:
         make_schedule(s)
-        token = create_token(s, "T0TEST01")
+        token = create_token(s, TEAM)
     request = urllib.request.Request(api, data=json.dumps({"schedule": "daily sales"}).encode(), method="POST",
                                      headers={"Authorization": f"Bearer {token}", "X-Forwarded-For": "10.9.8.7"})
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -91,7 +92,7 @@ def test_an_api_run_is_told_apart_and_may_ask_for_another_period(api, job_contex
     with job_context.database.session() as s:
         make_schedule(s, name="Weekly sales", cadence_text="every monday at 9")
         make_schedule(s, name="Daily sales")
-        token = create_token(s, "T0TEST01", "ci pipeline")
+        token = create_token(s, TEAM, "ci pipeline")
     status, body = _post(api, {"schedule": "weekly sales", "period": "last month"}, token)
     assert status == 202
     assert _post(api, {"schedule": "daily sales", "period": "the fortnight"}, token)[0] == 400

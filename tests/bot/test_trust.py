@@ -23,8 +23,9 @@ from tests.bot.conftest import (
     serve_app,
 )
 from tests.bot.test_modal import block, open_modal, values
+from tests.support.people import CAROL, SLACK_ADMIN
 
-GUEST_SINGLE, GUEST_MULTI, PARTNER, CAROL = "U0GUEST01", "U0GUEST02", "U0PARTNR1", "U0CAROL01"
+GUEST_SINGLE, GUEST_MULTI, PARTNER, CAROL = "U0GUEST01", "U0GUEST02", "U0PARTNR1", CAROL
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def test_guests_and_other_organisations_cannot_schedule_run_or_change(slack, ctx
 def test_an_admin_of_a_partner_organisation_is_not_an_admin_here(slack, strangers):
     assert "Only workspace admins" in slack.command("admin cooldown 0", user_id=PARTNER)
     assert "Only workspace admins can list everyone's" in slack.command("list all", user_id=PARTNER)
-    assert "Saved" in slack.command("admin cooldown 0", user_id="U0SLACKAD")  # this workspace's admin may
+    assert "Saved" in slack.command("admin cooldown 0", user_id=SLACK_ADMIN)  # this workspace's admin may
 
 
 def test_show_and_history_are_for_the_owner_admins_and_the_people_it_reaches(slack, ctx, strangers):

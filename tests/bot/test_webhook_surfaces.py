@@ -20,10 +20,17 @@ from jobs.generate import generate
 from jobs.slack_ids import ModalActions, ModalBlocks
 from jobs.tick import tick
 from storage.filestore.crypto import Keyring, new_key
-from storage.models import Destination, DestinationKind, RunStatus, Schedule, WorkspaceSettings
+from storage.models import (
+    Destination,
+    DestinationKind,
+    RunStatus,
+    Schedule,
+    WorkspaceSettings,
+)
 from tests.bot.conftest import ADMIN, ALICE
 from tests.bot.test_home import open_home, texts
 from tests.bot.test_modal import block, open_modal, stored, text, values
+from tests.support.people import SALES, TEAM
 from tests.support.tls_receiver import HOST, Resolver, TlsReceiver
 
 SECRET = re.compile(r"`(whsec_[A-Za-z0-9_-]{43})`")
@@ -62,7 +69,7 @@ def test_admins_set_the_webhook_hosts_and_the_private_switch(slack, ctx):
     slack.command("admin webhooks private on", user_id=ADMIN)
     assert "Webhooks allowed to: no host yet" in slack.command("admin webhooks none", user_id=ADMIN)
     with ctx.database.session() as s:
-        row = s.get(WorkspaceSettings, "T0TEST01")
+        row = s.get(WorkspaceSettings, TEAM)
         assert (row.webhook_hosts, row.webhook_private) == ([], True)
 
 
@@ -127,7 +134,7 @@ def test_the_modal_has_a_webhooks_field_and_an_edit_keeps_the_secret(slack, ctx,
     assert "not on this workspace's list" in answer["errors"][ModalBlocks.WEBHOOKS]
     state[ModalBlocks.WEBHOOKS] = {ModalActions.WEBHOOKS: text(hooks.url())}
     assert slack.submit(view, state) == (200, {})
-    told = slack.emulator.wait_for(lambda: slack.emulator.ephemerals("C0SALES01", ALICE))[-1]
+    told = slack.emulator.wait_for(lambda: slack.emulator.ephemerals(SALES, ALICE))[-1]
     secret = secret_in(told["text"])
     [schedule] = stored(ctx.database)
     sealed = next(d.secret for d in schedule.destinations if d.kind == DestinationKind.WEBHOOK)
@@ -137,7 +144,7 @@ def test_the_modal_has_a_webhooks_field_and_an_edit_keeps_the_secret(slack, ctx,
     assert secret not in json.dumps(edit)
     state[ModalBlocks.NAME] = {ModalActions.NAME: text("Daily sales v2")}
     assert slack.submit(edit, state) == (200, {})
-    again = slack.emulator.wait_for(lambda: [m for m in slack.emulator.ephemerals("C0SALES01", ALICE)
+    again = slack.emulator.wait_for(lambda: [m for m in slack.emulator.ephemerals(SALES, ALICE)
                                              if "Updated" in m["text"]])[-1]
     assert "Signing secret" not in again["text"]  # the same webhook keeps its secret: not shown again
     [schedule] = stored(ctx.database)

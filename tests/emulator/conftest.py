@@ -8,6 +8,7 @@ import pytest
 from slack_sdk import WebClient
 
 from slack_emulator import SlackEmulator
+from tests.support.people import ALICE, BOB, GONE_PERSON, SLACK_ADMIN
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = REPO_ROOT.parent / "shared" / "slack" / "method-reference"
@@ -16,7 +17,6 @@ VIEW_SAMPLES = REPO_ROOT.parent / "shared" / "slack" / "view-samples"
 
 needs_reference = pytest.mark.skipif(not HAS_REFERENCE, reason="method-reference folder absent")
 
-ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
 GENERAL, RANDOM, SECRET, PRIVATE, OLD = "C0GENERAL", "C0RANDOM", "G0SECRET", "G0PRIVATE", "C0OLD"
 
 
@@ -29,10 +29,10 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def populate(emu: SlackEmulator) -> SlackEmulator:
     """Add the users and channels every test can rely on."""
-    emu.add_user(ALICE, "alice", real_name="Alice Adams", tz="Europe/Berlin", email="alice@example.com",
-                 is_admin=True)
+    emu.add_user(ALICE, "alice", real_name="Alice Adams", tz="Europe/Berlin", email="alice@example.com")
+    emu.add_user(SLACK_ADMIN, "sam", tz="UTC", is_admin=True)
     emu.add_user(BOB, "bob", tz="America/New_York", email="bob@example.com")
-    emu.add_user(CAROL, "carol", deleted=True)
+    emu.add_user(GONE_PERSON, "carol", deleted=True)
     emu.add_channel(GENERAL, "general", members=(ALICE, BOB))
     emu.add_channel(RANDOM, "random", members=(ALICE,), bot_is_member=False)
     emu.add_channel(SECRET, "secret", is_private=True, members=(ALICE,), bot_is_member=False)

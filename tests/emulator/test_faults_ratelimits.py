@@ -9,6 +9,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from slack_emulator import SlackEmulator
 from slack_emulator.ratelimit import RateLimiter
+from tests.support.people import ALICE
 
 from .conftest import GENERAL, HAS_REFERENCE, PRIVATE, REFERENCE_DIR, populate
 
@@ -24,7 +25,7 @@ def test_fault_returns_error_code_once(emu, client):
 def test_http_500_fault(emu, client):
     emu.fail("users.info", status=500)
     with pytest.raises(SlackApiError) as info:
-        client.users_info(user="U0ALICE")
+        client.users_info(user=ALICE)
     assert info.value.response.status_code == 500
     assert info.value.response["error"] == "internal_error"
 
@@ -84,7 +85,7 @@ def test_tier_limit_returns_429_with_integer_retry_after(limited):
     assert info.value.response["error"] == "ratelimited"
     assert limited.ratelimited_count() == 1
     # Other methods and other teams have their own buckets.
-    assert client.users_info(user="U0ALICE")["ok"]
+    assert client.users_info(user=ALICE)["ok"]
     limited.add_team("T0TEST02", "Globex")
     assert WebClient(token=limited.bot_token("T0TEST02"), base_url=limited.base_url).conversations_list()["ok"]
 
@@ -123,6 +124,6 @@ def test_post_message_per_channel_burst():
 def test_injected_codes_are_not_flagged_as_undocumented(emu, client):
     emu.fail("users.info", error="team_is_on_fire")
     with pytest.raises(SlackApiError) as info:
-        client.users_info(user="U0ALICE")
+        client.users_info(user=ALICE)
     assert info.value.response["error"] == "team_is_on_fire"
     assert emu.undocumented_errors() == []

@@ -13,9 +13,9 @@ from slack_emulator import SlackEmulator
 from slack_emulator.errors import GENERIC_ERRORS
 from slack_emulator.methods import HANDLERS
 from slack_emulator.reference import MethodCatalog, builtin_methods, builtin_spec
+from tests.support.people import ALICE, BOB, TEAM
 
 from .conftest import (
-    ALICE,
     GENERAL,
     OLD,
     RANDOM,
@@ -50,7 +50,7 @@ def provoke_errors(emu: SlackEmulator) -> None:
         lambda: client.chat_postMessage(channel=SECRET, text="x"),
         lambda: client.chat_postMessage(channel=OLD, text="x"),
         lambda: client.chat_postMessage(channel=GENERAL, text="x", blocks=[{"type": "nope"}]),
-        lambda: client.chat_postEphemeral(channel=RANDOM, user="U0BOB", text="x"),
+        lambda: client.chat_postEphemeral(channel=RANDOM, user=BOB, text="x"),
         lambda: client.chat_update(channel=GENERAL, ts="1.000001", text="x"),
         lambda: client.api_call("chat.update", json={"channel": GENERAL}),
         lambda: client.api_call("chat.postEphemeral", json={"channel": GENERAL}),
@@ -121,7 +121,7 @@ def test_command_line_prints_base_url_and_token():
         assert base_line.startswith("base_url=http://127.0.0.1:") and base_line.strip().endswith("/api/")
         token = token_line.strip().removeprefix("bot_token=")
         client = WebClient(token=token, base_url=base_line.strip().removeprefix("base_url="))
-        assert client.auth_test()["team_id"] == "T0TEST01"
+        assert client.auth_test()["team_id"] == TEAM
     finally:
         process.terminate()
         process.wait(timeout=5)

@@ -140,7 +140,7 @@ def test_events_with_retry_header(emu, app, signer):
     assert dispatch(app, signer.event(mention, retry_num=1)).status == 200
     emu.wait_for(lambda: emu.messages(GENERAL))
     assert app.seen["retry"] == "1" and emu.messages(GENERAL)[0]["text"] == "you rang?"
-    opened = {"type": "app_home_opened", "user": ALICE, "channel": "D0ALICE", "tab": "home",
+    opened = {"type": "app_home_opened", "user": ALICE, "channel": "D0ALICE01", "tab": "home",
               "event_ts": "1700000000.000200"}
     assert dispatch(app, signer.event(opened)).status == 200
     assert emu.wait_for(lambda: emu.home_view(ALICE))["blocks"][0]["text"]["text"] == "*Your reports*"

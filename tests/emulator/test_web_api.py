@@ -11,7 +11,9 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from .conftest import ALICE, BOB, CAROL, GENERAL, OLD, PRIVATE, RANDOM, SECRET
+from tests.support.people import ALICE, BOB, GONE_PERSON, SLACK_ADMIN, TEAM
+
+from .conftest import GENERAL, OLD, PRIVATE, RANDOM, SECRET
 
 
 def error_of(call) -> str:
@@ -22,7 +24,7 @@ def error_of(call) -> str:
 
 def test_auth_test_identifies_bot_and_scopes(emu, client):
     response = client.auth_test()
-    assert response["team_id"] == "T0TEST01" and response["team"] == "Acme"
+    assert response["team_id"] == TEAM and response["team"] == "Acme"
     assert response["user_id"] == emu.bot_user_id() and response["bot_id"] == emu.bot_id()
     assert "chat:write" in response.headers["x-oauth-scopes"].split(",")
     assert emu.calls("auth.test")[0].token == emu.bot_token()
@@ -65,8 +67,8 @@ def test_post_message_channel_rules(emu, client):
 def test_post_message_needs_content_and_to_user_goes_to_dm(emu, client):
     assert error_of(lambda: client.chat_postMessage(channel=GENERAL)) == "no_text"
     response = client.chat_postMessage(channel=ALICE, text="dm")
-    assert response["channel"] == "D0ALICE"
-    assert emu.messages("D0ALICE")[0]["text"] == "dm"
+    assert response["channel"] == "D0ALICE01"
+    assert emu.messages("D0ALICE01")[0]["text"] == "dm"
 
 
 def test_update_and_ephemeral(emu, client):
@@ -84,7 +86,8 @@ def test_update_and_ephemeral(emu, client):
 def test_users_info_timezone_email_and_scopes(emu, client):
     user = client.users_info(user=ALICE)["user"]
     assert user["tz"] == "Europe/Berlin" and user["tz_offset"] in (3600, 7200) and user["tz_label"]
-    assert user["profile"]["email"] == "alice@example.com" and user["is_admin"] is True
+    assert user["profile"]["email"] == "alice@example.com" and user["is_admin"] is False
+    assert client.users_info(user=SLACK_ADMIN)["user"]["is_admin"] is True
     assert error_of(lambda: client.users_info(user="U0NOBODY")) == "user_not_found"
     emu.set_bot_scopes(["users:read"])
     assert "email" not in client.users_info(user=ALICE)["user"]["profile"]
@@ -99,7 +102,7 @@ def test_users_list_paging_and_lookup(emu, client):
         cursor = page["response_metadata"]["next_cursor"]
         if not cursor:
             break
-    assert sorted(ids) == sorted([ALICE, BOB, CAROL, emu.bot_user_id()])
+    assert sorted(ids) == sorted([ALICE, BOB, GONE_PERSON, SLACK_ADMIN, emu.bot_user_id()])
     assert client.users_lookupByEmail(email="BOB@example.com")["user"]["id"] == BOB
     assert error_of(lambda: client.users_lookupByEmail(email="x@example.com")) == "users_not_found"
 
@@ -107,10 +110,10 @@ def test_users_list_paging_and_lookup(emu, client):
 def test_conversations_open_is_stable_per_user(emu, client):
     first = client.conversations_open(users=ALICE)
     again = client.conversations_open(users=[ALICE])
-    assert first["channel"]["id"] == again["channel"]["id"] == "D0ALICE"
+    assert first["channel"]["id"] == again["channel"]["id"] == "D0ALICE01"
     assert again["already_open"] is True
     assert error_of(lambda: client.conversations_open(users="U0NOBODY")) == "user_not_found"
-    assert error_of(lambda: client.conversations_open(users=CAROL)) == "user_disabled"
+    assert error_of(lambda: client.conversations_open(users=GONE_PERSON)) == "user_disabled"
     assert error_of(lambda: client.api_call("conversations.open")) == "users_list_not_supplied"
     emu.set_bot_scopes(["chat:write", "channels:manage"])
     assert error_of(lambda: client.conversations_open(users=BOB)) == "missing_scope"

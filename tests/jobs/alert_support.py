@@ -16,11 +16,10 @@ from jobs.delivery.deliver import deliver
 from jobs.generate import generate
 from jobs.tick import tick
 from reports.conditions import parse_condition
-from storage.models import AlertEvaluation, AlertState, DestinationKind, Run
-from storage.schedules import NewDestination
+from storage.models import AlertEvaluation, AlertState, Run
 from tests.factories import make_schedule
+from tests.support.people import ALICE, OPS, TO_OPS
 
-OPS = NewDestination(DestinationKind.SLACK_CHANNEL, "C0OPS0001", "#ops")
 QUERY = "select region, revenue, orders, failed from metrics order by region"
 
 
@@ -38,7 +37,7 @@ class Warehouse:
         self.set(("North", amount, 40, 1))
 
 
-def make_warehouse(folder: Path, monkeypatch, *, users: str = "U0ALICE01") -> Warehouse:
+def make_warehouse(folder: Path, monkeypatch, *, users: str = ALICE) -> Warehouse:
     path = folder / "warehouse.db"
     with sqlite3.connect(path) as conn:
         conn.execute("create table metrics (region text, revenue real, orders integer, failed integer)")
@@ -48,7 +47,7 @@ def make_warehouse(folder: Path, monkeypatch, *, users: str = "U0ALICE01") -> Wa
 
 
 def make_alert(ctx, condition: str, *, name: str = "Low revenue", query: str = QUERY, formats=("csv",),
-               destinations=(OPS,), cadence: str = "every hour") -> tuple[int, dt.datetime]:
+               destinations=(TO_OPS,), cadence: str = "every hour") -> tuple[int, dt.datetime]:
     """An alert schedule on the warehouse; return its id and first slot."""
     with ctx.database.session() as s:
         schedule = make_schedule(s, name=name, cadence_text=cadence, report_type="sql",
@@ -83,7 +82,7 @@ def checks(ctx, enqueue, first_slot: dt.datetime, warehouse: Warehouse, revenues
     return outcomes
 
 
-def alert_posts(emulator, channel: str = "C0OPS0001") -> list[dict]:
+def alert_posts(emulator, channel: str = OPS) -> list[dict]:
     return emulator.messages(channel)
 
 

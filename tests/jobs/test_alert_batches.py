@@ -19,7 +19,8 @@ from jobs.tick import tick
 from reports.conditions import parse_condition
 from storage.models import AlertEvaluation, Run, RunStatus
 from tests.factories import make_schedule
-from tests.jobs.alert_support import OPS, alert_posts, make_warehouse
+from tests.jobs.alert_support import alert_posts, make_warehouse
+from tests.support.people import TO_OPS
 
 SLOT = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
 
@@ -45,7 +46,7 @@ def alerts(job_context, tmp_path, monkeypatch):
             make_schedule(s, name=f"alert {i}", cadence_text="every hour", report_type="sql",
                           params={"source": "warehouse",
                                   "query": f"select revenue from metrics where region = 'R{i:03d}'"},
-                          destinations=[OPS], condition=parse_condition("revenue < 10000").to_json(),
+                          destinations=[TO_OPS], condition=parse_condition("revenue < 10000").to_json(),
                           next_run_at=SLOT)
         make_schedule(s, name="Daily sales", next_run_at=SLOT)  # a report, due with them
     return warehouse
@@ -149,7 +150,7 @@ def test_a_slow_source_does_not_hold_up_the_rest_of_its_batch(job_context, recor
     with job_context.database.session() as s:
         for i, wait in enumerate([True, False, False]):
             make_schedule(s, name=f"alert {i}", cadence_text="every hour", report_type=waiting_source,
-                          params={"wait": wait}, destinations=[OPS], next_run_at=SLOT,
+                          params={"wait": wait}, destinations=[TO_OPS], next_run_at=SLOT,
                           condition=parse_condition("seen > 0").to_json())
     job_context.now.jump_to(SLOT)
     tick(job_context, recording_enqueue)

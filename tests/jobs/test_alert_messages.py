@@ -39,6 +39,7 @@ from storage.errors import PermissionDenied
 from storage.models import AuditEvent, Destination, Schedule
 from storage.schedules import NewDestination
 from tests.factories import make_schedule
+from tests.support.people import ADMIN, ALICE, BOB, CAROL, OPS, OTHER_TEAM, TEAM
 
 NOW = dt.datetime(2026, 11, 23, 14, 5, tzinfo=dt.timezone.utc)
 HOSTILE = "<!channel> *Revenue* & <@U0EVIL001> `x` " + "y" * 200
@@ -102,13 +103,13 @@ def test_a_report_run_keeps_its_own_message():
 
 def test_snoozed_line_and_status_line():
     until = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.timezone.utc)
-    _valid([snoozed_block(until, False, "U0BOB0001", "Europe/Berlin")])
-    assert snooze_words(until, False, "U0BOB0001", "Europe/Berlin") == (
+    _valid([snoozed_block(until, False, BOB, "Europe/Berlin")])
+    assert snooze_words(until, False, BOB, "Europe/Berlin") == (
         "😴 Snoozed by <@U0BOB0001> until Mon 23 Nov 16:00 CET")
     assert snooze_words(None, True, None, "UTC") == "😴 Snoozed until it resolves"
     assert snooze_words(None, False, "<!here>", "UTC") == "Not snoozed"
     overview = alert_repo.Overview(1, "firing", NOW, 9120.0, NOW, (12000.0, None, 9120.0), until, False,
-                                   "U0BOB0001", NOW)
+                                   BOB, NOW)
     assert status_line(overview, "Europe/Berlin", show_snoozer=True) == (
         "🔥 firing since Mon 15:05 CET · last value 9,120 █·▁ · 😴 Snoozed by <@U0BOB0001> until Mon 23 Nov 16:00 CET")
     assert "<@U0BOB0001>" not in status_line(overview, "Europe/Berlin", show_snoozer=False)
@@ -141,20 +142,20 @@ def test_forged_menu_values_are_not_snoozes(value):
 
 
 def _schedule() -> Schedule:
-    schedule = Schedule(id=1, team_id="T0TEST01", name="Low revenue", owner_user_id="U0ALICE01", condition={})
-    schedule.destinations = [Destination(kind="slack_channel", target="C0OPS0001", label="#ops"),
-                             Destination(kind="slack_user", target="U0CAROL01", label="@carol")]
+    schedule = Schedule(id=1, team_id=TEAM, name="Low revenue", owner_user_id=ALICE, condition={})
+    schedule.destinations = [Destination(kind="slack_channel", target=OPS, label="#ops"),
+                             Destination(kind="slack_user", target=CAROL, label="@carol")]
     return schedule
 
 
 @pytest.mark.parametrize("who,reached,allowed", [
-    (Person("U0ALICE01", "T0TEST01"), False, True),  # the owner
-    (Person("U0ADMIN01", "T0TEST01", is_admin=True), False, True),  # an admin
-    (Person("U0BOB0001", "T0TEST01"), True, True),  # a member it reaches (in #ops, or by DM)
-    (Person("U0BOB0001", "T0TEST01"), False, False),  # a member it does not reach
-    (Person("U0GUEST01", "T0TEST01", Kind.GUEST), True, False),  # a guest in #ops: receives, doesn't silence
-    (Person("U0PARTNR1", "T0TEST01", Kind.EXTERNAL), True, False),  # Slack Connect
-    (Person("U0ALICE01", "T0OTHER01"), True, False),  # the owner's id, another workspace
+    (Person(ALICE, TEAM), False, True),  # the owner
+    (Person(ADMIN, TEAM, is_admin=True), False, True),  # an admin
+    (Person(BOB, TEAM), True, True),  # a member it reaches (in #ops, or by DM)
+    (Person(BOB, TEAM), False, False),  # a member it does not reach
+    (Person("U0GUEST01", TEAM, Kind.GUEST), True, False),  # a guest in #ops: receives, doesn't silence
+    (Person("U0PARTNR1", TEAM, Kind.EXTERNAL), True, False),  # Slack Connect
+    (Person(ALICE, OTHER_TEAM), True, False),  # the owner's id, another workspace
 ])
 def test_who_may_snooze(who, reached, allowed):
     asked = []
@@ -169,25 +170,25 @@ def test_who_may_snooze(who, reached, allowed):
         with pytest.raises(PermissionDenied):
             ensure_may_snooze(who, _schedule(), receives)
     # Slack is asked about channel membership only when the person is not the owner or an admin.
-    assert asked == ([] if who.user_id in ("U0ALICE01", "U0ADMIN01") or not who.is_member
-                     or who.team_id != "T0TEST01" else [who.user_id])
+    assert asked == ([] if who.user_id in (ALICE, ADMIN) or not who.is_member
+                     or who.team_id != TEAM else [who.user_id])
 
 
 def test_snooze_and_unsnooze_are_recorded_with_who(database):
     with database.session() as s:
         alert = make_schedule(s, name="Low revenue", condition=parse_condition("revenue < 5").to_json(),
-                              destinations=[NewDestination("slack_channel", "C0OPS0001", "#ops")])
+                              destinations=[NewDestination("slack_channel", OPS, "#ops")])
         report = make_schedule(s, name="Daily sales")
-        done = snooze(s, alert, SnoozeRequest(3600), by="U0BOB0001", now=NOW, surface="button")
+        done = snooze(s, alert, SnoozeRequest(3600), by=BOB, now=NOW, surface="button")
         assert done.until == NOW + dt.timedelta(hours=1)
         with pytest.raises(SnoozeError, match="a report, not an alert"):
-            snooze(s, report, SnoozeRequest(3600), by="U0BOB0001", now=NOW, surface="button")
+            snooze(s, report, SnoozeRequest(3600), by=BOB, now=NOW, surface="button")
         state = alert_repo.get_state(s, alert.id)
-        assert (state.snoozed_by, state.snoozed_until, state.snoozed_at) == ("U0BOB0001", done.until, NOW)
-        assert unsnooze(s, alert, by="U0ALICE01", surface="slash_command") is True
-        assert unsnooze(s, alert, by="U0ALICE01", surface="slash_command") is False
+        assert (state.snoozed_by, state.snoozed_until, state.snoozed_at) == (BOB, done.until, NOW)
+        assert unsnooze(s, alert, by=ALICE, surface="slash_command") is True
+        assert unsnooze(s, alert, by=ALICE, surface="slash_command") is False
         actions = [(e.actor, e.action) for e in s.query(AuditEvent).order_by(AuditEvent.id)]
-    assert actions == [("U0BOB0001", "alert_snoozed"), ("U0ALICE01", "alert_unsnoozed")]
+    assert actions == [(BOB, "alert_snoozed"), (ALICE, "alert_unsnoozed")]
 
 
 def test_a_check_run_by_hand_is_told_in_words_escaped_with_check_again_when_it_failed():

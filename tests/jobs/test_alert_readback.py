@@ -14,9 +14,10 @@ from reports.errors import ReportError
 from reports.types.demo_sales import sales_rows
 from tests.factories import TEAM
 from tests.jobs.alert_support import make_warehouse
+from tests.support.people import ALICE, BOB
 
 
-def _check(ctx, text, report_type="demo_sales", params=None, user="U0ALICE01"):
+def _check(ctx, text, report_type="demo_sales", params=None, user=ALICE):
     return check_condition(ctx, text, team_id=TEAM, user_id=user, report_type=report_type, params=params or {},
                            timezone="Europe/Berlin")
 
@@ -56,12 +57,12 @@ def test_vague_words_are_refused_with_the_columns_to_pick_from(job_context):
 
 
 def test_the_data_source_decides_who_may_read(job_context, tmp_path, monkeypatch):
-    warehouse = make_warehouse(tmp_path, monkeypatch, users="U0ALICE01")
+    warehouse = make_warehouse(tmp_path, monkeypatch, users=ALICE)
     warehouse.revenue(9120)
     params = {"source": "warehouse", "query": "select revenue from metrics"}
     assert _check(job_context, "revenue < 10000", "sql", params).readback == "total revenue now 9,120 — would fire now"
     with pytest.raises(ReportError, match="warehouse"):
-        _check(job_context, "revenue < 10000", "sql", params, user="U0BOB0001")
+        _check(job_context, "revenue < 10000", "sql", params, user=BOB)
 
 
 def test_no_rows_reads_back_as_no_data(job_context, tmp_path, monkeypatch):

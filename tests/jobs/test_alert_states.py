@@ -10,6 +10,7 @@ import pytest
 
 from jobs.alerts.states import Notice, Observation, Outcome, Snapshot, decide
 from reports.conditions import parse_condition
+from tests.support.people import BOB
 
 T0 = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
 # Y = a value that meets the condition, n = a value that does not, N = no data, E = the check failed
@@ -97,13 +98,13 @@ def test_a_state_remembers_since_when():
                                               T0 + dt.timedelta(minutes=30)]
 
 
-SNOOZED_30_MIN = Snapshot(snoozed_until=T0 + dt.timedelta(minutes=25), snoozed_by="U0BOB0001")
+SNOOZED_30_MIN = Snapshot(snoozed_until=T0 + dt.timedelta(minutes=25), snoozed_by=BOB)
 
 
 def test_a_timed_snooze_holds_the_notice_back_until_it_ends():
     steps, after = run_checks("revenue < 10", "YYYY", start=SNOOZED_30_MIN)
     assert [(s.state, s.notice, s.muted_by) for s in steps] == [
-        ("firing", None, "U0BOB0001"), ("firing", None, "U0BOB0001"), ("firing", None, "U0BOB0001"),
+        ("firing", None, BOB), ("firing", None, BOB), ("firing", None, BOB),
         ("firing", F, None)]  # the first check after the snooze tells what happened meanwhile
     assert steps[3].snooze_ends and after.snoozed_until is None
 
@@ -111,19 +112,19 @@ def test_a_timed_snooze_holds_the_notice_back_until_it_ends():
 def test_what_fired_and_resolved_during_a_snooze_is_never_told():
     steps, _ = run_checks("revenue < 10", "Ynnn", start=SNOOZED_30_MIN)
     assert [s.notice for s in steps] == [None, None, None, None]
-    assert steps[0].muted_by == "U0BOB0001"
+    assert steps[0].muted_by == BOB
 
 
 def test_a_snooze_until_resolved_mutes_reminders_then_tells_the_resolution():
     firing = Snapshot(state="firing", announced="firing", last_notified_at=T0 - dt.timedelta(hours=2),
-                      snoozed_until_resolved=True, snoozed_by="U0BOB0001")
+                      snoozed_until_resolved=True, snoozed_by=BOB)
     steps, after = run_checks("revenue < 10, remind every hour", "YYn", start=firing)
-    assert [(s.notice, s.muted_by) for s in steps] == [(None, "U0BOB0001"), (None, "U0BOB0001"), (R, None)]
+    assert [(s.notice, s.muted_by) for s in steps] == [(None, BOB), (None, BOB), (R, None)]
     assert steps[2].snooze_ends and not after.snoozed_until_resolved
 
 
 def test_a_snooze_until_resolved_outlasts_no_data():
-    firing = Snapshot(state="firing", announced="firing", snoozed_until_resolved=True, snoozed_by="U0BOB0001")
+    firing = Snapshot(state="firing", announced="firing", snoozed_until_resolved=True, snoozed_by=BOB)
     steps, after = run_checks("revenue < 10", "N", start=firing)
-    assert (steps[0].state, steps[0].notice, steps[0].muted_by) == ("no_data", None, "U0BOB0001")
+    assert (steps[0].state, steps[0].notice, steps[0].muted_by) == ("no_data", None, BOB)
     assert after.snoozed_until_resolved

@@ -29,6 +29,7 @@ from tests.jobs.alert_support import (
     make_warehouse,
     runs,
 )
+from tests.support.people import BOB, OPS
 
 HOUR = dt.timedelta(hours=1)
 
@@ -73,7 +74,7 @@ def test_files_are_made_only_for_a_notification(job_context, recording_enqueue, 
     assert list(files.values()) == [[], [], ["alert_chart", "csv", "xlsx"], [], ["alert_chart"]]
     written = sorted(p.name for p in (job_context.artifacts.root).rglob("*") if p.is_file())
     assert len(written) == 4  # nothing on disk for the three quiet checks
-    uploads = emulator.uploads("C0OPS0001")
+    uploads = emulator.uploads(OPS)
     assert [u.filename.rsplit(".", 1)[1] for u in uploads] == ["png", "csv", "xlsx", "png"]
     fired_csv = next(u for u in uploads if u.filename.endswith(".csv"))
     assert fired_csv.content.decode().splitlines() == ["region,revenue,orders,failed", "North,9120.0,40,1"]
@@ -137,7 +138,7 @@ def test_a_snooze_until_resolved_holds_back_then_tells_the_resolution(job_contex
     schedule_id, slot = make_alert(job_context, "revenue < 10000, remind every hour")
     checks(job_context, recording_enqueue, slot, warehouse, [9000])
     with job_context.database.session() as s:
-        snoozed = snooze(s, s.get(Schedule, schedule_id), SnoozeRequest(None), by="U0BOB0001",
+        snoozed = snooze(s, s.get(Schedule, schedule_id), SnoozeRequest(None), by=BOB,
                          now=job_context.now(), surface="button")
     assert snoozed.until_resolved
     outcomes = checks(job_context, recording_enqueue, slot + HOUR, warehouse, [8000, 7000, 12000])
@@ -145,7 +146,7 @@ def test_a_snooze_until_resolved_holds_back_then_tells_the_resolution(job_contex
     fired, resolved = alert_posts(emulator)
     assert "is resolved" in first_text(resolved)
     muted = [e.muted_by for e in evaluations(job_context, schedule_id)]
-    assert muted == [None, "U0BOB0001", "U0BOB0001", None]  # the reminders were due and held back
+    assert muted == [None, BOB, BOB, None]  # the reminders were due and held back
     assert "not told: the alert is snoozed by <@U0BOB0001>" in runs(job_context, schedule_id)[1].error
     assert not alert_state(job_context, schedule_id).snoozed_until_resolved  # over once resolved
 
@@ -154,7 +155,7 @@ def test_a_timed_snooze_tells_what_happened_once_it_ends(job_context, recording_
     schedule_id, slot = make_alert(job_context, "revenue < 10000")
     checks(job_context, recording_enqueue, slot, warehouse, [12000])
     with job_context.database.session() as s:
-        snooze(s, s.get(Schedule, schedule_id), SnoozeRequest(2 * 3600), by="U0BOB0001",
+        snooze(s, s.get(Schedule, schedule_id), SnoozeRequest(2 * 3600), by=BOB,
                now=slot + dt.timedelta(minutes=1), surface="slash_command")  # until just after the 2nd check
     outcomes = checks(job_context, recording_enqueue, slot + HOUR, warehouse, [9000, 8000, 8000])
     assert outcomes == ["checked", "checked", "notifying"]
@@ -173,7 +174,7 @@ def test_only_if_changed_sends_the_report_only_when_the_data_changes(job_context
                                  "changes.")
     assert first_text(changed) == "🔄 *Orders list* changed since the previous check."
     assert "North" in changed["blocks"][1]["text"]["text"]  # the report's own rows come with it
-    csvs = [u for u in emulator.uploads("C0OPS0001") if u.filename.endswith(".csv")]
+    csvs = [u for u in emulator.uploads(OPS) if u.filename.endswith(".csv")]
     assert [u.content.decode().splitlines()[1] for u in csvs] == ["North,100.0,40,1", "North,250.0,40,1"]
     assert "same data as the previous check; nothing sent" in runs(job_context, schedule_id)[1].error
 
@@ -269,8 +270,8 @@ def test_run_now_tells_only_the_person_who_asked_unless_it_fires(job_context, re
     url = emulator.new_response_url()
     with job_context.database.session() as s:
         schedule = s.get(Schedule, schedule_id)
-    started = run_now(job_context, schedule, user_id="U0BOB0001", surface="button", enqueue=recording_enqueue,
-                      progress=ProgressTarget("U0BOB0001", response_url=url))
+    started = run_now(job_context, schedule, user_id=BOB, surface="button", enqueue=recording_enqueue,
+                      progress=ProgressTarget(BOB, response_url=url))
     assert generate(job_context, started.run_id, recording_enqueue) == "checked"
     assert alert_posts(emulator) == []
     [reply] = emulator.responses()
@@ -278,7 +279,7 @@ def test_run_now_tells_only_the_person_who_asked_unless_it_fires(job_context, re
     assert reply.get("response_type", "ephemeral") == "ephemeral"
     warehouse.revenue(9000)
     job_context.now.jump_to(slot - dt.timedelta(minutes=20))
-    started = run_now(job_context, schedule, user_id="U0BOB0001", surface="button", enqueue=recording_enqueue)
+    started = run_now(job_context, schedule, user_id=BOB, surface="button", enqueue=recording_enqueue)
     assert generate(job_context, started.run_id, recording_enqueue) == "notifying"
     deliver(job_context, started.run_id)
     assert len(alert_posts(emulator)) == 1

@@ -16,18 +16,15 @@ from storage.models import (
     Artifact,
     AuditEvent,
     Delivery,
-    DestinationKind,
     MaintenanceTask,
     Run,
     RunStatus,
     Schedule,
 )
-from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run, load_run
 from tests.s3_support import store_of_kind
-
-GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
+from tests.support.people import TEAM, TO_GONE
 
 
 @pytest.fixture
@@ -90,7 +87,7 @@ def test_stale_run_is_failed_reported_and_its_owner_told(ctx, recording_enqueue,
 
 def test_untold_failure_is_retold_by_the_sweep(ctx, recording_enqueue, emulator):
     emulator.fail("conversations.open", error="fatal_error")  # the first DM attempt fails
-    run_id = _delivered(ctx, recording_enqueue, destinations=[GONE])
+    run_id = _delivered(ctx, recording_enqueue, destinations=[TO_GONE])
     assert load_run(ctx, run_id).notified_at is None
     assert cleanup(ctx).owners_told == 0  # too fresh: the settling worker may still be at it
     ctx.now.jump_to(ctx.now() + dt.timedelta(minutes=10))
@@ -168,7 +165,7 @@ def test_api_idempotency_keys_are_forgotten_after_a_day(ctx):
     from storage.tokens import claim_idempotency_key, create_token, token_row
 
     with ctx.database.session() as s:
-        token_id = token_row(s, create_token(s, "T0TEST01"), ctx.now()).id
+        token_id = token_row(s, create_token(s, TEAM), ctx.now()).id
         assert claim_idempotency_key(s, token_id, "k1", "hash") is None
     assert cleanup(ctx, now=ctx.now() + dt.timedelta(hours=23)).idempotency_keys_deleted == 0
     assert cleanup(ctx, now=ctx.now() + dt.timedelta(hours=25)).idempotency_keys_deleted == 1

@@ -20,19 +20,15 @@ from storage import runs as run_repo
 from storage.models import (
     AuditEvent,
     DeliveryStatus,
-    DestinationKind,
     Run,
     RunStatus,
     Schedule,
     ScheduleStatus,
 )
-from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.factories import make_schedule
 from tests.jobs.delivery_support import due_run, load_run
-
-SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
-GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
+from tests.support.people import ALICE, SALES, TO_GONE, TO_SALES
 
 
 @pytest.fixture
@@ -40,7 +36,7 @@ def ctx(database, tmp_path, emulator):
     return make_context(database, tmp_path, emulator, slack_rate_multiplier=100)
 
 
-def _dms(emulator, user_id="U0ALICE01") -> list[dict]:
+def _dms(emulator, user_id=ALICE) -> list[dict]:
     opened = [c for c in emulator.calls("conversations.open") if c.params.get("users") == user_id and c.ok]
     channels = {c.response["channel"]["id"] for c in opened}
     return [m for channel in channels for m in emulator.messages(channel)]
@@ -113,7 +109,7 @@ def test_clean_hand_overs_do_not_use_up_the_crash_budget(ctx, recording_enqueue,
 
 
 def test_delivering_run_whose_worker_died_is_delivered_once(ctx, recording_enqueue, emulator):
-    run_id = due_run(ctx, recording_enqueue, destinations=[SALES])
+    run_id = due_run(ctx, recording_enqueue, destinations=[TO_SALES])
     generate(ctx, run_id, recording_enqueue)
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
     with ctx.database.session() as s:  # as if the worker died right after Slack answered
@@ -124,7 +120,7 @@ def test_delivering_run_whose_worker_died_is_delivered_once(ctx, recording_enque
     assert tick(ctx, recording_enqueue).requeued == [run_id]
     assert recording_enqueue.calls[-1] == (run_id, "deliver", 0)
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
 
 
 # --- missed slots (the rule lives in jobs.slots; checked here end to end) ---------------------
@@ -165,7 +161,7 @@ def test_resume_continues_from_now_without_catching_up(ctx, recording_enqueue):
 # --- failures the owner hears about ---------------------------------------------------------
 
 def test_failed_run_dms_the_owner_once_with_retry_pause_edit(ctx, recording_enqueue, emulator):
-    run_id = due_run(ctx, recording_enqueue, destinations=[SALES, GONE])
+    run_id = due_run(ctx, recording_enqueue, destinations=[TO_SALES, TO_GONE])
     generate(ctx, run_id, recording_enqueue)
     assert deliver(ctx, run_id) == RunStatus.PARTIAL
     [dm] = _dms(emulator)
@@ -181,7 +177,7 @@ def test_failed_run_dms_the_owner_once_with_retry_pause_edit(ctx, recording_enqu
 
 
 def test_delivered_runs_send_no_dm(ctx, recording_enqueue, emulator):
-    run_id = due_run(ctx, recording_enqueue, destinations=[SALES])
+    run_id = due_run(ctx, recording_enqueue, destinations=[TO_SALES])
     generate(ctx, run_id, recording_enqueue)
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
     assert _dms(emulator) == [] and notify_owner(ctx, run_id) == "not-needed"
@@ -189,7 +185,7 @@ def test_delivered_runs_send_no_dm(ctx, recording_enqueue, emulator):
 
 def test_third_failure_in_a_row_pauses_and_says_so_with_resume(ctx, recording_enqueue, emulator):
     with ctx.database.session() as s:
-        schedule = make_schedule(s, destinations=[GONE])
+        schedule = make_schedule(s, destinations=[TO_GONE])
         schedule_id, slot = schedule.id, schedule.next_run_at
     for day in range(3):
         ctx.now.jump_to(slot + dt.timedelta(days=day))
@@ -210,7 +206,7 @@ def test_third_failure_in_a_row_pauses_and_says_so_with_resume(ctx, recording_en
 
 
 def test_failure_dm_that_could_not_be_sent_is_left_for_the_sweep(ctx, recording_enqueue, emulator):
-    run_id = due_run(ctx, recording_enqueue, destinations=[GONE])
+    run_id = due_run(ctx, recording_enqueue, destinations=[TO_GONE])
     generate(ctx, run_id, recording_enqueue)
     emulator.fail("chat.postMessage", error="fatal_error")
     assert deliver(ctx, run_id) == RunStatus.FAILED
@@ -221,15 +217,15 @@ def test_failure_dm_that_could_not_be_sent_is_left_for_the_sweep(ctx, recording_
 # --- Retry ------------------------------------------------------------------------------------
 
 def test_retry_resends_only_to_destinations_that_did_not_get_it(ctx, recording_enqueue, emulator):
-    run_id = due_run(ctx, recording_enqueue, destinations=[SALES, GONE])
+    run_id = due_run(ctx, recording_enqueue, destinations=[TO_SALES, TO_GONE])
     generate(ctx, run_id, recording_enqueue)
     assert deliver(ctx, run_id) == RunStatus.PARTIAL
     schedule_id = load_run(ctx, run_id).schedule_id
     emulator.add_channel("C0GONE001", "gone")  # the owner fixed it
-    outcome = retry_run(ctx, schedule_id, run_id, user_id="U0ALICE01", surface="button", enqueue=recording_enqueue)
+    outcome = retry_run(ctx, schedule_id, run_id, user_id=ALICE, surface="button", enqueue=recording_enqueue)
     assert outcome == RetryStarted(run_id, "deliver") and recording_enqueue.calls[-1] == (run_id, "deliver", 0)
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1 and len(emulator.uploads("C0GONE001")) == 1
+    assert len(emulator.uploads(SALES)) == 1 and len(emulator.uploads("C0GONE001")) == 1
     with ctx.database.session() as s:
         assert s.scalar(select(AuditEvent.details).where(AuditEvent.action == "retry")) == {
             "run_id": run_id, "phase": "deliver"}
@@ -242,7 +238,7 @@ def test_retry_of_a_failed_generation_regenerates_the_same_slot(ctx, recording_e
     run = load_run(ctx, run_id)
     with ctx.database.session() as s:
         s.get(Schedule, run.schedule_id).params = {}
-    outcome = retry_run(ctx, run.schedule_id, run_id, user_id="U0ALICE01", surface="button",
+    outcome = retry_run(ctx, run.schedule_id, run_id, user_id=ALICE, surface="button",
                         enqueue=recording_enqueue)
     assert outcome == RetryStarted(run_id, "generate")
     assert generate(ctx, run_id, recording_enqueue) == "generated"
@@ -252,7 +248,7 @@ def test_retry_of_a_failed_generation_regenerates_the_same_slot(ctx, recording_e
 def test_retry_refuses_what_cannot_be_retried(ctx, recording_enqueue):
     run_id = due_run(ctx, recording_enqueue)
     schedule_id = load_run(ctx, run_id).schedule_id
-    refused = retry_run(ctx, schedule_id, run_id, user_id="U0ALICE01", surface="button", enqueue=recording_enqueue)
+    refused = retry_run(ctx, schedule_id, run_id, user_id=ALICE, surface="button", enqueue=recording_enqueue)
     assert isinstance(refused, RetryRefused) and "still pending" in refused.reason
-    refused = retry_run(ctx, schedule_id, 9999, user_id="U0ALICE01", surface="button", enqueue=recording_enqueue)
+    refused = retry_run(ctx, schedule_id, 9999, user_id=ALICE, surface="button", enqueue=recording_enqueue)
     assert isinstance(refused, RetryRefused) and "no longer exists" in refused.reason

@@ -18,12 +18,10 @@ from storage import runs as run_repo
 from storage.models import Delivery, DeliveryStatus, DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.jobs.delivery_support import due_run, load_run
-
-SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
-BOB = NewDestination(DestinationKind.SLACK_USER, "U0BOB0001", "@bob")
+from tests.support.people import SALES, TO_BOB, TO_SALES
 
 
-def _generated(ctx, enqueue, destinations=(SALES,), **kwargs) -> int:
+def _generated(ctx, enqueue, destinations=(TO_SALES,), **kwargs) -> int:
     run_id = due_run(ctx, enqueue, destinations=list(destinations), **kwargs)
     assert generate(ctx, run_id, enqueue) == "generated"
     return run_id
@@ -34,10 +32,10 @@ def _delivery(ctx, run_id, key="slack_channel:C0SALES01") -> Delivery:
 
 
 def test_one_message_with_every_file_and_a_marker_per_destination(job_context, recording_enqueue, emulator):
-    run_id = _generated(job_context, recording_enqueue, (SALES, BOB), formats=("csv", "xlsx"))
+    run_id = _generated(job_context, recording_enqueue, (TO_SALES, TO_BOB), formats=("csv", "xlsx"))
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
     assert len(emulator.calls("files.completeUploadExternal")) == 2  # one call per destination
-    [message] = [m for m in emulator.messages("C0SALES01") if m.get("files")]
+    [message] = [m for m in emulator.messages(SALES) if m.get("files")]
     assert len(message["files"]) == 2
     sales = _delivery(job_context, run_id)
     assert message["blocks"][0]["block_id"] == marker(sales.id)
@@ -56,7 +54,7 @@ def test_interrupted_send_that_reached_slack_is_found_and_not_sent_again(job_con
         delivery = run.deliveries[0]
         delivery.status, delivery.sent_at, delivery.message_ts = DeliveryStatus.SENDING, None, None
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
     delivery = _delivery(job_context, run_id)
     assert delivery.confirmed_by == "history" and delivery.message_ts
     assert len(emulator.calls("conversations.history")) == 1
@@ -66,10 +64,10 @@ def test_interrupted_send_that_never_reached_slack_is_sent_once(job_context, rec
     run_id = _generated(job_context, recording_enqueue)
     with job_context.database.session() as s:  # marked sending, then the worker died before the call
         delivery = delivery_repo.ensure_deliveries(s, run_id, ["slack_channel:C0SALES01"])[0]
-        delivery.status, delivery.channel_id = DeliveryStatus.SENDING, "C0SALES01"
+        delivery.status, delivery.channel_id = DeliveryStatus.SENDING, SALES
         delivery.sending_at = job_context.now()
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
     assert _delivery(job_context, run_id).confirmed_by == "response"
 
 
@@ -77,7 +75,7 @@ def test_interrupted_send_that_cannot_be_checked_is_not_risked(job_context, reco
     run_id = _generated(job_context, recording_enqueue)
     with job_context.database.session() as s:
         delivery = delivery_repo.ensure_deliveries(s, run_id, ["slack_channel:C0SALES01"])[0]
-        delivery.status, delivery.channel_id = DeliveryStatus.SENDING, "C0SALES01"
+        delivery.status, delivery.channel_id = DeliveryStatus.SENDING, SALES
         delivery.sending_at = job_context.now()
     emulator.fail("conversations.history", error="missing_scope")
     assert deliver(job_context, run_id) == RunStatus.FAILED
@@ -88,7 +86,7 @@ def test_interrupted_send_that_cannot_be_checked_is_not_risked(job_context, reco
 
 def test_rate_limit_is_retried_after_retry_after_for_that_destination_only(job_context, recording_enqueue,
                                                                            emulator):
-    run_id = _generated(job_context, recording_enqueue, (SALES, BOB))
+    run_id = _generated(job_context, recording_enqueue, (TO_SALES, TO_BOB))
     emulator.fail("conversations.open", status=429, retry_after=120)
     before, started = job_context.now(), time.monotonic()
     with pytest.raises(TransientDeliveryError) as raised:
@@ -105,7 +103,7 @@ def test_rate_limit_is_retried_after_retry_after_for_that_destination_only(job_c
     assert len(emulator.uploads()) == 1
     job_context.now.jump_to(bob.next_attempt_at + dt.timedelta(seconds=1))
     assert deliver(job_context, run_id, only_due=True) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1 and len(emulator.uploads()) == 2
+    assert len(emulator.uploads(SALES)) == 1 and len(emulator.uploads()) == 2
 
 
 def test_short_rate_limit_pause_is_waited_out_in_place(job_context, recording_enqueue, emulator):
@@ -145,7 +143,7 @@ def test_server_error_while_posting_is_checked_before_posting_again(job_context,
     assert delivery.status == DeliveryStatus.SENDING  # Slack may have posted: look before re-posting
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
     assert len(emulator.calls("conversations.history")) == 1
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
 
 
 @pytest.mark.parametrize("setup, code", [

@@ -24,10 +24,7 @@ from tests.jobs.delivery_support import (
     self_signed_cert,
     with_email,
 )
-
-CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
-SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
-GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
+from tests.support.people import ALICE, TEAM, TO_CLIENT, TO_GONE, TO_SALES
 
 
 @pytest.fixture
@@ -46,7 +43,7 @@ def _parts(message):
 
 
 def test_report_email_has_text_html_inline_chart_attachments_and_unsubscribe(ctx, recording_enqueue, smtp):
-    run_id = _generated(ctx, recording_enqueue, [CLIENT], formats=("csv", "xlsx", "png"))
+    run_id = _generated(ctx, recording_enqueue, [TO_CLIENT], formats=("csv", "xlsx", "png"))
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
     [received] = smtp.received
     assert received.recipients == ["client@example.com"] and received.sender == "reports@example.com"
@@ -74,7 +71,7 @@ def test_report_email_has_text_html_inline_chart_attachments_and_unsubscribe(ctx
 
 def test_over_the_size_limit_files_come_as_signed_expiring_links_with_a_notice(ctx, recording_enqueue, smtp):
     ctx.email = smtp.settings(max_bytes=100)  # every report is "too large" now
-    run_id = _generated(ctx, recording_enqueue, [CLIENT], formats=("csv", "xlsx"))
+    run_id = _generated(ctx, recording_enqueue, [TO_CLIENT], formats=("csv", "xlsx"))
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
     message = smtp.received[0].message
     assert [p for p in message.iter_attachments() if p.get_content_disposition() == "attachment"] == []
@@ -90,7 +87,7 @@ def test_over_the_size_limit_files_come_as_signed_expiring_links_with_a_notice(c
 def test_too_large_without_download_links_fails_instead_of_sending_an_empty_email(ctx, recording_enqueue, smtp):
     ctx.email = smtp.settings(max_bytes=100)
     ctx.links = type(ctx.links)()  # not configured
-    run_id = _generated(ctx, recording_enqueue, [CLIENT])
+    run_id = _generated(ctx, recording_enqueue, [TO_CLIENT])
     assert deliver(ctx, run_id) == RunStatus.FAILED
     assert smtp.received == []
     assert "download links are not set up" in load_run(ctx, run_id).error
@@ -98,7 +95,7 @@ def test_too_large_without_download_links_fails_instead_of_sending_an_empty_emai
 
 def test_subject_template_cc_and_bcc_each_get_one_copy(ctx, recording_enqueue, smtp):
     other = NewDestination(DestinationKind.EMAIL, "second@example.org", "second@example.org")
-    run_id = due_run(ctx, recording_enqueue, destinations=[CLIENT, other])
+    run_id = due_run(ctx, recording_enqueue, destinations=[TO_CLIENT, other])
     schedule_id = load_run(ctx, run_id).schedule_id
     with ctx.database.session() as s:
         email_repo.set_email_options(s, schedule_id, subject_template="[{rows} rows] {name} for {date}\nBcc: x@y.z",
@@ -118,7 +115,7 @@ def test_subject_template_cc_and_bcc_each_get_one_copy(ctx, recording_enqueue, s
 def test_invalid_address_and_disallowed_domain_fail_without_contacting_the_server(ctx, recording_enqueue, smtp):
     bad = NewDestination(DestinationKind.EMAIL, "not an address@", "bad")
     outside = NewDestination(DestinationKind.EMAIL, "someone@elsewhere.net", "outside")
-    run_id = _generated(ctx, recording_enqueue, [bad, outside, CLIENT])
+    run_id = _generated(ctx, recording_enqueue, [bad, outside, TO_CLIENT])
     assert deliver(ctx, run_id) == RunStatus.PARTIAL
     errors = {d.destination: d.last_error for d in load_run(ctx, run_id).deliveries}
     assert "is not a valid email address" in errors["email:not an address@"]
@@ -130,7 +127,7 @@ def test_smtp_5xx_is_permanent_and_4xx_is_retried(ctx, recording_enqueue, smtp):
     later = NewDestination(DestinationKind.EMAIL, "later@example.com", "later@example.com")
     smtp.refuse["client@example.com"] = "550 5.1.1 No such user"
     smtp.refuse["later@example.com"] = "451 4.3.0 Try again later"
-    run_id = _generated(ctx, recording_enqueue, [CLIENT, later])
+    run_id = _generated(ctx, recording_enqueue, [TO_CLIENT, later])
     with pytest.raises(TransientDeliveryError):
         deliver(ctx, run_id, only_due=True)
     deliveries = {d.destination: d for d in load_run(ctx, run_id).deliveries}
@@ -144,7 +141,7 @@ def test_smtp_5xx_is_permanent_and_4xx_is_retried(ctx, recording_enqueue, smtp):
 
 
 def test_smtp_down_then_up(ctx, recording_enqueue, smtp):
-    run_id = _generated(ctx, recording_enqueue, [CLIENT])
+    run_id = _generated(ctx, recording_enqueue, [TO_CLIENT])
     smtp.stop()
     with pytest.raises(TransientDeliveryError) as raised:
         deliver(ctx, run_id, only_due=True)
@@ -160,11 +157,11 @@ def test_starttls_and_login_against_a_tls_server(database, tmp_path, emulator, r
     server = SmtpServer(tls_cert=cert, tls_key=key).start()
     try:
         ctx = with_email(make_context(database, tmp_path, emulator), server)
-        run_id = _generated(ctx, recording_enqueue, [CLIENT])
+        run_id = _generated(ctx, recording_enqueue, [TO_CLIENT])
         assert deliver(ctx, run_id) == RunStatus.DELIVERED
         assert len(server.received) == 1
         ctx.email = server.settings(password="wrong-fake-password")
-        run_id = _generated(ctx, recording_enqueue, [CLIENT], name="Second")
+        run_id = _generated(ctx, recording_enqueue, [TO_CLIENT], name="Second")
         assert deliver(ctx, run_id) == RunStatus.FAILED  # 535: permanent, not retried
         assert "535" in load_run(ctx, run_id).error
     finally:
@@ -172,7 +169,7 @@ def test_starttls_and_login_against_a_tls_server(database, tmp_path, emulator, r
 
 
 def test_interrupted_email_is_not_sent_twice_but_reported(ctx, recording_enqueue, smtp):
-    run_id = _generated(ctx, recording_enqueue, [CLIENT])
+    run_id = _generated(ctx, recording_enqueue, [TO_CLIENT])
     with ctx.database.session() as s:  # marked sending with its Message-ID, then the worker died
         [delivery] = delivery_repo.ensure_deliveries(s, run_id, ["email:client@example.com"])
         delivery.status, delivery.smtp_message_id = DeliveryStatus.SENDING, "<fixed.id@example.com>"
@@ -182,7 +179,7 @@ def test_interrupted_email_is_not_sent_twice_but_reported(ctx, recording_enqueue
 
 
 def test_permanent_slack_failure_falls_back_to_the_owners_email(ctx, recording_enqueue, smtp, emulator):
-    run_id = _generated(ctx, recording_enqueue, [SALES, GONE])
+    run_id = _generated(ctx, recording_enqueue, [TO_SALES, TO_GONE])
     assert deliver(ctx, run_id) == RunStatus.PARTIAL
     [received] = smtp.received
     assert received.recipients == ["alice@example.com"]  # the owner, from users.info
@@ -196,13 +193,13 @@ def test_permanent_slack_failure_falls_back_to_the_owners_email(ctx, recording_e
 
 
 def test_fallback_uses_the_remembered_address_when_slack_refuses_the_app(ctx, recording_enqueue, smtp, emulator):
-    run_id = _generated(ctx, recording_enqueue, [SALES])
+    run_id = _generated(ctx, recording_enqueue, [TO_SALES])
     assert deliver(ctx, run_id) == RunStatus.DELIVERED  # while Slack works, the owner's address is remembered
     with ctx.database.session() as s:
-        assert s.get(OwnerContact, ("T0TEST01", "U0ALICE01")).email == "alice@example.com"
+        assert s.get(OwnerContact, (TEAM, ALICE)).email == "alice@example.com"
     emulator.fail("*", error="invalid_auth", times=None)
     ctx.now.jump_to(ctx.now() + dt.timedelta(days=1))
-    run_id = _generated(ctx, recording_enqueue, [SALES], name="Next")
+    run_id = _generated(ctx, recording_enqueue, [TO_SALES], name="Next")
     assert deliver(ctx, run_id) == RunStatus.PARTIAL
     assert [r.recipients for r in smtp.received] == [["alice@example.com"]]
     assert "invalid_auth" in load_run(ctx, run_id).error
@@ -210,7 +207,7 @@ def test_fallback_uses_the_remembered_address_when_slack_refuses_the_app(ctx, re
 
 def test_no_fallback_without_a_known_address(ctx, recording_enqueue, smtp, emulator):
     emulator.set_bot_scopes(["files:write", "chat:write", "im:write", "users:read", "channels:history"])
-    run_id = _generated(ctx, recording_enqueue, [GONE])
+    run_id = _generated(ctx, recording_enqueue, [TO_GONE])
     assert deliver(ctx, run_id) == RunStatus.FAILED  # users.info hides the email without users:read.email
     assert smtp.received == []
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from reports.conditions import parse_condition
 from storage.models import AlertEvaluation, Artifact, Delivery, Run, RunStatus
 from tests.factories import make_schedule
-from tests.jobs.alert_support import OPS, make_warehouse
+from tests.jobs.alert_support import make_warehouse
 from tests.jobs.delivery_support import check_invariants, slack_posts_by_run
 from tests.jobs.fault_support import (
     Processes,
@@ -28,6 +28,7 @@ from tests.jobs.fault_support import (
     worker_env,
 )
 from tests.jobs.test_faults_restarts import _final, _keep_alive, servers  # noqa: F401  (a fixture)
+from tests.support.people import TO_OPS
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
@@ -43,7 +44,7 @@ def _alerts(db, warehouse, count: int, *, start: dt.datetime, formats=("csv",)) 
                 s, name=f"alert {i}", cadence_text="every hour", report_type="sql", formats=list(formats),
                 params={"source": "warehouse",
                         "query": f"select region, revenue from metrics where region = 'R{i:03d}'"},
-                destinations=[OPS], condition=parse_condition("revenue < 10000").to_json(),
+                destinations=[TO_OPS], condition=parse_condition("revenue < 10000").to_json(),
                 next_run_at=start + dt.timedelta(seconds=0.2 * i))
             if i % 2 == 0:
                 firing.add(schedule.id)

@@ -32,9 +32,8 @@ from tests.jobs.delivery_support import (
     with_email,
 )
 from tests.jobs.fault_support import report_figures
+from tests.support.people import SALES, TO_CLIENT, TO_SALES
 
-SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
-CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 BAD_DESTINATIONS = [
@@ -54,7 +53,7 @@ def ctx(database, tmp_path, emulator, smtp):
 
 
 def test_bad_destinations_fail_alone_with_a_reason(ctx, recording_enqueue, emulator, smtp):
-    run_id = due_run(ctx, recording_enqueue, destinations=[SALES, CLIENT, *BAD_DESTINATIONS])
+    run_id = due_run(ctx, recording_enqueue, destinations=[TO_SALES, TO_CLIENT, *BAD_DESTINATIONS])
     assert generate(ctx, run_id, recording_enqueue) == "generated"
     assert deliver(ctx, run_id) == RunStatus.PARTIAL
     run = load_run(ctx, run_id)
@@ -78,7 +77,7 @@ def test_oversized_names_summaries_and_templates_are_clipped_not_fatal(ctx, reco
     from storage import email as email_repo
 
     name = "Q4 <b>*revenue*</b> & _margins_ " + "ü" * 160
-    run_id = due_run(ctx, recording_enqueue, name=name[:200], destinations=[SALES, CLIENT])
+    run_id = due_run(ctx, recording_enqueue, name=name[:200], destinations=[TO_SALES, TO_CLIENT])
     with ctx.database.session() as s:
         email_repo.set_email_options(s, load_run(ctx, run_id).schedule_id, subject_template="{name} " * 40)
     assert generate(ctx, run_id, recording_enqueue) == "generated"
@@ -86,14 +85,14 @@ def test_oversized_names_summaries_and_templates_are_clipped_not_fatal(ctx, reco
         run = s.get(Run, run_id)
         run.summary = {**run.summary, "text": "*big* " * 20_000, "figures": [{"label": "x" * 5000, "value": 1e308}]}
     assert deliver(ctx, run_id) == RunStatus.DELIVERED
-    [message] = [m for m in emulator.messages("C0SALES01") if m.get("files")]
+    [message] = [m for m in emulator.messages(SALES) if m.get("files")]
     assert len(message["blocks"][0]["text"]["text"]) <= 3000
     subject = smtp.received[0].message["Subject"]
     assert len(subject) <= 200 and "\n" not in subject
 
 
 def test_a_destination_removed_mid_delivery_is_not_sent(ctx, recording_enqueue, emulator):
-    run_id = due_run(ctx, recording_enqueue, destinations=[SALES, CLIENT])
+    run_id = due_run(ctx, recording_enqueue, destinations=[TO_SALES, TO_CLIENT])
     generate(ctx, run_id, recording_enqueue)
     emulator.fail("files.getUploadURLExternal", status=503)
     with pytest.raises(TransientDeliveryError):

@@ -33,6 +33,7 @@ from tests.factories import WINTER, make_schedule
 from tests.jobs.delivery_support import due_run, load_run
 from tests.jobs.fault_support import throwaway_postgres  # noqa: F401  (a fixture)
 from tests.support.network import free_port
+from tests.support.people import SALES
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +85,7 @@ def test_a_delivery_cut_off_by_a_database_crash_is_carried_on_at_once_and_not_po
     run = load_run(ctx, run_id)
     [delivery] = run.deliveries
     assert (delivery.status, delivery.confirmed_by) == (DeliveryStatus.SENT, "history")
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
     assert run.attempt == 1  # the takeover carried the attempt on; it is not a second one
 
 

@@ -18,8 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from slack_emulator.methods import HANDLERS
-from storage.models import DeliveryStatus, DestinationKind, Run, RunStatus
-from storage.schedules import NewDestination
+from storage.models import DeliveryStatus, Run, RunStatus
 from tests.factories import make_schedule
 from tests.jobs.delivery_support import SmtpServer, check_invariants, slack_posts_by_run
 from tests.jobs.fault_support import (
@@ -31,11 +30,11 @@ from tests.jobs.fault_support import (
     with_default_timing,
     worker_env,
 )
+from tests.support.people import TO_SALES
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
-SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
 GOAL = 30  # seconds from the server's return (or the worker's death) to delivery: the goal
 
 
@@ -46,7 +45,7 @@ def _now() -> dt.datetime:
 def _schedules(db, count: int, slot: dt.datetime, formats=("csv",)) -> None:
     with db.session() as s:
         for i in range(count):
-            make_schedule(s, name=f"recovery report {i}", next_run_at=slot, destinations=[SALES], formats=list(formats))
+            make_schedule(s, name=f"recovery report {i}", next_run_at=slot, destinations=[TO_SALES], formats=list(formats))
 
 
 def _delivered(db, run_ids=None) -> set[int]:

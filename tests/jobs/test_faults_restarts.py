@@ -16,8 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from storage.db import Database
 from storage.migrate import upgrade
-from storage.models import FINAL_RUN_STATUSES, DestinationKind, Run
-from storage.schedules import NewDestination
+from storage.models import FINAL_RUN_STATUSES, Run
 from tests.conftest import unavailable
 from tests.factories import make_schedule
 from tests.jobs.delivery_support import (
@@ -36,12 +35,11 @@ from tests.jobs.fault_support import (
     report_figures,
     worker_env,
 )
+from tests.support.people import TO_CLIENT, TO_SALES
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 
-SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
-CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
 COUNT = 36
 
 
@@ -89,7 +87,7 @@ def test_redis_and_postgres_restarted_in_the_middle_of_a_batch(servers, emulator
     with db.session() as s:
         for i in range(COUNT):
             make_schedule(s, name=f"restart report {i}", next_run_at=start + dt.timedelta(seconds=0.25 * i),
-                          destinations=[SALES, CLIENT])
+                          destinations=[TO_SALES, TO_CLIENT])
     smtp = SmtpServer().start()
     logs = tmp_path / "logs"
     logs.mkdir()

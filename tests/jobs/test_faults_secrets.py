@@ -31,6 +31,7 @@ from tests.jobs.delivery_support import (
     self_signed_cert,
     with_email,
 )
+from tests.support.people import ALICE, SALES
 
 NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 # The test's own SMTP server stands for the mail provider; what it logs is not reportbot's.
@@ -72,11 +73,11 @@ def test_a_full_run_logs_no_secret(database, tmp_path, emulator, recording_enque
     with_email(ctx, smtp, public_url=base, max_bytes=10)
     try:
         signer = SlackRequestSigner(SIGNING_SECRET)
-        assert post(server.url, *signer.slash_command("help", user_id="U0ALICE01", channel_id="C0SALES01"))[0] == 200
+        assert post(server.url, *signer.slash_command("help", user_id=ALICE, channel_id=SALES))[0] == 200
         assert post(server.url, *SlackRequestSigner("wrong-secret").slash_command(
-            "help", user_id="U0ALICE01", channel_id="C0SALES01"))[0] == 401
+            "help", user_id=ALICE, channel_id=SALES))[0] == 401
         run_id = due_run(ctx, recording_enqueue, destinations=[
-            NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales"),
+            NewDestination(DestinationKind.SLACK_CHANNEL, SALES, "#sales"),
             NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone"),
             NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")])
         generate(ctx, run_id, recording_enqueue)

@@ -14,6 +14,7 @@ from jobs.delivery.policy import RETRY_AFTER_CEILING
 from jobs.generate import generate
 from storage.models import DeliveryStatus, RunStatus
 from tests.jobs.delivery_support import due_run, load_run
+from tests.support.people import SALES
 
 
 def _generated(ctx, enqueue) -> int:
@@ -53,7 +54,7 @@ def test_upload_url_rate_limit_is_retried_after_retry_after_in_plain_words(job_c
 
     job_context.now.jump_to(delivery.next_attempt_at + dt.timedelta(seconds=1))
     assert deliver(job_context, run_id, only_due=True) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
     assert emulator.calls("conversations.history") == []  # nothing was posted the first time
 
 
@@ -71,7 +72,7 @@ def test_upload_url_server_error_is_retried_and_described(job_context, recording
 
     job_context.now.jump_to(delivery.next_attempt_at + dt.timedelta(seconds=1))
     assert deliver(job_context, run_id, only_due=True) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
     assert emulator.calls("conversations.history") == []
 
 
@@ -103,7 +104,7 @@ def test_an_absurd_retry_after_waits_a_bounded_time_and_leaves_consistent_state(
 
     job_context.now.jump_to(delivery.next_attempt_at + dt.timedelta(seconds=1))
     assert deliver(job_context, run_id, only_due=True) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
 
 
 def test_an_absurd_retry_after_on_a_server_error_while_posting_stays_checkable(job_context, recording_enqueue,
@@ -121,7 +122,7 @@ def test_an_absurd_retry_after_on_a_server_error_while_posting_stays_checkable(j
     assert load_run(job_context, run_id).lease_token is None
     job_context.now.jump_to(delivery.next_attempt_at + dt.timedelta(seconds=1))
     assert deliver(job_context, run_id, only_due=True) == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
 
 
 def test_an_unexpected_error_leaves_the_delivery_retryable_not_sending(job_context, recording_enqueue,

@@ -18,12 +18,10 @@ from storage.models import (
     FINAL_RUN_STATUSES,
     Delivery,
     DeliveryStatus,
-    DestinationKind,
     Run,
     RunStatus,
     Schedule,
 )
-from storage.schedules import NewDestination
 from tests.factories import make_schedule
 from tests.jobs.delivery_support import (
     LINK_SECRET,
@@ -41,23 +39,18 @@ from tests.jobs.fault_support import (
     throwaway_redis,  # noqa: F401  (a fixture)
     worker_env,
 )
+from tests.support.people import TO_BOB, TO_CLIENT, TO_GONE, TO_SALES
 from tests.support.waiting import wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
-
-SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
-BOB = NewDestination(DestinationKind.SLACK_USER, "U0BOB0001", "@bob")
-CLIENT = NewDestination(DestinationKind.EMAIL, "client@example.com", "client@example.com")
-GONE = NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")
-
 
 def _schedules(db, count: int, *, start: dt.datetime, gone_every: int = 0, formats=("csv",)) -> int:
     """`count` schedules due once each, a tenth of a second apart, from `start` (real time)."""
     with db.session() as s:
         for i in range(count):
-            destinations = [SALES, BOB, CLIENT]
+            destinations = [TO_SALES, TO_BOB, TO_CLIENT]
             if gone_every and i % gone_every == 0:
-                destinations = [GONE, SALES]
+                destinations = [TO_GONE, TO_SALES]
             make_schedule(s, name=f"fault report {i}", next_run_at=start + dt.timedelta(seconds=0.1 * i),
                           destinations=destinations, formats=list(formats))
     return count

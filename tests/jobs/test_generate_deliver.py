@@ -14,6 +14,7 @@ from storage.models import DestinationKind, Run, RunStatus, Schedule, ScheduleSt
 from storage.schedules import NewDestination
 from tests.factories import make_schedule
 from tests.jobs.delivery_support import due_run, load_run
+from tests.support.people import ALICE, BOB, SALES
 
 
 def test_generate_renders_every_format_then_hands_over_to_delivery(job_context, recording_enqueue):
@@ -30,12 +31,12 @@ def test_generate_renders_every_format_then_hands_over_to_delivery(job_context, 
 
 def test_deliver_to_a_user_goes_through_a_dm(job_context, recording_enqueue, emulator):
     run_id = due_run(job_context, recording_enqueue,
-                      destinations=[NewDestination(DestinationKind.SLACK_USER, "U0BOB0001", "@bob")])
+                      destinations=[NewDestination(DestinationKind.SLACK_USER, BOB, "@bob")])
     generate(job_context, run_id, recording_enqueue)
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
     [upload] = emulator.uploads()
     assert upload.channel_id.startswith("D")
-    assert [c.params["users"] for c in emulator.calls("conversations.open")] == ["U0BOB0001"]
+    assert [c.params["users"] for c in emulator.calls("conversations.open")] == [BOB]
     assert deliver(job_context, run_id) == "not-taken"  # delivered runs are never sent twice
     assert len(emulator.uploads()) == 1
 
@@ -43,7 +44,7 @@ def test_deliver_to_a_user_goes_through_a_dm(job_context, recording_enqueue, emu
 def test_permanent_error_fails_that_destination_only(job_context, recording_enqueue, emulator):
     emulator.add_channel("C0PRIV001", "secret", is_private=True, bot_is_member=False)
     run_id = due_run(job_context, recording_enqueue, destinations=[
-        NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales"),
+        NewDestination(DestinationKind.SLACK_CHANNEL, SALES, "#sales"),
         NewDestination(DestinationKind.SLACK_CHANNEL, "C0PRIV001", "#secret"),
     ])
     generate(job_context, run_id, recording_enqueue)
@@ -58,8 +59,8 @@ def test_permanent_error_fails_that_destination_only(job_context, recording_enqu
 
 def test_temporary_error_is_retried_and_resends_only_what_was_not_sent(job_context, recording_enqueue, emulator):
     run_id = due_run(job_context, recording_enqueue, destinations=[
-        NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales"),
-        NewDestination(DestinationKind.SLACK_USER, "U0BOB0001", "@bob"),
+        NewDestination(DestinationKind.SLACK_CHANNEL, SALES, "#sales"),
+        NewDestination(DestinationKind.SLACK_USER, BOB, "@bob"),
     ])
     generate(job_context, run_id, recording_enqueue)
     emulator.fail("conversations.open", status=500, times=1)
@@ -68,7 +69,7 @@ def test_temporary_error_is_retried_and_resends_only_what_was_not_sent(job_conte
     assert load_run(job_context, run_id).status == RunStatus.DELIVERING
     assert deliver(job_context, run_id) == RunStatus.DELIVERED  # the actor's retry
     channels = sorted(u.channel_id for u in emulator.uploads())
-    assert len(channels) == 2 and channels[0].startswith("C0SALES01")
+    assert len(channels) == 2 and channels[0].startswith(SALES)
 
 
 def test_three_failed_runs_in_a_row_pause_the_schedule(job_context, recording_enqueue, emulator):
@@ -104,16 +105,16 @@ def test_sql_report_runs_as_its_owner_against_an_allowed_source(job_context, rec
         conn.execute("create table orders (day text, amount integer)")
         conn.executemany("insert into orders values (?, ?)", [("2026-11-22", 5), ("2026-11-22", 7), ("2026-11-21", 1)])
     monkeypatch.setenv("REPORTBOT_SOURCE_WAREHOUSE", f"sqlite:///{source}")
-    monkeypatch.setenv("REPORTBOT_SOURCE_WAREHOUSE__USERS", "U0ALICE01")
+    monkeypatch.setenv("REPORTBOT_SOURCE_WAREHOUSE__USERS", ALICE)
     query = "select day, sum(amount) as total from orders where day = :window_start_date group by day"
     run_id = due_run(job_context, recording_enqueue, report_type="sql",
                       params={"source": "warehouse", "query": query})
     assert generate(job_context, run_id, recording_enqueue) == "generated", load_run(job_context, run_id).error
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
-    [upload] = emulator.uploads("C0SALES01")
+    [upload] = emulator.uploads(SALES)
     assert upload.content.decode().splitlines() == ["day,total", "2026-11-22,12"]
 
-    other = due_run(job_context, recording_enqueue, name="Bob's copy", owner="U0BOB0001", report_type="sql",
+    other = due_run(job_context, recording_enqueue, name="Bob's copy", owner=BOB, report_type="sql",
                      params={"source": "warehouse", "query": query})
     assert generate(job_context, other, recording_enqueue) == "failed"  # bob may not use that source
     assert "warehouse" in load_run(job_context, other).error

@@ -13,6 +13,7 @@ from storage.models import DestinationKind, RunStatus
 from storage.schedules import NewDestination
 from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run
+from tests.support.people import ALICE
 from tests.support.waiting import wait_until
 
 
@@ -89,6 +90,6 @@ def test_burst_of_one_owners_runs_publishes_their_home_once(database, tmp_path, 
     assert time.monotonic() - started < 1.5, "the deliveries outlasted the window; the test proves nothing"
     assert ctx.home_refresher.wait_idle(10)  # every refresh the runs asked for is out
     [published] = emulator.calls("views.publish")
-    assert published.params["user_id"] == "U0ALICE01"
-    home = str(emulator.home_view("U0ALICE01"))
+    assert published.params["user_id"] == ALICE
+    home = str(emulator.home_view(ALICE))
     assert all(f"Report {n}" in home for n in range(4))

@@ -28,6 +28,7 @@ from storage import runs as run_repo
 from storage.models import Run, RunStatus
 from tests.jobs.delivery_support import due_run, load_run
 from tests.support.network import free_port
+from tests.support.people import SALES
 
 pytestmark = pytest.mark.redis
 
@@ -114,7 +115,7 @@ def test_runs_sent_again_after_a_restart_are_done_once(job_context, recording_en
     for _ in range(2):
         deliver(job_context, run_id)
     assert load_run(job_context, run_id).status == RunStatus.DELIVERED
-    assert len(emulator.uploads("C0SALES01")) == 1
+    assert len(emulator.uploads(SALES)) == 1
 
 
 def _fetch_without_acking(broker, queue: str, count: int) -> list:

@@ -17,6 +17,7 @@ from slack_emulator import SlackEmulator
 from storage.models import RunStatus
 from tests.conftest import make_context
 from tests.factories import make_schedule
+from tests.support.people import ALICE, SALES
 
 SCALE = 60  # the emulator's minute lasts one second; pacing is multiplied to match
 
@@ -24,8 +25,8 @@ SCALE = 60  # the emulator's minute lasts one second; pacing is multiplied to ma
 @pytest.fixture
 def limited_emulator():
     with SlackEmulator(enforce_rate_limits=True, rate_limit_scale=SCALE) as emu:
-        emu.add_user("U0ALICE01", "alice", tz="Europe/Berlin")
-        emu.add_channel("C0SALES01", "sales", members=["U0ALICE01"])
+        emu.add_user(ALICE, "alice", tz="Europe/Berlin")
+        emu.add_channel(SALES, "sales", members=[ALICE])
         yield emu
 
 
@@ -66,7 +67,7 @@ def test_paced_burst_of_reports_to_one_workspace_has_no_429_and_no_failure(sqlit
         t.join(120)
     assert results.count(RunStatus.DELIVERED) == 120
     assert limited_emulator.ratelimited_count() == 0
-    assert len(limited_emulator.uploads("C0SALES01")) == 120
+    assert len(limited_emulator.uploads(SALES)) == 120
 
 
 def test_local_pacer_spaces_reservations():

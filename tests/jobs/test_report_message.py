@@ -13,11 +13,8 @@ from jobs.generate import generate
 from jobs.tick import tick
 from jobs.views.run_message import report_message_blocks
 from slack_emulator import validate_blocks
-from storage.models import DestinationKind
-from storage.schedules import NewDestination
 from tests.factories import make_schedule
-
-SALES = NewDestination(DestinationKind.SLACK_CHANNEL, "C0SALES01", "#sales")
+from tests.support.people import SALES, TO_SALES
 
 
 def valid_for_slack(blocks: list[dict]) -> bool:
@@ -31,13 +28,13 @@ def run_once(ctx, enqueue, emulator, slot: dt.datetime) -> dict:
     [run_id] = tick(ctx, enqueue).created
     assert generate(ctx, run_id, enqueue) == "generated"
     deliver(ctx, run_id)
-    return [m for m in emulator.messages("C0SALES01") if m.get("files")][-1]
+    return [m for m in emulator.messages(SALES) if m.get("files")][-1]
 
 
 def test_a_weekly_report_leads_with_its_period_and_key_figures_and_their_change(job_context, recording_enqueue,
                                                                                  emulator):
     with job_context.database.session() as s:
-        first = make_schedule(s, name="Weekly sales", cadence_text="every monday at 9", destinations=[SALES],
+        first = make_schedule(s, name="Weekly sales", cadence_text="every monday at 9", destinations=[TO_SALES],
                               params={"view": "by_region"}).next_run_at
     run_once(job_context, recording_enqueue, emulator, first)
     message = run_once(job_context, recording_enqueue, emulator, first + dt.timedelta(days=7))

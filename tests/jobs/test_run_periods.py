@@ -15,6 +15,7 @@ from jobs.tick import tick
 from storage.models import Run, RunStatus, Schedule
 from tests.conftest import make_context
 from tests.factories import make_schedule
+from tests.support.people import ALICE, BOB
 
 UTC = dt.timezone.utc
 
@@ -45,7 +46,7 @@ def test_run_now_a_chosen_period_and_a_retry_keep_their_period(database, tmp_pat
     with database.session() as s:
         schedule = make_schedule(s, name="Weekly sales", cadence_text="every monday at 9")
     ctx.now.jump_to(dt.datetime(2026, 12, 2, 14, tzinfo=UTC))  # a Wednesday
-    first = run_now(ctx, schedule, user_id="U0ALICE01", surface="test", enqueue=recording_enqueue).run_id
+    first = run_now(ctx, schedule, user_id=ALICE, surface="test", enqueue=recording_enqueue).run_id
     assert generate(ctx, first, recording_enqueue) == "generated"
     # What Monday 30 Nov's report covered, generated with Wednesday's data.
     assert runs(database)[0].summary["window_label"] == "Mon 23 Nov – Sun 29 Nov 2026 (week 48), Europe/Berlin"
@@ -53,17 +54,17 @@ def test_run_now_a_chosen_period_and_a_retry_keep_their_period(database, tmp_pat
         s.get(Run, first).status = RunStatus.DELIVERED
 
     ctx.now.jump_to(dt.datetime(2026, 12, 2, 15, tzinfo=UTC))
-    chosen = run_now(ctx, schedule, user_id="U0ALICE01", surface="test", enqueue=recording_enqueue,
+    chosen = run_now(ctx, schedule, user_id=ALICE, surface="test", enqueue=recording_enqueue,
                      period=Period("previous_month")).run_id
     with database.session() as s:  # it failed before producing files
         run = s.get(Run, chosen)
         run.status, run.error, run.finished_at = RunStatus.FAILED, "the warehouse was down", ctx.now()
     ctx.now.jump_to(dt.datetime(2027, 1, 5, 9, tzinfo=UTC))  # retried a month later
-    assert retry_run(ctx, schedule.id, chosen, user_id="U0BOB0001", surface="test",
+    assert retry_run(ctx, schedule.id, chosen, user_id=BOB, surface="test",
                      enqueue=recording_enqueue).phase == "generate"
     assert generate(ctx, chosen, recording_enqueue) == "generated"
     retried = runs(database)[1]
-    assert (retried.trigger, retried.triggered_by) == ("retry", "U0BOB0001")
+    assert (retried.trigger, retried.triggered_by) == ("retry", BOB)
     assert retried.summary["window_label"] == "November 2026, Europe/Berlin"  # still the month it was asked for
     with database.session() as s:
         assert s.get(Schedule, schedule.id).params == {}  # a chosen period is the run's, not the schedule's

@@ -27,8 +27,7 @@ from storage.schedules import NewDestination
 from storage.workspace import workspace_settings_for_update
 from tests.factories import TEAM
 from tests.jobs.delivery_support import due_run, load_run
-
-ALICE, BOB = "U0ALICE01", "U0BOB0001"
+from tests.support.people import ALICE, BOB
 
 
 def limit(ctx, report: str, users: list[str]) -> None:

@@ -21,6 +21,7 @@ from reports.table import Column, Table
 from storage.models import Run, RunStatus
 from tests.conftest import make_context
 from tests.jobs.delivery_support import due_run
+from tests.support.people import SALES
 
 SLOW = "test_slow_report"
 started = threading.Event()
@@ -78,7 +79,7 @@ def test_stopping_worker_hands_its_run_back_and_the_next_worker_finishes_it(data
         finally:
             second.stop()
         assert _run(database, run_id).status == RunStatus.DELIVERED
-        assert len(slow_report) == 2 and len(emulator.uploads("C0SALES01")) == 1
+        assert len(slow_report) == 2 and len(emulator.uploads(SALES)) == 1
     finally:
         set_context(previous_context)
         broker_module.use_broker(previous_broker)

@@ -21,13 +21,20 @@ from jobs.generate import generate
 from jobs.links import read_download_token
 from storage.filestore import ArtifactStore
 from storage.filestore.crypto import Keyring, new_key
-from storage.models import Delivery, DeliveryStatus, Destination, DestinationKind, RunStatus
+from storage.models import (
+    Delivery,
+    DeliveryStatus,
+    Destination,
+    DestinationKind,
+    RunStatus,
+)
 from storage.schedules import NewDestination
 from storage.workspace import workspace_settings_for_update
 from tests.conftest import make_context
 from tests.factories import TEAM
-from tests.jobs.alert_support import OPS, check, make_alert, make_warehouse
+from tests.jobs.alert_support import check, make_alert, make_warehouse
 from tests.jobs.delivery_support import due_run, link_settings, load_run
+from tests.support.people import ALICE, TO_OPS
 from tests.support.tls_receiver import HOST, Reply, Resolver, TlsReceiver
 
 PUBLIC = "93.184.215.14"  # a public address: nothing on loopback answers for it
@@ -88,7 +95,7 @@ def the_delivery(ctx, run_id) -> Delivery:
     return delivery
 
 
-def dms(emulator, user_id="U0ALICE01") -> list[dict]:
+def dms(emulator, user_id=ALICE) -> list[dict]:
     opened = [c for c in emulator.calls("conversations.open") if c.params.get("users") == user_id and c.ok]
     return [m for channel in {c.response["channel"]["id"] for c in opened} for m in emulator.messages(channel)]
 
@@ -249,7 +256,7 @@ def test_an_untrusted_certificate_is_a_permanent_failure(ctx, recording_enqueue,
 def test_an_alert_fires_to_a_webhook(database, tmp_path, monkeypatch, ctx, recording_enqueue, receiver):
     warehouse = make_warehouse(tmp_path, monkeypatch)
     destination, secret = webhook(ctx, receiver.url())
-    schedule_id, slot = make_alert(ctx, "revenue < 10000", destinations=(OPS, destination))
+    schedule_id, slot = make_alert(ctx, "revenue < 10000", destinations=(TO_OPS, destination))
     warehouse.revenue(9120)
     outcome, run_id = check(ctx, recording_enqueue, slot)
     assert outcome == "notifying" and load_run(ctx, run_id).status == RunStatus.DELIVERED

@@ -12,6 +12,7 @@ from reports.registry import ReportRequest, get_report_type
 from reports.sources import AccessDenied, DataSources, load_data_sources, may_use_source
 from reports.types.chat_client import ChatSettings
 from reports.window import compute_window
+from tests.support.people import ALICE, BOB
 
 SLOT = dt.datetime(2026, 11, 24, 8, tzinfo=dt.UTC)
 OAUTH = {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "test-secret-not-real"}
@@ -20,7 +21,7 @@ OAUTH = {"SLACK_CLIENT_ID": "123.456", "SLACK_CLIENT_SECRET": "test-secret-not-r
 def sources(env: dict[str, str]) -> DataSources:
     return load_data_sources({"REPORTBOT_SOURCE_OPEN": "sqlite:////tmp/open.db", "REPORTBOT_SOURCE_OPEN__USERS": "*",
                               "REPORTBOT_SOURCE_SALES": "sqlite:////tmp/sales.db",
-                              "REPORTBOT_SOURCE_SALES__TEAMS": "T0HOME01", "REPORTBOT_SOURCE_SALES__USERS": "U0ALICE01",
+                              "REPORTBOT_SOURCE_SALES__TEAMS": "T0HOME01", "REPORTBOT_SOURCE_SALES__USERS": ALICE,
                               "REPORTBOT_SOURCE_EVERYWHERE": "sqlite:////tmp/all.db",
                               "REPORTBOT_SOURCE_EVERYWHERE__TEAMS": "*", **env})
 
@@ -39,8 +40,8 @@ def test_in_multi_workspace_mode_an_omitted_allowed_teams_means_no_other_workspa
     assert not configured.may_use(configured["open"], "T0STRANGR", "U0ANYONE1")
     with pytest.raises(AccessDenied, match="may not use the data source “open”"):
         configured.check_access(configured["open"], "T0STRANGR", "U0ANYONE1")
-    assert [s.name for s in configured.usable_by("T0HOME01", "U0ALICE01")] == ["everywhere", "sales"]
-    assert [s.name for s in configured.usable_by("T0HOME01", "U0BOB0001")] == ["everywhere"]
+    assert [s.name for s in configured.usable_by("T0HOME01", ALICE)] == ["everywhere", "sales"]
+    assert [s.name for s in configured.usable_by("T0HOME01", BOB)] == ["everywhere"]
 
 
 @pytest.mark.parametrize(("users", "teams", "multi", "team", "user", "allowed"), [
@@ -81,13 +82,13 @@ def test_a_run_in_another_workspace_is_refused_at_run_time(tmp_path, monkeypatch
     sql = get_report_type("sql")
     request = ReportRequest(params=sql.validate_params({"source": "shop", "query": "select * from orders"}),
                             window=compute_window("previous_day", SLOT, "UTC"), timezone="UTC", slot=SLOT,
-                            owner_user_id="U0ALICE01", team_id="T0STRANGR", services={"spool_dir": str(tmp_path)})
+                            owner_user_id=ALICE, team_id="T0STRANGR", services={"spool_dir": str(tmp_path)})
     with pytest.raises(AccessDenied, match="<@U0ALICE01> may not use the data source “shop”"):
         sql.fetch(request)
 
 
 def test_a_pulse_attaching_sql_goes_through_the_same_check(tmp_path, monkeypatch):
-    env = {"REPORTBOT_SOURCE_SHOP": _shop(tmp_path), "REPORTBOT_SOURCE_SHOP__USERS": "U0ALICE01",
+    env = {"REPORTBOT_SOURCE_SHOP": _shop(tmp_path), "REPORTBOT_SOURCE_SHOP__USERS": ALICE,
            "REPORTBOT_SOURCE_SHOP__TEAMS": "T0HOME01"}
     for key, value in env.items():  # the attached report's parameters are validated against the configuration
         monkeypatch.setenv(key, value)
@@ -100,6 +101,6 @@ def test_a_pulse_attaching_sql_goes_through_the_same_check(tmp_path, monkeypatch
                                     "attach_params": '{"source": "shop", "query": "select * from orders"}',
                                     "attach_rows": 10},
                             window=compute_window("previous_day", SLOT, "UTC"), timezone="UTC", slot=SLOT,
-                            owner_user_id="U0BOB0001", team_id="T0HOME01", services=services)
+                            owner_user_id=BOB, team_id="T0HOME01", services=services)
     with pytest.raises(AccessDenied, match="<@U0BOB0001> may not use the data source “shop”"):
         prompt.fetch(request)

@@ -9,6 +9,7 @@ import pytest
 
 from reports.sources import load_data_sources
 from reports.types.sql import check_sql_params, data_source_health, usable_source_names
+from tests.support.people import ALICE
 
 
 @pytest.fixture
@@ -16,11 +17,11 @@ def configured(tmp_path):
     path = tmp_path / "shop.db"
     with sqlite3.connect(path) as conn:
         conn.execute("create table orders (id integer primary key, paid_at text, amount real)")
-    return load_data_sources({"REPORTBOT_SOURCE_SHOP": f"sqlite:///{path}", "REPORTBOT_SOURCE_SHOP__USERS": "U0ALICE01",
+    return load_data_sources({"REPORTBOT_SOURCE_SHOP": f"sqlite:///{path}", "REPORTBOT_SOURCE_SHOP__USERS": ALICE,
                               "REPORTBOT_SOURCE_VAULT": f"sqlite:///{path}", "REPORTBOT_SOURCE_VAULT__USERS": "U0BOSS001"})
 
 
-def check(configured, team="T0HOME01", user="U0ALICE01", **params):
+def check(configured, team="T0HOME01", user=ALICE, **params):
     return check_sql_params(params, team_id=team, user_id=user, sources=configured)
 
 
@@ -44,7 +45,7 @@ def test_a_schedule_that_would_fail_at_every_run_is_refused_when_saved(configure
 
 
 def test_pickers_list_only_usable_sources(configured):
-    assert usable_source_names("T0HOME01", "U0ALICE01", sources=configured) == ["shop"]
+    assert usable_source_names("T0HOME01", ALICE, sources=configured) == ["shop"]
     assert usable_source_names("T0HOME01", "U0BOSS001", sources=configured) == ["vault"]
     assert usable_source_names("T0HOME01", "U0NOBODY1", sources=configured) == []
 

@@ -17,6 +17,7 @@ from reports.registry import (
 )
 from reports.table import Column, Table
 from reports.window import WINDOW_KINDS, compute_window
+from tests.support.people import SALES
 
 
 def test_integer_number_and_bounds():
@@ -72,8 +73,8 @@ def test_lists_and_channels():
     with pytest.raises(ParameterError, match="at most 3 items, not 4"):
         tags.coerce("a b c d")
     channels = Param("channels", "Channels", type="channels")
-    assert channels.coerce("<#C0SALES01|sales>, #Ops general C0SALES01") == ("C0SALES01", "#ops", "#general")
-    assert channels.coerce(["C0SALES01", "G0PRIVATE1"]) == ("C0SALES01", "G0PRIVATE1")
+    assert channels.coerce("<#C0SALES01|sales>, #Ops general C0SALES01") == (SALES, "#ops", "#general")
+    assert channels.coerce([SALES, "G0PRIVATE1"]) == (SALES, "G0PRIVATE1")
     with pytest.raises(ParameterError, match="not a channel"):
         channels.coerce("#bad!name")
 

@@ -13,17 +13,17 @@ from reports.registry import ReportRequest, get_report_type
 from reports.types.slack_history import HistorySettings, from_ts, to_ts
 from reports.window import compute_window
 from tests.conftest import SHARED_SLACK
+from tests.support.people import ALICE, BOB, CAROL, OPS, SALES, TEAM
 
 BERLIN = ZoneInfo("Europe/Berlin")
 SLOT = dt.datetime(2026, 11, 23, 9, tzinfo=BERLIN)  # the report for Mon 16 – Sun 22 Nov
-ALICE, BOB = "U0ALICE01", "U0BOB0001"
 
 
 def at(day: int, hour: int, minute: int = 0) -> str:
     return to_ts(dt.datetime(2026, 11, day, hour, minute, tzinfo=BERLIN))
 
 
-def seed_week(emulator, channel: str = "C0SALES01") -> None:
+def seed_week(emulator, channel: str = SALES) -> None:
     add = emulator.add_message
     add(channel, "before the window", user_id=ALICE, ts=at(15, 23, 30))
     kickoff = add(channel, "Kickoff for the quarter", user_id=ALICE, ts=at(16, 10))
@@ -33,7 +33,7 @@ def seed_week(emulator, channel: str = "C0SALES01") -> None:
     add(channel, "done", user_id=BOB, ts=at(16, 11), thread_ts=kickoff)
     add(channel, "Lunch?", user_id=BOB, ts=at(16, 12))
     numbers = add(channel, "Numbers are in", user_id=ALICE, ts=at(17, 9))
-    add(channel, "joined", user_id="U0CAROL01", ts=at(17, 9, 30), subtype="channel_join")
+    add(channel, "joined", user_id=CAROL, ts=at(17, 9, 30), subtype="channel_join")
     add(channel, "nice", user_id=BOB, ts=at(18, 9), thread_ts=numbers)
     add(channel, "deploy finished", user_id=ALICE, ts=at(18, 10), bot_id="B0DEPLOY1", subtype="bot_message")
     add(channel, "late on Sunday", user_id=ALICE, ts=at(22, 23, 30))
@@ -50,7 +50,7 @@ def run(emulator, *, owner: str = ALICE, settings: HistorySettings | None = None
         services["sleep"] = sleeps.append
     request = ReportRequest(params=kind.validate_params({"channels": "#sales", **params}), window=window,
                             timezone="Europe/Berlin", slot=SLOT, services=services, owner_user_id=owner,
-                            team_id="T0TEST01")
+                            team_id=TEAM)
     return kind.fetch(request)
 
 
@@ -69,7 +69,7 @@ def test_per_day_counts_messages_replies_and_members_for_every_local_day(emulato
 
 def test_history_is_paged_15_at_a_time_within_the_window(emulator):
     for minute in range(40):
-        emulator.add_message("C0SALES01", f"message {minute}", user_id=ALICE, ts=at(19, 9, minute))
+        emulator.add_message(SALES, f"message {minute}", user_id=ALICE, ts=at(19, 9, minute))
     table = run(emulator)
     assert sum(r[2] for r in table.rows()) == 40
     history = emulator.calls("conversations.history")
@@ -130,7 +130,7 @@ def test_waiting_longer_than_the_budget_fails_with_advice(emulator):
 
 def test_the_call_budget_stops_a_runaway_report(emulator):
     for minute in range(30):
-        emulator.add_message("C0SALES01", f"m{minute}", user_id=ALICE, ts=at(19, 9, minute))
+        emulator.add_message(SALES, f"m{minute}", user_id=ALICE, ts=at(19, 9, minute))
     with pytest.raises(ReportError, match="more than 3 Slack calls"):
         run(emulator, settings=HistorySettings(page_size=5, max_calls=3))
 
@@ -142,9 +142,9 @@ def test_the_emulators_real_rate_limit_is_honoured_end_to_end():
     with SlackEmulator(reference_dir=SHARED_SLACK / "method-reference", enforce_rate_limits=True,
                        rate_limit_scale=30) as emulator:
         emulator.add_user(ALICE, "alice")
-        emulator.add_channel("C0SALES01", "sales", members=[ALICE])
+        emulator.add_channel(SALES, "sales", members=[ALICE])
         for minute in range(120):
-            emulator.add_message("C0SALES01", f"m{minute}", user_id=ALICE, ts=at(19, 9 + minute // 60, minute % 60))
+            emulator.add_message(SALES, f"m{minute}", user_id=ALICE, ts=at(19, 9 + minute // 60, minute % 60))
         table = run(emulator, settings=HistorySettings(page_size=2))
         assert sum(r[2] for r in table.rows()) == 120
         assert emulator.ratelimited_count() >= 1 and table.meta["rate_limited"] >= 1
@@ -168,7 +168,7 @@ def test_channels_i_am_not_in_or_cannot_find_are_explained(emulator):
 
 def test_several_channels_share_one_table(emulator):
     seed_week(emulator)
-    emulator.add_message("C0OPS0001", "ops here", user_id=BOB, ts=at(20, 15))
+    emulator.add_message(OPS, "ops here", user_id=BOB, ts=at(20, 15))
     rows = list(run(emulator, owner=BOB, channels="#sales #ops").rows())
     assert len(rows) == 14 and ("#ops", 1) in {(r[1], r[2]) for r in rows}
 
@@ -176,7 +176,7 @@ def test_several_channels_share_one_table(emulator):
 def test_without_slack_access_the_report_says_so():
     kind = get_report_type("channel_activity")
     window = compute_window("previous_week", SLOT, "Europe/Berlin")
-    request = ReportRequest(params=kind.validate_params({"channels": "C0SALES01"}), window=window,
+    request = ReportRequest(params=kind.validate_params({"channels": SALES}), window=window,
                             timezone="Europe/Berlin", slot=SLOT)
     with pytest.raises(ReportError, match="needs access to Slack"):
         kind.fetch(request)

@@ -22,6 +22,7 @@ from reports.types.chat_client import (
 )
 from reports.types.prompt import parse_attach_params
 from reports.window import compute_window
+from tests.support.people import ALICE, TEAM
 
 API_KEY = "sk-test-not-a-real-key"
 SLOT = dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)
@@ -103,8 +104,8 @@ def run(settings: ChatSettings | None, sleeps: list | None = None, **params):
     services = {"chat_settings": settings} if settings else {}
     services["sleep"] = (sleeps if sleeps is not None else []).append
     request = ReportRequest(params=kind.validate_params({"prompt": "How did sales go?", **params}), window=window,
-                            timezone="Europe/Berlin", slot=SLOT, services=services, owner_user_id="U0ALICE01",
-                            team_id="T0TEST01")
+                            timezone="Europe/Berlin", slot=SLOT, services=services, owner_user_id=ALICE,
+                            team_id=TEAM)
     return kind.fetch(request)
 
 

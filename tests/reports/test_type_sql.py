@@ -28,6 +28,7 @@ from reports.sources import (
 from reports.table import ColumnType
 from reports.window import compute_window
 from tests.reports.conftest import ORDERS
+from tests.support.people import ALICE, BOB, TEAM
 
 UTC = dt.UTC
 SLOT = dt.datetime(2026, 11, 24, 8, tzinfo=UTC)
@@ -52,7 +53,7 @@ def _sqlite_source(tmp_path_factory) -> str:
 
 
 def _configured(url: str) -> DataSource:
-    return load_data_sources({"REPORTBOT_SOURCE_SHOP": url, "REPORTBOT_SOURCE_SHOP__USERS": "U0ALICE01",
+    return load_data_sources({"REPORTBOT_SOURCE_SHOP": url, "REPORTBOT_SOURCE_SHOP__USERS": ALICE,
                               "REPORTBOT_SOURCE_SHOP__TIMEOUT": "5"})["shop"]
 
 
@@ -78,7 +79,7 @@ def shop(request) -> DataSource:
     return request.getfixturevalue(f"{request.param}_shop")
 
 
-def fetch(source: DataSource, tmp_path, *, owner: str | None = "U0ALICE01", team: str = "T0TEST01",
+def fetch(source: DataSource, tmp_path, *, owner: str | None = ALICE, team: str = TEAM,
           timezone: str = "UTC", **params):
     sql = get_report_type("sql")
     window = compute_window("previous_day", SLOT, timezone)
@@ -187,7 +188,7 @@ def test_a_query_over_the_time_limit_is_stopped_with_a_clear_error(shop, tmp_pat
 
 def test_a_source_the_owner_may_not_use_is_refused_before_any_query(shop, tmp_path):
     with pytest.raises(AccessDenied, match="<@U0BOB0001> may not use the data source “shop”"):
-        fetch(shop, tmp_path, owner="U0BOB0001", query="select 1")
+        fetch(shop, tmp_path, owner=BOB, query="select 1")
     with pytest.raises(AccessDenied, match="this schedule's owner may not use"):
         fetch(shop, tmp_path, owner=None, query="select 1")
     team_only = dataclasses.replace(shop, allowed_users=frozenset(), allowed_teams=frozenset({"T0OTHER"}))

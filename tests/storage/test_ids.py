@@ -7,6 +7,7 @@ import pytest
 from storage.ids import MAX_ROW_ID, row_id
 from storage.schedules import find_schedule
 from tests.factories import make_schedule
+from tests.support.people import TEAM
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -21,5 +22,5 @@ def test_a_number_too_large_for_an_id_is_looked_up_as_a_name(database):
     with database.session() as s:
         make_schedule(s, name="99999999999999999999")
     with database.session() as s:
-        assert find_schedule(s, "T0TEST01", "99999999999999999999").name == "99999999999999999999"
-        assert find_schedule(s, "T0TEST01", "#99999999999999999999") is None
+        assert find_schedule(s, TEAM, "99999999999999999999").name == "99999999999999999999"
+        assert find_schedule(s, TEAM, "#99999999999999999999") is None

@@ -10,6 +10,7 @@ from alembic import command
 
 from storage.migrate import alembic_config, upgrade
 from storage.models import Schedule
+from tests.support.people import ALICE, TEAM
 
 NOW = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
 
@@ -28,7 +29,7 @@ def add_old_schedule(connection, n: int, report_type: str, params: dict) -> None
         "timezone", "status", "skip_if_empty", "consecutive_failures", "run_count", "success_count", "failure_count",
         "created_at", "updated_at")), sa.column("params", sa.JSON()))
     connection.execute(schedules.insert().values(
-        id=n, team_id="T0TEST01", name=f"s{n}", name_key=f"s{n}", owner_user_id="U0ALICE01", report_type=report_type,
+        id=n, team_id=TEAM, name=f"s{n}", name_key=f"s{n}", owner_user_id=ALICE, report_type=report_type,
         params=params, formats=sa.cast(sa.literal('["csv"]'), sa.JSON), cadence_text="every monday at 9",
         cadence=sa.cast(sa.literal("{}"), sa.JSON), timezone="UTC", status="active", skip_if_empty=False,
         consecutive_failures=0, run_count=0, success_count=0, failure_count=0,

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from storage.models import Base, Run, ScheduleStatus
 from storage.schedules import find_schedule
 from tests.factories import make_schedule
+from tests.support.people import OTHER_TEAM, TEAM
 
 
 def test_migrated_schema_matches_the_models(database):
@@ -26,7 +27,7 @@ def test_datetimes_come_back_aware_in_utc(database):
         schedule = make_schedule(s, next_run_at=slot)
         schedule_id = schedule.id
     with database.session() as s:
-        got = find_schedule(s, "T0TEST01", str(schedule_id)).next_run_at
+        got = find_schedule(s, TEAM, str(schedule_id)).next_run_at
     assert got == slot and got.tzinfo == dt.timezone.utc
 
 
@@ -47,7 +48,7 @@ def test_names_are_unique_per_workspace_case_insensitively_among_live_schedules(
         first = make_schedule(s, name="Daily Sales")
         with pytest.raises(NameTaken):
             make_schedule(s, name="daily  sales")
-        make_schedule(s, name="Daily Sales", team_id="T0OTHER01")  # another workspace may
+        make_schedule(s, name="Daily Sales", team_id=OTHER_TEAM)  # another workspace may
         first.status = ScheduleStatus.DELETED
         s.flush()
         make_schedule(s, name="daily sales")  # a deleted schedule frees its name
