@@ -198,6 +198,24 @@ def test_runs_with_deliveries_files_and_downloads(api, ctx):
     assert (event.surface, event.actor, event.details["file"]) == ("api", "api", "daily.csv")
 
 
+def test_a_runs_webhook_delivery_is_named_by_its_host_not_its_url(api, ctx):
+    hook = "https://hooks.example.com/in/t0k3n-in-the-path?key=s3cret"
+    with ctx.database.session() as s:
+        schedule_id = make_schedule(s).id
+        run = Run(schedule_id=schedule_id, scheduled_for=WINTER, status="delivered", trigger="schedule")
+        run.deliveries = [Delivery(destination=f"webhook:{hook}", status="failed", attempts=3,
+                                   last_error="the webhook at hooks.example.com answered 404 Not Found")]
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    token = token_for(ctx.database, scopes=("read",))
+    for reply in (api.call("GET", f"/runs/{run_id}", token=token),
+                  api.call("GET", f"/schedules/{schedule_id}/runs", token=token)):
+        assert reply.status == 200 and b"t0k3n" not in reply.body and b"s3cret" not in reply.body
+    [delivery] = api.call("GET", f"/runs/{run_id}", token=token).json["deliveries"]
+    assert delivery["destination"] == "webhook:hooks.example.com"
+
+
 def test_run_now_and_the_trigger_share_the_rules(api, ctx, recording_enqueue):
     with ctx.database.session() as s:
         schedule_id = make_schedule(s, cadence_text="every monday at 9").id
