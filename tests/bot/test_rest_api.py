@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
 from sqlalchemy import select
 
+from storage.filestore import ArtifactStore
+from storage.filestore.crypto import Keyring, new_key
 from storage.models import Artifact, AuditEvent, Delivery, Run, Schedule
+from storage.models.tokens import ApiIdempotencyKey
 from storage.models.schedules import DestinationKind
 from storage.schedules import NewDestination
 from storage.tokens import list_tokens, revoke_tokens
@@ -278,6 +282,33 @@ def test_idempotency_keys_replay_and_refuse_another_body(api, ctx):
     # Another token's key space is its own.
     assert api.call("POST", "/schedules", {**DAILY, "name": "Other"}, token=token_for(ctx.database, acting_as=ALICE),
                     headers=key).status == 201
+
+
+def test_a_key_reused_for_another_request_leaves_the_first_answer_in_place(api, ctx):
+    token = token_for(ctx.database, acting_as=ALICE)
+    key = {"Idempotency-Key": "create-daily-2"}
+    first = api.call("POST", "/schedules", DAILY, token=token, headers=key)
+    problem(api.call("POST", "/schedules", {**DAILY, "name": "Other"}, token=token, headers=key), 422)
+    again = api.call("POST", "/schedules", DAILY, token=token, headers=key)  # the client's retry of the first
+    assert first.status == again.status == 201 and again.json == first.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_replayed_answer_keeps_its_webhook_secrets_sealed_at_rest(api, ctx, tmp_path):
+    ctx.artifacts = ArtifactStore(tmp_path / "sealed", keyring=Keyring.from_setting(new_key()))
+    ctx.webhooks = dataclasses.replace(ctx.webhooks, resolve=Resolver({HOST: ["93.184.215.14"]}))
+    with ctx.database.session() as s:
+        workspace_settings_for_update(s, "T0TEST01").webhook_hosts = [HOST]
+    token = token_for(ctx.database, acting_as=ALICE)
+    key = {"Idempotency-Key": "with-a-webhook"}
+    body = {**DAILY, "destinations": {"webhooks": [f"https://{HOST}/in"]}}
+    first = api.call("POST", "/schedules", body, token=token, headers=key)
+    [shown] = conforms(first, "ScheduleOut")["webhook_secrets"]
+    with ctx.database.session() as s:
+        [kept] = s.scalars(select(ApiIdempotencyKey)).all()
+        assert shown["secret"] not in json.dumps(kept.response)  # sealed like the destination's own copy
+    again = api.call("POST", "/schedules", body, token=token, headers=key)  # the first answer was lost on the way
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
 
 
 def test_the_rate_limit_answers_429_with_retry_after(ctx, people, recording_enqueue):

@@ -53,9 +53,10 @@ class ApiApp:
                 self.limiter.check(caller.token_id, self.deps.jobs.now())
                 require_scope(caller, found.scope)
             raw = read_body(environ, MAX_BODY) if method in ("POST", "PATCH", "PUT") else b""
-            if method == "POST" and caller is not None and (key := idempotency_key(environ)) is not None:
-                replay = claim(self.deps, caller, key, request_hash(method, path, environ.get("QUERY_STRING", ""),
-                                                                    raw))
+            if method == "POST" and caller is not None and (wanted := idempotency_key(environ)) is not None:
+                replay = claim(self.deps, caller, wanted, request_hash(method, path, environ.get("QUERY_STRING", ""),
+                                                                       raw))
+                key = wanted if replay is None else None  # only the request that took the key stores its answer
                 if replay is not None:
                     return _send(start_response, replay.status, replay.payload, (("Idempotent-Replayed", "true"),),
                                  problem=replay.status >= 400)
