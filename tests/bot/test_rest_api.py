@@ -116,6 +116,37 @@ def test_a_person_cannot_do_through_the_api_what_slack_would_refuse(api, ctx):
     problem(api.call("GET", "/schedules?owner=" + ALICE, token=bob), 403)
 
 
+def test_the_token_of_someone_who_left_stops_working_at_once(api, ctx, people):
+    people.add_user("U0GONE001", "gone", deleted=True)
+    with ctx.database.session() as s:
+        schedule_id = make_schedule(s, name="Gone's own", owner="U0GONE001", destinations=[
+            NewDestination(DestinationKind.SLACK_USER, "U0GONE001", "@gone")]).id
+        stored = ctx.artifacts.write_bytes("runs/1/gone.csv", b"region,revenue\n")
+        run = Run(schedule_id=schedule_id, scheduled_for=WINTER, status="delivered", trigger="schedule")
+        run.artifacts = [Artifact(format="csv", filename="gone.csv", storage_key="runs/1/gone.csv", size=stored.size,
+                                  sha256=stored.sha256, content_type="text/csv")]
+        s.add(run)
+        s.flush()
+        run_id, file_id = run.id, run.artifacts[0].id
+    token = token_for(ctx.database, acting_as="U0GONE001")
+    for path in ("/schedules", f"/schedules/{schedule_id}", f"/schedules/{schedule_id}/runs", f"/runs/{run_id}",
+                 f"/runs/{run_id}/files/{file_id}"):
+        assert "deactivated" in problem(api.call("GET", path, token=token), 403)["detail"], path
+
+
+def test_an_owner_made_a_guest_lists_their_schedules_as_a_recipient_at_most(api, ctx, people):
+    people.add_user("U0DEMOTED", "demoted", guest="multi")
+    with ctx.database.session() as s:
+        gets_it = make_schedule(s, name="To them", owner="U0DEMOTED", params={"region": "North"}, destinations=[
+            NewDestination(DestinationKind.SLACK_USER, "U0DEMOTED", "@demoted")]).id
+        make_schedule(s, name="Elsewhere now", owner="U0DEMOTED", destinations=[
+            NewDestination(DestinationKind.SLACK_CHANNEL, "C0LAUNCH1", "#launch")])
+    token = token_for(ctx.database, acting_as="U0DEMOTED")
+    listed = conforms(api.call("GET", "/schedules", token=token), "SchedulePage")["items"]
+    assert [(i["id"], i["access"], i["params"], i["destinations"]) for i in listed] == [
+        (gets_it, "recipient", None, None)]  # as GET /schedules/{id} answers them
+
+
 def test_a_workspace_token_acts_for_an_owner_whose_checks_apply(api, ctx):
     token = token_for(ctx.database)
     body = problem(api.call("POST", "/schedules", DAILY, token=token), 422)
