@@ -359,7 +359,10 @@ def test_the_rate_limit_answers_429_with_retry_after(ctx, people, recording_enqu
 def test_unknown_routes_and_methods_are_problems(api, ctx):
     token = token_for(ctx.database)
     problem(api.call("GET", "/nothing-here", token=token), 404)
-    problem(api.call("PUT", "/schedules", token=token), 405)
+    not_allowed = api.call("PUT", "/schedules", token=token)
+    problem(not_allowed, 405)
+    assert not_allowed.headers["Allow"] == "GET, HEAD, POST"  # RFC 9110: a 405 names what the path answers
+    assert api.call("DELETE", "/runs/1/files/2", token=token).headers["Allow"] == "GET, HEAD"
 
 
 def test_an_admins_token_made_in_slack_acts_as_them(slack, ctx):

@@ -41,9 +41,10 @@ class ApiApp:
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET").upper(), environ.get("PATH_INFO", "")
-        found, params, other_method = match(method, path)
+        found, params, allowed = match(method, path)
         if found is None:
-            problem = ApiProblem(405, f"{path} does not answer {method}.") if other_method else \
+            problem = ApiProblem(405, f"{path} does not answer {method}; it answers {', '.join(allowed)}.",
+                                 headers=(("Allow", ", ".join(allowed)),)) if allowed else \
                 ApiProblem(404, f"There is no {path}; the routes are listed in {PREFIX}/openapi.json.")
             return _send(start_response, problem.status, problem.to_json(), problem.headers, problem=True)
         caller = key = None
