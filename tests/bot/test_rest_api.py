@@ -393,6 +393,13 @@ def test_the_openapi_document_is_valid_and_matches_the_route_table(api):
     assert doc["openapi"].startswith("3.1")
     documented = {(method.upper(), PREFIX + path) for path, item in doc["paths"].items() for method in item}
     assert documented == {(r.method, r.path) for r in ROUTES}
+    for path, item in doc["paths"].items():  # what the dispatcher may answer on any route is documented
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            assert "500" in statuses, (method, path)
+            if method == "post":
+                assert {"400", "409", "413", "422"} <= statuses, (method, path)
+    assert "414" in doc["paths"]["/schedules"]["get"]["responses"]
     create = doc["paths"]["/schedules"]["post"]
     assert create["x-scope"] == "write" and create["requestBody"]["content"]["application/json"]["schema"][
         "$ref"].endswith("/ScheduleCreate")
