@@ -8,7 +8,7 @@ import datetime as dt
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from storage.filestore import ArtifactStore
 from storage.filestore.crypto import Keyring, new_key
@@ -363,6 +363,16 @@ def test_unknown_routes_and_methods_are_problems(api, ctx):
     problem(not_allowed, 405)
     assert not_allowed.headers["Allow"] == "GET, HEAD, POST"  # RFC 9110: a 405 names what the path answers
     assert api.call("DELETE", "/runs/1/files/2", token=token).headers["Allow"] == "GET, HEAD"
+
+
+def test_an_unexpected_error_is_a_problem_with_an_id_that_is_in_the_log(api, ctx, caplog):
+    token = token_for(ctx.database, acting_as=ALICE)
+    with ctx.database.session() as s:  # storage broken under the API's feet
+        s.execute(text("DROP TABLE api_idempotency_keys"))
+    reply = api.call("POST", "/schedules", DAILY, token=token, headers={"Idempotency-Key": "k"})
+    body = problem(reply, 500)
+    assert body["error_id"] in body["detail"] and body["error_id"] in caplog.text
+    assert "Traceback" not in reply.body.decode() and "sqlite" not in reply.body.decode().lower()
 
 
 def test_an_admins_token_made_in_slack_acts_as_them(slack, ctx):
