@@ -26,7 +26,9 @@ from tests.bot.conftest import (
     SlackClientSide,
     check_what_slack_was_sent,
 )
+from tests.bot.api_support import Api, problem, token_for
 from tests.conftest import SIGNING_SECRET
+from tests.factories import make_schedule
 
 OTHER = "T0OTHER01"
 
@@ -169,5 +171,13 @@ def test_only_allowed_workspaces_install_or_are_served(ctx, people, recording_en
         assert "isn't installed in this workspace" in people.wait_for(lambda: people.responses(response_url))[0]["text"]
         with pytest.raises(SettingsError, match="REPORTBOT_ALLOWED_TEAMS"):
             ctx.slack(OTHER)
+        # Nor through the REST API: neither a workspace token nor a person's reads or changes anything.
+        with ctx.database.session() as s:
+            schedule_id = make_schedule(s, team_id=OTHER, owner="U0OTHER01").id
+        api = Api(server.url.replace("/slack/events", "/api/v1"))
+        for token in (token_for(ctx.database, team_id=OTHER), token_for(ctx.database, team_id=OTHER,
+                                                                        acting_as="U0OTHER01")):
+            assert "no longer served" in problem(api.call("GET", "/schedules", token=token), 403)["detail"]
+            problem(api.call("POST", f"/schedules/{schedule_id}/pause", token=token), 403)
     finally:
         server.stop()
