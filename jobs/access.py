@@ -2,6 +2,8 @@
 Home, buttons, conversation, API, previews) and again when a run is generated.
 
     ensure_may_create(person)                       full members of the workspace make schedules
+    ensure_token_holder(person)                     an API token acts only while its person's account
+                                                    is a live one (not deactivated, not a bot)
     schedule_access(person, schedule, receives)     FULL for its owner and admins; RECIPIENT for
                                                     someone it is sent to (what arrives, not how it is
                                                     made or who else gets it); else PermissionDenied
@@ -120,6 +122,15 @@ def ensure_may_create(person: Person) -> None:
     """Only full members of the workspace make schedules."""
     if not person.is_member:
         raise PermissionDenied(_WHY_NOT[person.kind])
+
+
+def ensure_token_holder(person: Person) -> None:
+    """A token acting as a person works only while Slack still knows them as one: a deactivated account
+    (someone who left) or a bot gets nothing through it, not even what was sent to them."""
+    if person.kind in (Kind.DEACTIVATED, Kind.BOT):
+        raise PermissionDenied(f"This token acts as <@{person.user_id}>, whose Slack account is "
+                               f"{'deactivated' if person.kind == Kind.DEACTIVATED else 'a bot'}, so it no longer "
+                               "works. An admin can revoke it.")
 
 
 def schedule_access(person: Person, schedule: Schedule, receives: Callable[[], bool]) -> Access:

@@ -19,6 +19,7 @@ from http import HTTPStatus
 from bot.web.client_address import client_address
 from bot.web.request_body import RequestBodyError, read_body
 from jobs.context import JobContext
+from jobs.delivery.plan import safe_name
 from jobs.links import BadLink, ExpiredLink, read_download_token, read_unsubscribe_token
 from storage import email as email_repo
 from storage.audit import record
@@ -94,7 +95,7 @@ def _download(environ, start_response, ctx: JobContext, token: str, who: dict) -
                 record(session, team_id=schedule.team_id, schedule_id=schedule.id, actor="email", action="download",
                        surface="link", details={"run_id": run.id, "artifact_id": artifact.id, "file": artifact.filename,
                                                 "delivery_id": delivery.id,
-                                                "recipient": delivery.destination.partition(":")[2], **who})
+                                                "recipient": safe_name(delivery.destination), **who})
     if gone is None:
         return _page(start_response, "410 Gone", "No longer available",
                      "This file has been removed (reports are kept for a limited time).")

@@ -203,20 +203,47 @@ class Answer:
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """HTTPS to a fixed address, named by host: SNI, certificate check and Host header use the host."""
+    """HTTPS to a fixed address, named by host: SNI, certificate check and Host header use the host.
 
-    def __init__(self, target: WebhookUrl, address: str, settings: WebhookSettings, timeout: float) -> None:
-        super().__init__(target.host, target.port, timeout=timeout, context=settings.tls_context())
+    It keeps its own hold on the socket so `cut_off` can end the exchange at the deadline from
+    another thread: http.client lets go of `sock` as soon as an answer says `Connection: close`
+    (the answer's reader keeps using it), and there is no `sock` yet while TLS is being set up."""
+
+    def __init__(self, target: WebhookUrl, address: str, settings: WebhookSettings, deadline: float) -> None:
+        super().__init__(target.host, target.port, timeout=settings.timeout, context=settings.tls_context())
         self._address = address
         self._connector = settings.connect
+        self._deadline = deadline  # time.monotonic() by which the whole exchange is over
+        self._held: socket.socket | None = None
+        self.expired = threading.Event()
+
+    def _remaining(self) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0 or self.expired.is_set():
+            raise TimeoutError("the deadline passed")
+        return left
 
     def connect(self) -> None:
-        raw = self._connector((self._address, self.port), self.timeout)
+        raw = self._connector((self._address, self.port), self._remaining())
+        self._held = raw
         try:
+            raw.settimeout(self._remaining())  # the TLS handshake as a whole gets what is left, not a fresh timeout
             self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+            self._held = self.sock
+            self.sock.settimeout(self._remaining())
         except BaseException:
             raw.close()
             raise
+
+    def cut_off(self) -> None:
+        """End the exchange now: a read or write blocked on the socket returns at once."""
+        self.expired.set()
+        held = self._held
+        if held is not None:
+            try:
+                socket.socket.shutdown(held, socket.SHUT_RDWR)  # the descriptor itself, TLS state untouched
+            except OSError:
+                pass
 
 
 def post(target: WebhookUrl, address: str, body: bytes, headers: Mapping[str, str],
@@ -226,22 +253,11 @@ def post(target: WebhookUrl, address: str, body: bytes, headers: Mapping[str, st
     Raises OSError (including ssl.SSLError and timeouts) and http.client.HTTPException; the whole
     exchange is cut off after `settings.timeout` seconds even when the other side trickles bytes.
     """
-    connection = _PinnedHTTPSConnection(target, address, settings, settings.timeout)
-    expired = threading.Event()
-
-    def cut_off() -> None:
-        expired.set()
-        sock = connection.sock
-        if sock is not None:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-    timer = threading.Timer(settings.timeout, cut_off)
+    started = time.monotonic()
+    connection = _PinnedHTTPSConnection(target, address, settings, started + settings.timeout)
+    timer = threading.Timer(settings.timeout, connection.cut_off)
     timer.daemon = True
     timer.start()
-    started = time.monotonic()
     try:
         connection.request("POST", target.path, body=body, headers=dict(headers))
         response = connection.getresponse()
@@ -249,12 +265,12 @@ def post(target: WebhookUrl, address: str, body: bytes, headers: Mapping[str, st
         answer = Answer(response.status, response.reason or "", {k.lower(): v for k, v in response.getheaders()},
                         data)
     except (OSError, http.client.HTTPException):
-        if expired.is_set():
+        if connection.expired.is_set() or time.monotonic() - started > settings.timeout:
             raise TimeoutError(f"no complete answer within {settings.timeout:g} s") from None
         raise
     finally:
         timer.cancel()
         connection.close()
-    if expired.is_set() or time.monotonic() - started > settings.timeout:
+    if connection.expired.is_set() or time.monotonic() - started > settings.timeout:
         raise TimeoutError(f"no complete answer within {settings.timeout:g} s")
     return answer

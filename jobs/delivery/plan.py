@@ -20,13 +20,24 @@ WEBHOOK = DestinationKind.WEBHOOK
 SLACK_KINDS = (DestinationKind.SLACK_CHANNEL, DestinationKind.SLACK_USER)
 
 
+def webhook_host(url: str) -> str:
+    """A webhook URL's host: all of it that may be shown or logged (its path may hold a token)."""
+    try:
+        return urllib.parse.urlsplit(url).hostname or ""
+    except ValueError:
+        return ""
+
+
 def webhook_words(url: str) -> str:
     """How a webhook is named to people and in logs: by its host only (its path may hold a token)."""
-    try:
-        host = urllib.parse.urlsplit(url).hostname
-    except ValueError:
-        host = None
-    return f"webhook {host or 'without a host'}"
+    return f"webhook {webhook_host(url) or 'without a host'}"
+
+
+def shown_key(key: str) -> str:
+    """A delivery key as it may leave reportbot (the REST API): `kind:target`, a webhook's target cut
+    to its host."""
+    kind, _, target = key.partition(":")
+    return f"{kind}:{webhook_host(target)}" if kind == WEBHOOK else key
 
 
 def safe_name(key: str) -> str:

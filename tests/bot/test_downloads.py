@@ -23,7 +23,14 @@ from jobs.slack_ids import ScheduleActions
 from jobs.views.run_message import retry_value
 from slack_emulator import SlackRequestSigner, block_actions_payload, post
 from storage import email as email_repo
-from storage.models import AuditEvent, Destination, DestinationKind, RunStatus
+from storage.models import (
+    AuditEvent,
+    Delivery,
+    Destination,
+    DestinationKind,
+    Run,
+    RunStatus,
+)
 from storage.schedules import NewDestination
 from tests.conftest import SIGNING_SECRET
 from tests.jobs.delivery_support import SmtpServer, due_run, load_run, with_email
@@ -85,6 +92,26 @@ def test_download_link_serves_the_file_and_records_who_downloaded(job_context, r
         [event] = s.scalars(select(AuditEvent).where(AuditEvent.action == "download")).all()  # HEAD not counted
         assert event.details["recipient"] == "client@example.com" and event.details["file"] == artifact.filename
         assert event.details["user_agent"] == "mail-reader/1.0" and event.surface == "link"
+
+
+def test_a_webhooks_file_link_is_audited_with_the_webhooks_host_not_its_url(job_context, recording_enqueue, web):
+    """Webhooks get the same signed links; the audit log names the webhook as everywhere else."""
+    base, smtp, _ = web
+    run_id, _, _ = _emailed(job_context, recording_enqueue, smtp)
+    with job_context.database.session() as s:
+        run = s.get(Run, run_id)
+        hook = Delivery(run_id=run_id, destination="webhook:https://hooks.example.com/in/t0k3n-in-the-path",
+                        status="sent", attempts=1)
+        s.add(hook)
+        s.flush()
+        artifact = run.artifacts[0]
+        url, _ = links.artifact_link(job_context.links, artifact_id=artifact.id, delivery_id=hook.id,
+                                     created_at=artifact.created_at, retention=dt.timedelta(days=30),
+                                     now=job_context.now())
+    assert _get(url)[0] == 200
+    with job_context.database.session() as s:
+        event = s.scalar(select(AuditEvent).where(AuditEvent.action == "download"))
+        assert event.details["recipient"] == "webhook hooks.example.com" and "t0k3n" not in str(event.details)
 
 
 @pytest.mark.parametrize(("web", "recorded"), [((), "127.0.0.1"), (("127.0.0.0/8",), "198.51.100.7")],

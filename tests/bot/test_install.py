@@ -20,6 +20,7 @@ from jobs.policy import PolicyDefaults
 from jobs.settings import SlackSettings
 from slack_emulator import SlackRequestSigner, post
 from storage.errors import SettingsError
+from tests.bot.api_support import Api, problem, token_for
 from tests.bot.conftest import (
     ALICE,
     AppServer,
@@ -27,9 +28,8 @@ from tests.bot.conftest import (
     check_what_slack_was_sent,
 )
 from tests.conftest import SIGNING_SECRET
+from tests.factories import make_schedule
 from tests.support.people import OTHER_TEAM, SALES, TEAM
-
-OTHER = OTHER_TEAM
 
 
 def get(url: str, headers: dict | None = None) -> tuple[int, str, dict]:
@@ -68,30 +68,30 @@ def install(base: str, emulator, team_id: str) -> str:
 
 
 def test_a_second_workspace_installs_and_uses_the_app(ctx, people, recording_enqueue):
-    people.add_team(OTHER, "Other Corp", "other")
-    people.add_user("U0OTHER01", "olga", team_id=OTHER, tz="Asia/Tokyo")
-    people.add_channel("C0OTHER01", "general", team_id=OTHER, members=["U0OTHER01"])
+    people.add_team(OTHER_TEAM, "Other Corp", "other")
+    people.add_user("U0OTHER01", "olga", team_id=OTHER_TEAM, tz="Asia/Tokyo")
+    people.add_channel("C0OTHER01", "general", team_id=OTHER_TEAM, members=["U0OTHER01"])
     people.set_oauth_client("1111.2222", "client-secret-not-real")
     server = oauth_app(ctx, people, recording_enqueue)
     base = server.url.rsplit("/slack/events", 1)[0]
     try:
-        result = install(base, people, OTHER)
+        result = install(base, people, OTHER_TEAM)
         assert result.startswith("200")
         with ctx.database.engine.connect() as conn:
-            assert conn.execute(text("select team_id from slack_bots")).scalars().all() == [OTHER]
+            assert conn.execute(text("select team_id from slack_bots")).scalars().all() == [OTHER_TEAM]
             assert conn.execute(text("select count(*) from slack_oauth_states")).scalar() == 0  # state consumed
-        signer = SlackRequestSigner(SIGNING_SECRET, team_id=OTHER)
+        signer = SlackRequestSigner(SIGNING_SECRET, team_id=OTHER_TEAM)
         slack = SlackClientSide(server.url, people, signer)
         reply = slack.command('new "Tokyo sales" every day at 9am in #general', user_id="U0OTHER01",
                               channel_id="C0OTHER01")
         assert "Scheduled *Tokyo sales*" in reply and "Asia/Tokyo" in reply
         # work done outside a request (the worker) finds the workspace's token the same way
-        publish_home(ctx, OTHER, "U0OTHER01")
+        publish_home(ctx, OTHER_TEAM, "U0OTHER01")
         assert "Tokyo sales" in str(people.home_view("U0OTHER01")["blocks"])
         # so does a worker process, which has only the environment (SLACK_CLIENT_ID) to go on
         worker_ctx = dataclasses.replace(ctx, client_for_team=None, _clients={},
                                          slack_settings=SlackSettings(None, people.base_url, client_id="1111.2222"))
-        assert worker_ctx.slack(OTHER).auth_test()["team_id"] == OTHER
+        assert worker_ctx.slack(OTHER_TEAM).auth_test()["team_id"] == OTHER_TEAM
         # a workspace that never installed the app is not served
         response_url = people.new_response_url()
         body, headers = SlackRequestSigner(SIGNING_SECRET, team_id=TEAM).slash_command(
@@ -143,32 +143,40 @@ def test_socket_mode_serves_commands_buttons_and_events_without_signatures(ctx, 
 def test_only_allowed_workspaces_install_or_are_served(ctx, people, recording_enqueue):
     """REPORTBOT_ALLOWED_TEAMS: an outside workspace that finds the install page is refused, and a
     workspace taken off the list is no longer served (nor are its runs' Slack calls made)."""
-    people.add_team(OTHER, "Other Corp", "other")
-    people.add_user("U0OTHER01", "olga", team_id=OTHER)
+    people.add_team(OTHER_TEAM, "Other Corp", "other")
+    people.add_user("U0OTHER01", "olga", team_id=OTHER_TEAM)
     people.set_oauth_client("1111.2222", "client-secret-not-real")
     server = oauth_app(ctx, people, recording_enqueue, allowed=("T0SOMEONE",))
     base = server.url.rsplit("/slack/events", 1)[0]
     try:
-        result = install(base, people, OTHER)
+        result = install(base, people, OTHER_TEAM)
         assert result.startswith("403") and "not allowed to install this reportbot" in result
         with ctx.database.engine.connect() as conn:
             assert conn.execute(text("select count(*) from slack_bots")).scalar() == 0
     finally:
         server.stop()
-    server = oauth_app(ctx, people, recording_enqueue, allowed=(OTHER,))
+    server = oauth_app(ctx, people, recording_enqueue, allowed=(OTHER_TEAM,))
     base = server.url.rsplit("/slack/events", 1)[0]
     try:
-        assert install(base, people, OTHER).startswith("200")
+        assert install(base, people, OTHER_TEAM).startswith("200")
     finally:
         server.stop()
-    server = oauth_app(ctx, people, recording_enqueue, allowed=("T0SOMEONE",))  # OTHER taken off the list
+    server = oauth_app(ctx, people, recording_enqueue, allowed=("T0SOMEONE",))  # OTHER_TEAM taken off the list
     try:
         response_url = people.new_response_url()
-        body, headers = SlackRequestSigner(SIGNING_SECRET, team_id=OTHER).slash_command(
+        body, headers = SlackRequestSigner(SIGNING_SECRET, team_id=OTHER_TEAM).slash_command(
             "help", user_id="U0OTHER01", channel_id="C0OTHER01", response_url=response_url)
         assert post(server.url, body, headers)[0] == 200
         assert "isn't installed in this workspace" in people.wait_for(lambda: people.responses(response_url))[0]["text"]
         with pytest.raises(SettingsError, match="REPORTBOT_ALLOWED_TEAMS"):
-            ctx.slack(OTHER)
+            ctx.slack(OTHER_TEAM)
+        # Nor through the REST API: neither a workspace token nor a person's reads or changes anything.
+        with ctx.database.session() as s:
+            schedule_id = make_schedule(s, team_id=OTHER_TEAM, owner="U0OTHER01").id
+        api = Api(server.url.replace("/slack/events", "/api/v1"))
+        for token in (token_for(ctx.database, team_id=OTHER_TEAM), token_for(ctx.database, team_id=OTHER_TEAM,
+                                                                        acting_as="U0OTHER01")):
+            assert "no longer served" in problem(api.call("GET", "/schedules", token=token), 403)["detail"]
+            problem(api.call("POST", f"/schedules/{schedule_id}/pause", token=token), 403)
     finally:
         server.stop()

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
+from storage.filestore import ArtifactStore
+from storage.filestore.crypto import Keyring, new_key
 from storage.models import Artifact, AuditEvent, Delivery, Run, Schedule
 from storage.models.schedules import DestinationKind
+from storage.models.tokens import ApiIdempotencyKey
 from storage.schedules import NewDestination
 from storage.tokens import list_tokens, revoke_tokens
 from storage.workspace import workspace_settings_for_update
@@ -113,6 +117,37 @@ def test_a_person_cannot_do_through_the_api_what_slack_would_refuse(api, ctx):
     problem(api.call("GET", "/schedules?owner=" + ALICE, token=bob), 403)
 
 
+def test_the_token_of_someone_who_left_stops_working_at_once(api, ctx, people):
+    people.add_user("U0GONE001", "gone", deleted=True)
+    with ctx.database.session() as s:
+        schedule_id = make_schedule(s, name="Gone's own", owner="U0GONE001", destinations=[
+            NewDestination(DestinationKind.SLACK_USER, "U0GONE001", "@gone")]).id
+        stored = ctx.artifacts.write_bytes("runs/1/gone.csv", b"region,revenue\n")
+        run = Run(schedule_id=schedule_id, scheduled_for=WINTER, status="delivered", trigger="schedule")
+        run.artifacts = [Artifact(format="csv", filename="gone.csv", storage_key="runs/1/gone.csv", size=stored.size,
+                                  sha256=stored.sha256, content_type="text/csv")]
+        s.add(run)
+        s.flush()
+        run_id, file_id = run.id, run.artifacts[0].id
+    token = token_for(ctx.database, acting_as="U0GONE001")
+    for path in ("/schedules", f"/schedules/{schedule_id}", f"/schedules/{schedule_id}/runs", f"/runs/{run_id}",
+                 f"/runs/{run_id}/files/{file_id}"):
+        assert "deactivated" in problem(api.call("GET", path, token=token), 403)["detail"], path
+
+
+def test_an_owner_made_a_guest_lists_their_schedules_as_a_recipient_at_most(api, ctx, people):
+    people.add_user("U0DEMOTED", "demoted", guest="multi")
+    with ctx.database.session() as s:
+        gets_it = make_schedule(s, name="To them", owner="U0DEMOTED", params={"region": "North"}, destinations=[
+            NewDestination(DestinationKind.SLACK_USER, "U0DEMOTED", "@demoted")]).id
+        make_schedule(s, name="Elsewhere now", owner="U0DEMOTED", destinations=[
+            NewDestination(DestinationKind.SLACK_CHANNEL, "C0LAUNCH1", "#launch")])
+    token = token_for(ctx.database, acting_as="U0DEMOTED")
+    listed = conforms(api.call("GET", "/schedules", token=token), "SchedulePage")["items"]
+    assert [(i["id"], i["access"], i["params"], i["destinations"]) for i in listed] == [
+        (gets_it, "recipient", None, None)]  # as GET /schedules/{id} answers them
+
+
 def test_a_workspace_token_acts_for_an_owner_whose_checks_apply(api, ctx):
     token = token_for(ctx.database)
     body = problem(api.call("POST", "/schedules", DAILY, token=token), 422)
@@ -199,6 +234,24 @@ def test_runs_with_deliveries_files_and_downloads(api, ctx):
     assert (event.surface, event.actor, event.details["file"]) == ("api", "api", "daily.csv")
 
 
+def test_a_runs_webhook_delivery_is_named_by_its_host_not_its_url(api, ctx):
+    hook = "https://hooks.example.com/in/t0k3n-in-the-path?key=s3cret"
+    with ctx.database.session() as s:
+        schedule_id = make_schedule(s).id
+        run = Run(schedule_id=schedule_id, scheduled_for=WINTER, status="delivered", trigger="schedule")
+        run.deliveries = [Delivery(destination=f"webhook:{hook}", status="failed", attempts=3,
+                                   last_error="the webhook at hooks.example.com answered 404 Not Found")]
+        s.add(run)
+        s.flush()
+        run_id = run.id
+    token = token_for(ctx.database, scopes=("read",))
+    for reply in (api.call("GET", f"/runs/{run_id}", token=token),
+                  api.call("GET", f"/schedules/{schedule_id}/runs", token=token)):
+        assert reply.status == 200 and b"t0k3n" not in reply.body and b"s3cret" not in reply.body
+    [delivery] = api.call("GET", f"/runs/{run_id}", token=token).json["deliveries"]
+    assert delivery["destination"] == "webhook:hooks.example.com"
+
+
 def test_run_now_and_the_trigger_share_the_rules(api, ctx, recording_enqueue):
     with ctx.database.session() as s:
         schedule_id = make_schedule(s, cadence_text="every monday at 9").id
@@ -263,6 +316,33 @@ def test_idempotency_keys_replay_and_refuse_another_body(api, ctx):
                     headers=key).status == 201
 
 
+def test_a_key_reused_for_another_request_leaves_the_first_answer_in_place(api, ctx):
+    token = token_for(ctx.database, acting_as=ALICE)
+    key = {"Idempotency-Key": "create-daily-2"}
+    first = api.call("POST", "/schedules", DAILY, token=token, headers=key)
+    problem(api.call("POST", "/schedules", {**DAILY, "name": "Other"}, token=token, headers=key), 422)
+    again = api.call("POST", "/schedules", DAILY, token=token, headers=key)  # the client's retry of the first
+    assert first.status == again.status == 201 and again.json == first.json
+    assert again.headers["Idempotent-Replayed"] == "true"
+
+
+def test_a_replayed_answer_keeps_its_webhook_secrets_sealed_at_rest(api, ctx, tmp_path):
+    ctx.artifacts = ArtifactStore(tmp_path / "sealed", keyring=Keyring.from_setting(new_key()))
+    ctx.webhooks = dataclasses.replace(ctx.webhooks, resolve=Resolver({HOST: ["93.184.215.14"]}))
+    with ctx.database.session() as s:
+        workspace_settings_for_update(s, TEAM).webhook_hosts = [HOST]
+    token = token_for(ctx.database, acting_as=ALICE)
+    key = {"Idempotency-Key": "with-a-webhook"}
+    body = {**DAILY, "destinations": {"webhooks": [f"https://{HOST}/in"]}}
+    first = api.call("POST", "/schedules", body, token=token, headers=key)
+    [shown] = conforms(first, "ScheduleOut")["webhook_secrets"]
+    with ctx.database.session() as s:
+        [kept] = s.scalars(select(ApiIdempotencyKey)).all()
+        assert shown["secret"] not in json.dumps(kept.response)  # sealed like the destination's own copy
+    again = api.call("POST", "/schedules", body, token=token, headers=key)  # the first answer was lost on the way
+    assert again.headers["Idempotent-Replayed"] == "true" and again.json == first.json
+
+
 def test_the_rate_limit_answers_429_with_retry_after(ctx, people, recording_enqueue):
     url, server = serve_app(ctx, people, recording_enqueue, api_rate_per_minute=3)
     try:
@@ -280,7 +360,20 @@ def test_the_rate_limit_answers_429_with_retry_after(ctx, people, recording_enqu
 def test_unknown_routes_and_methods_are_problems(api, ctx):
     token = token_for(ctx.database)
     problem(api.call("GET", "/nothing-here", token=token), 404)
-    problem(api.call("PUT", "/schedules", token=token), 405)
+    not_allowed = api.call("PUT", "/schedules", token=token)
+    problem(not_allowed, 405)
+    assert not_allowed.headers["Allow"] == "GET, HEAD, POST"  # RFC 9110: a 405 names what the path answers
+    assert api.call("DELETE", "/runs/1/files/2", token=token).headers["Allow"] == "GET, HEAD"
+
+
+def test_an_unexpected_error_is_a_problem_with_an_id_that_is_in_the_log(api, ctx, caplog):
+    token = token_for(ctx.database, acting_as=ALICE)
+    with ctx.database.session() as s:  # storage broken under the API's feet
+        s.execute(text("DROP TABLE api_idempotency_keys"))
+    reply = api.call("POST", "/schedules", DAILY, token=token, headers={"Idempotency-Key": "k"})
+    body = problem(reply, 500)
+    assert body["error_id"] in body["detail"] and body["error_id"] in caplog.text
+    assert "Traceback" not in reply.body.decode() and "sqlite" not in reply.body.decode().lower()
 
 
 def test_an_admins_token_made_in_slack_acts_as_them(slack, ctx):
@@ -311,6 +404,13 @@ def test_the_openapi_document_is_valid_and_matches_the_route_table(api):
     assert doc["openapi"].startswith("3.1")
     documented = {(method.upper(), PREFIX + path) for path, item in doc["paths"].items() for method in item}
     assert documented == {(r.method, r.path) for r in ROUTES}
+    for path, item in doc["paths"].items():  # what the dispatcher may answer on any route is documented
+        for method, operation in item.items():
+            statuses = set(operation["responses"])
+            assert "500" in statuses, (method, path)
+            if method == "post":
+                assert {"400", "409", "413", "422"} <= statuses, (method, path)
+    assert "414" in doc["paths"]["/schedules"]["get"]["responses"]
     create = doc["paths"]["/schedules"]["post"]
     assert create["x-scope"] == "write" and create["requestBody"]["content"]["application/json"]["schema"][
         "$ref"].endswith("/ScheduleCreate")

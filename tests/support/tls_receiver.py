@@ -65,6 +65,7 @@ class Reply:
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b"ok"
+    trickle: float | None = None  # seconds between the body's bytes: a server that answers slowly on purpose
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -83,7 +84,15 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
-        self.wfile.write(reply.body)
+        if reply.trickle is None:
+            self.wfile.write(reply.body)
+            return
+        pause = threading.Event()
+        for byte in reply.body:
+            if pause.wait(reply.trickle):  # never set: the pause between bytes is the behaviour under test
+                break
+            self.wfile.write(bytes([byte]))
+            self.wfile.flush()
 
     def log_message(self, format, *args) -> None:  # quiet
         pass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.acting import Acting, Need, acting_as
 from bot.people import person
 from bot.web.api.routes import Request
-from jobs.access import Kind, Person
+from jobs.access import Kind, Person, ensure_token_holder
 from storage.models import Schedule
 
 
@@ -16,7 +16,9 @@ def acting_person(request: Request) -> Person:
     if request._person is None:
         caller, deps = request.caller, request.deps
         if caller.acting_user_id:
-            request._person = person(deps, deps.jobs.slack(caller.team_id), caller.team_id, caller.acting_user_id)
+            holder = person(deps, deps.jobs.slack(caller.team_id), caller.team_id, caller.acting_user_id)
+            ensure_token_holder(holder)
+            request._person = holder
         else:
             request._person = Person("api", caller.team_id, Kind.MEMBER, is_admin=True)
     return request._person

@@ -41,9 +41,10 @@ class ApiApp:
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET").upper(), environ.get("PATH_INFO", "")
-        found, params, other_method = match(method, path)
+        found, params, allowed = match(method, path)
         if found is None:
-            problem = ApiProblem(405, f"{path} does not answer {method}.") if other_method else \
+            problem = ApiProblem(405, f"{path} does not answer {method}; it answers {', '.join(allowed)}.",
+                                 headers=(("Allow", ", ".join(allowed)),)) if allowed else \
                 ApiProblem(404, f"There is no {path}; the routes are listed in {PREFIX}/openapi.json.")
             return _send(start_response, problem.status, problem.to_json(), problem.headers, problem=True)
         caller = key = None
@@ -53,9 +54,10 @@ class ApiApp:
                 self.limiter.check(caller.token_id, self.deps.jobs.now())
                 require_scope(caller, found.scope)
             raw = read_body(environ, MAX_BODY) if method in ("POST", "PATCH", "PUT") else b""
-            if method == "POST" and caller is not None and (key := idempotency_key(environ)) is not None:
-                replay = claim(self.deps, caller, key, request_hash(method, path, environ.get("QUERY_STRING", ""),
-                                                                    raw))
+            if method == "POST" and caller is not None and (wanted := idempotency_key(environ)) is not None:
+                replay = claim(self.deps, caller, wanted, request_hash(method, path, environ.get("QUERY_STRING", ""),
+                                                                       raw))
+                key = wanted if replay is None else None  # only the request that took the key stores its answer
                 if replay is not None:
                     return _send(start_response, replay.status, replay.payload, (("Idempotent-Replayed", "true"),),
                                  problem=replay.status >= 400)

@@ -12,6 +12,7 @@ import threading
 from bot.web.api.problems import ApiProblem
 from bot.web.api.routes import Caller
 from bot.web.client_address import client_address
+from storage.errors import SettingsError
 from storage.tokens import token_row
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,12 @@ def authenticate(environ, deps) -> Caller:
         log.info("API: refused a request without a valid token from %s", ip)
         raise ApiProblem(401, "Send a live API token as `Authorization: Bearer rbt_…` (`reportbot token create`).",
                          headers=(("WWW-Authenticate", 'Bearer realm="reportbot"'),))
+    try:  # the same question every Slack request and background job asks about its workspace
+        deps.jobs.slack(caller.team_id)
+    except SettingsError:
+        log.info("API: refused token %s of workspace %s, which is not served", caller.token_id, caller.team_id)
+        raise ApiProblem(403, "This token's workspace is no longer served here (the app was uninstalled, or the "
+                              "workspace is not among those allowed).") from None
     return caller
 
 

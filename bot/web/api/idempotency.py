@@ -1,5 +1,7 @@
 """Idempotency keys on POST: the same key and request replay the first answer for 24 hours; the same
-key with another request is refused (422); a key whose first request is still being answered, 409."""
+key with another request is refused (422); a key whose first request is still being answered, 409.
+Only the request that took a key stores its answer; webhook signing secrets in it are kept sealed, as
+the destination's own copy is (storage.sealed)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.web.api.problems import ApiProblem
 from bot.web.api.routes import Caller
+from storage.sealed import seal, unseal
 from storage.tokens import claim_idempotency_key, store_idempotent_response
 
 MAX_KEY = 200
@@ -45,10 +48,20 @@ def claim(deps, caller: Caller, key: str, digest: str) -> Replay | None:
         if first.status == 0:
             raise ApiProblem(409, "The first request with this Idempotency-Key is still being answered; ask again "
                                   "in a moment.", headers=(("Retry-After", "1"),))
-        return Replay(first.status, first.response)
+        return Replay(first.status, _secrets(first.response, lambda secret: unseal(
+            deps.jobs.artifacts.keyring, secret, what="a webhook signing secret of an earlier answer")))
 
 
 def remember(deps, caller: Caller, key: str, status: int, payload: dict | None) -> None:
     """Keep the answer for replays (not a server error's: trying again should be able to succeed)."""
     with deps.jobs.database.session() as session:
-        store_idempotent_response(session, caller.token_id, key, 0 if status >= 500 else status, payload)
+        store_idempotent_response(session, caller.token_id, key, 0 if status >= 500 else status,
+                                  _secrets(payload, lambda secret: seal(deps.jobs.artifacts.keyring, secret)))
+
+
+def _secrets(payload: dict | None, change) -> dict | None:
+    """The answer with each webhook signing secret in it passed through `change` (seal or unseal)."""
+    if not payload or not payload.get("webhook_secrets"):
+        return payload
+    return {**payload, "webhook_secrets": [{**shown, "secret": change(shown["secret"])}
+                                           for shown in payload["webhook_secrets"]]}

@@ -33,6 +33,20 @@ def _parameters(r: Route, schemas: dict) -> list[dict]:
     return params
 
 
+def _dispatcher_errors(r: Route) -> set[int]:
+    """What the dispatcher (app.py) may answer on any route of this kind, whatever its handler does."""
+    found = {500}
+    if r.scope is not None:
+        found |= {401, 403, 429}  # no live token, a missing scope, the per-token rate
+    if r.method in ("POST", "PATCH", "PUT"):
+        found |= {400, 413}  # the body is read (to its cap) before anything else
+    if r.method == "POST":
+        found |= {409, 422}  # an Idempotency-Key still being answered, or used for another request
+    if r.query is not None:
+        found |= {414, 422}  # the query string's cap, its fields
+    return found
+
+
 def _operation(r: Route, schemas: dict) -> dict:
     ok: dict = {"description": HTTPStatus(r.status).phrase}
     if r.response is not None:
@@ -42,7 +56,7 @@ def _operation(r: Route, schemas: dict) -> dict:
     elif r.status != 204:
         ok["content"] = {"application/json": {"schema": {"type": "object"}}}
     responses = {str(r.status): ok}
-    for status in r.errors:
+    for status in sorted(set(r.errors) | _dispatcher_errors(r)):
         responses[str(status)] = {"description": HTTPStatus(status).phrase,
                                   "content": {PROBLEM_TYPE: {"schema": {"$ref": REF.format(model="Problem")}}}}
     operation = {"operationId": r.operation_id, "summary": r.summary, "responses": responses,

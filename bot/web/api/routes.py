@@ -99,15 +99,16 @@ def route(method: str, path: str, *, summary: str, scope: str | None, **options)
     return register
 
 
-def match(method: str, path: str) -> tuple[Route | None, dict[str, int], bool]:
-    """The route for `method path` and its ids; (None, {}, True) when the path exists for other methods."""
-    other_method = False
+def match(method: str, path: str) -> tuple[Route | None, dict[str, int], tuple[str, ...]]:
+    """The route for `method path` and its ids; without one, the methods the path answers (for 405's
+    `Allow`; empty when the path is unknown)."""
+    allowed: list[str] = []
     for candidate in ROUTES:
         found = candidate.pattern.match(path)
         if found is None:
             continue
         if candidate.method != method and not (method == "HEAD" and candidate.method == "GET"):
-            other_method = True
+            allowed += [candidate.method, "HEAD"] if candidate.method == "GET" else [candidate.method]
             continue
-        return candidate, {k: int(v) for k, v in found.groupdict().items()}, False
-    return None, {}, other_method
+        return candidate, {k: int(v) for k, v in found.groupdict().items()}, ()
+    return None, {}, tuple(dict.fromkeys(allowed))

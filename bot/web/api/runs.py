@@ -21,6 +21,7 @@ from bot.web.api.problems import ApiProblem, FieldError, invalid
 from bot.web.api.routes import Answer, Request, route
 from bot.web.downloads import SAFE_HEADERS, UNREADABLE, chunks, open_artifact
 from jobs.access import Access
+from jobs.delivery.plan import shown_key
 from jobs.manual_runs import AlreadyRunning, CoolingDown, manual_covers, run_now
 from jobs.periods import Period
 from reports.window import SCHEDULE_WINDOW
@@ -85,7 +86,7 @@ def _files(run: Run) -> list[FileOut]:
 
 
 def _run_out(run: Run, access: Access) -> RunOut:
-    deliveries = [DeliveryOut(id=d.id, destination=d.destination, status=d.status, attempts=d.attempts,
+    deliveries = [DeliveryOut(id=d.id, destination=shown_key(d.destination), status=d.status, attempts=d.attempts,
                               last_error=d.last_error, sent_at=d.sent_at) for d in run.deliveries]
     return RunOut(id=run.id, schedule_id=run.schedule_id, status=run.status, trigger=run.trigger,
                   triggered_by=run.triggered_by, scheduled_for=run.scheduled_for, started_at=run.started_at,

@@ -4,11 +4,11 @@ time and UTC, and the period each report covers."""
 from __future__ import annotations
 
 import datetime as dt
-import urllib.parse
 from zoneinfo import ZoneInfo
 
 from bot.web.api.models import CadenceOut, DestinationOut, NextRun, ScheduleOut
 from jobs.access import Access
+from jobs.delivery.plan import webhook_host
 from jobs.periods import schedule_setting
 from jobs.views.period_words import period_sentence, schedule_cadence
 from jobs.views.time_words import NEXT_RUNS_SHOWN, format_local
@@ -26,7 +26,7 @@ def next_runs(runs: list[dt.datetime], timezone: str) -> list[NextRun]:
 def _destination(destination) -> DestinationOut:
     """One destination; a webhook by its host, as everywhere else (its path may hold a secret)."""
     webhook = destination.kind == DestinationKind.WEBHOOK
-    target = (urllib.parse.urlsplit(destination.target).hostname or "") if webhook else destination.target
+    target = webhook_host(destination.target) if webhook else destination.target
     return DestinationOut(kind=destination.kind, target=target, label=destination.label)
 
 

@@ -17,7 +17,7 @@ from bot.web.api.schedule_forms import apply_body
 from bot.web.api.schedule_view import schedule_out
 from jobs.access import Access, Person
 from storage.api_pages import schedules_page
-from storage.errors import UserError
+from storage.errors import PermissionDenied, UserError
 from storage.models import ScheduleStatus
 
 STATUSES = {"active": (ScheduleStatus.ACTIVE,), "paused": (ScheduleStatus.PAUSED, ScheduleStatus.ERROR)}
@@ -51,9 +51,19 @@ def list_schedules(request: Request) -> Answer:
                                statuses=STATUSES[query.status] if query.status else None,
                                tag=query.tag.lstrip("#").lower() if query.tag else None)
     now, week_start = deps.jobs.now(), deps.policy(request.caller.team_id).week_start
-    items = [schedule_out(s, Access.FULL, now, week_start) for s in found[:query.limit]]
+    items = [schedule_out(s, access, now, week_start) for s in found[:query.limit]
+             if (access := _read_access(request, s)) is not None]
     more = len(found) > query.limit
     return Answer(200, SchedulePage(items=items, next_cursor=encode_cursor(items[-1].id) if more else None))
+
+
+def _read_access(request: Request, schedule) -> Access | None:
+    """How much of a listed schedule the caller sees, by the rule GET /schedules/{id} follows (an owner
+    who is now a guest sees their own as a recipient at most); None: not at all."""
+    try:
+        return act_on(request, schedule, Need.READ).access
+    except PermissionDenied:
+        return None
 
 
 def _validated(request: Request, form: ScheduleForm, who: Person, *, editing: int | None = None, stored=None):
