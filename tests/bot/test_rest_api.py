@@ -21,7 +21,7 @@ from storage.workspace import workspace_settings_for_update
 from tests.bot.api_support import Api, conforms, problem, token_for
 from tests.bot.conftest import ADMIN, ALICE, BOB, SALES, serve_app
 from tests.factories import WINTER, make_schedule
-from tests.support.people import OTHER_TEAM, TEAM
+from tests.support.people import GONE_PERSON, OTHER_TEAM, TEAM
 from tests.support.tls_receiver import HOST, Resolver
 
 DAILY = {"name": "Daily sales", "cadence": "every weekday at 9am", "timezone": "Europe/Berlin",
@@ -76,6 +76,20 @@ def test_a_webhook_added_through_the_api_answers_its_secret_once_and_is_shown_by
     kept = conforms(api.call("PATCH", f"/schedules/{body['id']}", {"description": "same hook"}, token=token),
                     "ScheduleOut")
     assert kept["webhook_secrets"] is None  # an edit keeps the secret and does not show it again
+
+
+def test_a_parameter_the_report_does_not_take_is_a_field_error_not_dropped(api, ctx):
+    token = token_for(ctx.database, acting_as=ALICE)
+    body = problem(api.call("POST", "/schedules", {**DAILY, "params": {"regoin": "EU", "window": "previous_week"}},
+                            token=token), 422)
+    assert [e["field"] for e in body["errors"]] == ["params.regoin"]
+    assert "has no parameter “regoin”; it takes: " in body["errors"][0]["message"]
+    with ctx.database.session() as s:
+        assert s.scalar(select(Schedule)) is None
+    made = conforms(api.call("POST", "/schedules", {**DAILY, "params": {"window": "previous_week"}}, token=token),
+                    "ScheduleOut")
+    body = problem(api.call("PATCH", f"/schedules/{made['id']}", {"params": {"windw": "x"}}, token=token), 422)
+    assert [e["field"] for e in body["errors"]] == ["params.windw"]
 
 
 def test_a_cron_cadence_is_read_back_in_words(api, ctx):
@@ -148,10 +162,15 @@ def test_an_owner_made_a_guest_lists_their_schedules_as_a_recipient_at_most(api,
         (gets_it, "recipient", None, None)]  # as GET /schedules/{id} answers them
 
 
-def test_a_workspace_token_acts_for_an_owner_whose_checks_apply(api, ctx):
+def test_a_workspace_token_acts_for_an_owner_whose_checks_apply(api, ctx, people):
     token = token_for(ctx.database)
     body = problem(api.call("POST", "/schedules", DAILY, token=token), 422)
     assert body["errors"][0]["field"] == "owner"
+    people.add_user(GONE_PERSON, "gone", deleted=True)
+    for owner, says in ((GONE_PERSON, f"{GONE_PERSON} can't own schedules: only full members"),
+                        ("U0NOBODY1", "Slack could not tell who U0NOBODY1 is")):
+        body = problem(api.call("POST", "/schedules", {**DAILY, "owner": owner}, token=token), 422)
+        assert [(e["field"], e["message"][:len(says)]) for e in body["errors"]] == [("owner", says)]
     body = problem(api.call("POST", "/schedules", {**DAILY, "owner": BOB, "destinations": {"channels": ["C0LAUNCH1"]}},
                             token=token), 422)
     assert body["errors"][0]["field"] == "destinations.channels"  # bob is not in #launch

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from bot.acting import Acting, Need, acting_as
 from bot.people import person
+from bot.web.api.problems import FieldError, invalid
 from bot.web.api.routes import Request
 from jobs.access import Kind, Person, ensure_token_holder
+from storage.errors import PermissionDenied
 from storage.models import Schedule
 
 
@@ -25,9 +27,18 @@ def acting_person(request: Request) -> Person:
 
 
 def owner_person(request: Request, user_id: str) -> Person:
-    """Someone a workspace token creates or edits a schedule for: their own checks apply."""
+    """Someone a workspace token creates or edits a schedule for: their own checks apply, and one who
+    cannot own schedules (unknown to Slack, a guest, someone who left) is an error on `owner`."""
     deps = request.deps
-    return person(deps, deps.jobs.slack(request.caller.team_id), request.caller.team_id, user_id)
+    try:
+        owner = person(deps, deps.jobs.slack(request.caller.team_id), request.caller.team_id, user_id)
+    except PermissionDenied:
+        raise invalid([FieldError("owner", f"Slack could not tell who {user_id} is in this workspace.")]) from None
+    if not owner.is_member:
+        raise invalid([FieldError("owner", f"{user_id} can't own schedules: only full members of this workspace "
+                                           f"can (not guests, people from other organisations, deactivated "
+                                           f"accounts or bots).")])
+    return owner
 
 
 def act_on(request: Request, schedule: Schedule | int, need: Need) -> Acting:

@@ -16,6 +16,8 @@ from bot.web.api.routes import Answer, Request, route
 from bot.web.api.schedule_forms import apply_body
 from bot.web.api.schedule_view import schedule_out
 from jobs.access import Access, Person
+from reports.errors import ReportError
+from reports.registry import get_report_type
 from storage.api_pages import schedules_page
 from storage.errors import PermissionDenied, UserError
 from storage.models import ScheduleStatus
@@ -66,11 +68,27 @@ def _read_access(request: Request, schedule) -> Access | None:
         return None
 
 
+def _unknown_params(report_type: str, given: dict | None) -> None:
+    """A parameter the report type does not take is a field error, not quietly dropped (a typo such as
+    `regoin` would otherwise leave the report unfiltered). The Slack form can only send known ones."""
+    try:
+        report = get_report_type(report_type)
+    except ReportError:
+        return  # validate_form names the unknown report type itself
+    known = {param.name for param in report.form_params()}
+    unknown = sorted(set(given or {}) - known)
+    if unknown:
+        takes = ", ".join(sorted(known))
+        raise invalid([FieldError(f"params.{name}", f"{report.title} has no parameter “{name}”; it takes: {takes}.")
+                       for name in unknown])
+
+
 def _validated(request: Request, form: ScheduleForm, who: Person, *, editing: int | None = None, stored=None):
     """The form checked as the Slack form is, an alert's condition bound to the report's columns."""
     deps = request.deps
     client = deps.jobs.slack(request.caller.team_id)
     valid = validate_form(deps, client, person=who, form=form, editing=editing)
+    _unknown_params(valid.report_type, request.body.params)
     try:
         valid, _ = bind_for_save(deps, client, who, form, valid, stored=stored)
     except UserError as exc:  # the condition does not read, or the report's data could not be read for it
