@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.clock import session_now
@@ -227,3 +227,15 @@ def restart_state(session: Session, schedule_id: int) -> None:
     state.last_value = None
     state.last_fingerprint = None
     state.failed_checks = 0
+
+
+def delete_quiet_checks(session: Session, *, finished_before: dt.datetime, limit: int) -> list[int]:
+    """Delete up to `limit` alert runs that were skipped without a notice and finished before the
+    cut-off (their evaluations go with them); return their ids."""
+    ids = list(session.scalars(
+        select(Run.id).join(AlertEvaluation, AlertEvaluation.run_id == Run.id)
+        .where(AlertEvaluation.notice.is_(None), Run.status == RunStatus.SKIPPED, Run.finished_at < finished_before)
+        .order_by(Run.id).limit(limit)))
+    if ids:
+        session.execute(delete(Run).where(Run.id.in_(ids)))  # the evaluations go with them (cascade)
+    return ids

@@ -77,6 +77,17 @@ def test_imports_point_down_only():
     assert sorted(upward) == []
 
 
+def test_jobs_leave_the_queries_to_storage():
+    """The background work asks storage's repositories (which take a session and never commit); it never
+    writes a query itself, so no jobs module imports SQLAlchemy."""
+    speaking = []
+    for module, path in _modules().items():
+        if _top(module) == "jobs" and any(name.split(".")[0] == "sqlalchemy"
+                                                   for name in _runtime_imports(ast.parse(path.read_text()))):
+            speaking.append(module)
+    assert speaking == []
+
+
 def test_no_modules_import_each_other_in_a_circle():
     graph = _graph()
     index: dict[str, int] = {}

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, select
-
 from jobs.context import JobContext
-from storage.models import AlertEvaluation, Run, RunStatus
+from storage import alerts as alert_repo
 
 BATCH = 2000
 
@@ -20,12 +18,7 @@ def delete_quiet_checks(ctx: JobContext, *, now: dt.datetime) -> int:
     deleted = 0
     while True:
         with ctx.database.session() as session:
-            ids = list(session.scalars(
-                select(Run.id).join(AlertEvaluation, AlertEvaluation.run_id == Run.id)
-                .where(AlertEvaluation.notice.is_(None), Run.status == RunStatus.SKIPPED, Run.finished_at < cutoff)
-                .order_by(Run.id).limit(BATCH)))
-            if ids:
-                session.execute(delete(Run).where(Run.id.in_(ids)))  # the checks go with them (cascade)
+            ids = alert_repo.delete_quiet_checks(session, finished_before=cutoff, limit=BATCH)
         deleted += len(ids)
         if len(ids) < BATCH:
             return deleted

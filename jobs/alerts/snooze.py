@@ -12,11 +12,10 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.orm import Session
-
 from jobs.views.blocks import escape
 from storage import alerts as alert_repo
 from storage.audit import record
+from storage.db import Session
 from storage.errors import BadInput
 from storage.ids import row_id
 from storage.models import Schedule
