@@ -4,7 +4,7 @@ defaults (environment variables). Read by every surface and again when a run is 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from jobs.delivery.addresses import domain_allowed, parse_domain
@@ -29,24 +29,23 @@ def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v.strip() for v in (env.get(name) or "").split(",") if v.strip()))
 
 
-def _hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    hosts = []
+def _parsed(env: Mapping[str, str], name: str, parse: Callable[[str], str | None], what: str) -> tuple[str, ...]:
+    """A comma-separated list each item of which `parse` reads (None: a clear error naming it)."""
+    parsed = []
     for item in _list(env, name):
-        host = parse_host_pattern(item)
-        if host is None:
-            raise SettingsError(f"{name}: {item!r} is not a host name (like hooks.example.com or *.corp.example).")
-        hosts.append(host)
-    return tuple(hosts)
+        value = parse(item)
+        if value is None:
+            raise SettingsError(f"{name}: {item!r} is not {what}.")
+        parsed.append(value)
+    return tuple(parsed)
+
+
+def _hosts(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return _parsed(env, name, parse_host_pattern, "a host name (like hooks.example.com or *.corp.example)")
 
 
 def _domains(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    domains = []
-    for item in _list(env, name):
-        domain = parse_domain(item)
-        if domain is None:
-            raise SettingsError(f"{name}: {item!r} is not a domain name.")
-        domains.append(domain)
-    return tuple(domains)
+    return _parsed(env, name, parse_domain, "a domain name")
 
 
 @dataclass(frozen=True)

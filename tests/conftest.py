@@ -27,6 +27,7 @@ from storage.migrate import upgrade
 from tests.factories import WINTER
 from tests.s3_support import s3_bucket, s3_server  # noqa: F401  (fixtures: a real S3 API on loopback)
 from tests.support.people import ALICE, BOB, OPS, SALES
+from tests.support.tls_receiver import receiver  # noqa: F401  (a fixture: a webhook receiver over TLS)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_SLACK = REPO.parent / "shared" / "slack"

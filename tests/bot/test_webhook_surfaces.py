@@ -31,16 +31,9 @@ from tests.bot.conftest import ADMIN, ALICE
 from tests.bot.test_home import open_home, texts
 from tests.bot.test_modal import block, open_modal, stored, text, values
 from tests.support.people import SALES, TEAM
-from tests.support.tls_receiver import HOST, Resolver, TlsReceiver
+from tests.support.tls_receiver import HOST, Resolver
 
 SECRET = re.compile(r"`(whsec_[A-Za-z0-9_-]{43})`")
-
-
-@pytest.fixture
-def receiver(tmp_path):
-    server = TlsReceiver(tmp_path).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

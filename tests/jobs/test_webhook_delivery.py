@@ -35,16 +35,9 @@ from tests.factories import TEAM
 from tests.jobs.alert_support import check, make_alert, make_warehouse
 from tests.jobs.delivery_support import due_run, link_settings, load_run
 from tests.support.people import ALICE, TO_OPS
-from tests.support.tls_receiver import HOST, Reply, Resolver, TlsReceiver
+from tests.support.tls_receiver import HOST, Reply, Resolver
 
 PUBLIC = "93.184.215.14"  # a public address: nothing on loopback answers for it
-
-
-@pytest.fixture
-def receiver(tmp_path):
-    server = TlsReceiver(tmp_path).start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -9,9 +9,11 @@ import http.server
 import ssl
 import threading
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -155,6 +157,14 @@ class TlsReceiver:
             self._server.shutdown()
             self._server.server_close()
             self._server = None
+
+
+@pytest.fixture
+def receiver(tmp_path) -> Iterator[TlsReceiver]:
+    """A webhook receiver over TLS on loopback (its CA in `receiver.ca_file`)."""
+    server = TlsReceiver(tmp_path).start()
+    yield server
+    server.stop()
 
 
 class Resolver:
