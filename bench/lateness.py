@@ -48,7 +48,7 @@ from storage.filestore import ArtifactStore  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Run  # noqa: E402
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -33,7 +33,7 @@ from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import FINAL_RUN_STATUSES, Run  # noqa: E402
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def run_config(db: Database, emulator: SlackEmulator, clocks: int, workers: int, count: int, lead: float) -> dict:

@@ -39,7 +39,7 @@ PHRASES = ["every day at {h}:{m:02d}", "every weekday at {h}:{m:02d}", "every mo
            "last friday of the month at {h}:{m:02d}", "{m} {h} * * 1-5", "every hour", "every 15 minutes"]
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "UTC", "America/Los_Angeles",
          "Asia/Tokyo", "Europe/London"]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def cadences(count: int, seed: int = 7) -> list[tuple[str, str, dict]]:

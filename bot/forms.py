@@ -41,7 +41,7 @@ class ScheduleForm:
         return {k: v for k, v in asdict(self).items() if v not in ("", [], {}, False, None)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ScheduleForm":
+    def from_dict(cls, data: dict[str, Any]) -> ScheduleForm:
         """Rebuild from `to_dict` data that came back through Slack: keep only well-typed fields."""
         form = cls()
         for f in fields(cls):

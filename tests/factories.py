@@ -9,7 +9,7 @@ from storage import schedules as schedule_repo
 from tests.support.people import ALICE, TEAM, TO_SALES
 
 # A fixed instant for tests that must not depend on today's date (Berlin on CET, New York on EST).
-WINTER = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
+WINTER = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
 
 def make_schedule(session, *, name: str = "Daily sales", cadence_text: str = "every day at 9am",

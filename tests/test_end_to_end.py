@@ -26,7 +26,7 @@ from tests.bot.conftest import SlackClientSide, serve_app
 from tests.conftest import REPO, SIGNING_SECRET, make_context
 from tests.support.people import ALICE, SALES
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _wait_for_final_run(db, timeout: float = 60) -> Run:

@@ -29,7 +29,7 @@ from slack_emulator import validate_blocks, validate_view
 from storage.models import Destination, Schedule
 from tests.support.people import ADMIN, ALICE, SALES, TEAM
 
-NOW = dt.datetime(2026, 11, 23, 8, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)
 LONG = "Quarterly revenue by region and product line " * 10  # far over every limit
 
 

@@ -23,7 +23,7 @@ from tests.bot.conftest import ADMIN, ALICE, BOB
 from tests.factories import make_schedule
 from tests.support.people import SALES, TEAM
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def open_home(slack, user_id=ALICE) -> dict:

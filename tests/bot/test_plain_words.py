@@ -12,7 +12,7 @@ from bot.intents import Intent, understand
 from bot.oneliner import parse_one_liner
 
 BOT = "UB0TEST01"
-NOW = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
 
 
 def created(text: str) -> str:

@@ -41,7 +41,7 @@ from storage.schedules import NewDestination
 from tests.factories import make_schedule
 from tests.support.people import ADMIN, ALICE, BOB, CAROL, OPS, OTHER_TEAM, TEAM
 
-NOW = dt.datetime(2026, 11, 23, 14, 5, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 14, 5, tzinfo=dt.UTC)
 HOSTILE = "<!channel> *Revenue* & <@U0EVIL001> `x` " + "y" * 200
 COLUMNS = [Column("revenue", ColumnType.NUMBER)]
 
@@ -102,7 +102,7 @@ def test_a_report_run_keeps_its_own_message():
 
 
 def test_snoozed_line_and_status_line():
-    until = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.timezone.utc)
+    until = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
     _valid([snoozed_block(until, False, BOB, "Europe/Berlin")])
     assert snooze_words(until, False, BOB, "Europe/Berlin") == (
         "😴 Snoozed by <@U0BOB0001> until Mon 23 Nov 16:00 CET")
