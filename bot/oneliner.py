@@ -25,8 +25,10 @@ CADENCE_START = re.compile(
     re.IGNORECASE,
 )
 TYPE_CLAUSE = re.compile(r"\s+(?:using|type)\s+([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
-DESTINATION_CLAUSE = re.compile(r"\s+(?:in|to|into|for|with)\s+((?:%s)(?:\s*(?:,|and|&)?\s*(?:%s))*)" % (REFERENCE.pattern, REFERENCE.pattern),
-                                re.IGNORECASE)
+DESTINATION_CLAUSE = re.compile(
+    rf"\s+(?:in|to|into|for|with)\s+((?:{REFERENCE.pattern})(?:\s*(?:,|and|&)?\s*(?:{REFERENCE.pattern}))*)",
+    re.IGNORECASE,
+)
 FORMAT_ALIASES = {"excel": "xlsx", "chart": "png"}
 # The period each report covers, when it is not the schedule's own: "covering the last 7 days", "covering
 # month to date" (read by reports.window_words.parse_period_words; words it does not know are an error).
@@ -49,8 +51,9 @@ MOVABLE = {"the", "a", "an", "and", "of", "send", "report", "run", ","}
 def formats_clause() -> re.Pattern:
     """"as csv, xlsx and pdf": every registered format, and the aliases people type."""
     names = sorted(set(available_formats()) | set(FORMAT_ALIASES), key=len, reverse=True)
-    one = "(?:%s)" % "|".join(re.escape(n) for n in names)
-    return re.compile(r"\s+as\s+(%s(?:\s*(?:,|and|\+|&)\s*%s)*)\b\s*" % (one, one), re.IGNORECASE)
+    alternatives = "|".join(re.escape(n) for n in names)
+    one = f"(?:{alternatives})"
+    return re.compile(rf"\s+as\s+({one}(?:\s*(?:,|and|\+|&)\s*{one})*)\b\s*", re.IGNORECASE)
 
 
 @dataclass

@@ -64,7 +64,7 @@ def parse_cron(expr: str) -> Calendar:
         extended = extended_days(fields[2], fields[4], lambda text: _day_of_week(text, fields))
         minutes, hours, monthdays, months, weekdays = (
             _field(text, spec) if extended is None or index not in (2, 4) else set()
-            for index, (text, spec) in enumerate(zip(fields, _FIELDS)))
+            for index, (text, spec) in enumerate(zip(fields, _FIELDS, strict=True)))
     except _FieldError as error:
         fixes = [" ".join(error.fixed if i == error.index else field for i, field in enumerate(fields))] \
             if error.fixed else []

@@ -59,7 +59,8 @@ def test_home_view_at_its_biggest():
                                status=status, owner_user_id=ALICE, timezone="Europe/Berlin",
                                next_run_at=NOW + dt.timedelta(days=3), last_status="failed", last_at=NOW,
                                last_error=LONG * 3)
-                  for n, status in zip(range(PAGE_SIZE), ["active", "paused", "error"] * 4))
+                  # the statuses repeat for more cards than a page holds: a page takes the first PAGE_SIZE
+                  for n, status in zip(range(PAGE_SIZE), ["active", "paused", "error"] * 4, strict=False))
     data = HomeData(user_id=ADMIN, scope="all", is_admin=True, page=1, total=10_000, cards=cards,
                     runs=tuple((outcome(), NOW) for _ in range(20)), now=NOW)
     view = build_home_view(data)

@@ -83,8 +83,6 @@ def open_modal(slack, text="", **kwargs):
 def stored(db):
     with db.session() as s:
         rows = list(s.scalars(select(Schedule).where(Schedule.status != ScheduleStatus.DELETED)))
-        for row in rows:
-            row.destinations
         return rows
 
 

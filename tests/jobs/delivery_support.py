@@ -155,7 +155,6 @@ def due_run(ctx, enqueue, **schedule_kwargs) -> int:
 def load_run(ctx, run_id) -> Run:
     with ctx.database.session() as s:
         run = s.get(Run, run_id)
-        run.deliveries, run.artifacts  # load before the session closes
         return run
 
 

@@ -49,7 +49,8 @@ def test_one_letter_am_and_pm(text, time):
 @pytest.mark.parametrize("text", ["daily at 9am, 5 times", "daily at 9am 5 times", "every day at 9, five times"])
 def test_a_count_is_not_a_clock_time(text):
     runs = local_runs(text, "UTC", 10)
-    assert runs == [f"{day} 2026-03-0{n} 09:00" for n, day in zip(range(3, 8), ["Tue", "Wed", "Thu", "Fri", "Sat"])]
+    days = ["Tue", "Wed", "Thu", "Fri", "Sat"]
+    assert runs == [f"{day} 2026-03-0{n} 09:00" for n, day in zip(range(3, 8), days, strict=True)]
 
 
 @pytest.mark.parametrize("text", ["every second", "each second", "every 1 second", "every second at 9"])
