@@ -38,7 +38,8 @@ PERIOD_CLAUSE = re.compile(r"\s+covering\s+((?:the\s+)?(?:(?:last|past|previous)
 # The person's own DM ("to me", "by DM", "privately"), and their own address ("to my email").
 TO_ME = re.compile(r"(?:\s+(?:to|for|in|into|by|via)\s+(?:me|myself|my\s+dms?|(?:a\s+)?dms?|(?:a\s+|my\s+)?direct\s+"
                    r"messages?|(?:a\s+)?private\s+messages?)|\s+privately)(?=[\s,.;]|$)", re.IGNORECASE)
-TO_MY_EMAIL = re.compile(r"\s+(?:to|by|via)\s+(?:my\s+)?(?:email|e-mail|mail)(?:\s+address)?(?=[\s,.;]|$)", re.IGNORECASE)
+TO_MY_EMAIL = re.compile(r"\s+(?:to|by|via)\s+(?:my\s+)?(?:email|e-mail|mail)(?:\s+address)?(?=[\s,.;]|$)",
+                         re.IGNORECASE)
 # The condition of an alert: from its first "when" / "if" to the end ("only if it changed").
 CONDITION_CLAUSE = re.compile(r"(?:^|[\s,]+)((?:only\s+)?(?:when(?:ever)?|if|as\s+soon\s+as)\s+\S.*)$", re.IGNORECASE)
 # Words that lead into a report's name when it comes after the cadence ("every day at 8 post demo sales").
