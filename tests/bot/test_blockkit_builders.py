@@ -46,7 +46,8 @@ def schedule(n: int = 1, name: str = LONG[:200]) -> Schedule:
 
 
 def outcome(status: str = "partial", destinations: int = 20) -> RunOutcome:
-    files = tuple(FileLink(f"{'f' * 200}.csv", f"https://acme.slack.com/files/U/F{i}/{'f' * 200}.csv") for i in range(4))
+    files = tuple(FileLink(f"{'f' * 200}.csv", f"https://acme.slack.com/files/U/F{i}/{'f' * 200}.csv")
+                  for i in range(4))
     return RunOutcome(run_id=123456, schedule_id=1, name=LONG[:200], status=status, row_count=10**9,
                       error="; ".join(f"slack_channel:C{i}: {LONG}" for i in range(10)),
                       destinations=tuple(DestinationResult(f"#{'y' * 79}", "failed" if i % 2 else "sent",

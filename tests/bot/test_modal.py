@@ -322,7 +322,8 @@ def test_copies_without_an_email_address_are_refused(slack, ctx):
 
 NASTY_EMAIL_TEXT = st.sampled_from(["", " ", "a@example.com", "A@EXAMPLE.COM,, b@example.com", "x@elsewhere.org",
                                     "<mailto:c@example.com|c@example.com>", "not an address", "{name}", "{rows} {oops}",
-                                    "{", "}", "{{name}}", "\x00", "\n", "🙂", "a" * 400, "payload={}"]) | st.text(max_size=60)
+                                    "{", "}", "{{name}}", "\x00", "\n", "🙂", "a" * 400,
+                                    "payload={}"]) | st.text(max_size=60)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -200,9 +200,9 @@ def test_a_check_run_by_hand_is_told_in_words_escaped_with_check_again_when_it_f
     quiet = AlertEvaluation(outcome="value", state="ok", value=5.0,
                             detail="Checked: total <!channel> 5 — OK; not told: the alert is snoozed by <@U0BOB0001>")
     text, blocks = check_finished(RunOutcome(3, 1, "<b>Low</b>", "skipped"), quiet)
-    assert text == ("🟢 *&lt;b&gt;Low&lt;/b&gt;*, checked just now (only you see this): Checked: total &lt;!channel&gt; 5 "
-                    "— OK; not told: the alert is snoozed by <@U0BOB0001> Its destinations hear of it only when its "
-                    "state changes.")
+    assert text == ("🟢 *&lt;b&gt;Low&lt;/b&gt;*, checked just now (only you see this): "
+                    "Checked: total &lt;!channel&gt; 5 — OK; not told: the alert is snoozed by <@U0BOB0001> "
+                    "Its destinations hear of it only when its state changes.")
     failed = AlertEvaluation(outcome="error", state="error", detail="The check failed: the source is down")
     text, blocks = check_finished(RunOutcome(4, 1, "Low", "failed", error="x"), failed)
     assert text.startswith("⚠️ *Low* could not be checked just now (only you see this). The check failed")
