@@ -52,7 +52,7 @@ from storage.models import (  # noqa: E402
     Schedule,
 )
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 SOURCE_DB = "reportbot_bench_source"
 FIRING_EVERY = 100  # one shop in a hundred is below its line
 QUERY = "select revenue, orders from shop_metrics where shop_id = {shop}"

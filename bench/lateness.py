@@ -48,7 +48,7 @@ from storage.filestore import ArtifactStore  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Run  # noqa: E402
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -94,7 +94,8 @@ def bench_dispatch(db: Database, slots: int, lead: float) -> dict:
     broker = broker_module.broker
     original = actors.generate.fn
     actors.generate.fn = lambda run_id: None  # measure dispatch, not rendering
-    worker = dramatiq.Worker(broker, worker_threads=8, worker_timeout=int(os.environ.get("dramatiq_worker_timeout", 100)))
+    worker = dramatiq.Worker(broker, worker_threads=8,
+                             worker_timeout=int(os.environ.get("dramatiq_worker_timeout", 100)))
     worker.start()
     try:
         deadline = time.time() + lead + 120

@@ -1,8 +1,9 @@
 """Benchmark several processes at once: clocks and dramatiq workers sharing PostgreSQL and Redis.
 
 Prints one JSON line with both configurations (each `{"clocks", "workers", "runs", "drain_s",
-"runs_per_s", "duplicate_runs", "uploads", ...}`) and the speedup: N schedules share one slot; the real `reportbot clock` and
-`dramatiq` processes are started, and the time from the slot to the last run settled is measured.
+"runs_per_s", "duplicate_runs", "uploads", ...}`) and the speedup: N schedules share one slot; the real
+`reportbot clock` and `dramatiq` processes are started, and the time from the slot to the last run settled
+is measured.
 Delivery goes to the local Slack emulator with pacing lifted (SLACK_RATE_MULTIPLIER), so the figure
 is the processes' own throughput, not Slack's budget.
 
@@ -33,7 +34,7 @@ from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import FINAL_RUN_STATUSES, Run  # noqa: E402
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def run_config(db: Database, emulator: SlackEmulator, clocks: int, workers: int, count: int, lead: float) -> dict:
@@ -55,7 +56,8 @@ def run_config(db: Database, emulator: SlackEmulator, clocks: int, workers: int,
         deadline = time.time() + lead + 600
         while time.time() < deadline:
             with db.session() as s:
-                settled = s.scalar(select(func.count()).select_from(Run).where(Run.status.in_(list(FINAL_RUN_STATUSES))))
+                settled = s.scalar(select(func.count()).select_from(Run)
+                                   .where(Run.status.in_(list(FINAL_RUN_STATUSES))))
                 last = s.scalar(select(func.max(Run.finished_at)))
             if settled >= count:
                 break

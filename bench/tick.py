@@ -39,7 +39,7 @@ PHRASES = ["every day at {h}:{m:02d}", "every weekday at {h}:{m:02d}", "every mo
            "last friday of the month at {h}:{m:02d}", "{m} {h} * * 1-5", "every hour", "every 15 minutes"]
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Sydney", "UTC", "America/Los_Angeles",
          "Asia/Tokyo", "Europe/London"]
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def cadences(count: int, seed: int = 7) -> list[tuple[str, str, dict]]:
@@ -118,7 +118,8 @@ def bench_tick(db: Database, args) -> dict:
         idle.append(time.perf_counter() - started)
     enqueued = sum(broker.client.hlen(f"{broker.namespace}:{q}.msgs") for q in ("reports", "reports.DQ")) \
         if redis_url else len(broker.queues.get("reports", [])) if hasattr(broker, "queues") else None
-    return {"tick_s": round(tick_s, 3), "tick_cpu_s": round(tick_cpu_s, 3), "idle_tick_s": round(min(idle), 4), "created": len(result.created),
+    return {"tick_s": round(tick_s, 3), "tick_cpu_s": round(tick_cpu_s, 3), "idle_tick_s": round(min(idle), 4),
+            "created": len(result.created),
             "tick_planning_s": round(result.planning_seconds, 3), "tick_writing_s": round(result.writing_seconds, 3),
             "tick_enqueue_s": round(result.enqueue_seconds, 3),
             "warm_tick_s": round(warm_s, 3), "warm_created": len(warm.created),

@@ -83,7 +83,8 @@ def create_reply(deps: BotDeps, client: WebClient, where: Where, words: str) -> 
 def _incomplete(form: ScheduleForm, missing: list[str], errors: dict[str, str], request: ChatRequest) -> Reply:
     """What was understood so far, what is missing or wrong, and the form to finish it."""
     has_destination = bool(form.channels or form.people or form.emails)
-    missing = [m for m in missing if not (m == "a name" and form.name) and not (m == "where it goes" and has_destination)]
+    missing = [m for m in missing
+               if not (m == "a name" and form.name) and not (m == "where it goes" and has_destination)]
     errors = {k: v for k, v in errors.items() if not ("where it goes" in missing and k == ModalBlocks.CHANNELS)}
     problem = " ".join(filter(None, [f"I still need {' and '.join(missing)}." if missing else "",
                                      problems_text(errors)]))

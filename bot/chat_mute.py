@@ -41,7 +41,8 @@ def received_reply(deps: BotDeps, client: WebClient, where: Where) -> Reply:
 def _received_line(schedule: Schedule, user_id: str) -> str:
     """One schedule as someone it reaches sees it: what, when, how it reaches them, and whose it is."""
     how = ["by DM"] if _dms(schedule, user_id) else []
-    how += [f"in {escape(d.label or d.target)}" for d in schedule.destinations if d.kind == DestinationKind.SLACK_CHANNEL]
+    how += [f"in {escape(d.label or d.target)}" for d in schedule.destinations
+            if d.kind == DestinationKind.SLACK_CHANNEL]
     kind = "🔔 alert" if schedule.condition is not None else "report"
     if schedule.status == ScheduleStatus.ACTIVE and schedule.next_run_at:
         when = f"next {format_local(schedule.next_run_at, schedule.timezone)}"

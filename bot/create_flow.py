@@ -77,7 +77,8 @@ def form_from_words(client: WebClient, parsed: OneLiner, user_id: str) -> tuple[
         if address:
             form.emails.append(address)
         else:
-            errors[ModalBlocks.EMAILS] = "Slack doesn't tell me your email address; write it, e.g. “to ana@example.com”."
+            errors[ModalBlocks.EMAILS] = ("Slack doesn't tell me your email address; "
+                                          "write it, e.g. “to ana@example.com”.")
     for ref in parsed.destinations[:30]:
         try:
             if ref.kind == "channel":

@@ -41,7 +41,7 @@ class ScheduleForm:
         return {k: v for k, v in asdict(self).items() if v not in ("", [], {}, False, None)}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "ScheduleForm":
+    def from_dict(cls, data: dict[str, Any]) -> ScheduleForm:
         """Rebuild from `to_dict` data that came back through Slack: keep only well-typed fields."""
         form = cls()
         for f in fields(cls):
@@ -72,7 +72,8 @@ def form_from_schedule(schedule: Schedule, email: EmailOptions | None = None) ->
         params={k: v for k, v in (schedule.params or {}).items() if v is not None},
         cadence_text=schedule.cadence_text, timezone=schedule.timezone,
         channels=by_kind[DestinationKind.SLACK_CHANNEL], people=by_kind[DestinationKind.SLACK_USER],
-        emails=by_kind[DestinationKind.EMAIL], webhooks=by_kind[DestinationKind.WEBHOOK], formats=list(schedule.formats), skip_if_empty=schedule.skip_if_empty,
+        emails=by_kind[DestinationKind.EMAIL], webhooks=by_kind[DestinationKind.WEBHOOK],
+        formats=list(schedule.formats), skip_if_empty=schedule.skip_if_empty,
         email_subject=(email.subject_template or "") if email else "", email_cc=list(email.cc) if email else [],
         email_bcc=list(email.bcc) if email else [], email_files=email.attach_mode if email else "",
         condition_text=str((schedule.condition or {}).get("text") or ""),

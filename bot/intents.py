@@ -26,8 +26,8 @@ class Intent:
 
 
 _SCHEDULE_WORD = r"(?:reports?|schedules?|scheduled reports?|alerts?)"
-_ANYTHING = rf"(?:(?:any|all|these|those|the|your|of\s+the|of\s+your)\s+)*(?:{_SCHEDULE_WORD}|messages?|dms?|stuff|things|" \
-            r"everything|anything|them|all(?:\s+of\s+them)?)"
+_ANYTHING = rf"(?:(?:any|all|these|those|the|your|of\s+the|of\s+your)\s+)*(?:{_SCHEDULE_WORD}|messages?|dms?|" \
+            r"stuff|things|everything|anything|them|all(?:\s+of\s+them)?)"
 _STOP_SENDING = r"(?:stop|quit|cease|no\s+more)\s+(?:sending|dming|dm'?ing|messaging|emailing|posting)\s+(?:me|to\s+me)"
 _NOT_ANY_MORE = r"(?:\s+(?:any\s*more|from\s+now\s+on))?"
 RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(pattern, re.I)) for kind, pattern in (
@@ -51,7 +51,8 @@ RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(pattern, re.
     ("mute", rf"^{_STOP_SENDING}\s+(?P<t>.+?){_NOT_ANY_MORE}$"),
     ("mute", r"^unsubscribe\s+(?:me\s+)?(?:from\s+)?(?P<t>.+)$"),
     ("mute", r"^(?:mute|silence)\s+(?P<t>.+)$"),
-    ("mute", r"^(?:remove|take|drop)\s+me\s+(?:from|off)(?:\s+of)?\s+(?:the\s+(?:list|recipients)\s+(?:of|for)\s+)?(?P<t>.+)$"),
+    ("mute", r"^(?:remove|take|drop)\s+me\s+(?:from|off)(?:\s+of)?\s+"
+             r"(?:the\s+(?:list|recipients)\s+(?:of|for)\s+)?(?P<t>.+)$"),
     ("mute", rf"^(?:i\s+)?(?:don'?t|do\s+not)\s+want\s+(?:to\s+(?:get|receive)\s+)?(?P<t>.+?){_NOT_ANY_MORE}$"),
     ("list", rf"^(?:(?:what|which)\s+{_SCHEDULE_WORD}\s+(?:do|have|did)\s+(?:i|we)\s*(?:have|got|set up)?.*|"
              rf"(?:what|which)\s+{_SCHEDULE_WORD}\s+(?:are there|exist|are set up|are scheduled).*|"
@@ -68,7 +69,8 @@ RULES: tuple[tuple[str, re.Pattern], ...] = tuple((kind, re.compile(pattern, re.
     ("pause", r"^(?:pause|stop|suspend|halt|disable|turn off)\s+(?P<t>.+)$"),
     ("resume", r"^(?:resume|unpause|restart|continue|enable|reactivate|turn on)\s+(?P<t>.+)$"),
     ("delete", r"^(?:delete|remove|cancel|drop|get rid of)\s+(?P<t>.+)$"),
-    ("history", r"^(?:show\s+(?:me\s+)?)?(?:the\s+)?(?:history|past runs|runs|log|last runs)\s+(?:of|for)\s+(?P<t>.+)$"),
+    ("history", r"^(?:show\s+(?:me\s+)?)?(?:the\s+)?(?:history|past runs|runs|log|last runs)\s+"
+                r"(?:of|for)\s+(?P<t>.+)$"),
     ("history", r"^history\s+(?P<t>.+)$"),
     ("show", r"^(?:show(?: me)?|describe|details(?: of| for)?|tell me about|what is|what's|info(?: on| about)?)\s+"
              r"(?P<t>.+)$"),

@@ -55,7 +55,7 @@ class ModalMeta:
         return _dumps(asdict(self))
 
     @classmethod
-    def loads(cls, raw: str | None) -> "ModalMeta":
+    def loads(cls, raw: str | None) -> ModalMeta:
         if not raw:
             return cls()
         data = _loads(raw, MAX_PRIVATE_METADATA)
@@ -85,7 +85,7 @@ class ChatRequest:
         return text if len(text) <= MAX_BUTTON_VALUE else None
 
     @classmethod
-    def loads(cls, raw: str | None) -> "ChatRequest":
+    def loads(cls, raw: str | None) -> ChatRequest:
         data = _loads(raw, MAX_BUTTON_VALUE)
         op, schedule_id, draft = data.get("op"), data.get("schedule_id"), data.get("draft") or {}
         if op not in cls.OPS or (schedule_id is not None and not isinstance(schedule_id, int)) \

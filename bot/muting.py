@@ -73,8 +73,8 @@ def mute_everything(deps: BotDeps, client: WebClient, team_id: str, user_id: str
     _tell_owners(client, user_id, stopped)
     names = ", ".join(f"“{escape(s.name)}”" for s in stopped[:10]) + (" …" if len(stopped) > 10 else "")
     done = f" I removed you from {names}." if stopped else ""
-    return ("🔕 Nobody can send you reports by DM any more, except your own.{done} "
-            "`/report unmute all` undoes this.").format(done=done)
+    return (f"🔕 Nobody can send you reports by DM any more, except your own.{done} "
+            "`/report unmute all` undoes this.")
 
 
 def unmute(deps: BotDeps, team_id: str, user_id: str, schedule: Schedule | None) -> str:

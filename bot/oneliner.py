@@ -25,8 +25,10 @@ CADENCE_START = re.compile(
     re.IGNORECASE,
 )
 TYPE_CLAUSE = re.compile(r"\s+(?:using|type)\s+([a-z_][a-z0-9_]*)\b", re.IGNORECASE)
-DESTINATION_CLAUSE = re.compile(r"\s+(?:in|to|into|for|with)\s+((?:%s)(?:\s*(?:,|and|&)?\s*(?:%s))*)" % (REFERENCE.pattern, REFERENCE.pattern),
-                                re.IGNORECASE)
+DESTINATION_CLAUSE = re.compile(
+    rf"\s+(?:in|to|into|for|with)\s+((?:{REFERENCE.pattern})(?:\s*(?:,|and|&)?\s*(?:{REFERENCE.pattern}))*)",
+    re.IGNORECASE,
+)
 FORMAT_ALIASES = {"excel": "xlsx", "chart": "png"}
 # The period each report covers, when it is not the schedule's own: "covering the last 7 days", "covering
 # month to date" (read by reports.window_words.parse_period_words; words it does not know are an error).
@@ -36,7 +38,8 @@ PERIOD_CLAUSE = re.compile(r"\s+covering\s+((?:the\s+)?(?:(?:last|past|previous)
 # The person's own DM ("to me", "by DM", "privately"), and their own address ("to my email").
 TO_ME = re.compile(r"(?:\s+(?:to|for|in|into|by|via)\s+(?:me|myself|my\s+dms?|(?:a\s+)?dms?|(?:a\s+|my\s+)?direct\s+"
                    r"messages?|(?:a\s+)?private\s+messages?)|\s+privately)(?=[\s,.;]|$)", re.IGNORECASE)
-TO_MY_EMAIL = re.compile(r"\s+(?:to|by|via)\s+(?:my\s+)?(?:email|e-mail|mail)(?:\s+address)?(?=[\s,.;]|$)", re.IGNORECASE)
+TO_MY_EMAIL = re.compile(r"\s+(?:to|by|via)\s+(?:my\s+)?(?:email|e-mail|mail)(?:\s+address)?(?=[\s,.;]|$)",
+                         re.IGNORECASE)
 # The condition of an alert: from its first "when" / "if" to the end ("only if it changed").
 CONDITION_CLAUSE = re.compile(r"(?:^|[\s,]+)((?:only\s+)?(?:when(?:ever)?|if|as\s+soon\s+as)\s+\S.*)$", re.IGNORECASE)
 # Words that lead into a report's name when it comes after the cadence ("every day at 8 post demo sales").
@@ -49,8 +52,9 @@ MOVABLE = {"the", "a", "an", "and", "of", "send", "report", "run", ","}
 def formats_clause() -> re.Pattern:
     """"as csv, xlsx and pdf": every registered format, and the aliases people type."""
     names = sorted(set(available_formats()) | set(FORMAT_ALIASES), key=len, reverse=True)
-    one = "(?:%s)" % "|".join(re.escape(n) for n in names)
-    return re.compile(r"\s+as\s+(%s(?:\s*(?:,|and|\+|&)\s*%s)*)\b\s*" % (one, one), re.IGNORECASE)
+    alternatives = "|".join(re.escape(n) for n in names)
+    one = f"(?:{alternatives})"
+    return re.compile(rf"\s+as\s+({one}(?:\s*(?:,|and|\+|&)\s*{one})*)\b\s*", re.IGNORECASE)
 
 
 @dataclass

@@ -84,7 +84,8 @@ def where_from_body(body: dict) -> Where:
 def info_view(title: str, text: str) -> dict:
     """A read-only modal: how Home (which has no channel to answer in) shows a longer answer."""
     text = text or " "
-    return {"type": "modal", "callback_id": ViewCallbacks.INFO_MODAL, "title": {"type": "plain_text", "text": title[:24]},
+    return {"type": "modal", "callback_id": ViewCallbacks.INFO_MODAL,
+            "title": {"type": "plain_text", "text": title[:24]},
             "close": {"type": "plain_text", "text": "Close"},
             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2990]}}]}
 
@@ -135,7 +136,8 @@ def answer(client: WebClient, where: Where, text: str, blocks: list[dict] | None
     return direct_message(client, where.user_id, text, blocks)
 
 
-def direct_message(client: WebClient, user_id: str, text: str, blocks: list[dict] | None = None) -> ProgressTarget | None:
+def direct_message(client: WebClient, user_id: str, text: str,
+                   blocks: list[dict] | None = None) -> ProgressTarget | None:
     """Post in the person's DM with the app (its Messages tab)."""
     try:
         channel = client.conversations_open(users=user_id)["channel"]["id"]

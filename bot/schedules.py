@@ -256,7 +256,8 @@ def set_paused(deps: BotDeps, schedule_id: int, user_id: str, *, paused: bool, s
             live.consecutive_failures = 0
             live.paused_reason = None
             live.next_run_at = compiled_cadence(live.cadence).next_run(deps.jobs.now())
-            when = format_local(live.next_run_at, live.timezone) if live.next_run_at else "never (the schedule has ended)"
+            when = (format_local(live.next_run_at, live.timezone) if live.next_run_at
+                    else "never (the schedule has ended)")
             message = f"▶️ Resumed “{escape(live.name)}”. Next run: {when}."
         record(session, team_id=live.team_id, schedule_id=live.id, actor=user_id,
                action="pause" if paused else "resume", surface=surface)

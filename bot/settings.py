@@ -61,7 +61,7 @@ class BotSettings:
         return bool(self.slack.bot_token) or self.oauth is not None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "BotSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> BotSettings:
         env = dict(os.environ if env is None else env)
         port_text = env.get("PORT") or "3000"
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:

@@ -265,7 +265,8 @@ def _email_choice(policy: Policy, form: ScheduleForm, destinations: list[NewDest
         if problems:
             errors[block] = " ".join(problems)[:1900]
         elif len(set(found)) > MAX_COPIES:
-            errors[block] = f"That's {len(set(found))} addresses; a schedule can copy {MAX_COPIES} (use a list address)."
+            errors[block] = (f"That's {len(set(found))} addresses; "
+                             f"a schedule can copy {MAX_COPIES} (use a list address).")
         copies[block] = tuple(dict.fromkeys(found))
     emailing = any(d.kind == DestinationKind.EMAIL for d in destinations) or ModalBlocks.EMAILS in errors
     for block in (ModalBlocks.EMAIL_CC, ModalBlocks.EMAIL_BCC):
@@ -297,7 +298,8 @@ def _condition(form: ScheduleForm, errors: dict[str, str]) -> str:
     """The condition's words; what they mean is read with the report's data (bot.alert_condition)."""
     words = condition_words(form)
     if len(words) > MAX_CONDITION:
-        errors[ModalBlocks.CONDITION] = f"That condition is {len(words):,} characters long; keep it under {MAX_CONDITION}."
+        errors[ModalBlocks.CONDITION] = (f"That condition is {len(words):,} characters long; "
+                                         f"keep it under {MAX_CONDITION}.")
     return words
 
 

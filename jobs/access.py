@@ -141,8 +141,8 @@ def schedule_access(person: Person, schedule: Schedule, receives: Callable[[], b
         return Access.FULL
     if receives():
         return Access.RECIPIENT
-    raise PermissionDenied(f"“{escape(schedule.name)}” isn't yours and isn't sent to you, so I can't show it. Its owner "
-                           f"is <@{schedule.owner_user_id}>.")
+    raise PermissionDenied(f"“{escape(schedule.name)}” isn't yours and isn't sent to you, so I can't show it. "
+                           f"Its owner is <@{schedule.owner_user_id}>.")
 
 
 def ensure_may_change(person: Person, schedule: Schedule) -> None:

@@ -56,7 +56,7 @@ def _redis_transaction(broker, sends: Sequence[Send], park_delayed: bool) -> Non
     by_queue: dict[str, tuple[dict[str, bytes], list[str]]] = {}
     pipe = broker.client.pipeline(transaction=True)
     announced = []
-    for (actor, args, delay), message_id in zip(sends, ids):
+    for (actor, args, delay), message_id in zip(sends, ids, strict=True):
         parked = park_delayed and delay is not None
         fields = _fields(actor, args, delay, message_id, now_ms, parked)
         if hooks:

@@ -145,7 +145,8 @@ def _take(ctx: JobContext, run_id: int, token: str, *, resume: str | None = None
             START_LATENESS.observe(max(0.0, (now - run.scheduled_for).total_seconds()))
         previous = run_repo.previous_finished_run(session, schedule.id, run.id)
         return RunJob(
-            run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id, name=schedule.name,
+            run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id,
+            name=schedule.name,
             report_type=schedule.report_type, params=dict(schedule.params), formats=list(schedule.formats),
             timezone=schedule.timezone, skip_if_empty=schedule.skip_if_empty, slot=run.scheduled_for,
             previous_slot=previous.scheduled_for if previous else None,

@@ -69,7 +69,8 @@ def home_data_for(ctx: JobContext, team_id: str, user_id: str, *, scope: str | N
                 owners[run.schedule_id] = session.get(Schedule, run.schedule_id)
         week_start = policy_for(session, ctx.settings.policy, team_id).week_start
         now = ctx.now()
-        cards = tuple(_card(s, last.get(s.id), schedule_period(s, now, week_start=week_start), alerts) for s in schedules)
+        cards = tuple(_card(s, last.get(s.id), schedule_period(s, now, week_start=week_start), alerts)
+                      for s in schedules)
         scope_name, admin = (HomeScope.ALL if everyone else HomeScope.MINE), pref.is_admin
     links = link_base(client) if any(d.slack_file_ids for r in runs for d in r.deliveries) else None
     outcomes = tuple((outcome_of(run, owners[run.schedule_id], links), run.finished_at or run.scheduled_for)

@@ -47,7 +47,7 @@ class LeaseKeeper:
         self.lost = False
         self._thread = threading.Thread(target=self._loop, name=f"lease-{run_id}", daemon=True)
 
-    def __enter__(self) -> "LeaseKeeper":
+    def __enter__(self) -> LeaseKeeper:
         self._thread.start()
         return self
 

@@ -45,7 +45,7 @@ class LinkSettings:
         return bool(self.public_url and self.secret)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "LinkSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> LinkSettings:
         env = dict(os.environ if env is None else env)
         url = (env.get("REPORTBOT_PUBLIC_URL") or "").rstrip("/") or None
         if url and not url.startswith(("http://", "https://")):
@@ -118,7 +118,7 @@ def read_download_token(settings: LinkSettings, token: str, *, now: dt.datetime)
     claims = _open(settings, token, DOWNLOAD)
     try:
         claim = DownloadClaim(int(claims["a"]), int(claims["d"]),
-                              dt.datetime.fromtimestamp(int(claims["e"]), dt.timezone.utc))
+                              dt.datetime.fromtimestamp(int(claims["e"]), dt.UTC))
     except (KeyError, TypeError, ValueError, OverflowError, OSError):
         raise BadLink("incomplete token") from None
     if now >= claim.expires_at:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from types import MappingProxyType
 
-_fields: ContextVar[dict] = ContextVar("reportbot_log_fields", default={})
+# Read-only default: every change sets a new mapping, so no block can alter what another one sees.
+_fields: ContextVar[Mapping[str, object]] = ContextVar("reportbot_log_fields", default=MappingProxyType({}))
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s"
 
 

@@ -76,9 +76,12 @@ def collect_status(ctx: JobContext, broker: dramatiq.Broker | None = None, *, da
 def format_status(status: Status) -> str:
     lines = ["Schedules: " + (", ".join(f"{k} {v}" for k, v in sorted(status.schedules.items())) or "none"),
              f"Due in the next 10 minutes: {status.due_next_10_min}",
-             "Runs in flight: " + (", ".join(f"{k} {v}" for k, v in sorted(status.runs_in_flight.items())) or "none"),
-             "Runs in the last 24 h: " + (", ".join(f"{k} {v}" for k, v in sorted(status.runs_last_24h.items())) or "none"),
-             "Deliveries in the last 24 h: " + (", ".join(f"{k} {v}" for k, v in sorted(status.deliveries_last_24h.items()))
+             "Runs in flight: " + (", ".join(f"{k} {v}" for k, v in sorted(status.runs_in_flight.items()))
+                                   or "none"),
+             "Runs in the last 24 h: " + (", ".join(f"{k} {v}" for k, v in sorted(status.runs_last_24h.items()))
+                                          or "none"),
+             "Deliveries in the last 24 h: " + (", ".join(f"{k} {v}"
+                                                          for k, v in sorted(status.deliveries_last_24h.items()))
                                                  or "none"),
              "Queue depth: " + ", ".join(f"{k} {v}" for k, v in status.queue_depth.items())]
     if status.failed_recently:

@@ -116,7 +116,7 @@ def render_formats(ctx: JobContext, job: RunJob, table: Table, window: Window) -
         options["chart"] = table.meta["chart"]
     if table.meta.get("message_markdown"):  # the PDF of a written answer is the answer, typeset
         options["markdown"] = table.meta["message_markdown"]
-    stem = f"{safe_filename(job.name.lower())}-{job.slot.astimezone(dt.timezone.utc):%Y%m%d-%H%M}"
+    stem = f"{safe_filename(job.name.lower())}-{job.slot.astimezone(dt.UTC):%Y%m%d-%H%M}"
     artifacts = []
     for fmt in job.formats:
         renderer = get_renderer(fmt)

@@ -32,7 +32,7 @@ class SlackSettings:
     client_id: str | None = None
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "SlackSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> SlackSettings:
         env = dict(os.environ if env is None else env)
         api_url = env.get("SLACK_API_URL") or SLACK_API_DEFAULT
         if not api_url.startswith(("http://", "https://")):
@@ -75,7 +75,7 @@ class JobSettings:
     policy: PolicyDefaults = field(default_factory=PolicyDefaults)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "JobSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> JobSettings:
         env = dict(os.environ if env is None else env)
         return cls(
             redis_url=env.get("REDIS_URL") or None,

@@ -50,10 +50,10 @@ def draw_alert_chart(points: Sequence[ChartPoint], out: BinaryIO, *, title: str,
         ax.set_title(_text(subtitle, 120), loc="left", fontsize=13, color="#555555", pad=12)
     xs = [p.at.astimezone(zone).replace(tzinfo=None) for p in points]
     ys = [p.value for p in points]
-    known = [(x, y) for x, y in zip(xs, ys) if y is not None]
+    known = [(x, y) for x, y in zip(xs, ys, strict=True) if y is not None]
     ax.plot(xs, [float("nan") if y is None else y for y in ys], color=VALUE_COLOR, linewidth=2.2, marker="o",
             markersize=4 if len(points) > 30 else 6, zorder=3)
-    for point, x in zip(points, xs):  # checks without a value sit on the axis as grey ticks
+    for point, x in zip(points, xs, strict=True):  # checks without a value sit on the axis as grey ticks
         if point.value is None:
             ax.axvline(x, color=STATE_COLORS["no_data"], alpha=0.35, linewidth=1, zorder=1)
     values = [y for _, y in known] + ([line] if line is not None else [])

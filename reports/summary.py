@@ -226,13 +226,14 @@ def _format_preview(rows: list[list[object]]) -> list[list[str]]:
     every value in it shows two decimals ("3,267.00" under "3,438.28", not "3,267")."""
     if not rows:
         return []
+    # strict=False: a report type may yield rows of unequal length; the preview keeps the columns all rows have.
     cents = [any(isinstance(v, (float, decimal.Decimal)) and not float(v).is_integer() for v in column
                  if v is not None and not isinstance(v, bool) and as_number(v) is not None)
-             for column in zip(*rows)]
+             for column in zip(*rows, strict=False)]
     formatted = []
     for row in rows:
         cells = []
-        for value, with_cents in zip(row, cents):
+        for value, with_cents in zip(row, cents, strict=False):
             number = None if isinstance(value, bool) else as_number(value) if isinstance(
                 value, (float, decimal.Decimal)) else None
             text = f"{number:,.2f}" if with_cents and number is not None and abs(number) < 1e15 else None

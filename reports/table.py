@@ -59,7 +59,7 @@ class Table:
         return [c.name for c in self.columns]
 
     @classmethod
-    def from_rows(cls, columns: list[Column], rows: Sequence[Row], **kwargs: object) -> "Table":
+    def from_rows(cls, columns: list[Column], rows: Sequence[Row], **kwargs: object) -> Table:
         """Build a table over rows already in memory (small results, tests)."""
         frozen = list(rows)
         return cls(columns=columns, row_source=lambda: frozen, **kwargs)  # type: ignore[arg-type]

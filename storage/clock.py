@@ -17,7 +17,7 @@ Clock = Callable[[], dt.datetime]
 
 def wall_clock() -> dt.datetime:
     """Real time: the clock of a database no context has given its own."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def row_now(context) -> dt.datetime:

@@ -30,7 +30,8 @@ def email_options(session: Session, schedule_id: int) -> EmailOptions | None:
 
 
 def set_email_options(session: Session, schedule_id: int, *, subject_template: str | None = None,
-                      attach_mode: str = AttachMode.AUTO, cc: Sequence[str] = (), bcc: Sequence[str] = ()) -> EmailOptions:
+                      attach_mode: str = AttachMode.AUTO, cc: Sequence[str] = (),
+                      bcc: Sequence[str] = ()) -> EmailOptions:
     """Create or replace a schedule's email options (the caller validates the addresses)."""
     if attach_mode not in set(AttachMode):
         raise ValueError(f"attach_mode must be one of {', '.join(AttachMode)}")

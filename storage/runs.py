@@ -379,7 +379,8 @@ def run_counts_by_status(session: Session, *, statuses: Sequence[str] | None = N
     return dict(session.execute(query.group_by(Run.status)).all())
 
 
-def recent_failures(session: Session, *, since: dt.datetime, limit: int = 10) -> list[tuple[int, str, str | None, dt.datetime | None]]:
+def recent_failures(session: Session, *, since: dt.datetime,
+                    limit: int = 10) -> list[tuple[int, str, str | None, dt.datetime | None]]:
     """(run id, schedule name, error, finished at) of the newest failed runs created since `since`."""
     rows = session.execute(
         select(Run.id, Schedule.name, Run.error, Run.finished_at).join(Schedule, Schedule.id == Run.schedule_id)

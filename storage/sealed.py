@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import select

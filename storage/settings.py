@@ -13,7 +13,7 @@ class StorageSettings:
     database_url: str  # where files go: storage.filestore.settings
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "StorageSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> StorageSettings:
         env = dict(os.environ if env is None else env)
         return cls(
             database_url=normalize_database_url(env.get("DATABASE_URL") or DEFAULT_DATABASE_URL),

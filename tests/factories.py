@@ -9,7 +9,7 @@ from storage import schedules as schedule_repo
 from tests.support.people import ALICE, TEAM, TO_SALES
 
 # A fixed instant for tests that must not depend on today's date (Berlin on CET, New York on EST).
-WINTER = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
+WINTER = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
 
 def make_schedule(session, *, name: str = "Daily sales", cadence_text: str = "every day at 9am",
@@ -18,7 +18,8 @@ def make_schedule(session, *, name: str = "Daily sales", cadence_text: str = "ev
                   destinations=None, report_type: str = "demo_sales", team_id: str = TEAM, **kwargs):
     """Create a schedule; its next run is the cadence's first slot after `after` unless given."""
     after = after or WINTER
-    cadence = parse(cadence_text, timezone, now=after).anchored(after)  # as the app stores it: N-week rules keep their week
+    # As the app stores it: N-week rules keep their week.
+    cadence = parse(cadence_text, timezone, now=after).anchored(after)
     if next_run_at is None:
         next_run_at = cadence.next_run(after)
     destinations = destinations if destinations is not None else [TO_SALES]

@@ -62,7 +62,7 @@ def everything_the_app_shows() -> set[str]:
     from reports.registry import all_report_types
     from storage.models import Schedule
 
-    now = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+    now = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
     schedule = Schedule(id=1, team_id="T1", name="Daily sales", owner_user_id="U1", report_type="demo_sales",
                         params={}, formats=["csv"], cadence_text="every day at 9am", cadence={}, timezone="UTC",
                         status="active", destinations=[])

@@ -26,7 +26,7 @@ from tests.bot.conftest import SlackClientSide, serve_app
 from tests.conftest import REPO, SIGNING_SECRET, make_context
 from tests.support.people import ALICE, SALES
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _wait_for_final_run(db, timeout: float = 60) -> Run:
@@ -35,7 +35,6 @@ def _wait_for_final_run(db, timeout: float = 60) -> Run:
         with db.session() as s:
             run = s.scalar(select(Run).order_by(Run.id.desc()).limit(1))
             if run is not None and run.status in FINAL_RUN_STATUSES:
-                run.deliveries
                 return run
         time.sleep(0.05)
     raise AssertionError("no run finished in time")

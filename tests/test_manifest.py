@@ -29,7 +29,8 @@ def test_manifest_declares_what_the_app_handles():
     assert command["command"] == "/report" and command["should_escape"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert {"app_home_opened", "app_mention", "message.im"} <= set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    bot_events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_home_opened", "app_mention", "message.im"} <= bot_events
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     # every Web API method the app calls needs one of these
     assert {"commands", "chat:write", "files:write", "im:write", "users:read", "channels:read"} <= scopes

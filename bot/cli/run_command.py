@@ -92,7 +92,8 @@ def _wait_and_tell(runtime, run_id: int, timeout: float) -> int:
             status = run.status
         if time.monotonic() >= deadline:
             later = ("the workers finish it" if runtime.worker is None else
-                     "`reportbot serve` on this database finishes it (within DISPATCH_TIMEOUT seconds, or when it starts)")
+                     "`reportbot serve` on this database finishes it "
+                     "(within DISPATCH_TIMEOUT seconds, or when it starts)")
             _say(f"run {run_id} is still {status} after {timeout:g} s; {later}. "
                  "Its outcome will show in `reportbot status` and on App Home.", err=True)
             return STILL_RUNNING

@@ -39,7 +39,8 @@ def _show_on_message(client: WebClient, body: dict, schedule_id: int, snoozed: d
     text = message.get("text") or next((b["text"].get("text") for b in message["blocks"]
                                          if b.get("type") == "section" and b.get("text")), "") or "Alert"
     try:
-        client.chat_update(channel=channel, ts=ts, text=text, blocks=with_snooze(message["blocks"], schedule_id, snoozed))
+        client.chat_update(channel=channel, ts=ts, text=text,
+                           blocks=with_snooze(message["blocks"], schedule_id, snoozed))
     except SlackApiError as exc:  # an old or foreign message: the reply below still says it
         log.info("could not update the notification: %s", exc.response.get("error"))
 

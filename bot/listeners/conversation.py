@@ -76,7 +76,8 @@ def reply_to(deps: BotDeps, client: WebClient, where: Where, intent: Intent) -> 
     where_to = ", ".join(d.label or d.target for d in schedule.destinations) or "its destinations"
     question = {
         "pause": f"Pause *{escape(schedule.name)}* ({describe_cadence(schedule)})? It won't run until you resume it.",
-        "resume": f"Resume *{escape(schedule.name)}*? It will run {describe_cadence(schedule).lower()}, starting from now.",
+        "resume": f"Resume *{escape(schedule.name)}*? "
+                  f"It will run {describe_cadence(schedule).lower()}, starting from now.",
         "run": f"Run *{escape(schedule.name)}* now? It will be posted to {escape(where_to)}.",
         "delete": f"Delete *{escape(schedule.name)}*? It stops for good and disappears from every list.",
     }[intent.kind]
@@ -94,7 +95,8 @@ def _confirmed(deps: BotDeps, client: WebClient, where: Where, request: ChatRequ
         return
     if request.op == "mute":  # anyone may stop what reaches them (bot.muting says what that did)
         schedule = get_live(deps, where.team_id, request.schedule_id or 0)
-        answer(client, where, mute_schedule(deps, client, schedule, where.user_id, surface="chat"), replace_clicked=True)
+        answer(client, where, mute_schedule(deps, client, schedule, where.user_id, surface="chat"),
+               replace_clicked=True)
         return
     need = Need.RUN if request.op == "run" else Need.CHANGE
     schedule = acting_on(deps, client, where, request.schedule_id or 0, need).schedule

@@ -124,7 +124,8 @@ def _param_block(param: Param, value, context: ModalContext) -> dict:
         if ids:
             element["initial_conversations"] = ids[:100]
     else:  # text, list, or a choice whose options could not be listed
-        shown = ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else ("" if value is None else str(value))
+        shown = (", ".join(map(str, value)) if isinstance(value, (list, tuple))
+                 else ("" if value is None else str(value)))
         limit = max(1, min(param.max_length or 3000, 3000))
         element = _text_input(ModalActions.PARAM, shown, param.help or param.label, max_length=limit,
                               multiline=param.multiline)

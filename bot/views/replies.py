@@ -26,9 +26,12 @@ from storage.models import (
     ScheduleStatus,
 )
 
+# A backslash at the end of a line joins the next one to it: one line per command in Slack.
 HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/report` alone to open the form, or:
-• `/report new "Daily sales" every weekday at 9am in #sales as csv,xlsx` — create one in a line (anything missing opens the form)
-• `/report new "Low revenue" every hour in #ops when revenue < 10000` — an alert: it tells #ops only when the answer changes
+• `/report new "Daily sales" every weekday at 9am in #sales as csv,xlsx` — create one in a line \
+(anything missing opens the form)
+• `/report new "Low revenue" every hour in #ops when revenue < 10000` — an alert: it tells #ops \
+only when the answer changes
 • `/report list` — your schedules (admins: `/report list all`; only some: `/report list tag:finance`)
 • `/report show <name or number>` — details, next runs and buttons
 • `/report edit <name>` — change it in the form
@@ -39,10 +42,12 @@ HELP = """*reportbot* schedules reports into channels, DMs and email. Type `/rep
 • `/report mute <name>` — stop getting someone else's report by DM (`/report mute all`: every one; `unmute` undoes it)
 • `/report snooze <alert> 1h` (or `1d`, `until resolved`) / `/report unsnooze <alert>` — hold an alert's notices back
 • `/report preview <when>` — how I read a schedule, e.g. `/report preview every monday at 9`
-• `/report new "Daily sales" every day at 9am to https://hooks.example.com/reportbot` — signed JSON to a webhook (hosts an admin allowed)
+• `/report new "Daily sales" every day at 9am to https://hooks.example.com/reportbot` — signed JSON to a webhook \
+(hosts an admin allowed)
 • `/report admin` — quotas, email domains, webhook hosts and report access (workspace admins)
 You can also talk to me: mention @reportbot or DM me, e.g. “send the demo sales report to #sales every monday at 9”.
-Cadence examples: `every weekday at 8:30`, `every other friday at 5pm`, `first monday of the month at 9`, `0 9 * * 1-5`."""
+Cadence examples: `every weekday at 8:30`, `every other friday at 5pm`, `first monday of the month at 9`, \
+`0 9 * * 1-5`."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,8 @@ def saved(result: Saved) -> str:
     verb = "Scheduled" if result.created else "Updated"
     period = f"\n📅 {escape(result.period)}" if result.period else ""
     secrets = "".join(f"\n🔑 Signing secret of the {escape(label)}: `{secret}` — shown only now, to you: copy it "
-                      f"to the receiver to check each request's `Reportbot-Signature`." for label, secret in result.secrets)
+                      f"to the receiver to check each request's `Reportbot-Signature`."
+                      for label, secret in result.secrets)
     text = clip(f"✅ {verb} *{escape(result.name)}* (#{result.schedule_id}): {escape(result.sentence)} → "
                 f"{escape(', '.join(result.destinations))}.{period}\n"
                 f"Next runs ({result.timezone}, with UTC):\n{next_runs_lines(result.next_runs, result.timezone)}",
@@ -77,7 +83,8 @@ def schedule_list(schedules: list[Schedule], *, everyone: bool = False, tag: str
             return f"No scheduled reports{' in this workspace' if everyone else ' of yours'} are{tagged}."
         if everyone:
             return "There are no scheduled reports in this workspace yet."
-        return "You have no scheduled reports. Create one with `/report new \"Daily sales\" every day at 9am in #sales`."
+        return ("You have no scheduled reports. "
+                "Create one with `/report new \"Daily sales\" every day at 9am in #sales`.")
     lines = [("*All scheduled reports in this workspace*" if everyone else "*Your scheduled reports*")
              + (f"{tagged}" if tag else "")]
     for schedule in schedules:
@@ -178,7 +185,8 @@ def schedule_detail(schedule: Schedule, next_runs: list[dt.datetime], last: RunO
              f"📬 {_where(schedule, access)}",
              report + f" as {', '.join(f.upper() for f in schedule.formats)}"
              + (" · skipped when empty" if schedule.skip_if_empty else ""),
-             email_line(email) if full else None, f"Status: {escape(_state(schedule))}", _counters(schedule), alert_line]
+             email_line(email) if full else None, f"Status: {escape(_state(schedule))}", _counters(schedule),
+             alert_line]
     lines = [line for line in lines if line]
     if next_runs and schedule.status == ScheduleStatus.ACTIVE:
         lines.append(f"Next runs ({schedule.timezone}, with UTC):\n{next_runs_lines(next_runs, schedule.timezone)}")
@@ -227,8 +235,8 @@ def readback(result: ReadBack, period: str = "") -> str:
 
 
 def delete_confirmation(schedule: Schedule) -> Reply:
-    text = (f"Delete *{escape(schedule.name)}* (`#{schedule.id}`, {describe_cadence(schedule)})? It stops running and disappears "
-            "from every list; its past runs stay in the audit log.")
+    text = (f"Delete *{escape(schedule.name)}* (`#{schedule.id}`, {describe_cadence(schedule)})? "
+            "It stops running and disappears from every list; its past runs stay in the audit log.")
     value = str(schedule.id)
     return Reply(clip(text), [section(text, ReplyBlocks.DELETE), {
         "type": "actions", "block_id": ReplyBlocks.ACTIONS, "elements": [

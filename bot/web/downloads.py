@@ -57,7 +57,8 @@ def _page(start_response, status: str, title: str, body: str, *, form_action: st
               f'</button></form>' if form_action else "")
     data = (f"<!doctype html><html><head><meta charset='utf-8'><meta name='robots' content='noindex'>"
             f"<title>{html.escape(title)}</title></head><body style='font-family: sans-serif; max-width: 40em; "
-            f"margin: 3em auto;'><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>{button}</body></html>").encode()
+            f"margin: 3em auto;'><h1>{html.escape(title)}</h1><p>{html.escape(body)}</p>{button}"
+            "</body></html>").encode()
     start_response(status, [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(data))),
                             *SAFE_HEADERS])
     return [data]

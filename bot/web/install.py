@@ -84,7 +84,8 @@ def _install_failed(args: FailureArgs) -> BoltResponse:
         status, text = 403, ("This Slack workspace is not allowed to install this reportbot. Ask the people who run "
                              "it to add your workspace's team id to its REPORTBOT_ALLOWED_TEAMS.")
     else:
-        status, text = args.suggested_status_code, f"The installation did not complete ({args.reason}). Please try again."
+        status, text = (args.suggested_status_code,
+                        f"The installation did not complete ({args.reason}). Please try again.")
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>reportbot</title></head>"
             f"<body style='font-family: sans-serif; max-width: 40em; margin: 3em auto;'><h1>reportbot</h1>"
             f"<p>{html.escape(text)}</p></body></html>")

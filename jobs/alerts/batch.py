@@ -95,7 +95,7 @@ def _observe_all(ctx: JobContext, jobs: list[RunJob]) -> dict[int, Finding]:
     to its time limit) must not hold up the fifty checks it shares a message with."""
     pool = ThreadPoolExecutor(FETCHES_AT_ONCE, thread_name_prefix="alert-check")
     try:
-        return dict(zip((job.run_id for job in jobs), pool.map(partial(observe, ctx), jobs)))
+        return dict(zip((job.run_id for job in jobs), pool.map(partial(observe, ctx), jobs), strict=True))
     finally:  # on SIGTERM too: what has not started is dropped (the runs are handed back)
         pool.shutdown(wait=False, cancel_futures=True)
 

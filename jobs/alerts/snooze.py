@@ -117,7 +117,8 @@ def unsnooze(session: Session, schedule: Schedule, *, by: str, surface: str) -> 
 
 def _require_alert(schedule: Schedule) -> None:
     if schedule.condition is None:
-        raise SnoozeError(f"“{escape(schedule.name)}” is a report, not an alert: there is nothing to snooze. Pause it instead.")
+        raise SnoozeError(f"“{escape(schedule.name)}” is a report, not an alert: there is nothing to snooze. "
+                          "Pause it instead.")
 
 
 def snooze_words(until: dt.datetime | None, until_resolved: bool, by: str | None, timezone: str) -> str:

@@ -52,19 +52,20 @@ def parse_cron(expr: str) -> Calendar:
     """Turn a 5-field cron expression (or @macro) into a calendar rule."""
     if expr.startswith("@"):
         if expr not in _MACROS:
-            raise CadenceError(f"I don't know the cron shortcut '{expr}'. Try @hourly, @daily, @weekly, @monthly or @yearly.")
+            raise CadenceError(f"I don't know the cron shortcut '{expr}'. "
+                               "Try @hourly, @daily, @weekly, @monthly or @yearly.")
         expr = _MACROS[expr]
     fields = expr.split()
     if len(fields) != 5:
         raise CadenceError(
-            f"'{expr}' has {len(fields)} cron fields; I read the standard 5: minute hour day-of-month month day-of-week, "
-            "e.g. '0 9 * * 1-5'."
+            f"'{expr}' has {len(fields)} cron fields; "
+            "I read the standard 5: minute hour day-of-month month day-of-week, e.g. '0 9 * * 1-5'."
         )
     try:
         extended = extended_days(fields[2], fields[4], lambda text: _day_of_week(text, fields))
         minutes, hours, monthdays, months, weekdays = (
             _field(text, spec) if extended is None or index not in (2, 4) else set()
-            for index, (text, spec) in enumerate(zip(fields, _FIELDS)))
+            for index, (text, spec) in enumerate(zip(fields, _FIELDS, strict=True)))
     except _FieldError as error:
         fixes = [" ".join(error.fixed if i == error.index else field for i, field in enumerate(fields))] \
             if error.fixed else []

@@ -143,8 +143,8 @@ def _refuse_year(cursor: Cursor, token: Token, year: int) -> None:
         kept = ""
     before = cursor.source[:token.start].rstrip(" ,")
     without = " ".join(f"{before} {kept} {cursor.source[token.end:]}".split())
-    raise CadenceError(f"Leave out the year: a date repeats every year (to begin in {year}, add starting {year}-01-01).",
-                       fixes=[without])
+    raise CadenceError(f"Leave out the year: a date repeats every year "
+                       f"(to begin in {year}, add starting {year}-01-01).", fixes=[without])
 
 
 def ordinal(n: int) -> str:

@@ -169,7 +169,8 @@ def _yearly_dates(spec: Calendar) -> bool:
 
 def _month_list(months: tuple[int, ...]) -> str:
     if len(months) > _LISTED_MONTHS:  # "except in May" reads better than eleven month names
-        return "except in " + _list(MONTH_NAMES[m] for m in ALL_MONTHS if m not in months) if months != ALL_MONTHS else ""
+        return ("except in " + _list(MONTH_NAMES[m] for m in ALL_MONTHS if m not in months)
+                if months != ALL_MONTHS else "")
     return "in " + _list(MONTH_NAMES[m] for m in months)
 
 

@@ -66,10 +66,10 @@ class Draft:
 
     def says_when(self) -> bool:
         """Tell whether anything was said about when to run (not just where or until when)."""
-        return bool(self.step or self.weeks or self.elapsed or self.weekdays or self.except_days or self.monthdays or self.nth
-                    or self.business or self.dates or self.months or self.times or self.morning or self.window
-                    or self.minute_offset is not None or self.per or self.and_monthdays or self.except_months
-                    or self.skip or self.part_of_day)
+        return bool(self.step or self.weeks or self.elapsed or self.weekdays or self.except_days or self.monthdays
+                    or self.nth or self.business or self.dates or self.months or self.times or self.morning
+                    or self.window or self.minute_offset is not None or self.per or self.and_monthdays
+                    or self.except_months or self.skip or self.part_of_day)
 
     def says_days(self) -> bool:
         """Tell whether a day rule was given ('every monday', 'daily', 'on the 1st')."""

@@ -94,7 +94,8 @@ def _dates(cursor: Cursor, month: int, day) -> None:
 def _days_of_month(cursor: Cursor) -> None:
     """Add 'the 1st', 'the 24th to the 26th' (of every month) or 'the 24th to the 26th of december'."""
     first = last = cursor.take().value
-    if cursor.kw(0, "to", "-") and (cursor.kind(1, "ord", "num") or cursor.kw(1, "the") and cursor.kind(2, "ord", "num")):
+    if cursor.kw(0, "to", "-") and (cursor.kind(1, "ord", "num")
+                                    or cursor.kw(1, "the") and cursor.kind(2, "ord", "num")):
         cursor.take()
         cursor.accept("the")
         last = cursor.take().value

@@ -165,7 +165,8 @@ def _zone_clause(cursor: Cursor) -> bool:
     ahead = 1 if cursor.kw(0, "in") else 0
     if not cursor.kind(ahead, "zone"):
         if ahead and cursor.kind(1, "unknown"):
-            raise CadenceError(f"I don't know the time zone '{cursor.peek(1).text}'. Use an IANA name such as 'Europe/Berlin'.")
+            raise CadenceError(f"I don't know the time zone '{cursor.peek(1).text}'. "
+                               "Use an IANA name such as 'Europe/Berlin'.")
         return False
     cursor.index += ahead
     cursor.draft.set_zone(cursor.take().value)
@@ -222,7 +223,8 @@ def _not_understood(cursor: Cursor) -> CadenceError:
     if _BUSINESS_HOURS.search(cursor.source):
         return CadenceError("Which hours do you mean? Try 'every 10 minutes from 9am to 5pm on weekdays'.")
     if token.text in ONE_OFF:
-        return CadenceError("That sounds like a one-off. A schedule repeats, e.g. 'every day at 9am starting tomorrow'.")
+        return CadenceError("That sounds like a one-off. "
+                            "A schedule repeats, e.g. 'every day at 9am starting tomorrow'.")
     word = culprit or token
     without = _DANGLING.sub("", _replace(cursor, word, ""))
     bare_hour = re.sub(r"(?<![:\d])\b(\d{1,2})\b(?!\s*(?:[ap]m|:|st|nd|rd|th))", r"at \1", without, count=1)

@@ -29,7 +29,8 @@ def days_clause(cursor: Cursor) -> bool:
         draft.weekdays |= {5, 6}
         if cursor.kind(0, "unit") and cursor.peek().value == "day":
             cursor.take()  # "weekend days"
-    elif cursor.kw(0, "business") and (cursor.kind(1, "unit") and cursor.peek(1).value == "day" or cursor.kw(1, "weekday")):
+    elif cursor.kw(0, "business") and (cursor.kind(1, "unit") and cursor.peek(1).value == "day"
+                                       or cursor.kw(1, "weekday")):
         cursor.index += 2
         draft.weekdays |= set(WORKWEEK)
     else:
@@ -81,7 +82,8 @@ def _read_ordinals(cursor: Cursor) -> list[int]:
 
 def _more_ordinals(cursor: Cursor) -> bool:
     for width in (2, 1):  # ", and" before "," or "and"
-        if all(cursor.kw(k, ",", "and") for k in range(width)) and (cursor.kind(width, "ord") or cursor.kw(width, "last")):
+        if all(cursor.kw(k, ",", "and") for k in range(width)) and (cursor.kind(width, "ord")
+                                                                    or cursor.kw(width, "last")):
             cursor.index += width
             return True
     return False
@@ -106,7 +108,8 @@ def nth_clause(cursor: Cursor) -> bool:
     if not (cursor.kind(0, "ord") or cursor.kw(0, "last")):
         return False
     after_every = cursor.kw(-1, "every")
-    if after_every and cursor.peek().text == "second" and not (cursor.kind(1, *_SECOND_OF) or cursor.kw(1, "to", "and")):
+    if after_every and cursor.peek().text == "second" and not (cursor.kind(1, *_SECOND_OF)
+                                                               or cursor.kw(1, "to", "and")):
         raise CadenceError(_SUB_MINUTE)  # "every second" on its own is not the 2nd of the month
     ords = _read_ordinals(cursor)
     draft = cursor.draft
@@ -146,13 +149,15 @@ def _range_follows(cursor: Cursor, joins: tuple[str, ...] = ("to", "-")) -> bool
 
 def span_clause(cursor: Cursor) -> bool:
     """Read 'from the 1st to the 7th', 'between the 10th and the 15th'."""
-    if not (cursor.kw(0, "between", "from") and (cursor.kind(1, "ord") or cursor.kw(1, "the") and cursor.kind(2, "ord"))):
+    if not (cursor.kw(0, "between", "from")
+            and (cursor.kind(1, "ord") or cursor.kw(1, "the") and cursor.kind(2, "ord"))):
         return False
     joins = ("and", "to", "-") if cursor.take().value == "between" else ("to", "-")
     cursor.accept("the")
     first = cursor.take().value
     if not _range_follows(cursor, joins):
-        raise CadenceError(f"From the {ordinal(first)} to which day? Try 'the {ordinal(first)} to the 28th of every month'.")
+        raise CadenceError(f"From the {ordinal(first)} to which day? "
+                           f"Try 'the {ordinal(first)} to the 28th of every month'.")
     cursor.draft.monthdays += _day_range(cursor, first)
     cursor.draft.day_words = True
     if cursor.kind(0, "unit") and cursor.peek().value == "day":
@@ -246,7 +251,8 @@ def edge_clause(cursor: Cursor) -> bool:
         draft.monthdays.append(-1)
         draft.day_words = True
         return True
-    if cursor.kw(0, "end", "start", "starting") and not cursor.kw(1, "of") and draft.step in ((1, "month"), (1, "quarter")):
+    if (cursor.kw(0, "end", "start", "starting") and not cursor.kw(1, "of")
+            and draft.step in ((1, "month"), (1, "quarter"))):
         draft.monthdays.append(-1 if cursor.take().value == "end" else 1)  # "every month at the end"
         return True
     if cursor.kw(0, "end", "start", "starting") and cursor.kw(1, "of"):

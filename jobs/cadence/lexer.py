@@ -48,7 +48,8 @@ _ANY = re.compile("|".join(f"(?P<{kind}>{pattern.pattern})" for kind, pattern in
 _CORRECTABLE = sorted(word for word in VOCABULARY if len(word) >= 4)
 _NOT_TYPOS = {"none", "note", "nope", "node", "moon", "mine", "mind", "wood", "word", "dayz"}  # words, not misspellings
 _VAGUE_PHRASES = re.compile(r"\b(?:now and (?:then|again)|every so often|from time to time|once in a while|"
-                            r"every once in a while|here and there|on and off|when(?:ever)? (?:i|you|we) (?:can|like))\b")
+                            r"every once in a while|here and there|on and off|"
+                            r"when(?:ever)? (?:i|you|we) (?:can|like))\b")
 
 
 def normalise(text: str) -> str:
@@ -85,7 +86,8 @@ def _next_token(source: str, position: int) -> tuple[Token | None, int]:
         token = _make(kind, found, source)
         if token is not False:
             return token, found.end()
-    raise CadenceError(f"I don't understand '{source[position]}' in '{source}'. Try something like 'every monday at 9am'.")
+    raise CadenceError(f"I don't understand '{source[position]}' in '{source}'. "
+                       "Try something like 'every monday at 9am'.")
 
 
 def _make(kind: str, found: re.Match[str], source: str) -> Token | None | bool:
@@ -173,7 +175,8 @@ def _merge_numbers(tokens: list[Token]) -> list[Token]:
         previous = merged[-1] if merged else None
         if (previous and previous.kind == "num" and previous.value in (20, 30, 40, 50) and previous.text.isalpha()
                 and token.kind in ("num", "ord") and token.text.isalpha() and 0 < token.value < 10):
-            token = Token(token.kind, previous.value + token.value, f"{previous.text} {token.text}", previous.start, token.end)
+            token = Token(token.kind, previous.value + token.value, f"{previous.text} {token.text}", previous.start,
+                          token.end)
             merged.pop()
         merged.append(token)
     return merged

@@ -62,7 +62,8 @@ def _apply_per(draft: Draft, n: int, unit: str) -> None:
             raise CadenceError("At which times? Try 'every day at 9am and 5pm' or 'every monday and thursday'.")
         raise CadenceError(f"Which {n} {what}? Try '{example}'.")
     if listed != n:
-        listing = f"{listed} {what} are" if listed > 1 else f"1 {what.removesuffix('s').replace('days of', 'day of')} is"
+        listing = (f"{listed} {what} are" if listed > 1
+                   else f"1 {what.removesuffix('s').replace('days of', 'day of')} is")
         raise CadenceError(f"That's {n} times a {unit}, but {listing} listed. Try '{example}'.")
     if unit == "day" and draft.step and draft.step[1] in ("minute", "hour"):
         raise CadenceError(f"'{draft.text}' gives two different repeats. Pick one, e.g. 'every day at 9am and 5pm'.")

@@ -64,9 +64,12 @@ FREQUENCIES = {
     "yearly": "year", "annually": "year", "annual": "year", "fortnightly": "fortnight",
 }
 AMBIGUOUS = {
-    "biweekly": "'Biweekly' can mean every two weeks or twice a week. Try 'every other monday' or 'every monday and thursday'.",
-    "bi-weekly": "'Bi-weekly' can mean every two weeks or twice a week. Try 'every other monday' or 'every monday and thursday'.",
-    "bimonthly": "'Bimonthly' can mean every two months or twice a month. Try 'every 2 months on the 1st' or 'on the 1st and 15th'.",
+    "biweekly": "'Biweekly' can mean every two weeks or twice a week. "
+                "Try 'every other monday' or 'every monday and thursday'.",
+    "bi-weekly": "'Bi-weekly' can mean every two weeks or twice a week. "
+                 "Try 'every other monday' or 'every monday and thursday'.",
+    "bimonthly": "'Bimonthly' can mean every two months or twice a month. "
+                 "Try 'every 2 months on the 1st' or 'on the 1st and 15th'.",
     "semimonthly": "Which days of the month? Try 'on the 1st and 15th at 9am'.",
     "biannually": "'Biannually' can mean twice a year or every two years. Try 'every 6 months on the 1st'.",
     "biannual": "'Biannual' can mean twice a year or every two years. Try 'every 6 months on the 1st'.",

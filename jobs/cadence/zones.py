@@ -62,7 +62,8 @@ def zone_from_word(word: str) -> str | None:
     lowered = word.lower().strip()
     if lowered in AMBIGUOUS:
         raise CadenceError(
-            f"'{word.upper()}' could mean {AMBIGUOUS[lowered]}: which one? Name the zone, e.g. '{_first_zone(lowered)}'."
+            f"'{word.upper()}' could mean {AMBIGUOUS[lowered]}: which one? "
+            f"Name the zone, e.g. '{_first_zone(lowered)}'."
         )
     if lowered in ABBREVIATIONS:
         return ABBREVIATIONS[lowered]
@@ -86,7 +87,8 @@ def suggest_zone(word: str) -> str:
 
 def _offset_zone(word: str, sign: str, hours: str, minutes: str | None) -> str:
     if minutes and minutes != "00" or int(hours) > 14:
-        raise CadenceError(f"I can only use whole-hour offsets like UTC+2; for '{word}' name the zone, e.g. 'Asia/Kolkata'.")
+        raise CadenceError(f"I can only use whole-hour offsets like UTC+2; "
+                           f"for '{word}' name the zone, e.g. 'Asia/Kolkata'.")
     if int(hours) == 0:
         return "UTC"
     # The Etc/GMT zones count the other way round: UTC+2 is Etc/GMT-2.

@@ -179,7 +179,7 @@ def compose(email: ReportEmail) -> EmailMessage:
         message["Cc"] = ", ".join(email.cc)
     message["Subject"] = email.subject
     message["Message-ID"] = email.message_id
-    message["Date"] = format_datetime(email.date or dt.datetime.now(dt.timezone.utc))
+    message["Date"] = format_datetime(email.date or dt.datetime.now(dt.UTC))
     # Automated mail: no out-of-office replies back to the sender (RFC 3834; Outlook's own header).
     message["Auto-Submitted"] = "auto-generated"
     message["X-Auto-Response-Suppress"] = "All"

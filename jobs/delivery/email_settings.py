@@ -38,7 +38,7 @@ class EmailSettings:
         return parseaddr(self.sender or "")[1].rpartition("@")[2] or "localhost"
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "EmailSettings":
+    def from_env(cls, env: dict[str, str] | None = None) -> EmailSettings:
         env = dict(os.environ if env is None else env)
         host = env.get("SMTP_HOST") or None
         security = (env.get("SMTP_SECURITY") or "starttls").lower()

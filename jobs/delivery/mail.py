@@ -81,7 +81,8 @@ def build(ctx: JobContext, plan: RunPlan, delivery: DeliveryInfo, read: ReadFile
         cc = plan.cc
         footer = f"You receive this because you are a recipient of the scheduled report “{plan.name}”."
     return compose(ReportEmail(
-        sender=ctx.email.sender or "", to=to, cc=cc, subject=subject, title=plan.name, window_label=covers_words(plan.summary),
+        sender=ctx.email.sender or "", to=to, cc=cc, subject=subject, title=plan.name,
+        window_label=covers_words(plan.summary),
         summary=plan.summary, message_id=message_id(ctx, plan, delivery), attachments=attachments, links=link_list,
         links_expire=expires, too_large=too_large,
         chart=Attachment(chart.filename, chart.content_type, read(chart)) if chart else None,

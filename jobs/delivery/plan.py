@@ -153,7 +153,8 @@ def load_plan(session: Session, run: Run, defaults: PolicyDefaults) -> RunPlan:
     return RunPlan(
         run_id=run.id, schedule_id=schedule.id, team_id=schedule.team_id, owner_user_id=schedule.owner_user_id,
         name=schedule.name, timezone=schedule.timezone, slot=run.scheduled_for, trigger=run.trigger, summary=summary,
-        text=summary.get("text") or f"*{escape(schedule.name)}*", labels=labels, configured=set(keys), to=to, cc=cc, bcc=bcc,
+        text=summary.get("text") or f"*{escape(schedule.name)}*", labels=labels, configured=set(keys),
+        to=to, cc=cc, bcc=bcc,
         subject_template=options.subject_template if options else None,
         attach_mode=options.attach_mode if options else AttachMode.AUTO,
         artifacts=[ArtifactInfo(a.id, a.format, a.filename, a.content_type, a.size, a.storage_key, a.created_at)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import smtplib
-import socket
 import ssl
 from email.message import EmailMessage
 from email.utils import parseaddr
@@ -27,7 +26,7 @@ class Mailer:
         self._settings = settings
         self._smtp: smtplib.SMTP | None = None
 
-    def __enter__(self) -> "Mailer":
+    def __enter__(self) -> Mailer:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -82,7 +81,7 @@ class Mailer:
         except ssl.SSLError as exc:
             self.close()
             return policy.retry("smtp_tls", f"the secure connection to the mail server failed ({exc.reason})")
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+        except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             self.close()
             return policy.retry("smtp_unreachable", f"the mail server could not be reached ({type(exc).__name__})")
 

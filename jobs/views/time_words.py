@@ -27,7 +27,7 @@ def local_time(when: dt.datetime, timezone: str, now: dt.datetime | None = None)
     return local.strftime("%a %d %b %H:%M %Z")
 
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def format_local(when: dt.datetime, timezone: str) -> str:

@@ -152,7 +152,8 @@ def _fold(measure_: Measure, index: dict[str, int]) -> _Fold | None:
 
 def _missing(condition: Condition, values: list[float | None], rows: int) -> str | None:
     """Why there is no value to judge, or None."""
-    for measured, value in zip((condition.measure, condition.of), values):
+    # strict=False: `values` has no entry for an `of` the condition does not have (only shares have one).
+    for measured, value in zip((condition.measure, condition.of), values, strict=False):
         if value is None:
             if rows == 0:
                 return "the report returned no rows"

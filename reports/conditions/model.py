@@ -65,7 +65,7 @@ class Measure:
     aggregate: Aggregate | None = None
 
     @classmethod
-    def rows(cls) -> "Measure":
+    def rows(cls) -> Measure:
         return cls(None, Aggregate.ROWS)
 
 
@@ -109,7 +109,7 @@ class Condition:
             return self.options.notify_resolved
         return self.kind in (Kind.THRESHOLD, Kind.SHARE)
 
-    def with_options(self, **changes: Any) -> "Condition":
+    def with_options(self, **changes: Any) -> Condition:
         return replace(self, options=replace(self.options, **changes))
 
     def to_json(self) -> dict[str, Any]:

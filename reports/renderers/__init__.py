@@ -29,7 +29,8 @@ _RENDERERS: dict[str, Renderer] = {}
 _BUILTIN_MODULES = ("csv_file", "xlsx_file", "png_file", "pdf_file", "json_file", "html_file")
 
 
-def renderer(format: str, *, extension: str, content_type: str, description: str = "") -> Callable[[RenderFn], RenderFn]:
+def renderer(format: str, *, extension: str, content_type: str,
+             description: str = "") -> Callable[[RenderFn], RenderFn]:
     """Register `fn(table, out, options)` as the renderer for `format`."""
 
     def register(fn: RenderFn) -> RenderFn:

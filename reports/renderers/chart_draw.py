@@ -158,7 +158,8 @@ def _draw_category_bars(ax: Axes, data: ChartData, fs: float, previous_summary: 
         if data.other_count and abs(ys[-1]) > largest:
             drawn[-1] = 0.0
             labels[-1] += " in total"
-        bars = ax.barh(positions, drawn, height=step * 0.9, color=colors[s], label=_plain(label_of(data.spec.y[s].name)))
+        bars = ax.barh(positions, drawn, height=step * 0.9, color=colors[s],
+                       label=_plain(label_of(data.spec.y[s].name)))
         if n <= 12:
             ax.bar_label(bars, labels=[_plain(t) for t in labels], padding=5, fontsize=fs * 0.85, color=style.INK)
     before = previous_bars(data, previous_summary) if width == 1 else {}

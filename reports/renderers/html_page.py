@@ -65,7 +65,8 @@ def _table_html(content: PageContent) -> str:
     for n, row in enumerate(content.rows):
         fill = f"background:{style.ZEBRA};" if n % 2 else ""
         body.append(f'<tr style="{fill}">' + "".join(
-            f'<td style="text-align:{align[i]};padding:4px 10px;{"font-variant-numeric:tabular-nums;" if align[i] == "right" else ""}">'
+            f'<td style="text-align:{align[i]};padding:4px 10px;'
+            f'{"font-variant-numeric:tabular-nums;" if align[i] == "right" else ""}">'
             f"{e(cell)}</td>" for i, cell in enumerate(row)) + "</tr>")
     if not content.rows:
         body.append(f'<tr><td colspan="{len(content.columns)}" style="padding:8px 10px;color:{style.MUTED};">'

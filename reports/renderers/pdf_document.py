@@ -38,7 +38,7 @@ class ReportPDF(FPDF):
         for face in ("", "B", "I", "BI"):
             self.add_font(SANS, face, dejavu_file(face))
         fallbacks = []
-        for family, path, index in fallback_font_files():
+        for _family, path, index in fallback_font_files():
             name = f"fallback{len(fallbacks)}"
             try:
                 self.add_font(name, "", path, collection_font_number=index)

@@ -68,8 +68,8 @@ def _block(pdf: ReportPDF, block: Block) -> None:
     elif block.kind == "code":
         pdf.set_font(MONO, "", BODY * 0.85)
         pdf.set_fill_color(*style.rgb(style.ZEBRA))
-        pdf.multi_cell(pdf.content_width, BODY * 1.25, block.text or " ", fill=True, new_x="LMARGIN", new_y="NEXT", align="L",
-                       padding=(4, 6))
+        pdf.multi_cell(pdf.content_width, BODY * 1.25, block.text or " ", fill=True, new_x="LMARGIN", new_y="NEXT",
+                       align="L", padding=(4, 6))
         pdf.set_y(pdf.get_y() + 6)
     elif block.kind == "rule":
         y = pdf.get_y() + 6

@@ -167,5 +167,6 @@ class Session:
         if code in _TOO_LARGE_CODES:
             return cell_too_large(self.source, None)
         if code is not None and len(error.args) > 1:  # PyMySQL's text is "(code, 'message')"
-            return DataSourceError(f"The query failed on “{self.source.name}”: {scrub(str(error.args[1]), self.source)}")
+            return DataSourceError(f"The query failed on “{self.source.name}”: "
+                                   f"{scrub(str(error.args[1]), self.source)}")
         return None

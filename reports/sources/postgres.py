@@ -110,7 +110,8 @@ class Session:
         if self.raw.info.server_version >= 140000:
             settings["client_connection_check_interval"] = str(CONNECTION_CHECK_MS)
         calls = ", ".join(f"set_config(%(k{i})s, %(v{i})s, true)" for i in range(len(settings)))
-        values = {f"{kind}{i}": item for i, pair in enumerate(settings.items()) for kind, item in zip("kv", pair)}
+        values = {f"{kind}{i}": item for i, pair in enumerate(settings.items())
+                  for kind, item in zip("kv", pair, strict=True)}
         with self.raw.cursor() as cursor:
             cursor.execute(f"SELECT {calls}", values)
 

@@ -168,7 +168,8 @@ class ChatClient:
                     UnicodeDecodeError) as exc:
                 if last:
                     reason = getattr(exc, "reason", exc)
-                    raise ChatError(f"The AI endpoint could not be reached or answered garbage ({type(reason).__name__}). "
+                    raise ChatError("The AI endpoint could not be reached or answered garbage "
+                                    f"({type(reason).__name__}). "
                                     "Ask an admin to check REPORTBOT_LLM_BASE_URL.") from None
                 delay = self._backoff(attempt)
             if waited + delay > self.settings.max_total_wait:

@@ -167,7 +167,8 @@ def _explain(method: str, params: Mapping[str, Any], exc: SlackApiError) -> Repo
         return ReportError(f"I can't see {where}. If it is private, invite me to it first.")
     if error == "missing_scope":
         needed = exc.response.get("needed") or "a history scope"
-        return ReportError(f"reportbot lacks the Slack permission “{needed}”; a workspace admin must reinstall the app.")
+        return ReportError(f"reportbot lacks the Slack permission “{needed}”; "
+                           "a workspace admin must reinstall the app.")
     if error in ("invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"):
         return ReportError("reportbot's Slack token is no longer valid for this workspace; reinstall the app.")
     return ReportError(f"Slack refused {method} ({error}).")

@@ -79,7 +79,7 @@ class LocalDirectory:
 
     def written_at(self, key: str) -> dt.datetime | None:
         try:
-            return dt.datetime.fromtimestamp(self.path(key).stat().st_mtime, dt.timezone.utc)
+            return dt.datetime.fromtimestamp(self.path(key).stat().st_mtime, dt.UTC)
         except FileNotFoundError:
             return None
 

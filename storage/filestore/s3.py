@@ -73,7 +73,7 @@ class S3Bucket:
 
     @contextmanager
     def writer(self, key: str, written: dt.datetime) -> Iterator[BinaryIO]:
-        upload = _Upload(self, self._name(key), {WRITTEN_AT: written.astimezone(dt.timezone.utc).isoformat()})
+        upload = _Upload(self, self._name(key), {WRITTEN_AT: written.astimezone(dt.UTC).isoformat()})
         try:
             yield upload
             with self._errors(key):

@@ -80,11 +80,11 @@ class Run(Base):
     # When the owner was told this run failed; the hourly cleanup retells those it missed.
     notified_at: Mapped[dt.datetime | None]
 
-    artifacts: Mapped[list["Artifact"]] = relationship(
+    artifacts: Mapped[list[Artifact]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="Artifact.id",
         lazy="selectin",  # always read together with their parent, often after its session closed
     )
-    deliveries: Mapped[list["Delivery"]] = relationship(
+    deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="run", cascade="all, delete-orphan", order_by="Delivery.id",
         lazy="selectin",  # always read together with their parent, often after its session closed
     )

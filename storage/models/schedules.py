@@ -84,7 +84,7 @@ class Schedule(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=row_now)
     updated_at: Mapped[dt.datetime] = mapped_column(default=row_now, onupdate=row_now)
 
-    destinations: Mapped[list["Destination"]] = relationship(
+    destinations: Mapped[list[Destination]] = relationship(
         back_populates="schedule", cascade="all, delete-orphan", order_by="Destination.id",
         lazy="selectin",  # always read together with their parent, often after its session closed
     )

@@ -26,8 +26,6 @@ def alerts(db) -> list[Schedule]:
     with db.session() as s:
         found = list(s.scalars(select(Schedule).where(Schedule.status != ScheduleStatus.DELETED)
                                .order_by(Schedule.id)))
-        for schedule in found:
-            schedule.destinations
         return found
 
 

@@ -29,7 +29,8 @@ class Reply:
 class Api:
     base: str  # http://127.0.0.1:port/api/v1
 
-    def call(self, method: str, path: str, body=None, *, token: str | None = None, headers: dict | None = None) -> Reply:
+    def call(self, method: str, path: str, body=None, *, token: str | None = None,
+             headers: dict | None = None) -> Reply:
         data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
         request = urllib.request.Request(self.base + path, data=data, method=method,
                                          headers={"Content-Type": "application/json", **(headers or {})})

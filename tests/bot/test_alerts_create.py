@@ -75,7 +75,8 @@ def test_the_modal_reads_the_condition_back_when_enter_is_pressed(slack):
     read = slack.emulator.wait_for(lambda: len(slack.emulator.opened_views()) > 1 and slack.latest_view())
     said = block(read, ModalBlocks.CONDITION_PREVIEW)["elements"][0]["text"]
     assert said == (f"🔔 *Fires when total revenue is below 10,000, telling when it resolves*\n"
-                    f"total revenue now {THURSDAY_WORDS} — would not fire")  # the form's weekdays: Friday's slot, Thursday
+                    # the form's weekdays: Friday's slot, Thursday
+                    f"total revenue now {THURSDAY_WORDS} — would not fire")
     assert block(read, ModalBlocks.CONDITION)["element"]["initial_value"] == "revenue < 10k"
     slack.view_action(read, ModalActions.CONDITION, ModalBlocks.CONDITION,
                       {"type": "plain_text_input", "value": "revnue < 10k"}, with_condition("revnue < 10k"))

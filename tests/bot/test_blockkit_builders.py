@@ -29,7 +29,7 @@ from slack_emulator import validate_blocks, validate_view
 from storage.models import Destination, Schedule
 from tests.support.people import ADMIN, ALICE, SALES, TEAM
 
-NOW = dt.datetime(2026, 11, 23, 8, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)
 LONG = "Quarterly revenue by region and product line " * 10  # far over every limit
 
 
@@ -46,7 +46,8 @@ def schedule(n: int = 1, name: str = LONG[:200]) -> Schedule:
 
 
 def outcome(status: str = "partial", destinations: int = 20) -> RunOutcome:
-    files = tuple(FileLink(f"{'f' * 200}.csv", f"https://acme.slack.com/files/U/F{i}/{'f' * 200}.csv") for i in range(4))
+    files = tuple(FileLink(f"{'f' * 200}.csv", f"https://acme.slack.com/files/U/F{i}/{'f' * 200}.csv")
+                  for i in range(4))
     return RunOutcome(run_id=123456, schedule_id=1, name=LONG[:200], status=status, row_count=10**9,
                       error="; ".join(f"slack_channel:C{i}: {LONG}" for i in range(10)),
                       destinations=tuple(DestinationResult(f"#{'y' * 79}", "failed" if i % 2 else "sent",
@@ -59,7 +60,8 @@ def test_home_view_at_its_biggest():
                                status=status, owner_user_id=ALICE, timezone="Europe/Berlin",
                                next_run_at=NOW + dt.timedelta(days=3), last_status="failed", last_at=NOW,
                                last_error=LONG * 3)
-                  for n, status in zip(range(PAGE_SIZE), ["active", "paused", "error"] * 4))
+                  # the statuses repeat for more cards than a page holds: a page takes the first PAGE_SIZE
+                  for n, status in zip(range(PAGE_SIZE), ["active", "paused", "error"] * 4, strict=False))
     data = HomeData(user_id=ADMIN, scope="all", is_admin=True, page=1, total=10_000, cards=cards,
                     runs=tuple((outcome(), NOW) for _ in range(20)), now=NOW)
     view = build_home_view(data)

@@ -110,7 +110,8 @@ def test_run_by_name_waits_and_says_it_was_delivered(fast_sqlite, cli_env, emula
 
 def test_a_failed_run_says_why_in_words_and_exits_non_zero(fast_sqlite, cli_env):
     with fast_sqlite.session() as s:
-        make_schedule(s, name="Gone", destinations=[NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")])
+        make_schedule(s, name="Gone",
+                      destinations=[NewDestination(DestinationKind.SLACK_CHANNEL, "C0GONE001", "#gone")])
     done = _reportbot("run", "1", env=cli_env)
     assert done.returncode == 1, done.stdout + done.stderr
     outcome = done.stdout.strip().splitlines()[1]
@@ -154,7 +155,8 @@ def test_api_tokens_are_made_listed_and_revoked_one_by_one(fast_sqlite, cli_env)
     made = _reportbot("token", "create", TEAM, "--scopes", "read,run", "--as", ALICE, "--label", "ci",
                       env=cli_env)
     assert made.returncode == 0, made.stderr
-    assert "scopes read,run, acting as U0ALICE01" in made.stdout and made.stdout.strip().splitlines()[-1].startswith("rbt_")
+    assert "scopes read,run, acting as U0ALICE01" in made.stdout
+    assert made.stdout.strip().splitlines()[-1].startswith("rbt_")
     assert _reportbot("token", "create", TEAM, env=cli_env).returncode == 0  # a workspace run token
     listed = _reportbot("token", "list", TEAM, env=cli_env).stdout.strip().splitlines()
     assert [line.split("\t")[1:4] for line in listed] == [["ci", "read,run", ALICE], ["-", "run", "workspace"]]

@@ -23,7 +23,7 @@ from tests.bot.conftest import ADMIN, ALICE, BOB
 from tests.factories import make_schedule
 from tests.support.people import SALES, TEAM
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def open_home(slack, user_id=ALICE) -> dict:
@@ -156,7 +156,8 @@ def test_admins_switch_to_all_schedules_and_others_cannot(slack, ctx):
     slack.click(HomeActions.SCOPE, "all", user_id=ADMIN, view=view)
     everyone = slack.emulator.wait_for(lambda: "All scheduled reports" in texts(slack.emulator.home_view(ADMIN))
                                        and slack.emulator.home_view(ADMIN))
-    assert "Daily sales" in texts(everyone) and "Bob digest" in texts(everyone) and "Owner: <@U0BOB0001>" in texts(everyone)
+    assert ("Daily sales" in texts(everyone) and "Bob digest" in texts(everyone)
+            and "Owner: <@U0BOB0001>" in texts(everyone))
     slack.click(HomeActions.SCOPE, "all", user_id=ALICE, view=open_home(slack, ALICE))  # forged click
     slack.settle()
     assert "Bob digest" not in texts(slack.emulator.home_view(ALICE))

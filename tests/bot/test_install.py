@@ -109,7 +109,8 @@ def test_a_forged_oauth_state_is_refused(ctx, people, recording_enqueue):
     base = server.url.rsplit("/slack/events", 1)[0]
     try:
         code = people.new_oauth_code()
-        status, _, _ = get(f"{base}/slack/oauth_redirect?code={code}&state=forged", {"Cookie": "slack-app-oauth-state=forged"})
+        status, _, _ = get(f"{base}/slack/oauth_redirect?code={code}&state=forged",
+                           {"Cookie": "slack-app-oauth-state=forged"})
         assert status >= 400
         with ctx.database.engine.connect() as conn:
             assert conn.execute(text("select count(*) from slack_bots")).scalar() == 0

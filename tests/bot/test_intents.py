@@ -12,7 +12,8 @@ BOT = "UB0TEST01"
 @pytest.mark.parametrize(("text", "expected"), [
     (f"<@{BOT}> send the demo sales report to #sales every monday at 9",
      Intent("create", words="the demo sales report to #sales every monday at 9")),
-    ("schedule daily sales every day at 9am in #sales", Intent("create", words="daily sales every day at 9am in #sales")),
+    ("schedule daily sales every day at 9am in #sales",
+     Intent("create", words="daily sales every day at 9am in #sales")),
     ("send weekly sales to #sales every monday", Intent("create", words="weekly sales to #sales every monday")),
     ("every monday at 9 to #sales", Intent("create", words="every monday at 9 to #sales")),
     ("what reports do I have", Intent("list")),

@@ -15,7 +15,7 @@ from tests.bot.test_conversation import last_dm
 from tests.bot.test_modal import block, open_modal, select_, text, values
 from tests.factories import make_schedule
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def schedule_named(ctx, name: str) -> Schedule:

@@ -12,7 +12,7 @@ from bot.intents import Intent, understand
 from bot.oneliner import parse_one_liner
 
 BOT = "UB0TEST01"
-NOW = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
 
 
 def created(text: str) -> str:
@@ -70,7 +70,8 @@ def test_word_order_is_free(text, name, cadence, where):
 
 def test_more_of_a_cadence_after_it_is_not_taken_for_a_name():
     # "until 1 March 2020" is a schedule's end, not a report's name: the whole text keeps its own error.
-    parsed = parse_one_liner("every day at 9 until 1 March 2020 demo", is_cadence=lambda words: words == "every day at 9")
+    parsed = parse_one_liner("every day at 9 until 1 March 2020 demo",
+                             is_cadence=lambda words: words == "every day at 9")
     assert (parsed.name, parsed.cadence_text) == ("", "every day at 9 until 1 March 2020 demo")
 
 

@@ -69,7 +69,8 @@ def test_a_failed_run_says_why_in_plain_words_with_retry_and_edit(slack, ctx, re
         (ScheduleActions.RETRY, f"1:{run_id}"), (ScheduleActions.EDIT, "1")]
     # Retry from that message: the same run again, and the message follows it.
     retry_response = slack.click(ScheduleActions.RETRY, f"1:{run_id}", channel_id=SALES, ephemeral=True)
-    assert slack.emulator.wait_for(lambda: slack.emulator.responses(retry_response))[0]["text"].startswith("🔁 Retrying")
+    retried = slack.emulator.wait_for(lambda: slack.emulator.responses(retry_response))
+    assert retried[0]["text"].startswith("🔁 Retrying")
     assert queued(slack, recording_enqueue, 2) == run_id
     if status_of(ctx, run_id) == RunStatus.DELIVERING:  # files kept: only the destination is tried again
         deliver(ctx, run_id)

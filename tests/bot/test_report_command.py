@@ -18,8 +18,6 @@ from tests.support.people import SALES
 def schedules(db):
     with db.session() as s:
         rows = list(s.scalars(select(Schedule).order_by(Schedule.id)))
-        for row in rows:
-            row.destinations
         return rows
 
 

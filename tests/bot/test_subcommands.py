@@ -131,9 +131,9 @@ def test_history_lists_runs_with_per_destination_status_in_plain_words(slack, ct
     assert "No runs yet" in slack.command("history daily sales")
     with ctx.database.session() as s:
         schedule = s.scalar(select(Schedule))
-        run = Run(schedule_id=schedule.id, scheduled_for=dt.datetime(2026, 11, 20, 8, tzinfo=dt.timezone.utc),
+        run = Run(schedule_id=schedule.id, scheduled_for=dt.datetime(2026, 11, 20, 8, tzinfo=dt.UTC),
                   status=RunStatus.PARTIAL, row_count=1234, finished_at=dt.datetime(2026, 11, 20, 8, 1,
-                                                                                    tzinfo=dt.timezone.utc))
+                                                                                    tzinfo=dt.UTC))
         run.deliveries = [Delivery(destination="slack_channel:C0SALES01", status="sent", slack_file_ids=["F1"]),
                           Delivery(destination="slack_user:U0BOB0001", status="failed", last_error="user_disabled")]
         s.add(run)

@@ -104,6 +104,4 @@ def alert_state(ctx, schedule_id: int) -> AlertState:
 def runs(ctx, schedule_id: int) -> list[Run]:
     with ctx.database.session() as s:
         found = list(s.scalars(select(Run).where(Run.schedule_id == schedule_id).order_by(Run.id)))
-        for run in found:
-            run.artifacts, run.deliveries  # load before the session closes
         return found

@@ -51,7 +51,7 @@ class Received:
 
 
 class _Handler:
-    def __init__(self, server: "SmtpServer") -> None:
+    def __init__(self, server: SmtpServer) -> None:
         self.server = server
 
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
@@ -87,7 +87,7 @@ class SmtpServer:
             auth_data.password.decode() == SMTP_PASSWORD
         return AuthResult(success=ok, handled=False)  # let aiosmtpd answer 235 or 535
 
-    def start(self) -> "SmtpServer":
+    def start(self) -> SmtpServer:
         kwargs: dict = {"authenticator": self._auth, "auth_exclude_mechanism": ["LOGIN"]}
         if self.tls_cert:
             import ssl
@@ -155,7 +155,6 @@ def due_run(ctx, enqueue, **schedule_kwargs) -> int:
 def load_run(ctx, run_id) -> Run:
     with ctx.database.session() as s:
         run = s.get(Run, run_id)
-        run.deliveries, run.artifacts  # load before the session closes
         return run
 
 
@@ -247,4 +246,4 @@ def emails_by_run(smtp: SmtpServer) -> Counter:
 
 
 def utc(*args) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.timezone.utc)
+    return dt.datetime(*args, tzinfo=dt.UTC)

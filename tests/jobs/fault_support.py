@@ -168,7 +168,7 @@ class ThrowawayRedis:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self) -> "ThrowawayRedis":
+    def start(self) -> ThrowawayRedis:
         log = open(self.folder / f"redis-{self.port}.log", "ab")
         self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                                       "--appendonly", "no", "--dir", str(self.folder)], stdout=log,
@@ -216,7 +216,7 @@ class ThrowawayPostgres:
             argv = ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(f"'{a}'" for a in argv)]
         subprocess.run(argv, check=True, capture_output=True, timeout=60)
 
-    def init(self) -> "ThrowawayPostgres":
+    def init(self) -> ThrowawayPostgres:
         self._run([_pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"])
         return self
 

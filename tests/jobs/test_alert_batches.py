@@ -22,7 +22,7 @@ from tests.factories import make_schedule
 from tests.jobs.alert_support import alert_posts, make_warehouse
 from tests.support.people import TO_OPS
 
-SLOT = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+SLOT = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
 
 
 def test_checks_are_grouped_per_release_time_and_reports_pass_through():

@@ -41,7 +41,7 @@ from storage.schedules import NewDestination
 from tests.factories import make_schedule
 from tests.support.people import ADMIN, ALICE, BOB, CAROL, OPS, OTHER_TEAM, TEAM
 
-NOW = dt.datetime(2026, 11, 23, 14, 5, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, 14, 5, tzinfo=dt.UTC)
 HOSTILE = "<!channel> *Revenue* & <@U0EVIL001> `x` " + "y" * 200
 COLUMNS = [Column("revenue", ColumnType.NUMBER)]
 
@@ -102,7 +102,7 @@ def test_a_report_run_keeps_its_own_message():
 
 
 def test_snoozed_line_and_status_line():
-    until = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.timezone.utc)
+    until = dt.datetime(2026, 11, 23, 15, 0, tzinfo=dt.UTC)
     _valid([snoozed_block(until, False, BOB, "Europe/Berlin")])
     assert snooze_words(until, False, BOB, "Europe/Berlin") == (
         "😴 Snoozed by <@U0BOB0001> until Mon 23 Nov 16:00 CET")
@@ -200,9 +200,9 @@ def test_a_check_run_by_hand_is_told_in_words_escaped_with_check_again_when_it_f
     quiet = AlertEvaluation(outcome="value", state="ok", value=5.0,
                             detail="Checked: total <!channel> 5 — OK; not told: the alert is snoozed by <@U0BOB0001>")
     text, blocks = check_finished(RunOutcome(3, 1, "<b>Low</b>", "skipped"), quiet)
-    assert text == ("🟢 *&lt;b&gt;Low&lt;/b&gt;*, checked just now (only you see this): Checked: total &lt;!channel&gt; 5 "
-                    "— OK; not told: the alert is snoozed by <@U0BOB0001> Its destinations hear of it only when its "
-                    "state changes.")
+    assert text == ("🟢 *&lt;b&gt;Low&lt;/b&gt;*, checked just now (only you see this): "
+                    "Checked: total &lt;!channel&gt; 5 — OK; not told: the alert is snoozed by <@U0BOB0001> "
+                    "Its destinations hear of it only when its state changes.")
     failed = AlertEvaluation(outcome="error", state="error", detail="The check failed: the source is down")
     text, blocks = check_finished(RunOutcome(4, 1, "Low", "failed", error="x"), failed)
     assert text.startswith("⚠️ *Low* could not be checked just now (only you see this). The check failed")

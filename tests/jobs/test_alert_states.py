@@ -12,7 +12,7 @@ from jobs.alerts.states import Notice, Observation, Outcome, Snapshot, decide
 from reports.conditions import parse_condition
 from tests.support.people import BOB
 
-T0 = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
 # Y = a value that meets the condition, n = a value that does not, N = no data, E = the check failed
 SEEN = {"Y": Observation(Outcome.VALUE, True), "n": Observation(Outcome.VALUE, False),
         "N": Observation(Outcome.NO_DATA), "E": Observation(Outcome.ERROR)}

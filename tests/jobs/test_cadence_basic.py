@@ -161,8 +161,8 @@ def test_cadences_stored_before_counts_and_exclusions_read_back_unchanged():
 
 
 def test_counted_and_several_rules_survive_storage():
-    for text in ("every monday at 9 and every friday at 5pm, 3 times", "every day at 9 except the last week of december",
-                 "every hour, 4 times", "second to last friday"):
+    for text in ("every monday at 9 and every friday at 5pm, 3 times",
+                 "every day at 9 except the last week of december", "every hour, 4 times", "second to last friday"):
         cadence = parse(text, "UTC", now=AFTER)
         again = cadence_from_json(cadence.to_json())
         assert again == cadence and again.next_runs(AFTER, 5) == cadence.next_runs(AFTER, 5)

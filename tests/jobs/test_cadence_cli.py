@@ -49,7 +49,8 @@ def test_default_count_is_five(capsys):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["every monday at", "--tz", "UTC"], "I couldn't find a time in 'every monday at'. Try 'every monday at 9am'.\n"),
+        (["every monday at", "--tz", "UTC"],
+         "I couldn't find a time in 'every monday at'. Try 'every monday at 9am'.\n"),
         (["every day", "--tz", "Mars/Base"], "I don't know the time zone 'Mars/Base'."),
         (["every day", "--count", "0"], "--count must be at least 1.\n"),
         (["every day", "--after", "yesterday"], "--after wants an ISO date-time"),
@@ -77,7 +78,8 @@ def test_numeric_dates_follow_the_date_order_given(capsys):
 
 
 def test_a_count_is_listed_and_then_the_schedule_ends(capsys):
-    code, out, _ = run(capsys, "every monday at 9 and every friday at 5pm, 3 times", "--after", "2026-03-04T12:00+00:00")
+    code, out, _ = run(capsys, "every monday at 9 and every friday at 5pm, 3 times",
+                       "--after", "2026-03-04T12:00+00:00")
     assert code == 0
     assert out.splitlines() == [
         "Every Monday at 09:00 and every Friday at 17:00 starting 2026-03-06, 3 times in UTC",

@@ -31,7 +31,8 @@ def at(zone, *args, fold=0):
         ("every sunday at 2:15", "Europe/Berlin", utc(2026, 3, 28), [utc(2026, 3, 29, 1, 0), utc(2026, 4, 5, 0, 15)]),
         # Sydney springs forward at 02:00 on 2026-10-04 (southern spring).
         ("every day at 2:30", "Australia/Sydney", utc(2026, 10, 2, 12),
-         [at("Australia/Sydney", 2026, 10, 3, 2, 30), utc(2026, 10, 3, 16, 0), at("Australia/Sydney", 2026, 10, 5, 2, 30)]),
+         [at("Australia/Sydney", 2026, 10, 3, 2, 30), utc(2026, 10, 3, 16, 0),
+          at("Australia/Sydney", 2026, 10, 5, 2, 30)]),
     ],
 )
 def test_spring_forward_fires_when_the_gap_ends(text, zone, after, expected):
@@ -50,7 +51,8 @@ def test_spring_forward_fires_when_the_gap_ends(text, zone, after, expected):
         ("every day at 2:30", "Australia/Sydney", utc(2026, 4, 3, 12),
          [utc(2026, 4, 3, 15, 30), utc(2026, 4, 4, 15, 30), utc(2026, 4, 5, 16, 30)]),
         # Berlin falls back at 03:00 on 2026-10-25.
-        ("every day at 2:30", "Europe/Berlin", utc(2026, 10, 24, 12), [utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)]),
+        ("every day at 2:30", "Europe/Berlin", utc(2026, 10, 24, 12),
+         [utc(2026, 10, 25, 0, 30), utc(2026, 10, 26, 1, 30)]),
     ],
 )
 def test_fall_back_fires_once_at_the_first_occurrence(text, zone, after, expected):

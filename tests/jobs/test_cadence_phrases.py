@@ -49,7 +49,8 @@ def test_sub_daily(text, tz, expected):
     ("daily", "Australia/Sydney", ["Thu 2026-03-05 09:00", "Fri 2026-03-06 09:00"]),
     ("every day", "Europe/Berlin", ["Thu 2026-03-05 09:00", "Fri 2026-03-06 09:00"]),
     ("every morning", "Asia/Kolkata", ["Thu 2026-03-05 09:00", "Fri 2026-03-06 09:00"]),
-    ("weekday mornings at 7:45", "America/New_York", ["Wed 2026-03-04 07:45", "Thu 2026-03-05 07:45", "Fri 2026-03-06 07:45"]),
+    ("weekday mornings at 7:45", "America/New_York",
+     ["Wed 2026-03-04 07:45", "Thu 2026-03-05 07:45", "Fri 2026-03-06 07:45"]),
     ("every workday at 8", "Europe/Berlin", ["Thu 2026-03-05 08:00", "Fri 2026-03-06 08:00", "Mon 2026-03-09 08:00"]),
     ("business days at 5 p.m.", "Australia/Sydney", ["Thu 2026-03-05 17:00", "Fri 2026-03-06 17:00"]),
     ("working days at 10", "UTC", ["Thu 2026-03-05 10:00", "Fri 2026-03-06 10:00", "Mon 2026-03-09 10:00"]),
@@ -63,7 +64,8 @@ def test_daily_and_day_groups(text, tz, expected):
 
 
 @table(
-    ("mon, wed and fri at 9", "Europe/Berlin", ["Fri 2026-03-06 09:00", "Mon 2026-03-09 09:00", "Wed 2026-03-11 09:00"]),
+    ("mon, wed and fri at 9", "Europe/Berlin",
+     ["Fri 2026-03-06 09:00", "Mon 2026-03-09 09:00", "Wed 2026-03-11 09:00"]),
     ("tue-thu at 14:00", "Australia/Sydney", ["Thu 2026-03-05 14:00", "Tue 2026-03-10 14:00", "Wed 2026-03-11 14:00"]),
     ("tuesdays and thursdays at noon", "America/New_York",
      ["Thu 2026-03-05 12:00", "Tue 2026-03-10 12:00", "Thu 2026-03-12 12:00"]),
@@ -78,12 +80,14 @@ def test_weekdays(text, tz, expected):
 
 
 @table(
-    ("every 2 weeks on monday", "America/New_York", ["Mon 2026-03-09 09:00", "Mon 2026-03-23 09:00", "Mon 2026-04-06 09:00"]),
+    ("every 2 weeks on monday", "America/New_York",
+     ["Mon 2026-03-09 09:00", "Mon 2026-03-23 09:00", "Mon 2026-04-06 09:00"]),
     ("every other week on tuesday and thursday", "Europe/Berlin",
      ["Thu 2026-03-05 09:00", "Tue 2026-03-17 09:00", "Thu 2026-03-19 09:00", "Tue 2026-03-31 09:00"]),
     ("fortnightly on fridays at 16:00", "Australia/Sydney",
      ["Fri 2026-03-06 16:00", "Fri 2026-03-20 16:00", "Fri 2026-04-03 16:00"]),
-    ("every second week on wednesday", "Asia/Kolkata", ["Wed 2026-03-11 09:00", "Wed 2026-03-25 09:00", "Wed 2026-04-08 09:00"]),
+    ("every second week on wednesday", "Asia/Kolkata",
+     ["Wed 2026-03-11 09:00", "Wed 2026-03-25 09:00", "Wed 2026-04-08 09:00"]),
     ("every 3 weeks on mon and fri", "UTC",
      ["Fri 2026-03-06 09:00", "Mon 2026-03-23 09:00", "Fri 2026-03-27 09:00", "Mon 2026-04-13 09:00"]),
     ("every other friday", "UTC", ["Fri 2026-03-06 09:00", "Fri 2026-03-20 09:00"]),
@@ -101,13 +105,15 @@ def test_weekly_intervals(text, tz, expected):
     ("monthly", "UTC", ["Wed 2026-04-01 09:00", "Fri 2026-05-01 09:00"]),
     ("every month on the 15th at 8", "America/New_York", ["Sun 2026-03-15 08:00", "Wed 2026-04-15 08:00"]),
     ("second tuesday", "America/New_York", ["Tue 2026-03-10 09:00", "Tue 2026-04-14 09:00"]),
-    ("the 2nd and 4th thursday at 10", "Europe/Berlin", ["Thu 2026-03-12 10:00", "Thu 2026-03-26 10:00", "Thu 2026-04-09 10:00"]),
+    ("the 2nd and 4th thursday at 10", "Europe/Berlin",
+     ["Thu 2026-03-12 10:00", "Thu 2026-03-26 10:00", "Thu 2026-04-09 10:00"]),
     ("last friday of the month", "Australia/Sydney", ["Fri 2026-03-27 09:00", "Fri 2026-04-24 09:00"]),
     ("the first monday and the last friday of the month", "UTC",
      ["Fri 2026-03-27 09:00", "Mon 2026-04-06 09:00", "Fri 2026-04-24 09:00"]),
     ("last day of the month", "Asia/Kolkata", ["Tue 2026-03-31 09:00", "Thu 2026-04-30 09:00", "Sun 2026-05-31 09:00"]),
     ("end of month at 18:00", "UTC", ["Tue 2026-03-31 18:00"]),
-    ("last business day of the month", "Europe/Berlin", ["Tue 2026-03-31 09:00", "Thu 2026-04-30 09:00", "Fri 2026-05-29 09:00"]),
+    ("last business day of the month", "Europe/Berlin",
+     ["Tue 2026-03-31 09:00", "Thu 2026-04-30 09:00", "Fri 2026-05-29 09:00"]),
     ("first business day of the month", "America/New_York", ["Wed 2026-04-01 09:00", "Fri 2026-05-01 09:00"]),
     ("every other month on the 1st", "UTC", ["Fri 2026-05-01 09:00", "Wed 2026-07-01 09:00"]),
 )
@@ -116,7 +122,8 @@ def test_monthly(text, tz, expected):
 
 
 @table(
-    ("first monday of each quarter", "Europe/Berlin", ["Mon 2026-04-06 09:00", "Mon 2026-07-06 09:00", "Mon 2026-10-05 09:00"]),
+    ("first monday of each quarter", "Europe/Berlin",
+     ["Mon 2026-04-06 09:00", "Mon 2026-07-06 09:00", "Mon 2026-10-05 09:00"]),
     ("quarterly", "Asia/Kolkata", ["Wed 2026-04-01 09:00", "Wed 2026-07-01 09:00"]),
     ("last day of the quarter at 17:00", "UTC", ["Tue 2026-03-31 17:00", "Tue 2026-06-30 17:00"]),
     ("last friday of each quarter", "UTC", ["Fri 2026-03-27 09:00", "Fri 2026-06-26 09:00"]),
@@ -133,7 +140,8 @@ def test_quarterly_and_yearly(text, tz, expected):
 
 @table(
     ("at 9 and 17", "Asia/Kolkata", ["Thu 2026-03-05 09:00", "Thu 2026-03-05 17:00", "Fri 2026-03-06 09:00"]),
-    ("8:00, 12:00 and 18:00 on weekdays", "Europe/Berlin", ["Wed 2026-03-04 18:00", "Thu 2026-03-05 08:00", "Thu 2026-03-05 12:00"]),
+    ("8:00, 12:00 and 18:00 on weekdays", "Europe/Berlin",
+     ["Wed 2026-03-04 18:00", "Thu 2026-03-05 08:00", "Thu 2026-03-05 12:00"]),
     ("noon and midnight", "Australia/Sydney", ["Thu 2026-03-05 00:00", "Thu 2026-03-05 12:00", "Fri 2026-03-06 00:00"]),
     ("every day at 12am", "UTC", ["Thu 2026-03-05 00:00"]),
     ("every day at 12pm", "UTC", ["Thu 2026-03-05 12:00"]),
@@ -206,7 +214,8 @@ def test_named_zone_applies_to_time_and_weekday():
     ("every day at 8 from april 1 until april 3", "UTC",
      ["Wed 2026-04-01 08:00", "Thu 2026-04-02 08:00", "Fri 2026-04-03 08:00"]),
     ("every weekday at 9 until 2026-03-06", "Asia/Kolkata", ["Thu 2026-03-05 09:00", "Fri 2026-03-06 09:00"]),
-    ("every other monday starting 2026-03-16", "UTC", ["Mon 2026-03-16 09:00", "Mon 2026-03-30 09:00", "Mon 2026-04-13 09:00"]),
+    ("every other monday starting 2026-03-16", "UTC",
+     ["Mon 2026-03-16 09:00", "Mon 2026-03-30 09:00", "Mon 2026-04-13 09:00"]),
     ("starting tomorrow every day at 8", "UTC", ["Thu 2026-03-05 08:00"]),
     ("every monday from next week", "UTC", ["Mon 2026-03-09 09:00"]),
     ("every day starting next month", "UTC", ["Wed 2026-04-01 09:00"]),

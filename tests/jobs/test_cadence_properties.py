@@ -61,7 +61,8 @@ weekdays = st.builds(lambda days, every: Weekdays(tuple(sorted(days)), every),
                      _subset(range(7), 7), st.sampled_from([1, 1, 2, 3]))
 monthdays = _subset(list(range(1, 32)) + [-1, -2, -3, -7]).map(lambda d: MonthDays(tuple(sorted(d, key=_day_order))))
 nths = st.lists(st.tuples(st.sampled_from([1, 2, 3, 4, 5, -1, -2, -3]), st.integers(0, 6)), min_size=1, max_size=3,
-                unique=True).map(lambda items: NthWeekdays(tuple(sorted(items, key=lambda i: (_day_order(i[0]), i[1])))))
+                unique=True).map(
+    lambda items: NthWeekdays(tuple(sorted(items, key=lambda i: (_day_order(i[0]), i[1])))))
 business = _subset([1, 2, 3, -1, -2]).map(lambda n: BusinessDays(tuple(sorted(n, key=_day_order))))
 weekday_dates = st.builds(lambda dates, days: CronDays(tuple(sorted(dates)), tuple(sorted(days)), either=False),
                           _subset(range(6, 32)), _subset(range(7), 2))

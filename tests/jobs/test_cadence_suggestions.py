@@ -38,8 +38,9 @@ REFUSED = [
     "every weekday at 9 and every weekday at 5pm ET and 6pm PT", "the last 40 days of the month",
     "every day except the first week of smarch", "every day for 200 weeks", "every monday for the next 0 mondays",
     "every day between march 1", "from the 5th", "every day except the 30th to the 31st of february", "biannually",
-    "every monday only in winter", "twice a quarter", "3 times a year", "10x every day at 9", "every day at 9 until 5/6/27",
-    "0 0 * * 5#3,1", "0 9 L-30 * *", "every hour on the half hour until", "every monday at 9 for 3 weeks until june",
+    "every monday only in winter", "twice a quarter", "3 times a year", "10x every day at 9",
+    "every day at 9 until 5/6/27", "0 0 * * 5#3,1", "0 9 L-30 * *", "every hour on the half hour until",
+    "every monday at 9 for 3 weeks until june",
 ]
 
 
@@ -62,8 +63,8 @@ def test_refusals_hold_with_the_clock_moved(text):
 
 @pytest.mark.parametrize(("text", "word"), [
     ("mondays 9ish", "ish"), ("every monday at nine-ish", "ish"), ("at threeish", "threeish"),
-    ("every blursday at 9", "blursday"), ("every weekday at 9 blah", "blah"), ("every 5 minutes on weekdaze plz", "plz"),
-    ("every day at 9 with coffee", "with"), ("every zorp monday", "zorp"),
+    ("every blursday at 9", "blursday"), ("every weekday at 9 blah", "blah"),
+    ("every 5 minutes on weekdaze plz", "plz"), ("every day at 9 with coffee", "with"), ("every zorp monday", "zorp"),
 ])
 def test_the_word_not_understood_is_the_one_named(text, word):
     assert error_for(text).startswith(f"I don't understand '{word}' in '{text}'.")

@@ -43,13 +43,15 @@ def test_rules_joined_by_and_each_keep_their_own_days_and_times(text):
                                             ("daily at 3p", "15:00"), ("daily at 9:30p", "21:30"),
                                             ("every day at 12 midnight", "00:00"), ("every day at 12 noon", "12:00")])
 def test_one_letter_am_and_pm(text, time):
-    assert local_runs(text, "UTC", 1, after=dt.datetime(2026, 3, 3, 23, 59, tzinfo=dt.UTC)) == [f"Wed 2026-03-04 {time}"]
+    after = dt.datetime(2026, 3, 3, 23, 59, tzinfo=dt.UTC)
+    assert local_runs(text, "UTC", 1, after=after) == [f"Wed 2026-03-04 {time}"]
 
 
 @pytest.mark.parametrize("text", ["daily at 9am, 5 times", "daily at 9am 5 times", "every day at 9, five times"])
 def test_a_count_is_not_a_clock_time(text):
     runs = local_runs(text, "UTC", 10)
-    assert runs == [f"{day} 2026-03-0{n} 09:00" for n, day in zip(range(3, 8), ["Tue", "Wed", "Thu", "Fri", "Sat"])]
+    days = ["Tue", "Wed", "Thu", "Fri", "Sat"]
+    assert runs == [f"{day} 2026-03-0{n} 09:00" for n, day in zip(range(3, 8), days, strict=True)]
 
 
 @pytest.mark.parametrize("text", ["every second", "each second", "every 1 second", "every second at 9"])
@@ -124,7 +126,8 @@ def test_a_range_already_over_this_year_is_next_years():
     assert local_runs("every day at 9 from march 1 to march 2", "UTC", 1) == ["Mon 2027-03-01 09:00"]
 
 
-@pytest.mark.parametrize(("text", "minute"), [("every hour on the half hour", ":30"), ("every hour at half past", ":30"),
+@pytest.mark.parametrize(("text", "minute"), [("every hour on the half hour", ":30"),
+                                              ("every hour at half past", ":30"),
                                               ("every hour at quarter past", ":15"), ("every hour at 5 past", ":05"),
                                               ("every hour at 20 minutes past the hour", ":20")])
 def test_minutes_past_the_hour_in_words(text, minute):

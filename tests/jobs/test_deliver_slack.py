@@ -189,7 +189,8 @@ def test_a_worker_that_lost_its_lease_does_not_send(job_context, recording_enque
         run.lease_token, run.lease_until = "someone-else", job_context.now() + dt.timedelta(minutes=5)
         delivery_id = delivery.id
     with job_context.database.session() as s:
-        assert not delivery_repo.mark_sending(s, delivery_id, run_id=run_id, token="stale-worker", now=job_context.now())
+        assert not delivery_repo.mark_sending(s, delivery_id, run_id=run_id, token="stale-worker",
+                                              now=job_context.now())
     assert deliver(job_context, run_id) == "not-taken"
     assert emulator.uploads() == []
 

@@ -86,7 +86,7 @@ def cluster(postgres_database, throwaway_redis, emulator, tmp_path, monkeypatch)
 def test_workers_killed_after_deciding_and_after_posting_notify_exactly_once(cluster, emulator):
     db, processes, warehouse = cluster
     count = 12
-    firing = _alerts(db, warehouse, count, start=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=3),
+    firing = _alerts(db, warehouse, count, start=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3),
                      formats=("csv", "pdf"))
     processes.clock("clock-1")
     processes.clock("clock-2")
@@ -124,7 +124,7 @@ def test_alert_checks_survive_redis_and_postgres_restarts(servers, emulator, tmp
     postgres, redis_server, db = servers
     warehouse = make_warehouse(tmp_path, monkeypatch)
     count = 30
-    firing = _alerts(db, warehouse, count, start=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=4))
+    firing = _alerts(db, warehouse, count, start=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4))
     logs = tmp_path / "logs"
     logs.mkdir()
     processes = Processes(worker_env(database_url=postgres.url, redis_url=redis_server.url, emulator=emulator,

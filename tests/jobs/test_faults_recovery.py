@@ -45,7 +45,8 @@ def _now() -> dt.datetime:
 def _schedules(db, count: int, slot: dt.datetime, formats=("csv",)) -> None:
     with db.session() as s:
         for i in range(count):
-            make_schedule(s, name=f"recovery report {i}", next_run_at=slot, destinations=[TO_SALES], formats=list(formats))
+            make_schedule(s, name=f"recovery report {i}", next_run_at=slot, destinations=[TO_SALES],
+                          formats=list(formats))
 
 
 def _delivered(db, run_ids=None) -> set[int]:

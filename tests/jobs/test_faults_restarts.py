@@ -83,7 +83,7 @@ def _keep_alive(processes: Processes) -> int:
 
 def test_redis_and_postgres_restarted_in_the_middle_of_a_batch(servers, emulator, tmp_path):
     postgres, redis_server, db = servers
-    start = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=4)
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)
     with db.session() as s:
         for i in range(COUNT):
             make_schedule(s, name=f"restart report {i}", next_run_at=start + dt.timedelta(seconds=0.25 * i),

@@ -80,7 +80,7 @@ def cluster(postgres_database, throwaway_redis, emulator, tmp_path):  # noqa: F8
 
 def test_two_clocks_two_workers_through_slack_and_smtp_faults(cluster, emulator):
     db, processes, smtp = cluster
-    count = _schedules(db, 30, start=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=4), gone_every=6)
+    count = _schedules(db, 30, start=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4), gone_every=6)
     faults = Counter()
     emulator.fail("*", status=429, retry_after=1, times=8)
     faults["slack_429"] += 8
@@ -124,7 +124,7 @@ def test_two_clocks_two_workers_through_slack_and_smtp_faults(cluster, emulator)
 
 def test_workers_killed_during_generation_and_during_delivery(cluster, emulator):
     db, processes, smtp = cluster
-    count = _schedules(db, 6, start=dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=3),
+    count = _schedules(db, 6, start=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=3),
                        formats=("csv", "xlsx", "png", "pdf"))
     processes.clock("clock-1")
     processes.worker("worker-1", threads=2)

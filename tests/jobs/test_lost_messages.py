@@ -66,11 +66,11 @@ def _runs_in_every_state(ctx, enqueue) -> dict[str, int]:
         parked.lease_until = parked.scheduled_for + dispatch
         s.get(Run, runs["retrying"]).lease_until = now + dt.timedelta(seconds=30) + dispatch
         held = s.get(Run, runs["held"])
-        held.status, held.lease_token, held.lease_until = RunStatus.RUNNING, "a-live-worker", now + dt.timedelta(
-            seconds=100)
+        held.status, held.lease_token, held.lease_until = (RunStatus.RUNNING, "a-live-worker",
+                                                           now + dt.timedelta(seconds=100))
         expired = s.get(Run, runs["expired"])
-        expired.status, expired.lease_token, expired.lease_until = RunStatus.RUNNING, "a-dead-worker", now - dt.timedelta(
-            seconds=1)
+        expired.status, expired.lease_token, expired.lease_until = (RunStatus.RUNNING, "a-dead-worker",
+                                                                    now - dt.timedelta(seconds=1))
     return runs
 
 

@@ -17,7 +17,7 @@ from tests.conftest import make_context
 from tests.factories import make_schedule
 from tests.support.people import ALICE, BOB
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def runs(db) -> list[Run]:

@@ -105,7 +105,8 @@ def test_a_render_error_reaches_the_owner_in_words(job_context, recording_enqueu
 def test_a_report_dmd_to_someone_else_carries_a_stop_button_the_owners_copy_does_not(
         job_context, recording_enqueue, emulator):
     run_id = due_run(job_context, recording_enqueue, destinations=[
-        NewDestination(DestinationKind.SLACK_USER, BOB, "@bob"), NewDestination(DestinationKind.SLACK_USER, ALICE, "@alice")])
+        NewDestination(DestinationKind.SLACK_USER, BOB, "@bob"),
+        NewDestination(DestinationKind.SLACK_USER, ALICE, "@alice")])
     generate(job_context, run_id, recording_enqueue)
     assert deliver(job_context, run_id) == RunStatus.DELIVERED
     buttons = {}

@@ -14,7 +14,7 @@ from storage.models import AuditEvent, Run, RunStatus, RunTrigger, Schedule
 from tests.conftest import make_context
 from tests.factories import make_schedule
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def _runs(db):

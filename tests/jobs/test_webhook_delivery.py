@@ -191,7 +191,8 @@ def test_a_host_taken_off_the_allow_list_is_refused_at_send_time(ctx, recording_
         workspace_settings_for_update(s, TEAM).webhook_hosts = ["*.corp.example"]
     assert deliver(ctx, run_id) == RunStatus.FAILED
     assert receiver.requests() == []
-    assert "it is not on this workspace's list of webhook hosts (*.corp.example)" in the_delivery(ctx, run_id).last_error
+    assert ("it is not on this workspace's list of webhook hosts (*.corp.example)"
+            in the_delivery(ctx, run_id).last_error)
 
 
 def test_a_private_address_is_refused_unless_an_admin_allowed_it(ctx, recording_enqueue, receiver):

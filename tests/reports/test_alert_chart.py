@@ -11,7 +11,7 @@ from PIL import Image
 
 from reports.alert_chart import HEIGHT_PX, WIDTH_PX, ChartPoint, draw_alert_chart
 
-T0 = dt.datetime(2026, 11, 23, 9, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC)
 RED, SHADE, BLUE = (0xD6, 0x45, 0x45), (0xFA, 0xEA, 0xEA), (0x2E, 0x6F, 0xD8)
 
 

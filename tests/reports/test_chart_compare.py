@@ -41,10 +41,12 @@ def test_previous_week_is_laid_over_this_week_day_by_day():
 
 def test_a_record_of_another_measure_or_a_later_period_is_not_drawn():
     this = data_of(week(dt.date(2026, 11, 16)))
-    other = Table.from_rows([DAY, Column("units", ColumnType.INTEGER)], [(dt.date(2026, 11, 9), 1), (dt.date(2026, 11, 10), 2)])
+    other = Table.from_rows([DAY, Column("units", ColumnType.INTEGER)],
+                            [(dt.date(2026, 11, 9), 1), (dt.date(2026, 11, 10), 2)])
     assert previous_line(this, stored(other)) == []
     assert previous_line(this, stored(week(dt.date(2026, 11, 23)))) == []
-    for junk in (None, {}, {"chart": "x"}, {"chart": {"measure": "revenue", "axis": "date", "points": [["x", 1], [1]]}}):
+    for junk in (None, {}, {"chart": "x"},
+                 {"chart": {"measure": "revenue", "axis": "date", "points": [["x", 1], [1]]}}):
         assert previous_line(this, junk) == [] and previous_total(this, junk) is None
 
 

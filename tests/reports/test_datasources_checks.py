@@ -18,7 +18,8 @@ def configured(tmp_path):
     with sqlite3.connect(path) as conn:
         conn.execute("create table orders (id integer primary key, paid_at text, amount real)")
     return load_data_sources({"REPORTBOT_SOURCE_SHOP": f"sqlite:///{path}", "REPORTBOT_SOURCE_SHOP__USERS": ALICE,
-                              "REPORTBOT_SOURCE_VAULT": f"sqlite:///{path}", "REPORTBOT_SOURCE_VAULT__USERS": "U0BOSS001"})
+                              "REPORTBOT_SOURCE_VAULT": f"sqlite:///{path}",
+                              "REPORTBOT_SOURCE_VAULT__USERS": "U0BOSS001"})
 
 
 def check(configured, team="T0HOME01", user=ALICE, **params):

@@ -25,7 +25,8 @@ def source(tmp_path):
                          [(i, f"2026-11-{i:02d} 10:00:00", "ok", i * 1.5) for i in range(1, 21)])
         conn.execute("create table documents (id integer primary key, body text)")
         conn.execute("insert into documents values (1, ?)", ("x" * 3_000_000,))
-    return load_data_sources({"REPORTBOT_SOURCE_SHOP": f"sqlite:///{path}", "REPORTBOT_SOURCE_SHOP__USERS": "*"})["shop"]
+    sources = load_data_sources({"REPORTBOT_SOURCE_SHOP": f"sqlite:///{path}", "REPORTBOT_SOURCE_SHOP__USERS": "*"})
+    return sources["shop"]
 
 
 def run(source, sql: str, tmp_path):
@@ -49,7 +50,8 @@ def test_ordinary_functions_are_allowed(source, tmp_path):
     rows = run(source, """
         select date(paid_at) as day, strftime('%H', paid_at) as hour, printf('%.2f', sum(amount)) as total,
                coalesce(null, 'none') as fallback, count(*) as n, round(avg(amount), 1) as mean,
-               upper(substr(note, 1, 1)) || lower(note) as label, julianday('2026-11-02') - julianday('2026-11-01') as d,
+               upper(substr(note, 1, 1)) || lower(note) as label,
+               julianday('2026-11-02') - julianday('2026-11-01') as d,
                group_concat(id, '+') as ids, json_extract('{"a": 7}', '$.a') as a, abs(-3) as three,
                iif(sum(amount) > 0, 'up', 'down') as trend, max(id) as last, min(id) as first
         from orders where id <= 2 group by date(paid_at) order by day""", tmp_path)

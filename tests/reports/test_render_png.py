@@ -235,6 +235,6 @@ def test_every_kind_draws_at_slack_preview_size_with_a_previous_period():
     week = sales(70)
     previous = {"chart": chart_record(collect(week, choose_chart(week)))}
     shifted = Table.from_rows(week.columns, [(i, d + dt.timedelta(days=10), *rest) for i, d, *rest in week.rows()])
-    for table in (shifted, Table.from_rows([REVENUE], [(5.0,)]), Table.from_rows([REGION, REVENUE], [("a", -1.0), ("b", 2.0)]),
-                  Table.from_rows([DAY, REVENUE], [])):
+    for table in (shifted, Table.from_rows([REVENUE], [(5.0,)]),
+                  Table.from_rows([REGION, REVENUE], [("a", -1.0), ("b", 2.0)]), Table.from_rows([DAY, REVENUE], [])):
         assert render_png(table, title="T", window_label="W", previous_summary=previous).size == (1200, 675)

@@ -19,7 +19,7 @@ SESSION = ("select pg_backend_pid() as pid, current_setting('TimeZone') as zone,
 
 def _session(shop, tmp_path, zone: str) -> dict:
     table = fetch(shop, tmp_path, query=SESSION, timezone=zone)
-    return dict(zip(table.column_names, next(iter(table.rows()))))
+    return dict(zip(table.column_names, next(iter(table.rows())), strict=True))
 
 
 def test_connections_are_reused_and_each_query_has_its_own_settings(postgres_shop, tmp_path):  # noqa: F811

@@ -153,7 +153,8 @@ def test_preview_amounts_line_up_with_two_decimals():
     from reports.summary import summarize
     from reports.table import Column, ColumnType, Table
 
-    table = Table.from_rows([Column("region"), Column("revenue", ColumnType.NUMBER), Column("units", ColumnType.INTEGER)],
+    table = Table.from_rows([Column("region"), Column("revenue", ColumnType.NUMBER),
+                             Column("units", ColumnType.INTEGER)],
                             [["North", 3438.28, 5], ["South", 3267.0, 7]])
     text = summarize(table).to_mrkdwn("Sales", "Mon 23 Nov 2026, UTC")
     assert "3,438.28" in text and "3,267.00" in text and " 7" in text

@@ -173,7 +173,7 @@ def test_rekey_seals_webhook_secrets_under_the_new_key_too(tmp_path, key, capsys
 
 def test_rotation_old_keys_still_read_and_rekey_moves_every_file_to_the_new_one(tmp_path, key, capsys,
                                                                                monkeypatch, database_env):
-    old_written = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.timezone.utc)
+    old_written = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
     old = _store(tmp_path, key, clock=lambda: old_written)
     old.write_bytes("runs/1/a.csv", _data(CHUNK + 5))
     plain = _store(tmp_path)

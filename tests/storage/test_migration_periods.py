@@ -12,7 +12,7 @@ from storage.migrate import alembic_config, upgrade
 from storage.models import Schedule
 from tests.support.people import ALICE, TEAM
 
-NOW = dt.datetime(2026, 11, 23, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
 
 
 def at_revision(database, revision: str) -> None:

@@ -28,11 +28,11 @@ def test_datetimes_come_back_aware_in_utc(database):
         schedule_id = schedule.id
     with database.session() as s:
         got = find_schedule(s, TEAM, str(schedule_id)).next_run_at
-    assert got == slot and got.tzinfo == dt.timezone.utc
+    assert got == slot and got.tzinfo == dt.UTC
 
 
 def test_one_run_per_slot_is_enforced_by_the_database(database):
-    slot = dt.datetime(2026, 11, 23, 8, tzinfo=dt.timezone.utc)
+    slot = dt.datetime(2026, 11, 23, 8, tzinfo=dt.UTC)
     with database.session() as s:
         schedule_id = make_schedule(s).id
         s.add(Run(schedule_id=schedule_id, scheduled_for=slot))

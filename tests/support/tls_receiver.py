@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 HOST = "hooks.example.com"
-CERT_START = dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)  # valid whatever today's date is
-CERT_END = dt.datetime(2999, 1, 1, tzinfo=dt.timezone.utc)
+CERT_START = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # valid whatever today's date is
+CERT_END = dt.datetime(2999, 1, 1, tzinfo=dt.UTC)
 
 
 def make_certificates(folder: Path, hosts: tuple[str, ...] = (HOST,)) -> tuple[Path, Path, Path]:
@@ -71,7 +71,7 @@ class Reply:
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
 
     def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
         length = int(self.headers.get("Content-Length") or 0)
@@ -102,7 +102,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
-    receiver: "TlsReceiver"
+    receiver: TlsReceiver
 
     def handle_error(self, request, client_address) -> None:
         pass  # a client that stops reading (the app reads answers to a cap) or refuses our certificate
@@ -122,7 +122,7 @@ class TlsReceiver:
     _server: _Server | None = None
     _thread: threading.Thread | None = None
 
-    def start(self) -> "TlsReceiver":
+    def start(self) -> TlsReceiver:
         self.ca_file, cert, key = make_certificates(self.folder)
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(cert, key)

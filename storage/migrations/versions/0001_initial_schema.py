@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-23 16:05:02.005434
 """
 
@@ -43,9 +43,12 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_schedules'))
     )
     with op.batch_alter_table('schedules', schema=None) as batch_op:
-        batch_op.create_index('ix_schedules_due', ['next_run_at'], unique=False, sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
+        batch_op.create_index('ix_schedules_due', ['next_run_at'], unique=False,
+                              sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
         batch_op.create_index('ix_schedules_owner', ['team_id', 'owner_user_id'], unique=False)
-        batch_op.create_index('uq_schedules_team_name', ['team_id', 'name_key'], unique=True, sqlite_where=sa.text("status <> 'deleted'"), postgresql_where=sa.text("status <> 'deleted'"))
+        batch_op.create_index('uq_schedules_team_name', ['team_id', 'name_key'], unique=True,
+                              sqlite_where=sa.text("status <> 'deleted'"),
+                              postgresql_where=sa.text("status <> 'deleted'"))
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -56,7 +59,8 @@ def upgrade() -> None:
     sa.Column('surface', sa.String(length=32), nullable=False),
     sa.Column('details', sa.JSON(), nullable=False),
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['schedule_id'], ['schedules.id'], name=op.f('fk_audit_events_schedule_id_schedules'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['schedule_id'], ['schedules.id'], name=op.f('fk_audit_events_schedule_id_schedules'),
+                            ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_events'))
     )
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
@@ -68,7 +72,8 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('target', sa.String(length=320), nullable=False),
     sa.Column('label', sa.String(length=200), nullable=False),
-    sa.ForeignKeyConstraint(['schedule_id'], ['schedules.id'], name=op.f('fk_destinations_schedule_id_schedules'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['schedule_id'], ['schedules.id'], name=op.f('fk_destinations_schedule_id_schedules'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_destinations')),
     sa.UniqueConstraint('schedule_id', 'kind', 'target', name=op.f('uq_destinations_schedule_id_kind_target'))
     )
@@ -92,7 +97,8 @@ def upgrade() -> None:
     sa.Column('error', sa.Text(), nullable=True),
     sa.Column('summary', sa.JSON(), nullable=True),
     sa.Column('created_at', storage.types.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['schedule_id'], ['schedules.id'], name=op.f('fk_runs_schedule_id_schedules'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['schedule_id'], ['schedules.id'], name=op.f('fk_runs_schedule_id_schedules'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_runs')),
     sa.UniqueConstraint('schedule_id', 'scheduled_for', name=op.f('uq_runs_schedule_id_scheduled_for'))
     )
@@ -155,8 +161,10 @@ def downgrade() -> None:
 
     op.drop_table('audit_events')
     with op.batch_alter_table('schedules', schema=None) as batch_op:
-        batch_op.drop_index('uq_schedules_team_name', sqlite_where=sa.text("status <> 'deleted'"), postgresql_where=sa.text("status <> 'deleted'"))
+        batch_op.drop_index('uq_schedules_team_name', sqlite_where=sa.text("status <> 'deleted'"),
+                            postgresql_where=sa.text("status <> 'deleted'"))
         batch_op.drop_index('ix_schedules_owner')
-        batch_op.drop_index('ix_schedules_due', sqlite_where=sa.text("status = 'active'"), postgresql_where=sa.text("status = 'active'"))
+        batch_op.drop_index('ix_schedules_due', sqlite_where=sa.text("status = 'active'"),
+                            postgresql_where=sa.text("status = 'active'"))
 
     op.drop_table('schedules')

@@ -23,8 +23,8 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(length=32), nullable=False),
         sa.Column("schedule_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["schedule_id"], ["schedules.id"], name=op.f("fk_recipient_mutes_schedule_id_schedules"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["schedule_id"], ["schedules.id"],
+                                name=op.f("fk_recipient_mutes_schedule_id_schedules"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recipient_mutes")),
     )
     op.create_index("uq_recipient_mutes_schedule", "recipient_mutes", ["team_id", "user_id", "schedule_id"],
