@@ -17,7 +17,7 @@ from bot.web.api import openapi, runs, schedules  # noqa: F401  (their @route de
 from bot.web.api.auth import RateLimiter, authenticate, require_scope
 from bot.web.api.idempotency import claim, idempotency_key, remember, request_hash
 from bot.web.api.problems import PROBLEM_TYPE, ApiProblem, from_user_error, from_validation_error
-from bot.web.api.routes import PREFIX, Answer, Route, match
+from bot.web.api.routes import PREFIX, Route, match
 from bot.web.api.routes import Request as ApiRequest
 from bot.web.request_body import RequestBodyError, read_body
 from storage.errors import UserError

@@ -14,7 +14,7 @@ from jobs.views.period_words import period_sentence, schedule_cadence
 from jobs.views.time_words import NEXT_RUNS_SHOWN, format_local
 from storage.models import DestinationKind, Schedule
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def next_runs(runs: list[dt.datetime], timezone: str) -> list[NextRun]:

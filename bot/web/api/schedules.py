@@ -8,8 +8,14 @@ from bot.forms import ScheduleForm, form_from_schedule
 from bot.schedules import create, delete, email_choice_of, get_live, set_paused, update
 from bot.validation import validate_form
 from bot.web.api.actor import act_on, acting_person, owner_person
-from bot.web.api.models import (ScheduleCreate, ScheduleListQuery, ScheduleOut, SchedulePage, ScheduleUpdate,
-                                 WebhookSecret)
+from bot.web.api.models import (
+    ScheduleCreate,
+    ScheduleListQuery,
+    ScheduleOut,
+    SchedulePage,
+    ScheduleUpdate,
+    WebhookSecret,
+)
 from bot.web.api.paging import decode_cursor, encode_cursor
 from bot.web.api.problems import ApiProblem, FieldError, invalid
 from bot.web.api.routes import Answer, Request, route
@@ -112,7 +118,8 @@ def create_schedule(request: Request) -> Answer:
     valid = _validated(request, apply_body(ScheduleForm(), body), who)
     saved = create(request.deps, valid, team_id=caller.team_id, user_id=who.user_id, surface="api",
                    source=f"api: token {caller.token_id}", actor=caller.actor)
-    return Answer(201, _out(request, saved.schedule_id, secrets=saved.secrets), (("Location", f"/api/v1/schedules/{saved.schedule_id}"),))
+    location = ("Location", f"/api/v1/schedules/{saved.schedule_id}")
+    return Answer(201, _out(request, saved.schedule_id, secrets=saved.secrets), (location,))
 
 
 @route("GET", "/schedules/{schedule_id}", summary="Read a schedule", scope="read", response=ScheduleOut,
