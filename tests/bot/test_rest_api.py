@@ -10,6 +10,8 @@ import json
 import pytest
 from sqlalchemy import select, text
 
+from bot.web.api.problems import ApiProblem
+from bot.web.api.rate_limit import RedisRateLimiter
 from storage.filestore import ArtifactStore
 from storage.filestore.crypto import Keyring, new_key
 from storage.models import Artifact, AuditEvent, Delivery, Run, Schedule
@@ -21,6 +23,7 @@ from storage.workspace import workspace_settings_for_update
 from tests.bot.api_support import Api, conforms, problem, token_for
 from tests.bot.conftest import ADMIN, ALICE, BOB, SALES, serve_app
 from tests.factories import WINTER, make_schedule
+from tests.support.network import free_port
 from tests.support.people import GONE_PERSON, OTHER_TEAM, TEAM
 from tests.support.tls_receiver import HOST, Resolver
 
@@ -374,6 +377,37 @@ def test_the_rate_limit_answers_429_with_retry_after(ctx, people, recording_enqu
         assert api.call("GET", "/schedules", token=other).status == 200  # per token
     finally:
         server.stop()
+
+
+@pytest.mark.redis
+def test_with_redis_every_web_process_counts_against_one_limit(ctx, people, recording_enqueue, redis_url):
+    import redis
+
+    ctx.settings = dataclasses.replace(ctx.settings, redis_url=redis_url)
+    token = token_for(ctx.database)
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter("reportbot:api-rate:*"):  # counts an earlier test left for the same token id
+        client.delete(key)
+    servers = [serve_app(ctx, people, recording_enqueue, api_rate_per_minute=3) for _ in range(2)]  # two web processes
+    try:
+        first, second = (Api(url.replace("/slack/events", "/api/v1")) for url, _ in servers)
+        taken = [api.call("GET", "/schedules", token=token).status for api in (first, second, first)]
+        assert taken == [200, 200, 200]
+        limited = second.call("GET", "/schedules", token=token)  # its own count is 1: the shared one is 3
+        problem(limited, 429)
+        assert 1 <= int(limited.headers["Retry-After"]) <= 60
+    finally:
+        for _, server in servers:
+            server.stop()
+
+
+def test_a_limiter_whose_redis_is_gone_counts_in_its_process(caplog):
+    limiter = RedisRateLimiter(f"redis://127.0.0.1:{free_port()}/0", 2)  # nothing listens there
+    for _ in range(2):
+        limiter.check(7, WINTER)
+    with pytest.raises(ApiProblem) as refused:
+        limiter.check(7, WINTER)
+    assert refused.value.status == 429 and "Redis unreachable" in caplog.text
 
 
 def test_unknown_routes_and_methods_are_problems(api, ctx):

@@ -14,9 +14,10 @@ from urllib.parse import parse_qsl
 from pydantic import BaseModel, ValidationError
 
 from bot.web.api import openapi, runs, schedules  # noqa: F401  (their @route decorators fill the table)
-from bot.web.api.auth import RateLimiter, authenticate, require_scope
+from bot.web.api.auth import authenticate, require_scope
 from bot.web.api.idempotency import claim, idempotency_key, remember, request_hash
 from bot.web.api.problems import PROBLEM_TYPE, ApiProblem, from_user_error, from_validation_error
+from bot.web.api.rate_limit import rate_limiter
 from bot.web.api.routes import PREFIX, Route, match
 from bot.web.api.routes import Request as ApiRequest
 from bot.web.request_body import RequestBodyError, read_body
@@ -37,7 +38,7 @@ class ApiApp:
 
     def __init__(self, deps) -> None:
         self.deps = deps
-        self.limiter = RateLimiter(deps.settings.api_rate_per_minute)
+        self.limiter = rate_limiter(deps)
 
     def __call__(self, environ, start_response) -> Iterable[bytes]:
         method, path = environ.get("REQUEST_METHOD", "GET").upper(), environ.get("PATH_INFO", "")

@@ -1,13 +1,9 @@
-"""Who is calling: the bearer token (checked before any body is read), its scopes, and a per-token
-rate limit."""
+"""Who is calling: the bearer token (checked before any body is read) and its scopes (the per-token
+rate limit is bot.web.api.rate_limit)."""
 
 from __future__ import annotations
 
-import collections
-import datetime as dt
 import logging
-import math
-import threading
 
 from bot.web.api.problems import ApiProblem
 from bot.web.api.routes import Caller
@@ -16,7 +12,6 @@ from storage.errors import SettingsError
 from storage.tokens import token_row
 
 log = logging.getLogger(__name__)
-WINDOW = dt.timedelta(minutes=1)
 
 
 def bearer(environ) -> str:
@@ -48,24 +43,3 @@ def require_scope(caller: Caller, scope: str) -> None:
     if scope not in caller.scopes:
         raise ApiProblem(403, f"This token lacks the `{scope}` scope (it has: {', '.join(sorted(caller.scopes))}). "
                               f"Ask an admin for a token with it.")
-
-
-class RateLimiter:
-    """At most `per_minute` requests per token in any minute (a sliding window, in this process)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._seen: dict[int, collections.deque] = {}
-        self._lock = threading.Lock()
-
-    def check(self, token_id: int, now: dt.datetime) -> None:
-        """Count this request, or raise 429 saying when the next one will be taken."""
-        with self._lock:
-            seen = self._seen.setdefault(token_id, collections.deque())
-            while seen and now - seen[0] >= WINDOW:
-                seen.popleft()
-            if len(seen) >= self.per_minute:
-                wait = max(1, math.ceil((seen[0] + WINDOW - now).total_seconds()))
-                raise ApiProblem(429, f"This token made {self.per_minute} requests in the last minute, the most "
-                                      f"allowed; try again in {wait} s.", headers=(("Retry-After", str(wait)),))
-            seen.append(now)
