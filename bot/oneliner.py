@@ -32,9 +32,12 @@ DESTINATION_CLAUSE = re.compile(
 FORMAT_ALIASES = {"excel": "xlsx", "chart": "png"}
 # The period each report covers, when it is not the schedule's own: "covering the last 7 days", "covering
 # month to date" (read by reports.window_words.parse_period_words; words it does not know are an error).
-PERIOD_CLAUSE = re.compile(r"\s+covering\s+((?:the\s+)?(?:(?:last|past|previous)\s+(?:\d{1,5}\s+)?[a-z]+"
-                           r"|this\s+[a-z]+|[a-z]+\s+(?:to\s+date|so\s+far)|since\s+(?:the\s+)?(?:last|previous)\s+run"
-                           r"|as\s+scheduled|yesterday|[wmqy]td|\S+))", re.IGNORECASE)
+PERIOD_CLAUSE = re.compile(
+    r"\s+covering\s+((?:the\s+)?(?:(?:last|past|previous)\s+(?:\d{1,5}\s+)?(?:day|week|month|quarter|year|hour)s?"
+    r"|this\s+(?:week|month|quarter|year)|(?:week|month|quarter|year)\s+(?:to\s+date|so\s+far)"
+    r"|since\s+(?:the\s+)?(?:last|previous)\s+run|as\s+scheduled|yesterday|[wmqy]td"
+    # other words only at the end of a clause, so a name such as "cost covering report" stays a name
+    r"|\S+(?:\s+\S+)?(?=\s*$|\s+(?:as|using|when|if|only)\b)))", re.IGNORECASE)
 # The person's own DM ("to me", "by DM", "privately"), and their own address ("to my email").
 TO_ME = re.compile(r"(?:\s+(?:to|for|in|into|by|via)\s+(?:me|myself|my\s+dms?|(?:a\s+)?dms?|(?:a\s+|my\s+)?direct\s+"
                    r"messages?|(?:a\s+)?private\s+messages?)|\s+privately)(?=[\s,.;]|$)", re.IGNORECASE)

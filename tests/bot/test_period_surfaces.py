@@ -42,6 +42,8 @@ def test_a_one_liner_chooses_the_period_with_covering(slack, ctx):
     assert "📅 Covers the month so far" in slack.command('new "MTD" every day at 9 covering month to date in #sales')
     refused = slack.command('new "Odd" every day at 9 in #sales covering fortnights')
     assert "I don't know the period “fortnights”" in refused and schedule_named(ctx, "Odd") is None
+    slack.command("new Cost covering report every monday at 9 in #sales")  # a name that says "covering"
+    assert "window" not in schedule_named(ctx, "Cost covering report").params
     slack.dm("send the demo sales report to #sales every friday at 5pm covering this week")
     assert "Covers the week so far" in last_dm(slack)["text"]  # the conversation reads it the same way
 
