@@ -15,6 +15,13 @@ from storage.errors import PermissionDenied
 from storage.models import DestinationKind, Schedule
 
 log = logging.getLogger(__name__)
+# users.info answers that say "not now" rather than "no such person".
+TRANSIENT = {"ratelimited", "fatal_error", "internal_error", "service_unavailable", "request_timeout"}
+
+
+class SlackUnreachable(PermissionDenied):
+    """Slack could not say who someone is just now: nobody gets rights meanwhile, and asking again later
+    may succeed (the REST API answers 503, not a refusal a client would remember)."""
 
 
 def person(deps: BotDeps, client: WebClient, team_id: str, user_id: str) -> Person:
@@ -25,10 +32,13 @@ def person(deps: BotDeps, client: WebClient, team_id: str, user_id: str) -> Pers
     except SlackApiError as exc:
         code = exc.response.get("error")
         log.info("users.info failed for %s: %s", user_id, code)
+        if code in TRANSIENT:
+            raise SlackUnreachable(f"Slack couldn't tell me who you are just now ({code}); please try again in a "
+                                   f"moment.") from None
         raise PermissionDenied(f"I couldn't look up your Slack account ({code}), so I can't do that.") from None
     except (SlackClientError, OSError) as exc:
         log.warning("could not look up %s: %s", user_id, exc)
-        raise PermissionDenied("I couldn't reach Slack to check your account just now; please try again.") from None
+        raise SlackUnreachable("I couldn't reach Slack to check your account just now; please try again.") from None
     return person_from_slack(user, team_id, deps.jobs.settings.policy.admin_user_ids)
 
 

@@ -4,6 +4,7 @@
     ├── UserError                      caused by what a person asked for; the message is written for them
     │   ├── NotFound                   nothing matches what they named                     (here)
     │   ├── PermissionDenied           they may not do this; the message says why          (here)
+    │   │   └── SlackUnreachable       Slack can't say who they are just now; try again    (bot.people)
     │   ├── BadInput                   what they typed cannot be used; says how to fix it  (here)
     │   │   ├── FormErrors             one message per form field                          (bot.errors)
     │   │   ├── RequestBodyError       an HTTP body too large (413) or of a malformed length (bot.web.request_body)

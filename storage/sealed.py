@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from storage.filestore.crypto import HEADER, DecryptingReader, EncryptingWriter, Keyring
 from storage.filestore.errors import UnreadableArtifact
 from storage.models import Destination
+from storage.models.tokens import ApiIdempotencyKey
 
 ENCRYPTED = "rbs1:"
 PLAIN = "plain:"
@@ -75,6 +76,8 @@ class ResealResult:
     current: int = 0  # already sealed under the first key
     resealed: int = 0  # were under an older key, or in the clear
     failed: list[int] = field(default_factory=list)  # destination ids whose secret no listed key opens
+    answers_resealed: int = 0  # stored API answers (Idempotency-Key replays) that show a secret
+    answers_dropped: int = 0  # such answers no listed key opens: removed, so a replay is not a 500
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -97,4 +100,26 @@ def reseal_secrets(session: Session, keyring: Keyring, *, dry_run: bool = False)
         if not dry_run:
             destination.secret = seal(keyring, secret)
         result.resealed += 1
+    _reseal_answers(session, keyring, result, dry_run=dry_run)
     return result
+
+
+def _reseal_answers(session: Session, keyring: Keyring, result: ResealResult, *, dry_run: bool) -> None:
+    """The REST API keeps the answer to a POST for replays (24 h); one that added a webhook shows its
+    secret, sealed like the destination's own copy, so it is re-sealed too (or dropped if unreadable)."""
+    for row in session.scalars(select(ApiIdempotencyKey).where(ApiIdempotencyKey.response.is_not(None))
+                               .order_by(ApiIdempotencyKey.id)):
+        shown = (row.response or {}).get("webhook_secrets") or []
+        if not any(needs_resealing(keyring, item.get("secret") or "") for item in shown):
+            continue
+        try:
+            opened = [{**item, "secret": unseal(keyring, item["secret"])} for item in shown]
+        except (UnreadableArtifact, KeyError, TypeError):
+            result.answers_dropped += 1
+            if not dry_run:
+                session.delete(row)
+            continue
+        result.answers_resealed += 1
+        if not dry_run:
+            row.response = {**row.response, "webhook_secrets": [{**item, "secret": seal(keyring, item["secret"])}
+                                                                 for item in opened]}

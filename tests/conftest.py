@@ -13,6 +13,7 @@ import datetime as dt
 import os
 import shutil
 import threading
+import urllib.parse
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,22 +167,33 @@ def postgres_database(request) -> Iterator[Database]:
 def redis_url() -> str:
     import redis
 
+    url = _worker_redis_database(REDIS_URL)
     try:
-        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        client = redis.Redis.from_url(url, socket_connect_timeout=3)
         client.ping()
+    except redis.ResponseError as exc:  # e.g. "DB index is out of range": too many workers for its databases
+        pytest.fail(f"Redis has no database for this test worker ({url}: {exc}); run fewer workers (-n) or "
+                    f"set REPORTBOT_TEST_REDIS_URL to a lower database number")
     except Exception as exc:
         unavailable("Redis", exc)
-    return _worker_redis_database(REDIS_URL)
+    return url
 
 
 def _worker_redis_database(url: str) -> str:
     """The Redis database of this pytest-xdist worker (gw0 keeps the configured one, gw1 the next, …): tests
-    that empty their database cannot empty another worker's."""
+    that empty their database cannot empty another worker's. The number is the URL's path (`/9`, none
+    meaning 0) or its `db` query parameter (unix sockets)."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
-    base, _, number = url.rpartition("/")
-    if not number.isdigit() or not worker.startswith("gw"):
+    if not worker.startswith("gw") or not worker[2:].isdigit():
         return url
-    return f"{base}/{int(number) + int(worker[2:])}"
+    offset = int(worker[2:])
+    parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qs(parts.query)
+    if "db" in query or parts.scheme == "unix":  # a socket's path is a file: its database is a parameter
+        query["db"] = [str(int(query.get("db", ["0"])[0]) + offset)]
+        return f"{url.split('?', 1)[0]}?{urllib.parse.urlencode(query, doseq=True)}"
+    number = parts.path.strip("/") or "0"
+    return urllib.parse.urlunsplit(parts._replace(path=f"/{int(number) + offset}"))
 
 
 @pytest.fixture

@@ -81,6 +81,17 @@ def test_a_webhook_added_through_the_api_answers_its_secret_once_and_is_shown_by
     assert kept["webhook_secrets"] is None  # an edit keeps the secret and does not show it again
 
 
+def test_slack_not_answering_who_someone_is_is_a_503_that_no_key_remembers(api, ctx, people):
+    token, workspace = token_for(ctx.database, acting_as=ALICE), token_for(ctx.database)
+    people.fail("users.info", error="service_unavailable", times=None)
+    refused = problem(api.call("GET", "/schedules", token=token), 503)
+    assert refused.get("errors") is None and "try again" in refused["detail"]
+    body = {**DAILY, "owner": BOB}
+    problem(api.call("POST", "/schedules", body, token=workspace, headers={"Idempotency-Key": "k1"}), 503)
+    people.clear_faults()  # Slack answers again: the same key is not stuck on the outage
+    assert api.call("POST", "/schedules", body, token=workspace, headers={"Idempotency-Key": "k1"}).status == 201
+
+
 def test_a_parameter_the_report_does_not_take_is_a_field_error_not_dropped(api, ctx):
     token = token_for(ctx.database, acting_as=ALICE)
     body = problem(api.call("POST", "/schedules", {**DAILY, "params": {"regoin": "EU", "window": "previous_week"}},

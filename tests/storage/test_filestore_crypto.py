@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import select
 
 from storage.filestore import ArtifactStore, StoreConfigError, UnreadableArtifact
 from storage.filestore.__main__ import main as filestore_cli
@@ -14,9 +15,12 @@ from storage.filestore.crypto import CHUNK, HEADER, TAG, Keyring, new_key
 from storage.filestore.rekey import reencrypt
 from storage.filestore.settings import FileStoreSettings, build_store
 from storage.models import Destination, DestinationKind
+from storage.models.tokens import ApiIdempotencyKey, TriggerToken
 from storage.schedules import NewDestination
 from storage.sealed import needs_resealing, seal, unseal
+from storage.tokens import create_token
 from tests.factories import make_schedule
+from tests.support.people import TEAM
 
 KEY = "runs/1/report.csv"
 FRAME = CHUNK + TAG
@@ -143,6 +147,17 @@ def _webhook(session, name: str, sealed: str) -> int:
     return schedule.destinations[0].id
 
 
+def _answer(session, sealed: str) -> int:
+    """A REST API answer kept for Idempotency-Key replays that showed a webhook's secret (sealed)."""
+    create_token(session, TEAM, "ci")
+    token = session.scalars(select(TriggerToken).order_by(TriggerToken.id.desc())).first()
+    row = ApiIdempotencyKey(token_id=token.id, key="k", request_sha256="0" * 64, status=201,
+                            response={"id": 1, "webhook_secrets": [{"destination": "webhook x", "secret": sealed}]})
+    session.add(row)
+    session.flush()
+    return row.id
+
+
 def _secret_of(database, destination_id: int) -> str:
     with database.session() as s:
         return s.get(Destination, destination_id).secret
@@ -153,22 +168,42 @@ def test_rekey_seals_webhook_secrets_under_the_new_key_too(tmp_path, key, capsys
         under_old = _webhook(s, "old", seal(Keyring.from_setting(key), "whsec_old"))
         in_clear = _webhook(s, "clear", seal(None, "whsec_clear"))  # stored before keys were set
         lost = _webhook(s, "lost", seal(Keyring.from_setting(new_key()), "whsec_lost"))
+        answered = _answer(s, seal(Keyring.from_setting(key), "whsec_old"))  # a POST's answer kept for replays
+        unreadable = _answer(s, seal(Keyring.from_setting(new_key()), "whsec_lost"))
     new = new_key()
     monkeypatch.delenv("ARTIFACT_STORE_URL", raising=False)
     monkeypatch.setenv("ARTIFACT_DIR", str(tmp_path / "artifacts"))
     monkeypatch.setenv("ARTIFACT_ENCRYPTION_KEYS", f"{new},{key}")
     assert filestore_cli(["rekey", "--dry-run"]) == 1  # one secret no listed key opens
     counted = json.loads(capsys.readouterr().out)["webhook_secrets"]
-    assert counted == {"current": 0, "resealed": 2, "failed": [lost]}
+    assert counted == {"current": 0, "resealed": 2, "failed": [lost], "answers_resealed": 1, "answers_dropped": 1}
     assert _secret_of(database_env, in_clear).startswith("plain:")  # a dry run changes nothing
     assert filestore_cli(["rekey"]) == 1
     output = capsys.readouterr().out
-    assert json.loads(output)["webhook_secrets"] == {"current": 0, "resealed": 2, "failed": [lost]}
+    assert json.loads(output)["webhook_secrets"] == {"current": 0, "resealed": 2, "failed": [lost],
+                                                     "answers_resealed": 1, "answers_dropped": 1}
     assert "whsec_" not in output
     only_new = Keyring.from_setting(new)  # the old key can go: every secret it sealed opens with the new one
     assert unseal(only_new, _secret_of(database_env, under_old)) == "whsec_old"
     assert unseal(only_new, _secret_of(database_env, in_clear)) == "whsec_clear"
     assert not needs_resealing(only_new, _secret_of(database_env, under_old))
+    with database_env.session() as s:
+        [shown] = s.get(ApiIdempotencyKey, answered).response["webhook_secrets"]
+        assert unseal(only_new, shown["secret"]) == "whsec_old"
+        assert s.get(ApiIdempotencyKey, unreadable) is None  # a replay of it would be a 500: dropped
+
+
+def test_rekey_without_a_database_re_encrypts_the_files_and_creates_none(tmp_path, key, capsys, monkeypatch):
+    _store(tmp_path, key).write_bytes("runs/1/a.csv", b"a,b\n")
+    monkeypatch.chdir(tmp_path)  # DATABASE_URL's default, sqlite:///reportbot.db, names a file that is not here
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("ARTIFACT_STORE_URL", raising=False)
+    monkeypatch.setenv("ARTIFACT_DIR", str(tmp_path / "artifacts"))
+    monkeypatch.setenv("ARTIFACT_ENCRYPTION_KEYS", f"{new_key()},{key}")
+    assert filestore_cli(["rekey"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["reencrypted"] == 1 and json.loads(out)["webhook_secrets"] is None
+    assert "only the files were re-encrypted" in err and not (tmp_path / "reportbot.db").exists()
 
 
 def test_rotation_old_keys_still_read_and_rekey_moves_every_file_to_the_new_one(tmp_path, key, capsys,

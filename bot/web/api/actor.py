@@ -4,7 +4,7 @@ same permission functions as every Slack surface (bot.acting, jobs.access)."""
 from __future__ import annotations
 
 from bot.acting import Acting, Need, acting_as
-from bot.people import person
+from bot.people import SlackUnreachable, person
 from bot.web.api.problems import FieldError, invalid
 from bot.web.api.routes import Request
 from jobs.access import Kind, Person, ensure_token_holder
@@ -32,6 +32,8 @@ def owner_person(request: Request, user_id: str) -> Person:
     deps = request.deps
     try:
         owner = person(deps, deps.jobs.slack(request.caller.team_id), request.caller.team_id, user_id)
+    except SlackUnreachable:
+        raise  # 503: ask again shortly
     except PermissionDenied:
         raise invalid([FieldError("owner", f"Slack could not tell who {user_id} is in this workspace.")]) from None
     if not owner.is_member:

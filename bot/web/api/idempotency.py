@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.web.api.problems import ApiProblem
 from bot.web.api.routes import Caller
+from storage.filestore.errors import UnreadableArtifact
 from storage.sealed import seal, unseal
 from storage.tokens import claim_idempotency_key, store_idempotent_response
 
@@ -48,8 +49,15 @@ def claim(deps, caller: Caller, key: str, digest: str) -> Replay | None:
         if first.status == 0:
             raise ApiProblem(409, "The first request with this Idempotency-Key is still being answered; ask again "
                                   "in a moment.", headers=(("Retry-After", "1"),))
-        return Replay(first.status, _secrets(first.response, lambda secret: unseal(
-            deps.jobs.artifacts.keyring, secret, what="a webhook signing secret of an earlier answer")))
+        try:
+            payload = _secrets(first.response, lambda secret: unseal(
+                deps.jobs.artifacts.keyring, secret, what="a webhook signing secret of an earlier answer"))
+        except UnreadableArtifact:
+            raise ApiProblem(410, "The first answer to this request showed a webhook signing secret that can no "
+                                  "longer be read here (the encryption keys changed). The request itself was done: "
+                                  "read the result with GET, and remove and add the webhook again for a new "
+                                  "secret.") from None
+        return Replay(first.status, payload)
 
 
 def remember(deps, caller: Caller, key: str, status: int, payload: dict | None) -> None:

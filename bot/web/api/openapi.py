@@ -37,11 +37,13 @@ def _dispatcher_errors(r: Route) -> set[int]:
     """What the dispatcher (app.py) may answer on any route of this kind, whatever its handler does."""
     found = {500}
     if r.scope is not None:
-        found |= {401, 403, 429}  # no live token, a missing scope, the per-token rate
+        found |= {401, 403, 429, 503}  # no live token, a missing scope, the per-token rate, Slack not answering
     if r.method in ("POST", "PATCH", "PUT"):
         found |= {400, 413}  # the body is read (to its cap) before anything else
     if r.method == "POST":
-        found |= {409, 422}  # an Idempotency-Key still being answered, or used for another request
+        # an Idempotency-Key still being answered, used for another request, or whose answer showed a
+        # webhook secret no configured key opens any more
+        found |= {409, 410, 422}
     if r.query is not None:
         found |= {414, 422}  # the query string's cap, its fields
     return found

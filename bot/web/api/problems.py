@@ -9,6 +9,7 @@ from http import HTTPStatus
 from pydantic import ValidationError
 
 from bot.errors import FormErrors
+from bot.people import SlackUnreachable
 from jobs.slack_ids import ModalBlocks
 from storage.errors import NotFound, PermissionDenied, UserError
 
@@ -69,6 +70,8 @@ def from_user_error(exc: UserError) -> ApiProblem:
         return invalid(exc.errors)
     if isinstance(exc, NotFound):
         return ApiProblem(404, str(exc))
+    if isinstance(exc, SlackUnreachable):  # not an answer a client should remember: ask again shortly
+        return ApiProblem(503, str(exc), headers=(("Retry-After", "5"),))
     if isinstance(exc, PermissionDenied):
         return ApiProblem(403, str(exc))
     return ApiProblem(422, str(exc))
