@@ -26,6 +26,7 @@ from bot.validation import clean_text, validate_form
 from bot.views.replies import Reply, saved
 from jobs.access import ensure_may_create, ensure_within_quota
 from jobs.slack_ids import ModalBlocks
+from jobs.views.blocks import escape
 from reports.conditions import ConditionError
 from reports.errors import ReportError
 from reports.window_words import parse_period_words
@@ -100,8 +101,9 @@ def _set_period(form: ScheduleForm, words: str, errors: dict[str, str]) -> None:
     chosen = parse_period_words(words)
     if chosen is None:
         errors[f"{ModalBlocks.PARAM_PREFIX}window"] = (
-            f"I don't know the period “{clean_text(words, 40)}”. Say e.g. “covering last week”, “covering the last "
-            f"7 days”, “covering month to date” — or leave it out: each report covers the time since the previous one.")
+            f"I don't know the period “{escape(clean_text(words, 40))}”. Say e.g. “covering last week”, “covering "
+            f"the last 7 days”, “covering month to date” — or leave it out: each report covers the time since the "
+            f"previous one.")
         return
     kind, n = chosen
     form.params["window"] = kind

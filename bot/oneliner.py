@@ -17,6 +17,7 @@ from functools import lru_cache
 from bot.refs import REFERENCE, Ref, find_refs
 from jobs.cadence.words import VOCABULARY
 from reports.renderers import available_formats
+from reports.window_words import period_phrases_pattern
 
 CADENCE_START = re.compile(
     r"\b(every|each|daily|weekly|monthly|quarterly|yearly|annually|hourly|fortnightly|weekdays?|weekends?|"
@@ -30,14 +31,10 @@ DESTINATION_CLAUSE = re.compile(
     re.IGNORECASE,
 )
 FORMAT_ALIASES = {"excel": "xlsx", "chart": "png"}
-# The period each report covers, when it is not the schedule's own: "covering the last 7 days", "covering
-# month to date" (read by reports.window_words.parse_period_words; words it does not know are an error).
-PERIOD_CLAUSE = re.compile(
-    r"\s+covering\s+((?:the\s+)?(?:(?:last|past|previous)\s+(?:\d{1,5}\s+)?(?:day|week|month|quarter|year|hour)s?"
-    r"|this\s+(?:week|month|quarter|year)|(?:week|month|quarter|year)\s+(?:to\s+date|so\s+far)"
-    r"|since\s+(?:the\s+)?(?:last|previous)\s+run|as\s+scheduled|yesterday|[wmqy]td"
-    # other words only at the end of a clause, so a name such as "cost covering report" stays a name
-    r"|\S+(?:\s+\S+)?(?=\s*$|\s+(?:as|using|when|if|only)\b)))", re.IGNORECASE)
+# Words that name a period without being one we read ("covering last 3 weeks", "covering fortnights"):
+# taken as a period (and refused by name) only when they end in such a unit, so a name such as "cost
+# covering report" stays a name.
+PERIOD_UNITS = r"(?:day|week|month|quarter|year|hour|minute|fortnight|period)s?"
 # The person's own DM ("to me", "by DM", "privately"), and their own address ("to my email").
 TO_ME = re.compile(r"(?:\s+(?:to|for|in|into|by|via)\s+(?:me|myself|my\s+dms?|(?:a\s+)?dms?|(?:a\s+|my\s+)?direct\s+"
                    r"messages?|(?:a\s+)?private\s+messages?)|\s+privately)(?=[\s,.;]|$)", re.IGNORECASE)
@@ -49,6 +46,14 @@ CONDITION_CLAUSE = re.compile(r"(?:^|[\s,]+)((?:only\s+)?(?:when(?:ever)?|if|as\
 NAME_LEAD = re.compile(r"^(?:(?:send|post|deliver|share|email|dm|message)\s+(?:(?:me|us)\s+)?)?", re.IGNORECASE)
 # Cadence words that may end a cadence and belong to the name after it instead ("… at 9 the demo report").
 MOVABLE = {"the", "a", "an", "and", "of", "send", "report", "run", ","}
+
+
+@lru_cache(maxsize=1)
+def period_clause() -> re.Pattern:
+    """"covering the last 7 days", "covering month to date": the phrases reports.window_words reads, or
+    other words ending in a unit of time (an unknown period, refused by name)."""
+    other = rf"(?:the\s+)?(?:\S+\s+){{0,2}}?(?:\d{{1,5}}\s+)?{PERIOD_UNITS}(?![\w'’])"
+    return re.compile(rf"\s+covering\s+({period_phrases_pattern()}|{other})", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +93,7 @@ def parse_one_liner(text: str, *, is_cadence: Callable[[str], bool] | None = Non
     result = OneLiner()
     rest = " " + " ".join(text.split())
     for clause, apply in ((formats_clause(), _formats), (TYPE_CLAUSE, _type), (DESTINATION_CLAUSE, _destinations),
-                          (TO_MY_EMAIL, _to_my_email), (TO_ME, _to_me), (PERIOD_CLAUSE, _period)):
+                          (TO_MY_EMAIL, _to_my_email), (TO_ME, _to_me)):
         while (m := clause.search(rest)) is not None:
             apply(result, m.group(1) if clause.groups else m.group(0))
             rest = (rest[: m.start()] + " " + rest[m.end():]).rstrip()
@@ -99,6 +104,10 @@ def parse_one_liner(text: str, *, is_cadence: Callable[[str], bool] | None = Non
     condition = CONDITION_CLAUSE.search(rest)
     if condition is not None:
         result.condition_text, rest = condition.group(1).strip(" ,."), rest[:condition.start()].strip()
+    # "covering …" is looked for outside the quoted name and the condition, where it can only be a period.
+    if (period := period_clause().search(" " + rest)) is not None:
+        result.period_text, rest = period.group(1), (" " + rest)[:period.start()] + (" " + rest)[period.end():]
+        rest = " ".join(rest.split())
     if not quoted:
         split = _cadence_start(rest)
         result.name, rest = rest[:split].strip(), rest[split:].strip()

@@ -39,7 +39,9 @@ def notify_owner(ctx: JobContext, run_id: int) -> str:
         if schedule is None or watches_run(session, run_id, schedule.owner_user_id):
             return "not-needed"
         local = run.scheduled_for.astimezone(ZoneInfo(schedule.timezone))
-        alert = schedule.condition is not None
+        # An alert's check that failed (no notice was ever sent): "Check again". A notice that failed to
+        # reach its destinations is a delivery like a report's, and Retry sends it again.
+        alert = schedule.condition is not None and run.status != RunStatus.PARTIAL and not run.deliveries
         text, blocks = failure_message(
             schedule_id=schedule.id, run_id=run.id, name=schedule.name, status=run.status,
             when=f"{'check' if alert else 'run'} for {local:%a %d %b %H:%M %Z}", error=run.error,

@@ -101,6 +101,14 @@ _LAST_N = re.compile(r"^(?:last|past|previous)\s+(\d{1,5})\s+(day|hour)s?$")
 _LEAD = re.compile(r"^(?:for|covering|over)\s+")
 
 
+def period_phrases_pattern() -> str:
+    """A regular expression (no groups) for every period phrase `parse_period_words` reads, without its
+    leading "for"/"covering": one-liners find "covering …" with it, so both know the same words."""
+    fixed = sorted(_WORDS, key=len, reverse=True)
+    return (r"(?:the\s+)?(?:" + "|".join(r"\s+".join(map(re.escape, p.split())) for p in fixed)
+            + r"|(?:last|past|previous)\s+\d{1,5}\s+(?:day|hour)s?)(?![\w'’])")
+
+
 def parse_period_words(text: str) -> tuple[str, int] | None:
     """Read "last week", "for the last 7 days", "month to date" as (window kind, n); None if it is
     not a period (the caller then treats the words as something else, such as a schedule's name)."""

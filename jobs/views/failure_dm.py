@@ -1,5 +1,5 @@
-"""The DM a schedule's owner gets when a run failed or reached only some destinations (for an alert:
-when a check failed, with "Check again" instead of "Retry")."""
+"""The DM a schedule's owner gets when a run failed or reached only some destinations (for an alert's
+check that failed before any notice was sent: "Check again" instead of "Retry")."""
 
 from __future__ import annotations
 

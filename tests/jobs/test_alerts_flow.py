@@ -29,7 +29,7 @@ from tests.jobs.alert_support import (
     make_warehouse,
     runs,
 )
-from tests.support.people import BOB, OPS
+from tests.support.people import BOB, OPS, TO_GONE
 
 HOUR = dt.timedelta(hours=1)
 
@@ -131,6 +131,20 @@ def test_failed_checks_counted_as_ok_still_tell_the_owner_once(job_context, reco
     [again] = [e for b in dms[0].params["blocks"] if b["type"] == "actions" for e in b["elements"]
                if e["action_id"] == ScheduleActions.RETRY]
     assert again["text"]["text"] == "Check again"
+
+
+def test_a_notice_that_could_not_be_posted_is_retried_not_checked_again(job_context, recording_enqueue, emulator,
+                                                                         warehouse):
+    schedule_id, slot = make_alert(job_context, "revenue < 10000", destinations=(TO_GONE,))
+    outcomes = checks(job_context, recording_enqueue, slot, warehouse, [9000])
+    assert outcomes == ["notifying"]
+    [run] = runs(job_context, schedule_id)
+    assert run.status == RunStatus.FAILED  # the check worked; #gone does not exist
+    [dm] = [c for c in emulator.calls("chat.postMessage") if str(c.params.get("channel", "")).startswith("D")]
+    assert dm.params["text"].startswith("❌ *Low revenue* (run for ")
+    [again] = [e for b in dm.params["blocks"] if b["type"] == "actions" for e in b["elements"]
+               if e["action_id"] == ScheduleActions.RETRY]
+    assert again["text"]["text"] == "Retry"  # sends the notice again
 
 
 def test_a_snooze_until_resolved_holds_back_then_tells_the_resolution(job_context, recording_enqueue, emulator,
