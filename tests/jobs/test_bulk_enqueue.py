@@ -10,6 +10,7 @@ import dramatiq
 import pytest
 
 from jobs.bulk import enqueue_many
+from tests.support.waiting import wait_until
 
 
 @pytest.mark.redis
@@ -31,9 +32,7 @@ def test_bulk_enqueued_messages_are_consumed_once_each_and_delays_are_kept(redis
     worker = dramatiq.Worker(broker, worker_threads=4, worker_timeout=50)
     worker.start()
     try:
-        deadline = time.monotonic() + 20
-        while len(seen) < 300 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: len(seen) >= 300, timeout=20, what="300 messages consumed")
     finally:
         worker.stop()
         broker.client.flushdb()
@@ -87,9 +86,7 @@ def test_middleware_that_watches_enqueues_sees_every_bulk_message(redis_url):
     worker = dramatiq.Worker(broker, worker_threads=2, worker_timeout=50)
     worker.start()
     try:
-        deadline = time.monotonic() + 20
-        while len(received) < 50 and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: len(received) >= 50, timeout=20, what="50 messages consumed")
     finally:
         worker.stop()
         broker.client.flushdb()
