@@ -10,27 +10,29 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
-from jobs.alerts.retention import delete_quiet_checks
 from jobs.context import JobContext
 from jobs.lease import close_open_deliveries
 from jobs.manual_runs import PREVIEW_PREFIX
 from jobs.notify import notify_owner
 from jobs.settle import after_settle, settle_run
+from storage import alerts as alert_repo
 from storage import deliveries as delivery_repo
 from storage import maintenance
 from storage import runs as run_repo
 from storage import schedules as schedule_repo
 from storage import tokens as token_repo
 from storage.audit import record
+from storage.db import Session
 from storage.models import RunStatus
 
 log = logging.getLogger(__name__)
 
 TASK = "cleanup"
 BATCH = 500
+QUIET_CHECK_BATCH = 2000
 TOLD_WITHIN = dt.timedelta(days=2)  # untold failures older than this are not worth a DM any more
 TELL_AFTER = dt.timedelta(minutes=5)  # the settling worker tells first; the sweep only catches misses
 ORPHAN_AGE = dt.timedelta(days=1)
@@ -136,35 +138,54 @@ def delete_expired_artifacts(ctx: JobContext, *, now: dt.datetime) -> tuple[int,
             return deleted, freed
 
 
-def delete_old_runs(ctx: JobContext, *, now: dt.datetime) -> int:
-    """Remove finished runs older than RUN_RETENTION_DAYS, with their deliveries and any files."""
-    cutoff = now - dt.timedelta(days=ctx.settings.run_retention_days)
+def _until_done(ctx: JobContext, delete_batch: Callable[[Session], int], batch: int = BATCH) -> int:
+    """Call `delete_batch` (one bounded batch, in a transaction of its own) until a batch comes back
+    short; return how many rows went in all."""
     deleted = 0
     while True:
         with ctx.database.session() as session:
-            ids = run_repo.old_finished_run_ids(session, finished_before=cutoff, limit=BATCH)
-            for key in delivery_repo.artifact_keys_of_runs(session, ids):
-                ctx.artifacts.delete(key)
-            run_repo.delete_runs(session, ids)
-        deleted += len(ids)
-        if len(ids) < BATCH:
+            count = delete_batch(session)
+        deleted += count
+        if count < batch:
             return deleted
+
+
+def delete_old_runs(ctx: JobContext, *, now: dt.datetime) -> int:
+    """Remove finished runs older than RUN_RETENTION_DAYS, with their deliveries and any files."""
+    cutoff = now - dt.timedelta(days=ctx.settings.run_retention_days)
+
+    def batch(session: Session) -> int:
+        ids = run_repo.old_finished_run_ids(session, finished_before=cutoff, limit=BATCH)
+        for key in delivery_repo.artifact_keys_of_runs(session, ids):
+            ctx.artifacts.delete(key)
+        run_repo.delete_runs(session, ids)
+        return len(ids)
+
+    return _until_done(ctx, batch)
 
 
 def delete_settled_previews(ctx: JobContext, *, now: dt.datetime) -> int:
     """Remove the hidden schedules previews ran on, a day after they were made, with their files."""
-    deleted = 0
-    while True:
-        with ctx.database.session() as session:
-            ids = schedule_repo.settled_preview_ids(session, name_prefix=PREVIEW_PREFIX,
-                                                    created_before=now - PREVIEW_KEPT, limit=BATCH)
-            run_ids = run_repo.run_ids_of_schedules(session, ids)
-            for key in delivery_repo.artifact_keys_of_runs(session, run_ids):
-                ctx.artifacts.delete(key)
-            schedule_repo.delete_schedules(session, ids)
-        deleted += len(ids)
-        if len(ids) < BATCH:
-            return deleted
+
+    def batch(session: Session) -> int:
+        ids = schedule_repo.settled_preview_ids(session, name_prefix=PREVIEW_PREFIX,
+                                                created_before=now - PREVIEW_KEPT, limit=BATCH)
+        for key in delivery_repo.artifact_keys_of_runs(session, run_repo.run_ids_of_schedules(session, ids)):
+            ctx.artifacts.delete(key)
+        schedule_repo.delete_schedules(session, ids)
+        return len(ids)
+
+    return _until_done(ctx, batch)
+
+
+def delete_quiet_checks(ctx: JobContext, *, now: dt.datetime) -> int:
+    """Remove alert checks that told nobody after ALERT_CHECK_RETENTION_DAYS, not RUN_RETENTION_DAYS: ten
+    thousand alerts checked every minute are fourteen million runs a day. A check that notified, or
+    failed, stays as long as any run; an alert's trend needs only its latest checks. (They have no files,
+    so the batches are larger.)"""
+    cutoff = now - dt.timedelta(days=ctx.settings.alert_check_retention_days)
+    return _until_done(ctx, lambda session: len(alert_repo.delete_quiet_checks(
+        session, finished_before=cutoff, limit=QUIET_CHECK_BATCH)), QUIET_CHECK_BATCH)
 
 
 def delete_orphan_files(ctx: JobContext, *, now: dt.datetime) -> int:

@@ -66,7 +66,7 @@ class JobSettings:
     # Housekeeping (the `cleanup` actor, triggered by the tick every `cleanup_interval`).
     artifact_retention_days: float = 30.0
     run_retention_days: float = 90.0
-    alert_check_retention_days: float = 7.0  # alert checks that told nobody (see jobs.alerts.retention)
+    alert_check_retention_days: float = 7.0  # alert checks that told nobody (see jobs.cleanup.delete_quiet_checks)
     stale_run_seconds: float = 7200.0  # a run unfinished this long is failed and reported
     cleanup_interval: float = 3600.0
     # Runs settling within this many seconds of each other refresh their owner's App Home once.

@@ -18,9 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
 
-from storage.models import Run, RunStatus
+from storage.db import Database
+from storage.migrate import upgrade
+from storage.models import FINAL_RUN_STATUSES, Run, RunStatus
 from tests.conftest import REPO, unavailable
 from tests.jobs.delivery_support import LINK_SECRET, SMTP_PASSWORD, SMTP_USER
 from tests.support.network import free_port
@@ -275,3 +278,57 @@ def throwaway_postgres():
     yield server, db
     db.dispose()
     server.destroy()
+
+
+def final_runs(db) -> int:
+    """How many runs have ended (0 while the database is restarting)."""
+    try:
+        with db.session() as s:
+            return s.scalar(select(func.count()).select_from(Run).where(Run.status.in_(list(FINAL_RUN_STATUSES)))) or 0
+    except SQLAlchemyError:
+        return 0
+
+
+def keep_alive(processes: Processes) -> int:
+    """Restart clocks or workers that exited, as the process supervisor (systemd, Heroku) would."""
+    restarted = 0
+    for name, proc in list(processes.procs.items()):
+        if proc.poll() is not None:
+            processes.procs.pop(name)
+            (processes.clock if name.startswith("clock") else processes.worker)(name)
+            restarted += 1
+    return restarted
+
+
+def restart_postgres_until(postgres, processes: Processes, db, count: int, *, timeout: float = 90) -> int:
+    """Crash PostgreSQL (connections break mid-transaction), bring it back 1.5 s later, and supervise the
+    processes until `count` runs have ended; return how many processes had to be restarted."""
+    postgres.crash()
+    time.sleep(1.5)  # the outage's length
+    postgres.start()
+    restarted, deadline = 0, time.monotonic() + timeout
+    while final_runs(db) < count and time.monotonic() < deadline:
+        restarted += keep_alive(processes)
+        time.sleep(0.25)
+    assert final_runs(db) == count, f"{final_runs(db)} of {count} runs final"
+    return restarted
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """A throwaway PostgreSQL (migrated) and Redis of the test's own, to crash and restart."""
+    try:
+        postgres = ThrowawayPostgres().init()
+        postgres.start()
+    except (FileNotFoundError, OSError) as exc:
+        unavailable("PostgreSQL server binaries (initdb, pg_ctl)", exc)
+    if shutil.which("redis-server") is None:
+        postgres.destroy()
+        unavailable("redis-server", "not installed")
+    redis_server = ThrowawayRedis(tmp_path).start()
+    db = Database(postgres.url)
+    upgrade(db)
+    yield postgres, redis_server, db
+    db.dispose()
+    redis_server.stop()
+    postgres.destroy()

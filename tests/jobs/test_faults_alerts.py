@@ -9,7 +9,6 @@ every alert that fired told its channel exactly once; the quiet ones told nobody
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections import Counter
 
 import pytest
@@ -22,12 +21,14 @@ from tests.jobs.alert_support import make_warehouse
 from tests.jobs.delivery_support import check_invariants, slack_posts_by_run
 from tests.jobs.fault_support import (
     Processes,
+    final_runs,
     kill_worker_after_post,
     report_figures,
+    restart_postgres_until,
+    servers,  # noqa: F401  (a fixture)
     throwaway_redis,  # noqa: F401  (a fixture)
     worker_env,
 )
-from tests.jobs.test_faults_restarts import _final, _keep_alive, servers  # noqa: F401  (a fixture)
 from tests.support.people import TO_OPS
 from tests.support.waiting import wait_until
 
@@ -103,7 +104,7 @@ def test_workers_killed_after_deciding_and_after_posting_notify_exactly_once(clu
     kill_worker_after_post(processes, "worker-2")  # and then right after Slack took a post
     processes.worker("worker-3", threads=2)
     processes.worker("worker-4", threads=2)
-    wait_until(lambda: _final(db) == count, timeout=60, what=f"{count} final checks")
+    wait_until(lambda: final_runs(db) == count, timeout=60, what=f"{count} final checks")
     processes.stop_all()  # every worker done: nothing more can arrive, so the counts are final
     figures = _check_alert_invariants(db, emulator, count=count, firing=firing)
     with db.session() as s:
@@ -131,23 +132,15 @@ def test_alert_checks_survive_redis_and_postgres_restarts(servers, emulator, tmp
                                      smtp_port=9, artifacts=tmp_path / "artifacts",
                                      REPORTBOT_SOURCE_WAREHOUSE=f"sqlite:///{warehouse.path}",
                                      REPORTBOT_SOURCE_WAREHOUSE__USERS="*"), logs)
-    restarted = 0
     try:
         for name in ("clock-1", "clock-2"):
             processes.clock(name)
         for name in ("worker-1", "worker-2"):
             processes.worker(name)
-        wait_until(lambda: _final(db) >= count // 4, timeout=40, what="a quarter of the checks done")
+        wait_until(lambda: final_runs(db) >= count // 4, timeout=40, what="a quarter of the checks done")
         redis_server.restart()  # every queued and parked message is gone
-        wait_until(lambda: _final(db) >= count // 2, timeout=40, what="half the checks done")
-        postgres.crash()  # connections break mid-transaction
-        time.sleep(1.5)
-        postgres.start()
-        deadline = time.monotonic() + 90
-        while _final(db) < count and time.monotonic() < deadline:
-            restarted += _keep_alive(processes)
-            time.sleep(0.25)
-        assert _final(db) == count, f"{_final(db)} of {count} checks final"
+        wait_until(lambda: final_runs(db) >= count // 2, timeout=40, what="half the checks done")
+        restarted = restart_postgres_until(postgres, processes, db, count)
         processes.stop_all()  # every worker done: nothing more can arrive, so the counts are final
         figures = _check_alert_invariants(db, emulator, count=count, firing=firing)
         report_figures("alerts_redis_and_postgres_restarts", {

@@ -6,18 +6,12 @@ twice, nothing is lost."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import time
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import select
 
-from storage.db import Database
-from storage.migrate import upgrade
-from storage.models import FINAL_RUN_STATUSES, Run
-from tests.conftest import unavailable
+from storage.models import Run
 from tests.factories import make_schedule
 from tests.jobs.delivery_support import (
     LINK_SECRET,
@@ -29,10 +23,11 @@ from tests.jobs.delivery_support import (
 )
 from tests.jobs.fault_support import (
     Processes,
-    ThrowawayPostgres,
-    ThrowawayRedis,
+    final_runs,
     lateness,
     report_figures,
+    restart_postgres_until,
+    servers,  # noqa: F401  (a fixture)
     worker_env,
 )
 from tests.support.people import TO_CLIENT, TO_SALES
@@ -43,45 +38,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.redis]
 COUNT = 36
 
 
-@pytest.fixture
-def servers(tmp_path):
-    try:
-        postgres = ThrowawayPostgres().init()
-        postgres.start()
-    except (FileNotFoundError, OSError) as exc:
-        unavailable("PostgreSQL server binaries (initdb, pg_ctl)", exc)
-    if shutil.which("redis-server") is None:
-        postgres.destroy()
-        unavailable("redis-server", "not installed")
-    redis_server = ThrowawayRedis(tmp_path).start()
-    db = Database(postgres.url)
-    upgrade(db)
-    yield postgres, redis_server, db
-    db.dispose()
-    redis_server.stop()
-    postgres.destroy()
-
-
-def _final(db) -> int:
-    try:
-        with db.session() as s:
-            return s.scalar(select(func.count()).select_from(Run).where(Run.status.in_(list(FINAL_RUN_STATUSES))))
-    except SQLAlchemyError:  # the server is restarting
-        return 0
-
-
-def _keep_alive(processes: Processes) -> int:
-    """Restart clocks or workers that exited, as the process supervisor (systemd, Heroku) would."""
-    restarted = 0
-    for name, proc in list(processes.procs.items()):
-        if proc.poll() is not None:
-            processes.procs.pop(name)
-            (processes.clock if name.startswith("clock") else processes.worker)(name)
-            restarted += 1
-    return restarted
-
-
-def test_redis_and_postgres_restarted_in_the_middle_of_a_batch(servers, emulator, tmp_path):
+def test_redis_and_postgres_restarted_in_the_middle_of_a_batch(servers, emulator, tmp_path):  # noqa: F811
     postgres, redis_server, db = servers
     start = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=4)
     with db.session() as s:
@@ -94,27 +51,19 @@ def test_redis_and_postgres_restarted_in_the_middle_of_a_batch(servers, emulator
     processes = Processes(worker_env(database_url=postgres.url, redis_url=redis_server.url, emulator=emulator,
                                      smtp_port=smtp.port, artifacts=tmp_path / "artifacts"), logs)
     faults = Counter()
-    restarted = 0
     try:
         processes.clock("clock-1")
         processes.clock("clock-2")
         processes.worker("worker-1")
         processes.worker("worker-2")
-        wait_until(lambda: _final(db) >= COUNT // 4, timeout=40, what="a quarter of the batch done")
+        wait_until(lambda: final_runs(db) >= COUNT // 4, timeout=40, what="a quarter of the batch done")
         redis_server.restart()  # every queued and parked message is gone
         faults["redis_restarts"] += 1
-        faults["finished_before_redis_restart"] = _final(db)
-        wait_until(lambda: _final(db) >= COUNT // 2, timeout=40, what="half the batch done")
-        faults["finished_before_postgres_restart"] = _final(db)
-        postgres.crash()  # connections break mid-transaction
-        time.sleep(1.5)
-        postgres.start()
+        faults["finished_before_redis_restart"] = final_runs(db)
+        wait_until(lambda: final_runs(db) >= COUNT // 2, timeout=40, what="half the batch done")
+        faults["finished_before_postgres_restart"] = final_runs(db)
+        restarted = restart_postgres_until(postgres, processes, db, COUNT)
         faults["postgres_restarts"] += 1
-        deadline = time.monotonic() + 90
-        while _final(db) < COUNT and time.monotonic() < deadline:
-            restarted += _keep_alive(processes)
-            time.sleep(0.25)
-        assert _final(db) == COUNT, f"{_final(db)} of {COUNT} runs final"
         processes.stop_all()  # every worker done: nothing more can arrive, so the counts are final
         posts, mails = slack_posts_by_run(emulator, db), emails_by_run(smtp)
         found = check_invariants(db, schedules=COUNT, slack_posts=posts, emails=mails)

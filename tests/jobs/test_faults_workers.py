@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.models import (
-    FINAL_RUN_STATUSES,
     Delivery,
     DeliveryStatus,
     Run,
@@ -33,6 +32,7 @@ from tests.jobs.delivery_support import (
 )
 from tests.jobs.fault_support import (
     Processes,
+    final_runs,
     kill_worker_after_post,
     lateness,
     report_figures,
@@ -54,11 +54,6 @@ def _schedules(db, count: int, *, start: dt.datetime, gone_every: int = 0, forma
             make_schedule(s, name=f"fault report {i}", next_run_at=start + dt.timedelta(seconds=0.1 * i),
                           destinations=destinations, formats=list(formats))
     return count
-
-
-def _final(db) -> int:
-    with db.session() as s:
-        return s.scalar(select(func.count()).select_from(Run).where(Run.status.in_(list(FINAL_RUN_STATUSES)))) or 0
 
 
 def _secrets(emulator) -> list[str]:
@@ -96,7 +91,7 @@ def test_two_clocks_two_workers_through_slack_and_smtp_faults(cluster, emulator)
         processes.worker(name)
     threading.Timer(6, smtp.start).start()
     started = time.monotonic()
-    wait_until(lambda: _final(db) == count, timeout=90, what=f"{count} final runs")
+    wait_until(lambda: final_runs(db) == count, timeout=90, what=f"{count} final runs")
     elapsed = time.monotonic() - started
     processes.stop_all()  # every worker done: nothing more can arrive, so the counts are final
     posts, mails = slack_posts_by_run(emulator, db), emails_by_run(smtp)
@@ -143,7 +138,7 @@ def test_workers_killed_during_generation_and_during_delivery(cluster, emulator)
     kill_worker_after_post(processes, "worker-2")
     processes.worker("worker-3", threads=2)
     processes.worker("worker-4", threads=2)
-    wait_until(lambda: _final(db) == count, timeout=60, what=f"{count} final runs")
+    wait_until(lambda: final_runs(db) == count, timeout=60, what=f"{count} final runs")
     processes.stop_all()  # every worker done: nothing more can arrive, so the counts are final
     posts, mails = slack_posts_by_run(emulator, db), emails_by_run(smtp)
     found = check_invariants(db, schedules=count, slack_posts=posts, emails=mails)
