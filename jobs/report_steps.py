@@ -13,7 +13,7 @@ from jobs.context import JobContext
 from jobs.periods import period_of_run, setting_of, window_for
 from jobs.policy import Policy, policy_for
 from jobs.slots import compiled_cadence
-from jobs.views.blocks import escape
+from jobs.views.blocks import clip, escape
 from reports.markdown import to_slack_mrkdwn
 from reports.registry import WINDOW_PARAM_NAMES, ReportRequest, get_report_type
 from reports.renderers import get_renderer
@@ -174,5 +174,5 @@ def message_text(summary, table, title: str, window_label: str) -> str:
     notes = table.meta.get("notes") or []
     if notes:
         text += "\n" + "\n".join(f"_{escape(note)}_" for note in notes)
-    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 1] + "…"
+    return clip(text, MESSAGE_LIMIT)
 

@@ -9,7 +9,7 @@ from jobs.alerts.notice import figures, is_alert_summary, local_time, notice_tex
 from jobs.alerts.snooze import MENU_CHOICES, menu_value, snooze_words
 from jobs.alerts.states import Notice
 from jobs.slack_ids import AlertActions, AlertBlocks, ScheduleActions
-from jobs.views.blocks import button, escape
+from jobs.views.blocks import button, clip, escape
 from reports.conditions import (
     ConditionError,
     condition_from_json,
@@ -27,24 +27,20 @@ STATE_WORDS = {"ok": "🟢 OK", "pending": "🟠 pending", "firing": "🔥 firin
 _SNOOZABLE = (Notice.FIRING, Notice.REMINDER, Notice.NO_DATA, Notice.ERROR)
 
 
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def alert_message_blocks(schedule_id: int, name: str, summary: dict) -> list[dict]:
     """The notification: what happened, the value / line / change, the report's figures, and Snooze /
     Pause / Edit."""
     alert = summary["alert"]
-    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": _clip(notice_text(name, alert),
+    blocks: list[dict] = [{"type": "section", "text": {"type": "mrkdwn", "text": clip(notice_text(name, alert),
                                                                                     SECTION_LIMIT)}}]
-    fields = [{"type": "mrkdwn", "text": _clip(f"*{label}*\n{escape(value)}", FIELD_LIMIT)}
+    fields = [{"type": "mrkdwn", "text": clip(f"*{label}*\n{escape(value)}", FIELD_LIMIT)}
               for label, value in figures(alert)]
     if fields:
         blocks.append({"type": "section", "block_id": AlertBlocks.FIGURES, "fields": fields[:10]})
     report = summary.get("report_text")
     if report:
         blocks.append({"type": "section", "block_id": AlertBlocks.REPORT,
-                       "text": {"type": "mrkdwn", "text": _clip(report, SECTION_LIMIT)}})
+                       "text": {"type": "mrkdwn", "text": clip(report, SECTION_LIMIT)}})
     checked = local_time(alert.get("slot"), alert.get("timezone"))
     if checked:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Checked {checked}"}]})

@@ -29,7 +29,6 @@ from reports.renderers.units import Unit, format_short, label_of, unit_of
 BASE_PT = 15
 LABEL_CHARS = 24
 SUBTITLE_CHARS = 72  # what fits one line at the chart's width
-TOP = 0.845  # the figure above this belongs to the title and the period line
 
 
 def _plain(text: str) -> str:

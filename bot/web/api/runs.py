@@ -48,8 +48,9 @@ def _start(request: Request, schedule_id: int, period: Period | None) -> Answer:
     deps, caller = request.deps, request.caller
     acting = act_on(request, schedule_id, Need.RUN)
     schedule = acting.schedule
-    cooldown = 0 if acting.person.is_admin else deps.policy(caller.team_id).run_now_cooldown_seconds
-    covers = manual_covers(schedule, deps.jobs.now(), period, deps.policy(caller.team_id).week_start)
+    policy = deps.policy(caller.team_id)
+    cooldown = 0 if acting.person.is_admin else policy.run_now_cooldown_seconds
+    covers = manual_covers(schedule, deps.jobs.now(), period, policy.week_start)
     outcome = run_now(deps.jobs, schedule, user_id=caller.actor, surface="api", enqueue=deps.enqueue,
                       trigger=RunTrigger.API, cooldown_seconds=cooldown, period=period,
                       audit_details={"ip": caller.ip, "token_id": caller.token_id})

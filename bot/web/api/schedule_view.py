@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 from bot.web.api.models import CadenceOut, DestinationOut, NextRun, ScheduleOut
 from jobs.access import Access
 from jobs.delivery.plan import webhook_host
-from jobs.periods import schedule_setting
-from jobs.views.period_words import period_sentence, schedule_cadence
+from jobs.views.period_words import schedule_cadence, schedule_period
 from jobs.views.time_words import NEXT_RUNS_SHOWN, format_local
 from storage.models import DestinationKind, Schedule
 
@@ -43,8 +42,7 @@ def schedule_out(schedule: Schedule, access: Access, now: dt.datetime, week_star
                            timezone=schedule.timezone,
                            next_runs=next_runs(cadence.next_runs(now, NEXT_RUNS_SHOWN) if cadence else [],
                                                schedule.timezone)),
-        period=period_sentence(schedule_setting(schedule.report_type, schedule.params), cadence, now,
-                               week_start=week_start),
+        period=schedule_period(schedule, now, week_start=week_start, sentence=True),
         condition=(schedule.condition or {}).get("text") if schedule.condition else None,
         next_run_at=schedule.next_run_at, last_run_at=schedule.last_run_at, paused_reason=schedule.paused_reason,
         created_at=schedule.created_at, updated_at=schedule.updated_at,

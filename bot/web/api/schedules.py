@@ -125,8 +125,10 @@ def create_schedule(request: Request) -> Answer:
 @route("GET", "/schedules/{schedule_id}", summary="Read a schedule", scope="read", response=ScheduleOut,
        errors=(401, 403, 404, 429))
 def get_schedule(request: Request) -> Answer:
-    acting = act_on(request, request.params["schedule_id"], Need.READ)
-    return Answer(200, _out(request, acting.schedule.id, acting.access))
+    acting = act_on(request, request.params["schedule_id"], Need.READ)  # loads it: shown as loaded
+    deps = request.deps
+    return Answer(200, schedule_out(acting.schedule, acting.access, deps.jobs.now(),
+                                    deps.policy(request.caller.team_id).week_start))
 
 
 @route("PATCH", "/schedules/{schedule_id}", summary="Change a schedule (the fields given)", scope="write",
