@@ -124,7 +124,7 @@ class SummaryCollector:
     """Fold streamed rows into a `Summary` (so another renderer's pass can carry it along)."""
 
     def __init__(self, table: Table, previous: dict | None = None, *, max_rows: int = 5,
-                 key_columns: list[str] | None = None, chart: dict | None = None) -> None:
+                 key_columns: list[str] | None = None, chart: dict | None = None, with_chart: bool = True) -> None:
         names = table.column_names
         if key_columns:
             missing = [k for k in key_columns if k not in names]
@@ -147,7 +147,8 @@ class SummaryCollector:
         self.counts = [0] * len(self.chosen)
         self.top: list[list[object]] = []
         self.count = 0
-        self.chart = _chart_collector(table, chart)
+        # A renderer that draws its own chart (in the report's zone) and wants only the figures folds no second one.
+        self.chart = _chart_collector(table, chart) if with_chart else None
 
     def add(self, row) -> None:
         """Fold one row in."""

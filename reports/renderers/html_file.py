@@ -36,7 +36,8 @@ def render(table: Table, out: BinaryIO, options: dict) -> None:
         chart: ChartCollector | None = ChartCollector(table, choose_chart(table, options.get("chart")), tz)
     except RenderError:
         chart = None
-    summary = SummaryCollector(table, options.get("previous_summary"), key_columns=table.meta.get("key_columns"))
+    summary = SummaryCollector(table, options.get("previous_summary"), key_columns=table.meta.get("key_columns"),
+                               with_chart=False)
     raw: list = []
     for row in table.rows():
         if chart is not None:

@@ -38,7 +38,8 @@ def write_report_pdf(table: Table, out: BinaryIO, options: dict) -> None:
         no_chart = ""
     except RenderError as exc:
         chart, no_chart = None, f"No chart: {exc}"
-    summary = SummaryCollector(table, options.get("previous_summary"), key_columns=table.meta.get("key_columns"))
+    summary = SummaryCollector(table, options.get("previous_summary"), key_columns=table.meta.get("key_columns"),
+                               with_chart=False)
     layout = TableLayout(table, tz)
     for row in table.rows():
         if chart is not None:
