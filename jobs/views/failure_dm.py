@@ -22,6 +22,8 @@ def failure_message(*, schedule_id: int, run_id: int, name: str, status: str, wh
     else:
         head = f"❌ *{title}* ({when}) failed."
     again = "Check again" if alert else "Retry"
+    if alert and error:  # the headline already says the check failed
+        error = error.removeprefix("The check failed: ")
     reason = escape(error or "No reason was recorded.")
     if len(reason) > ERROR_LIMIT:
         reason = reason[: ERROR_LIMIT - 1] + "…"
